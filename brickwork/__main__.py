@@ -1,0 +1,3 @@
+from brickwork.cli import main
+
+raise SystemExit(main())

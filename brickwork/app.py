@@ -1,0 +1,62 @@
+"""The web application: routers, middleware and error handlers, wired together."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from brickwork import __version__
+from brickwork.builder_ui import pages
+from brickwork.kinds import KINDS
+from brickwork.platform import api as platform_api
+from brickwork.platform.db import make_engine, make_sessionmaker
+from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.errors import BrickworkError
+from brickwork.platform.http import problems
+from brickwork.platform.http.csrf import CSRFMiddleware
+from brickwork.platform.http.site import LocaleMiddleware
+from brickwork.platform.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # The in-process background worker (outbox delivery, schedules) starts here
+        # once the rules engine brings it; scale-out runs it as separate processes.
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Brickwork", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.store = DefinitionStore(KINDS)
+
+    app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
+    app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    app.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    app.add_exception_handler(pages.LoginRequired, pages.to_login)
+    app.add_exception_handler(Exception, problems.on_unexpected)
+
+    # Outermost last: the locale is known before CSRF refuses anything.
+    app.add_middleware(CSRFMiddleware, secret=settings.secret_key)
+    app.add_middleware(LocaleMiddleware, default=settings.default_locale)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(platform_api.router)
+    app.include_router(pages.router)
+    static = resources.files("brickwork.builder_ui") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""Pages for builders and users: Jinja2 templates, static CSS and JS."""

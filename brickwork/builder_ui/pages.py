@@ -1,0 +1,123 @@
+"""Sign-in, sign-out, language switch and the app home."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from brickwork.builder_ui.rendering import render
+from brickwork.platform.apps import create_app, list_apps
+from brickwork.platform.errors import BrickworkError, Forbidden
+from brickwork.platform.http.csrf import SESSION_COOKIE
+from brickwork.platform.http.deps import current_principal, db
+from brickwork.platform.http.site import LANG_COOKIE
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.login import login, logout
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.settings import LOCALES
+
+router = APIRouter(include_in_schema=False)
+ONE_YEAR = 365 * 24 * 3600
+
+
+class LoginRequired(Exception):
+    """Raised by page routes for anonymous visitors; answered with a redirect to /login."""
+
+
+def page_user(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+def to_login(request: Request, _exc: LoginRequired) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def local_path(target: str | None) -> str:
+    """Only same-site paths may be redirected to, never ``//evil`` or ``https://evil``."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    if current_principal(request) is not None:
+        return RedirectResponse(local_path(next), status_code=303)
+    return render(request, "login.html", next=local_path(next), username="", error=None)
+
+
+@router.post("/login")
+def login_submit(request: Request, username: str = Form(""), password: str = Form(""),
+                 next: str = Form("/")) -> Response:
+    settings = request.app.state.settings
+    ip = request.client.host if request.client else ""
+    try:
+        with db(request) as session:
+            signed_in = login(session, settings, username, password, ip=ip,
+                              user_agent=request.headers.get("user-agent", ""))
+    except BrickworkError as exc:
+        return render(request, "login.html", status_code=exc.status, next=local_path(next),
+                      username=username, error=exc.detail or exc.title)
+    if signed_in is None:
+        return render(request, "login.html", status_code=401, next=local_path(next),
+                      username=username, error=_("Wrong username or password."))
+    _user, token = signed_in
+    response = RedirectResponse(local_path(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True,
+                        samesite="lax", secure=_secure(request), path="/")
+    return response
+
+
+@router.post("/logout")
+def logout_submit(request: Request) -> Response:
+    if token := request.cookies.get(SESSION_COOKIE):
+        with db(request) as session:
+            logout(session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language")
+def choose_language(request: Request, lang: str = Form(...), next: str = Form("/")) -> Response:
+    response = RedirectResponse(local_path(next), status_code=303)
+    if lang in LOCALES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="lax",
+                            secure=_secure(request), path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request, user: Principal = Depends(page_user)) -> Response:
+    with db(request) as session:
+        apps = list_apps(session)
+    return render(request, "home.html", apps=apps, form={}, field_errors={}, error=None)
+
+
+@router.post("/apps")
+def home_create_app(request: Request, key: str = Form(""), label_zh: str = Form(""),
+                    label_en: str = Form(""), user: Principal = Depends(page_user)) -> Response:
+    label = {k: v.strip() for k, v in (("zh-CN", label_zh), ("en", label_en)) if v.strip()}
+    try:
+        if not user.is_admin:
+            raise Forbidden(_("Only administrators may do this."))
+        with db(request) as session:
+            create_app(session, {"key": key.strip(), "label": label}, user.user_id)
+    except BrickworkError as exc:
+        with db(request) as session:
+            apps = list_apps(session)
+        errors: dict[str, list[str]] = {}
+        for e in exc.errors:
+            errors.setdefault(e.field.split(".")[0], []).append(e.message)
+        return render(request, "home.html", status_code=exc.status, apps=apps, error=exc.title,
+                      form={"key": key, "label_zh": label_zh, "label_en": label_en}, field_errors=errors)
+    return RedirectResponse("/", status_code=303)

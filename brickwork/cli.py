@@ -1,0 +1,215 @@
+"""The ``brickwork`` command. Bad input prints one line on stderr and exits 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.errors import BrickworkError
+from brickwork.platform.i18n import _, current_locale, negotiate
+from brickwork.platform.settings import ConfigError, Settings, load_settings
+
+ADMIN = "admin"
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="brickwork", description=_("Brickwork, the self-hosted no-code platform."))
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    serve = commands.add_parser("serve", help=_("serve the web application"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--migrate", action="store_true", help=_("migrate the database first"))
+    serve.set_defaults(run=cmd_serve)
+
+    db = commands.add_parser("db", help=_("database migrations")).add_subparsers(
+        dest="db_command", required=True, parser_class=Parser)
+    db.add_parser("upgrade", help=_("apply all migrations")).set_defaults(run=cmd_db_upgrade)
+    db.add_parser("current", help=_("print the applied migration")).set_defaults(run=cmd_db_current)
+
+    users = commands.add_parser("users", help=_("people who sign in")).add_subparsers(
+        dest="users_command", required=True, parser_class=Parser)
+    create = users.add_parser("create", help=_("create a user"))
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--display-name", default="")
+    create.add_argument("--admin", action="store_true")
+    create.set_defaults(run=cmd_users_create)
+    passwd = users.add_parser("set-password", help=_("set a user's password"))
+    passwd.add_argument("--username", required=True)
+    passwd.add_argument("--password", required=True)
+    passwd.set_defaults(run=cmd_users_set_password)
+
+    tokens = commands.add_parser("tokens", help=_("API tokens for programs")).add_subparsers(
+        dest="tokens_command", required=True, parser_class=Parser)
+    tcreate = tokens.add_parser("create", help=_("create a token and print it once"))
+    tcreate.add_argument("--username", required=True)
+    tcreate.add_argument("--name", default="")
+    tcreate.add_argument("--read-only", action="store_true", help=_("the token may only read"))
+    tcreate.set_defaults(run=cmd_tokens_create)
+    tlist = tokens.add_parser("list", help=_("list a user's tokens"))
+    tlist.add_argument("--username", required=True)
+    tlist.set_defaults(run=cmd_tokens_list)
+    trevoke = tokens.add_parser("revoke", help=_("revoke a token"))
+    trevoke.add_argument("id", type=int)
+    trevoke.set_defaults(run=cmd_tokens_revoke)
+
+    schema = commands.add_parser("schema", help=_("JSON Schemas of the definitions")).add_subparsers(
+        dest="schema_command", required=True, parser_class=Parser)
+    dump = schema.add_parser("dump", help=_("write one JSON Schema file per kind of definition"))
+    dump.add_argument("dir", type=Path)
+    dump.set_defaults(run=cmd_schema_dump)
+    return parser
+
+
+def _work(settings: Settings, job: Callable):
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            return job(session)
+    finally:
+        engine.dispose()
+
+
+def cmd_db_upgrade(args, settings: Settings) -> None:
+    from brickwork.platform import migrate
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    print(_("The database is at revision %(rev)s.", rev=migrate.current_revision(engine)))
+    engine.dispose()
+
+
+def cmd_db_current(args, settings: Settings) -> None:
+    from brickwork.platform import migrate
+
+    engine = make_engine(settings.database_url)
+    print(migrate.current_revision(engine) or "-")
+    engine.dispose()
+
+
+def cmd_users_create(args, settings: Settings) -> None:
+    from brickwork.platform.identity.users import create_user
+
+    user = _work(settings, lambda s: create_user(
+        s, args.username, args.password, is_admin=args.admin, display_name=args.display_name))
+    print(_("Created user %(username)s.", username=user.username))
+
+
+def cmd_users_set_password(args, settings: Settings) -> None:
+    from brickwork.platform.identity.users import set_password
+
+    user = _work(settings, lambda s: set_password(s, args.username, args.password))
+    print(_("Set the password of %(username)s.", username=user.username))
+
+
+def cmd_tokens_create(args, settings: Settings) -> None:
+    from brickwork.platform.identity.tokens import create_token
+
+    scopes = ("read",) if args.read_only else ("read", "write")
+    _row, token = _work(settings, lambda s: create_token(s, args.username, args.name, scopes))
+    print(token)
+    print(_("Keep this token now: it is not shown again."), file=sys.stderr)
+
+
+def cmd_tokens_list(args, settings: Settings) -> None:
+    from brickwork.platform.identity.tokens import list_tokens
+
+    for row in _work(settings, lambda s: list_tokens(s, args.username)):
+        state = _("revoked") if row.revoked_at else _("active")
+        print(f"{row.id}\t{row.prefix}…\t{row.name}\t{','.join(row.scopes)}\t{state}")
+
+
+def cmd_tokens_revoke(args, settings: Settings) -> None:
+    from brickwork.platform.identity.tokens import revoke_token
+
+    _work(settings, lambda s: revoke_token(s, args.id))
+    print(_("Revoked token %(id)s.", id=args.id))
+
+
+def cmd_schema_dump(args, settings: Settings) -> None:
+    from brickwork.kinds import KINDS
+    from brickwork.platform.definitions.schemas import dump
+
+    for path in dump(KINDS, args.dir):
+        print(path)
+
+
+def cmd_serve(args, settings: Settings) -> None:
+    import uvicorn
+
+    from brickwork.app import create_app
+    from brickwork.platform import migrate
+
+    engine = make_engine(settings.database_url)
+    if args.migrate:
+        migrate.upgrade(engine)
+    elif not migrate.is_up_to_date(engine):
+        raise UsageError(_("The database is not migrated: run 'brickwork db upgrade' or start with "
+                           "'brickwork serve --migrate'."))
+    engine.dispose()
+    _first_admin(settings, f"http://{args.host}:{args.port}")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _first_admin(settings: Settings, url: str) -> None:
+    """On first start there is nobody to sign in as: create the administrator."""
+    from brickwork.platform.identity.users import count_users, create_user
+
+    def create(session):
+        if count_users(session):
+            return None
+        password = os.environ.get("BRICKWORK_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        create_user(session, ADMIN, password, is_admin=True, display_name=_("Administrator"))
+        return password
+
+    password = _work(settings, create)
+    print(_("Brickwork is serving on %(url)s", url=url))
+    if password is None:
+        print(_("Sign in with your account (reset a password with 'brickwork users set-password')."))
+    elif os.environ.get("BRICKWORK_ADMIN_PASSWORD"):
+        print(_("Sign in as %(user)s with the password in BRICKWORK_ADMIN_PASSWORD.", user=ADMIN))
+    else:
+        print(_("Sign in as %(user)s with the password %(password)s (shown only this once).",
+                user=ADMIN, password=password))
+    sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    current_locale.set(negotiate([os.environ.get("LANG", "en").split(".")[0].replace("_", "-")], "en"))
+    try:
+        args = build_parser().parse_args(argv)
+        settings = load_settings()
+        args.run(args, settings)
+    except (UsageError, ConfigError) as exc:
+        return _fail(str(exc), 2)
+    except BrickworkError as exc:
+        return _fail(str(exc), 2)
+    except SQLAlchemyError as exc:
+        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        return _fail(_("Database error: %(reason)s", reason=first), 1)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"brickwork: {message}" if not message.startswith("brickwork") else message, file=sys.stderr)
+    return code

@@ -1,0 +1,1 @@
+"""The form engine: form definitions, field types, record storage, the records API."""

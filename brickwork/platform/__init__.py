@@ -1,0 +1,1 @@
+"""The ground floor: settings, database, definitions, identity, i18n, audit, outbox."""

@@ -1,0 +1,174 @@
+"""REST for the platform's own things: the caller, apps, definitions and their versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from pydantic import BaseModel
+
+from brickwork.platform.apps import create_app, get_app, list_apps
+from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.http.deps import db, require_admin, require_user
+from brickwork.platform.i18n import _, pick
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import App, Definition
+
+router = APIRouter(prefix="/api/v1")
+
+
+class MeOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    is_admin: bool
+    via: str
+
+
+class AppOut(BaseModel):
+    key: str
+    label: dict[str, str]
+    name: str  # the label in the caller's language
+    description: dict[str, str]
+    icon: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, app: App) -> AppOut:
+        return cls(key=app.key, label=app.label, name=pick(app.label), description=app.description,
+                   icon=app.icon, created_at=app.created_at)
+
+
+class DefinitionOut(BaseModel):
+    kind: str
+    key: str
+    version: int
+    state: str
+    revision: int
+    body: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Definition) -> DefinitionOut:
+        return cls(kind=row.kind, key=row.key, version=row.version, state=row.state, revision=row.revision,
+                   body=row.body, created_at=row.created_at, updated_at=row.updated_at,
+                   published_at=row.published_at)
+
+
+class Change(BaseModel):
+    op: Literal["added", "removed", "changed", "moved"]
+    path: str
+    before: Any = None
+    after: Any = None
+
+
+def _store(request: Request) -> DefinitionStore:
+    return request.app.state.store
+
+
+def _revision(if_match: str | None) -> int | None:
+    """The draft revision from an ``If-Match: "3"`` header."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "If-Match", "revision", _("Give the draft revision you started from, such as \"3\"."))])
+    return int(value)
+
+
+@router.get("/me", response_model=MeOut)
+def me(who: Principal = Depends(require_user)) -> MeOut:
+    return MeOut(id=who.user_id, username=who.username, display_name=who.display_name,
+                 is_admin=who.is_admin, via=who.via)
+
+
+@router.get("/apps", response_model=list[AppOut])
+def apps_list(request: Request, _who: Principal = Depends(require_user)) -> list[AppOut]:
+    with db(request) as session:
+        return [AppOut.of(app) for app in list_apps(session)]
+
+
+@router.post("/apps", response_model=AppOut, status_code=201)
+def apps_create(request: Request, data: dict[str, Any] = Body(...),
+                who: Principal = Depends(require_admin)) -> AppOut:
+    with db(request) as session:
+        return AppOut.of(create_app(session, data, who.user_id))
+
+
+@router.get("/apps/{app}", response_model=AppOut)
+def apps_get(request: Request, app: str, _who: Principal = Depends(require_user)) -> AppOut:
+    with db(request) as session:
+        return AppOut.of(get_app(session, app))
+
+
+@router.get("/apps/{app}/definitions/{kind}", response_model=list[DefinitionOut])
+def definitions_list(request: Request, app: str, kind: str,
+                     _who: Principal = Depends(require_user)) -> list[DefinitionOut]:
+    with db(request) as session:
+        return [DefinitionOut.of(d) for d in _store(request).latest(session, get_app(session, app), kind)]
+
+
+@router.get("/apps/{app}/definitions/{kind}/{key}", response_model=DefinitionOut)
+def definitions_get(request: Request, response: Response, app: str, kind: str, key: str,
+                    which: Literal["live", "draft"] = "live",
+                    _who: Principal = Depends(require_user)) -> DefinitionOut:
+    with db(request) as session:
+        row = _store(request).get(session, get_app(session, app), kind, key, which=which)
+    if row.state == "draft":
+        response.headers["ETag"] = f'"{row.revision}"'
+    return DefinitionOut.of(row)
+
+
+@router.put("/apps/{app}/definitions/{kind}/{key}", response_model=DefinitionOut)
+def definitions_save_draft(request: Request, response: Response, app: str, kind: str, key: str,
+                           body: Any = Body(...), if_match: str | None = Header(default=None),
+                           who: Principal = Depends(require_admin)) -> DefinitionOut:
+    with db(request) as session:
+        row = _store(request).save_draft(session, get_app(session, app), kind, key, body, who.user_id,
+                                         revision=_revision(if_match))
+    response.headers["ETag"] = f'"{row.revision}"'
+    return DefinitionOut.of(row)
+
+
+@router.post("/apps/{app}/definitions/{kind}/{key}:publish", response_model=DefinitionOut)
+def definitions_publish(request: Request, app: str, kind: str, key: str,
+                        if_match: str | None = Header(default=None),
+                        who: Principal = Depends(require_admin)) -> DefinitionOut:
+    with db(request) as session:
+        row = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
+                                      revision=_revision(if_match))
+    return DefinitionOut.of(row)
+
+
+@router.delete("/apps/{app}/definitions/{kind}/{key}/draft", status_code=204)
+def definitions_discard(request: Request, app: str, kind: str, key: str,
+                        _who: Principal = Depends(require_admin)) -> Response:
+    with db(request) as session:
+        _store(request).discard_draft(session, get_app(session, app), kind, key)
+    return Response(status_code=204)
+
+
+@router.get("/apps/{app}/definitions/{kind}/{key}/versions", response_model=list[DefinitionOut])
+def definitions_versions(request: Request, app: str, kind: str, key: str,
+                         _who: Principal = Depends(require_user)) -> list[DefinitionOut]:
+    with db(request) as session:
+        return [DefinitionOut.of(d) for d in _store(request).versions(session, get_app(session, app), kind, key)]
+
+
+@router.get("/apps/{app}/definitions/{kind}/{key}/versions/{version}", response_model=DefinitionOut)
+def definitions_version(request: Request, app: str, kind: str, key: str, version: int,
+                        _who: Principal = Depends(require_user)) -> DefinitionOut:
+    with db(request) as session:
+        return DefinitionOut.of(_store(request).get(session, get_app(session, app), kind, key, version=version))
+
+
+@router.get("/apps/{app}/definitions/{kind}/{key}/diff", response_model=list[Change])
+def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b: int,
+                     _who: Principal = Depends(require_user)) -> list[Change]:
+    with db(request) as session:
+        return [Change(**c) for c in _store(request).diff(session, get_app(session, app), kind, key, a, b)]

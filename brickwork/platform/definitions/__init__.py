@@ -1,0 +1,1 @@
+"""Versioned JSON definitions: the pydantic building blocks, the store, diffs, schemas."""

@@ -1,0 +1,40 @@
+"""Building blocks shared by every kind of definition."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from brickwork.platform.i18n import _
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+"""A readable slug: lower-case letters, digits and underscores, starting with a letter."""
+
+StableId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+"""An element's id: given once, never changed, what every reference points at."""
+
+LocaleTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
+
+
+def _some_text(label: dict[str, str]) -> dict[str, str]:
+    if not any(text.strip() for text in label.values()):
+        raise ValueError(_("Give the text in at least one language."))
+    return label
+
+
+Label = Annotated[
+    dict[LocaleTag, Annotated[str, StringConstraints(max_length=200)]],
+    AfterValidator(_some_text),
+    Field(json_schema_extra={"examples": [{"zh-CN": "客户", "en": "Customer"}]}),
+]
+"""A translatable text: ``{"zh-CN": "客户", "en": "Customer"}``."""
+
+
+class DefinitionModel(BaseModel):
+    """The root of every kind of definition."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    label: Label

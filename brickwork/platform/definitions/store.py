@@ -1,0 +1,158 @@
+"""The definitions store: drafts, publishing, versions, diffs.
+
+Each kind (``form``, later ``flow``, ``rule``, ``report``...) is a pydantic model,
+registered by the engine that owns it; the store itself knows no kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brickwork.platform.audit import audit
+from brickwork.platform.db import utcnow
+from brickwork.platform.definitions.base import DefinitionModel
+from brickwork.platform.definitions.diff import diff
+from brickwork.platform.definitions.errors import field_errors
+from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
+from brickwork.platform.i18n import _
+from brickwork.platform.models import App, Definition
+from brickwork.platform.outbox import emit
+
+DRAFT, PUBLISHED = "draft", "published"
+
+
+class DefinitionStore:
+    def __init__(self, kinds: dict[str, type[DefinitionModel]]):
+        self.kinds = kinds
+
+    def validate(self, kind: str, body: Any) -> BaseModel:
+        """The parsed definition, or ``Invalid`` with the JSON path and reason of each error."""
+        model = self._model(kind)
+        try:
+            return model.model_validate(body)
+        except ValidationError as exc:
+            raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
+
+    def save_draft(
+        self, session: Session, app: App, kind: str, key: str, body: Any, actor_id: int | None,
+        revision: int | None = None,
+    ) -> Definition:
+        """Create or replace the draft. ``revision`` is the draft revision the editor
+        started from (0: "there was no draft"); a different one is a 409."""
+        parsed = self.validate(kind, body)
+        if parsed.key != key:
+            raise Invalid(_("The definition is not valid."), errors=[FieldError(
+                "$.key", "mismatch", _("The key must be %(key)s.", key=key))])
+        draft = self._draft(session, app, kind, key, lock=True)
+        current = draft.revision if draft is not None else 0
+        if revision is not None and revision != current:
+            raise Conflict(_("Someone else saved this draft first."),
+                           detail=_("The draft is at revision %(current)s, not %(revision)s. "
+                                    "Reload it, then save again.", current=current, revision=revision))
+        data = parsed.model_dump(mode="json", exclude_none=True)
+        now = utcnow()
+        if draft is None:
+            draft = Definition(app_id=app.id, kind=kind, key=key, state=DRAFT, revision=1,
+                               version=self._last_version(session, app, kind, key) + 1, body=data,
+                               created_by=actor_id, created_at=now, updated_by=actor_id, updated_at=now)
+            session.add(draft)
+        else:
+            draft.body, draft.revision = data, draft.revision + 1
+            draft.updated_by, draft.updated_at = actor_id, now
+        try:
+            session.flush()
+        except IntegrityError:
+            # Two first drafts raced for the same version number; the other one won.
+            raise Conflict(_("Someone else saved this draft first.")) from None
+        return draft
+
+    def publish(
+        self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
+        revision: int | None = None,
+    ) -> Definition:
+        draft = self._draft(session, app, kind, key, lock=True)
+        if draft is None:
+            raise NotFound(_("There is no draft of %(kind)s %(key)s to publish.", kind=kind, key=key))
+        if revision is not None and revision != draft.revision:
+            raise Conflict(_("The draft changed since you opened it."),
+                           detail=_("Review revision %(current)s, then publish again.",
+                                    current=draft.revision))
+        self.validate(kind, draft.body)  # a model may have grown stricter since the save
+        previous = self.get(session, app, kind, key, which="live", missing_ok=True)
+        draft.state, draft.published_at, draft.published_by = PUBLISHED, utcnow(), actor_id
+        changes = diff(previous.body if previous else {}, draft.body)
+        audit(session, actor_id, "definition.publish", kind, f"{app.key}/{key}",
+              {"version": draft.version, "changes": changes})
+        emit(session, "definition.published",
+             {"app": app.key, "kind": kind, "key": key, "version": draft.version})
+        session.flush()
+        return draft
+
+    def discard_draft(self, session: Session, app: App, kind: str, key: str) -> None:
+        draft = self._draft(session, app, kind, key, lock=True)
+        if draft is None:
+            raise NotFound(_("There is no draft of %(kind)s %(key)s.", kind=kind, key=key))
+        session.delete(draft)
+        session.flush()
+
+    def get(
+        self, session: Session, app: App, kind: str, key: str, *, version: int | None = None,
+        which: str = "live", missing_ok: bool = False,
+    ) -> Definition | None:
+        """A given version, or the live (latest published) one, or the draft."""
+        self._model(kind)
+        query = select(Definition).where(
+            Definition.app_id == app.id, Definition.kind == kind, Definition.key == key)
+        if version is not None:
+            query = query.where(Definition.version == version)
+        elif which == "draft":
+            query = query.where(Definition.state == DRAFT)
+        else:
+            query = query.where(Definition.state == PUBLISHED).order_by(Definition.version.desc()).limit(1)
+        found = session.scalar(query)
+        if found is None and not missing_ok:
+            raise NotFound(_("%(kind)s %(key)s has no such version.", kind=kind, key=key))
+        return found
+
+    def versions(self, session: Session, app: App, kind: str, key: str) -> list[Definition]:
+        self._model(kind)
+        rows = list(session.scalars(select(Definition).where(
+            Definition.app_id == app.id, Definition.kind == kind, Definition.key == key,
+        ).order_by(Definition.version)))
+        if not rows:
+            raise NotFound(_("%(kind)s %(key)s does not exist.", kind=kind, key=key))
+        return rows
+
+    def latest(self, session: Session, app: App, kind: str) -> list[Definition]:
+        """The newest version of each definition of a kind: the draft where there is one."""
+        self._model(kind)
+        newest = (select(Definition.key, func.max(Definition.version).label("version"))
+                  .where(Definition.app_id == app.id, Definition.kind == kind)
+                  .group_by(Definition.key).subquery())
+        return list(session.scalars(select(Definition).join(newest, (Definition.key == newest.c.key) & (
+            Definition.version == newest.c.version)).where(
+            Definition.app_id == app.id, Definition.kind == kind).order_by(Definition.key)))
+
+    def diff(self, session: Session, app: App, kind: str, key: str, a: int, b: int) -> list[dict]:
+        first = self.get(session, app, kind, key, version=a)
+        second = self.get(session, app, kind, key, version=b)
+        return diff(first.body, second.body)
+
+    def _model(self, kind: str) -> type[DefinitionModel]:
+        if kind not in self.kinds:
+            raise NotFound(_("There is no kind of definition called %(kind)s.", kind=kind))
+        return self.kinds[kind]
+
+    def _draft(self, session: Session, app: App, kind: str, key: str, lock: bool) -> Definition | None:
+        query = select(Definition).where(Definition.app_id == app.id, Definition.kind == kind,
+                                         Definition.key == key, Definition.state == DRAFT)
+        return session.scalar(query.with_for_update() if lock else query)
+
+    def _last_version(self, session: Session, app: App, kind: str, key: str) -> int:
+        return session.scalar(select(func.coalesce(func.max(Definition.version), 0)).where(
+            Definition.app_id == app.id, Definition.kind == kind, Definition.key == key)) or 0

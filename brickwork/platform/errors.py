@@ -1,0 +1,61 @@
+"""Domain errors. Each carries the HTTP status it maps to, a translated title and, for
+invalid input, one entry per field; ``app.py`` renders them as problem+json and the CLI as
+one line on stderr."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    field: str  # field key, or a JSON path inside a definition ("$.fields[2].key")
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+@dataclass
+class BrickworkError(Exception):
+    title: str
+    detail: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    status = 400
+    code = "bad_request"
+
+    def __str__(self) -> str:
+        parts = [self.detail or self.title]
+        parts += [f"{e.field}: {e.message}" for e in self.errors]
+        return " ".join(parts)
+
+
+class Invalid(BrickworkError):
+    status = 422
+    code = "invalid"
+
+
+class NotAuthenticated(BrickworkError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(BrickworkError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(BrickworkError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(BrickworkError):
+    status = 409
+    code = "conflict"
+
+
+class TooManyRequests(BrickworkError):
+    status = 429
+    code = "too_many_requests"

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every router: problems, CSRF, locale, auth, the database."""

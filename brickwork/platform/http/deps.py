@@ -1,0 +1,58 @@
+"""What routes ask for: a transaction, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from brickwork.platform.db import transaction
+from brickwork.platform.errors import Forbidden, NotAuthenticated
+from brickwork.platform.http.csrf import SESSION_COOKIE
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.login import session_principal
+from brickwork.platform.identity.tokens import token_principal
+from brickwork.platform.identity.users import Principal
+
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+@contextmanager
+def db(request: Request) -> Iterator[Session]:
+    """One transaction for the work of a request, committed before the response is sent."""
+    with transaction(request.app.state.sessions) as session:
+        yield session
+
+
+def current_principal(request: Request) -> Principal | None:
+    """The caller from a bearer token or the session cookie; looked up once per request."""
+    if "principal" in request.state._state:
+        return request.state.principal
+    found = None
+    scheme, _sep, credential = request.headers.get("authorization", "").partition(" ")
+    with db(request) as session:
+        if scheme.lower() == "bearer":
+            found = token_principal(session, credential.strip())
+        elif request.cookies.get(SESSION_COOKIE):
+            found = session_principal(session, request.cookies[SESSION_COOKIE])
+    request.state.principal = found
+    return found
+
+
+def require_user(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise NotAuthenticated(_("Sign-in required."),
+                               detail=_("Send an API token as 'Authorization: Bearer <token>'."))
+    if request.method not in SAFE and "write" not in principal.scopes:
+        raise Forbidden(_("This API token may only read."))
+    return principal
+
+
+def require_admin(request: Request) -> Principal:
+    principal = require_user(request)
+    if not principal.is_admin:
+        raise Forbidden(_("Only administrators may do this."))
+    return principal

@@ -1,0 +1,60 @@
+"""Errors as RFC 9457 ``application/problem+json``, titles in the user's language."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from brickwork.platform.definitions.errors import json_path
+from brickwork.platform.errors import BrickworkError, FieldError
+from brickwork.platform.i18n import _
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, *, code: str, detail: str | None = None,
+            errors: list[FieldError] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict = {"type": f"urn:brickwork:problem:{code}", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [e.as_dict() for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _status_title(status: int) -> tuple[str, str]:
+    return {
+        401: ("not_authenticated", _("Sign-in required.")),
+        403: ("forbidden", _("You may not do this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+        409: ("conflict", _("Conflict.")),
+        429: ("too_many_requests", _("Too many requests.")),
+    }.get(status, ("http_error", _("The request could not be handled.")))
+
+
+async def on_brickwork_error(_request: Request, exc: BrickworkError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(exc.status, exc.title, code=exc.code, detail=exc.detail, errors=exc.errors,
+                   headers=headers)
+
+
+async def on_http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code, title = _status_title(exc.status_code)
+    return problem(exc.status_code, title, code=code, headers=getattr(exc, "headers", None))
+
+
+async def on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for error in exc.errors():
+        where, *rest = error["loc"]
+        name = json_path(tuple(rest)).removeprefix("$.") if rest else where
+        message = _("This is required.") if error["type"] == "missing" else _("This value is not valid.")
+        errors.append(FieldError(str(name), error["type"], message))
+    return problem(422, _("The request is not valid."), code="invalid", errors=errors)
+
+
+async def on_unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    return problem(500, _("Something went wrong on our side."), code="internal")

@@ -1,0 +1,1 @@
+"""Users, departments, roles; passwords, browser sessions and API tokens."""

@@ -1,0 +1,74 @@
+"""Signing in and out of the browser: rate-limited password check, server-side sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from brickwork.platform.audit import audit
+from brickwork.platform.db import utcnow
+from brickwork.platform.errors import TooManyRequests
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.secrets import digest, new_secret
+from brickwork.platform.identity.users import Principal, normalise_username, verify_password
+from brickwork.platform.models import LoginAttempt, User, UserSession
+from brickwork.platform.settings import Settings
+
+SESSION_PREFIX = "bws_"
+
+
+def login(
+    session: Session, settings: Settings, username: str, password: str, *, ip: str, user_agent: str = ""
+) -> tuple[User, str] | None:
+    """Check the password and open a session; returns the user and the cookie value, or
+    None for a wrong name or password (the failed attempt is recorded: commit it).
+
+    Too many failures for this name from this address in the window are refused before
+    the password is even looked at, so guessing is slow whatever the guesses are.
+    """
+    name = normalise_username(username)[:64]
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    failures = session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == name, LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since,
+        )
+    ) or 0
+    if failures >= settings.login_max_failures:
+        raise TooManyRequests(
+            _("Too many failed sign-ins."),
+            detail=_("Too many failed sign-ins. Try again in %(minutes)s minutes.",
+                     minutes=max(1, settings.login_window_seconds // 60)),
+        )
+    user = verify_password(session, name, password)
+    session.add(LoginAttempt(username=name, ip=ip[:64], succeeded=user is not None))
+    if user is None:
+        return None
+    token = new_secret(SESSION_PREFIX)
+    session.add(UserSession(
+        token_hash=digest(token), user_id=user.id, ip=ip[:64], user_agent=user_agent[:256],
+        expires_at=utcnow() + timedelta(days=settings.session_days),
+    ))
+    # A success clears the slate for this name and address.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == name, LoginAttempt.ip == ip))
+    audit(session, user.id, "auth.login", "user", user.id, {"ip": ip})
+    return user, token
+
+
+def logout(session: Session, token: str) -> None:
+    session.execute(delete(UserSession).where(UserSession.token_hash == digest(token)))
+
+
+def session_principal(session: Session, token: str) -> Principal | None:
+    if not token.startswith(SESSION_PREFIX):
+        return None
+    row = session.execute(
+        select(User, UserSession.expires_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == digest(token))
+    ).first()
+    if row is None or row.expires_at < utcnow() or not row.User.is_active:
+        return None
+    return Principal.of(row.User, "session")

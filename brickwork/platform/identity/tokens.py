@@ -1,0 +1,63 @@
+"""API tokens for programs: shown once, stored as a digest, revocable, scoped."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from brickwork.platform.audit import audit
+from brickwork.platform.db import utcnow
+from brickwork.platform.errors import FieldError, Invalid, NotFound
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.secrets import digest, new_secret
+from brickwork.platform.identity.users import Principal, get_user
+from brickwork.platform.models import ApiToken, User
+
+TOKEN_PREFIX = "bwt_"
+SCOPES = ("read", "write")
+
+
+def create_token(
+    session: Session, username: str, name: str = "", scopes: tuple[str, ...] = SCOPES
+) -> tuple[ApiToken, str]:
+    """Returns the stored row and the token itself, which is never retrievable again."""
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown or not scopes:
+        raise Invalid(_("Unknown token scope."), errors=[FieldError(
+            "scopes", "choice", _("Choose from: %(choices)s.", choices=", ".join(SCOPES)))])
+    user = get_user(session, username)
+    token = new_secret(TOKEN_PREFIX)
+    row = ApiToken(user_id=user.id, name=name, prefix=token[: len(TOKEN_PREFIX) + 6],
+                   token_hash=digest(token), scopes=list(scopes))
+    session.add(row)
+    session.flush()
+    audit(session, user.id, "token.create", "api_token", row.id, {"name": name, "scopes": list(scopes)})
+    return row, token
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        raise NotFound(_("No active API token has the id %(id)s.", id=token_id))
+    row.revoked_at = utcnow()
+    audit(session, row.user_id, "token.revoke", "api_token", row.id, {})
+    return row
+
+
+def list_tokens(session: Session, username: str) -> list[ApiToken]:
+    user = get_user(session, username)
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def token_principal(session: Session, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.execute(
+        select(User, ApiToken.id, ApiToken.scopes)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
+    return Principal.of(row.User, "token", tuple(row.scopes))

@@ -1,0 +1,105 @@
+"""Users and their passwords (argon2id)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
+from brickwork.platform.i18n import _
+from brickwork.platform.models import User
+
+_hasher = PasswordHasher()
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 8
+# Verified against when the username is unknown, so a wrong name costs as long as a
+# wrong password and timing does not tell which names exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request, and through what."""
+
+    user_id: int
+    username: str
+    display_name: str
+    is_admin: bool
+    via: str  # "session" | "token"
+    scopes: tuple[str, ...] = field(default=("read", "write"))
+
+    @classmethod
+    def of(cls, user: User, via: str, scopes: tuple[str, ...] = ("read", "write")) -> Principal:
+        return cls(user.id, user.username, user.display_name or user.username, user.is_admin, via, scopes)
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_password_strength(password: str, field_name: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            _("The password is too short."),
+            errors=[FieldError(field_name, "too_short",
+                               _("Use at least %(n)s characters.", n=MIN_PASSWORD))],
+        )
+
+
+def create_user(
+    session: Session, username: str, password: str, *, is_admin: bool = False,
+    display_name: str = "", email: str | None = None,
+) -> User:
+    name = normalise_username(username)
+    if not USERNAME.match(name):
+        raise Invalid(_("The username is not valid."), errors=[FieldError(
+            "username", "pattern",
+            _("Use 2 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit."))])
+    check_password_strength(password)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Conflict(_("The username %(username)s is taken.", username=name),
+                       errors=[FieldError("username", "taken", _("This username is taken."))])
+    user = User(username=name, display_name=display_name or name, email=email,
+                password_hash=_hasher.hash(password), is_admin=is_admin)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = get_user(session, username)
+    check_password_strength(password)
+    user.password_hash = _hasher.hash(password)
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        raise NotFound(_("No user is named %(username)s.", username=normalise_username(username)))
+    return user
+
+
+def verify_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None. Rehashes old parameters."""
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
+    stored = user.password_hash if user is not None and user.is_active else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if stored is None:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0

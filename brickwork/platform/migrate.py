@@ -1,0 +1,40 @@
+"""Alembic, driven from Python: the migrations live inside the package."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+
+def _config(connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "brickwork:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+
+
+def autogenerate(engine: Engine, message: str) -> None:
+    """For developers: write a new migration from the difference to the models."""
+    with engine.begin() as conn:
+        command.revision(_config(conn), message=message, autogenerate=True)

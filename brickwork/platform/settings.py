@@ -1,0 +1,102 @@
+"""Settings from ``BRICKWORK_*`` environment variables.
+
+A wrong value stops start-up with one line naming the variable (``ConfigError``), never a
+pydantic traceback: operators read this line in a terminal or a service log.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LOCALES = ("zh-CN", "en")
+ENV_PREFIX = "BRICKWORK_"
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line that names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    secret_key: str = ""
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh-CN"
+    # Login attempts allowed per username and address in the window before 429.
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    session_days: int = 14
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _parsable_url(cls, value: str) -> str:
+        if value:
+            try:
+                url = make_url(value)
+            except ArgumentError as exc:
+                raise ValueError(f"cannot parse {value!r} as a database URL") from exc
+            if url.get_backend_name() not in ("sqlite", "postgresql"):
+                raise ValueError("only sqlite and postgresql databases are supported")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment, fill the derived defaults, or raise ``ConfigError``."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ENV_PREFIX + str(first["loc"][0]).upper()
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {reason}") from None
+    data_dir = settings.data_dir
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: cannot create {data_dir}: {exc.strerror}") from None
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{(data_dir / 'brickwork.db').resolve()}"
+    if not settings.secret_key:
+        settings.secret_key = _kept_secret(data_dir / "secret_key")
+    return settings
+
+
+def _kept_secret(path: Path) -> str:
+    """Generate the secret key on first start and keep it, readable by the owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

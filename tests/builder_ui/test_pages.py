@@ -1,0 +1,83 @@
+import re
+
+from tests.conftest import ADMIN_PASSWORD
+from tests.platform.http.test_csrf import form_token, sign_in
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/"
+
+
+def test_login_page_speaks_the_browsers_language(client):
+    zh = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert '<html lang="zh-CN">' in zh.text and "登录" in zh.text and "用户名" in zh.text
+    en = client.get("/login", headers={"Accept-Language": "en-US"})
+    assert '<html lang="en">' in en.text and "Username" in en.text
+
+
+def test_the_language_switch_wins_over_the_browser(client):
+    token = form_token(client)
+    response = client.post("/language", data={"lang": "zh-CN", "next": "/login", "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert "登录" in client.get("/login", headers={"Accept-Language": "en"}).text
+
+
+def test_sign_in_shows_the_apps_and_sign_out_ends_the_session(client, admin):
+    sign_in(client)
+    home = client.get("/")
+    assert home.status_code == 200 and "There are no apps yet." in home.text
+    token = form_token(client, "/")
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_wrong_password_says_so_and_keeps_the_username(client, admin):
+    token = form_token(client)
+    response = client.post("/login", data={"username": "admin", "password": "nope", "csrf_token": token})
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.text and 'value="admin"' in response.text
+
+
+def test_repeated_failures_are_throttled(client, admin, settings):
+    token = form_token(client)
+    for _ in range(settings.login_max_failures):
+        client.post("/login", data={"username": "admin", "password": "nope", "csrf_token": token})
+    response = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 429 and "Too many failed sign-ins" in response.text
+
+
+def test_next_only_redirects_within_the_site(client, admin):
+    token = form_token(client)
+    response = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                           "csrf_token": token, "next": "//evil.example/x"},
+                           follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_session_cookie_is_http_only_and_same_site(client, admin):
+    token = form_token(client)
+    response = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                           "csrf_token": token}, follow_redirects=False)
+    cookie = response.headers["set-cookie"]
+    assert "bw_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_an_app_label_with_markup_renders_as_text(client, admin):
+    sign_in(client)
+    token = form_token(client, "/")
+    client.post("/apps", data={"key": "x", "label_en": "<script>alert(1)</script>", "csrf_token": token})
+    html = client.get("/").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_creating_an_app_with_a_bad_key_shows_the_reason_and_creates_nothing(client, admin):
+    sign_in(client)
+    token = form_token(client, "/")
+    response = client.post("/apps", data={"key": "Bad Key", "label_en": "CRM", "csrf_token": token})
+    assert response.status_code == 422
+    assert re.search(r'class="field-error">Does not match', response.text)
+    assert "There are no apps yet." in response.text

@@ -1,0 +1,135 @@
+"""Shared fixtures. Each test gets a fresh, migrated database: a new SQLite file, or a new
+PostgreSQL schema when BRICKWORK_TEST_DATABASE_URL points at a server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
+
+from brickwork.app import create_app
+from brickwork.platform import migrate
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.identity.tokens import create_token
+from brickwork.platform.identity.users import create_user
+from brickwork.platform.settings import Settings, load_settings
+
+PG_URL = os.environ.get("BRICKWORK_TEST_DATABASE_URL", "")
+ADMIN_PASSWORD = "admin-password-1"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+def engine(settings: Settings):
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def app(settings: Settings, engine):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(sessions):
+    with transaction(sessions) as session:
+        return create_user(session, "admin", ADMIN_PASSWORD, is_admin=True)
+
+
+@pytest.fixture
+def admin_token(sessions, admin) -> str:
+    with transaction(sessions) as session:
+        return create_token(session, "admin", "tests")[1]
+
+
+@pytest.fixture
+def api(client: TestClient, admin_token: str) -> TestClient:
+    """The client, authenticated as the administrator with a bearer token."""
+    client.headers["Authorization"] = f"Bearer {admin_token}"
+    return client
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright, against a real `brickwork serve`.
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("BRICKWORK_REQUIRE_BROWSER") == "1":
+            pytest.fail("BRICKWORK_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, database_url: str):
+    """`brickwork serve --migrate` in its own process, as `make run` starts it."""
+    from tests.live_server import LiveServer
+
+    server = LiveServer(tmp_path / "data", database_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shot(request):
+    """Save a screenshot into test-artifacts/ under the test's name."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, step: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{step}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,63 @@
+"""A real `brickwork serve` on a free loopback port, for browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir.parent / "server.log"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "BRICKWORK_DATA_DIR": str(data_dir), "BRICKWORK_DATABASE_URL": database_url,
+               "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        env.pop("BRICKWORK_ADMIN_PASSWORD", None) if "BRICKWORK_ADMIN_PASSWORD" not in (extra_env or {}) else None
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "brickwork", "serve", "--migrate", "--port", str(self.port)],
+            stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"brickwork serve exited:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"brickwork serve did not answer:\n{self.log.read_text()}")
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def admin_password(self) -> str:
+        """The password `serve` printed on first start."""
+        found = re.search(r"with the password (\S+) \(shown only this once\)", self.output())
+        if not found:
+            raise AssertionError(f"no admin password printed:\n{self.output()}")
+        return found.group(1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
