@@ -45,9 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(pages.LoginRequired, pages.to_login)
-    app.add_exception_handler(Exception, problems.on_unexpected)
 
-    # Outermost last: the locale is known before CSRF refuses anything.
+    # Outermost last: the locale is known before CSRF refuses anything or a crash is told.
+    app.add_middleware(problems.UnexpectedErrorMiddleware)
     app.add_middleware(CSRFMiddleware, secret=settings.secret_key)
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
 

@@ -56,6 +56,11 @@ def build_parser() -> Parser:
     passwd.add_argument("--username", required=True)
     passwd.add_argument("--password", required=True)
     passwd.set_defaults(run=cmd_users_set_password)
+    for name, active, text in (("deactivate", False, _("sign a user out everywhere and keep them out")),
+                               ("activate", True, _("let a deactivated user sign in again"))):
+        toggle = users.add_parser(name, help=text)
+        toggle.add_argument("--username", required=True)
+        toggle.set_defaults(run=cmd_users_set_active, active=active)
 
     tokens = commands.add_parser("tokens", help=_("API tokens for programs")).add_subparsers(
         dest="tokens_command", required=True, parser_class=Parser)
@@ -75,7 +80,7 @@ def build_parser() -> Parser:
         dest="schema_command", required=True, parser_class=Parser)
     dump = schema.add_parser("dump", help=_("write one JSON Schema file per kind of definition"))
     dump.add_argument("dir", type=Path)
-    dump.set_defaults(run=cmd_schema_dump)
+    dump.set_defaults(run=cmd_schema_dump, needs_settings=False)
     return parser
 
 
@@ -120,6 +125,14 @@ def cmd_users_set_password(args, settings: Settings) -> None:
     print(_("Set the password of %(username)s.", username=user.username))
 
 
+def cmd_users_set_active(args, settings: Settings) -> None:
+    from brickwork.platform.identity.users import set_active
+
+    user = _work(settings, lambda s: set_active(s, args.username, args.active))
+    print(_("%(username)s can sign in.", username=user.username) if user.is_active
+          else _("%(username)s is deactivated.", username=user.username))
+
+
 def cmd_tokens_create(args, settings: Settings) -> None:
     from brickwork.platform.identity.tokens import create_token
 
@@ -144,7 +157,7 @@ def cmd_tokens_revoke(args, settings: Settings) -> None:
     print(_("Revoked token %(id)s.", id=args.id))
 
 
-def cmd_schema_dump(args, settings: Settings) -> None:
+def cmd_schema_dump(args, _settings: None) -> None:
     from brickwork.kinds import KINDS
     from brickwork.platform.definitions.schemas import dump
 
@@ -170,11 +183,11 @@ def cmd_serve(args, settings: Settings) -> None:
 
 
 def _first_admin(settings: Settings, url: str) -> None:
-    """On first start there is nobody to sign in as: create the administrator."""
-    from brickwork.platform.identity.users import count_users, create_user
+    """With no active administrator nobody could set anything up: create one."""
+    from brickwork.platform.identity.users import count_admins, create_user
 
     def create(session):
-        if count_users(session):
+        if count_admins(session):
             return None
         password = os.environ.get("BRICKWORK_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
         create_user(session, ADMIN, password, is_admin=True, display_name=_("Administrator"))
@@ -196,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     current_locale.set(negotiate([os.environ.get("LANG", "en").split(".")[0].replace("_", "-")], "en"))
     try:
         args = build_parser().parse_args(argv)
-        settings = load_settings()
+        settings = load_settings() if getattr(args, "needs_settings", True) else None
         args.run(args, settings)
     except (UsageError, ConfigError) as exc:
         return _fail(str(exc), 2)

@@ -93,3 +93,27 @@ def test_the_installed_command_runs_without_a_traceback(env):
     assert help_.returncode == 0 and "db" in help_.stdout and "tokens" in help_.stdout
     bad = subprocess.run([sys.executable, "-m", "brickwork", "db", "sideways"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.splitlines()) == 1
+
+
+def test_an_administrator_is_made_when_there_is_none(env, capsys, monkeypatch):
+    from brickwork.cli import _first_admin
+    from brickwork.platform.identity.users import verify_password
+    from brickwork.platform.settings import load_settings
+
+    run(capsys, "db", "upgrade")
+    run(capsys, "users", "create", "--username", "staff", "--password", "password-1")
+    monkeypatch.setenv("BRICKWORK_ADMIN_PASSWORD", "chosen-password")
+    _first_admin(load_settings(), "http://x")
+    _first_admin(load_settings(), "http://x")  # the second start changes nothing
+    out = capsys.readouterr().out
+    assert "BRICKWORK_ADMIN_PASSWORD" in out and "users set-password" in out
+    engine = make_engine(env)
+    with transaction(make_sessionmaker(engine)) as s:
+        assert verify_password(s, "admin", "chosen-password").is_admin
+    engine.dispose()
+
+
+def test_schema_dump_needs_no_data_dir(env, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BRICKWORK_DATA_DIR", str(tmp_path / "never"))
+    assert run(capsys, "schema", "dump", str(tmp_path / "out"))[0] == 0
+    assert not (tmp_path / "never").exists()

@@ -28,7 +28,8 @@ class LoginRequired(Exception):
 
 def page_user(request: Request) -> Principal:
     principal = current_principal(request)
-    if principal is None:
+    # Pages are for people in a browser; programs use the API, where token scopes apply.
+    if principal is None or principal.via != "session":
         raise LoginRequired()
     return principal
 

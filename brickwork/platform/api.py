@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Request, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from brickwork.platform.apps import create_app, get_app, list_apps
 from brickwork.platform.definitions.store import DefinitionStore
@@ -16,7 +16,30 @@ from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App, Definition
 
-router = APIRouter(prefix="/api/v1")
+class ProblemOut(BaseModel):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+def _problem_doc(description: str) -> dict:
+    return {"description": description, "model": ProblemOut,
+            "content": {"application/problem+json": {}}}
+
+
+router = APIRouter(prefix="/api/v1", responses={
+    401: _problem_doc("Not signed in, or the token is unknown or revoked"),
+    403: _problem_doc("Not allowed"),
+    404: _problem_doc("Not found"),
+    409: _problem_doc("Someone else changed it first"),
+    422: _problem_doc("Invalid input, one entry per field"),
+})
+
+# Stored in UTC without a zone; said with one, so clients need not guess.
+Utc = Annotated[datetime, AfterValidator(lambda d: d.replace(tzinfo=UTC) if d.tzinfo is None else d)]
 
 
 class MeOut(BaseModel):
@@ -33,7 +56,7 @@ class AppOut(BaseModel):
     name: str  # the label in the caller's language
     description: dict[str, str]
     icon: str
-    created_at: datetime
+    created_at: Utc
 
     @classmethod
     def of(cls, app: App) -> AppOut:
@@ -48,9 +71,9 @@ class DefinitionOut(BaseModel):
     state: str
     revision: int
     body: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None
+    created_at: Utc
+    updated_at: Utc
+    published_at: Utc | None
 
     @classmethod
     def of(cls, row: Definition) -> DefinitionOut:
@@ -64,6 +87,7 @@ class Change(BaseModel):
     path: str
     before: Any = None
     after: Any = None
+    index: int | None = None  # where an added element stands
 
 
 def _store(request: Request) -> DefinitionStore:
@@ -147,9 +171,11 @@ def definitions_publish(request: Request, app: str, kind: str, key: str,
 
 @router.delete("/apps/{app}/definitions/{kind}/{key}/draft", status_code=204)
 def definitions_discard(request: Request, app: str, kind: str, key: str,
-                        _who: Principal = Depends(require_admin)) -> Response:
+                        if_match: str | None = Header(default=None),
+                        who: Principal = Depends(require_admin)) -> Response:
     with db(request) as session:
-        _store(request).discard_draft(session, get_app(session, app), kind, key)
+        _store(request).discard_draft(session, get_app(session, app), kind, key, who.user_id,
+                                      revision=_revision(if_match))
     return Response(status_code=204)
 
 
@@ -167,7 +193,8 @@ def definitions_version(request: Request, app: str, kind: str, key: str, version
         return DefinitionOut.of(_store(request).get(session, get_app(session, app), kind, key, version=version))
 
 
-@router.get("/apps/{app}/definitions/{kind}/{key}/diff", response_model=list[Change])
+@router.get("/apps/{app}/definitions/{kind}/{key}/diff", response_model=list[Change],
+            response_model_exclude_none=True)
 def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b: int,
                      _who: Principal = Depends(require_user)) -> list[Change]:
     with db(request) as session:

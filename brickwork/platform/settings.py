@@ -81,7 +81,8 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(f"{name}: {reason}") from None
     data_dir = settings.data_dir
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # Owner-only: it holds the database, the secret key and uploaded files.
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{ENV_PREFIX}DATA_DIR: cannot create {data_dir}: {exc.strerror}") from None
     if not settings.database_url:

@@ -81,3 +81,12 @@ def test_creating_an_app_with_a_bad_key_shows_the_reason_and_creates_nothing(cli
     assert response.status_code == 422
     assert re.search(r'class="field-error">Does not match', response.text)
     assert "There are no apps yet." in response.text
+
+
+def test_pages_do_not_accept_api_tokens(client, admin_token):
+    """A token's scopes are checked by the API; pages are for people with a session."""
+    response = client.post("/apps", data={"key": "crm", "label_en": "CRM"}, follow_redirects=False,
+                           headers={"Authorization": f"Bearer {admin_token}"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    client.headers["Authorization"] = f"Bearer {admin_token}"
+    assert client.get("/api/v1/apps").json() == []

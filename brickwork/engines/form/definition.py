@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from brickwork.platform.definitions.base import DefinitionModel, Key, Label, StableId
 from brickwork.platform.i18n import _
@@ -38,9 +38,25 @@ class FieldDef(BaseModel):
 
     @model_validator(mode="after")
     def _options_only_for_selects(self) -> FieldDef:
-        if self.type in ("select", "multiselect") and not self.options:
+        if self.type in SELECTS and not self.options:
             raise ValueError(_("A select field needs at least one option."))
+        if self.type not in SELECTS and self.options is not None:
+            raise ValueError(_("Only select fields have options."))
+        if self.options:
+            _no_repeats(self.options, "id")
         return self
+
+
+SELECTS = ("select", "multiselect")
+
+
+def _no_repeats(items: list[BaseModel], attr: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        value = getattr(item, attr)
+        if value in seen:
+            raise ValueError(_("Two elements have the %(attr)s %(value)s.", attr=attr, value=value))
+        seen.add(value)
 
 
 class FormDefinition(DefinitionModel):
@@ -48,13 +64,9 @@ class FormDefinition(DefinitionModel):
 
     fields: list[FieldDef] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _ids_and_keys_unique(self) -> FormDefinition:
-        for attr in ("id", "key"):
-            seen: set[str] = set()
-            for field in self.fields:
-                value = getattr(field, attr)
-                if value in seen:
-                    raise ValueError(_("Two fields have the %(attr)s %(value)s.", attr=attr, value=value))
-                seen.add(value)
-        return self
+    @field_validator("fields")
+    @classmethod
+    def _ids_and_keys_unique(cls, fields: list[FieldDef]) -> list[FieldDef]:
+        _no_repeats(fields, "id")
+        _no_repeats(fields, "key")
+        return fields

@@ -53,6 +53,8 @@ def _diff_by_id(before: list[dict], after: list[dict], path: str) -> list[dict[s
             changes.append({"op": "added", "path": sub, "after": item, "index": index})
             continue
         if item_id not in stayed:
-            changes.append({"op": "moved", "path": sub, "before": old[item_id][0], "after": index})
+            # Positions among the elements both versions share: what the builder dragged.
+            changes.append({"op": "moved", "path": sub, "before": kept_old.index(item_id),
+                            "after": kept_new.index(item_id)})
         changes += diff(old[item_id][1], item, sub)
     return changes

@@ -69,6 +69,8 @@ class DefinitionStore:
         except IntegrityError:
             # Two first drafts raced for the same version number; the other one won.
             raise Conflict(_("Someone else saved this draft first.")) from None
+        audit(session, actor_id, "definition.save_draft", kind, f"{app.key}/{key}",
+              {"version": draft.version, "revision": draft.revision})
         return draft
 
     def publish(
@@ -93,10 +95,17 @@ class DefinitionStore:
         session.flush()
         return draft
 
-    def discard_draft(self, session: Session, app: App, kind: str, key: str) -> None:
+    def discard_draft(self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
+                      revision: int | None = None) -> None:
         draft = self._draft(session, app, kind, key, lock=True)
         if draft is None:
             raise NotFound(_("There is no draft of %(kind)s %(key)s.", kind=kind, key=key))
+        if revision is not None and revision != draft.revision:
+            raise Conflict(_("The draft changed since you opened it."),
+                           detail=_("Review revision %(current)s, then discard again.",
+                                    current=draft.revision))
+        audit(session, actor_id, "definition.discard_draft", kind, f"{app.key}/{key}",
+              {"version": draft.version, "body": draft.body})
         session.delete(draft)
         session.flush()
 

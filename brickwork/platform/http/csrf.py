@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,15 +49,16 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        cookies = SimpleCookie(headers.get("cookie", ""))
-        nonce = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
-        if scope["method"] not in SAFE and not headers.get("authorization", "").lower().startswith("bearer "):
-            session = cookies[SESSION_COOKIE].value if SESSION_COOKIE in cookies else ""
+        cookies = cookie_parser(headers.get("cookie", ""))
+        nonce = cookies.get(CSRF_COOKIE, "")
+        bearer = headers.get("authorization", "").lower().startswith("bearer ")
+        if scope["method"] not in SAFE and not bearer:
+            session = cookies.get(SESSION_COOKIE, "")
             given, receive = await _submitted_token(scope, receive, headers)
             if not nonce or not hmac.compare_digest(given, expected_token(self.secret, nonce, session)):
                 await _refuse(scope, receive, send, headers)
                 return
-        fresh = not nonce
+        fresh = not nonce and not bearer  # programs need no CSRF cookie
         scope.setdefault("state", {})["csrf_nonce"] = nonce or secrets.token_urlsafe(24)
 
         async def send_with_cookie(message: Message) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
 from brickwork.platform.db import transaction
@@ -41,7 +42,10 @@ def current_principal(request: Request) -> Principal | None:
     return found
 
 
-def require_user(request: Request) -> Principal:
+bearer = HTTPBearer(auto_error=False, description="An API token from `brickwork tokens create`.")
+
+
+def require_user(request: Request, _credentials: object = Depends(bearer)) -> Principal:
     principal = current_principal(request)
     if principal is None:
         raise NotAuthenticated(_("Sign-in required."),
@@ -51,8 +55,7 @@ def require_user(request: Request) -> Principal:
     return principal
 
 
-def require_admin(request: Request) -> Principal:
-    principal = require_user(request)
+def require_admin(principal: Principal = Depends(require_user)) -> Principal:
     if not principal.is_admin:
         raise Forbidden(_("Only administrators may do this."))
     return principal

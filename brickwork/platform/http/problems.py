@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brickwork.platform.definitions.errors import json_path
 from brickwork.platform.errors import BrickworkError, FieldError
 from brickwork.platform.i18n import _
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("brickwork")
 
 
 def problem(status: int, title: str, *, code: str, detail: str | None = None,
@@ -50,11 +54,38 @@ async def on_validation_error(_request: Request, exc: RequestValidationError) ->
     errors = []
     for error in exc.errors():
         where, *rest = error["loc"]
+        if error["type"] == "json_invalid":
+            errors.append(FieldError(str(where), "json_invalid", _("The body is not valid JSON.")))
+            continue
         name = json_path(tuple(rest)).removeprefix("$.") if rest else where
         message = _("This is required.") if error["type"] == "missing" else _("This value is not valid.")
         errors.append(FieldError(str(name), error["type"], message))
     return problem(422, _("The request is not valid."), code="invalid", errors=errors)
 
 
-async def on_unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-    return problem(500, _("Something went wrong on our side."), code="internal")
+class UnexpectedErrorMiddleware:
+    """Turns a crash into a 500 problem inside the locale and security-header middleware
+    (Starlette's own handler sits outside every middleware), and logs the traceback."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            response = problem(500, _("Something went wrong on our side."), code="internal")
+            await response(scope, receive, send)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brickwork.platform.i18n import current_locale, negotiate, parse_accept_language
@@ -34,8 +34,7 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        cookies = SimpleCookie(headers.get("cookie", ""))
-        chosen = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else ""
+        chosen = cookie_parser(headers.get("cookie", "")).get(LANG_COOKIE, "")
         if chosen in LOCALES:
             locale = chosen
         else:

@@ -51,8 +51,10 @@ def login(
         token_hash=digest(token), user_id=user.id, ip=ip[:64], user_agent=user_agent[:256],
         expires_at=utcnow() + timedelta(days=settings.session_days),
     ))
-    # A success clears the slate for this name and address.
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == name, LoginAttempt.ip == ip))
+    # A success clears the slate for this name and address; expired rows go as well.
+    session.execute(delete(LoginAttempt).where(
+        ((LoginAttempt.username == name) & (LoginAttempt.ip == ip)) | (LoginAttempt.at < since)))
+    session.execute(delete(UserSession).where(UserSession.expires_at < utcnow()))
     audit(session, user.id, "auth.login", "user", user.id, {"ip": ip})
     return user, token
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
-from brickwork.platform.models import User
+from brickwork.platform.audit import audit
+from brickwork.platform.models import User, UserSession
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -69,6 +70,7 @@ def create_user(
                 password_hash=_hasher.hash(password), is_admin=is_admin)
     session.add(user)
     session.flush()
+    audit(session, None, "user.create", "user", user.id, {"username": name, "is_admin": is_admin})
     return user
 
 
@@ -76,6 +78,20 @@ def set_password(session: Session, username: str, password: str) -> User:
     user = get_user(session, username)
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
+    # Whoever knew the old password is signed out everywhere.
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    audit(session, None, "user.set_password", "user", user.id, {})
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Deactivating keeps the user's records and history but ends every session and
+    makes their API tokens stop working."""
+    user = get_user(session, username)
+    user.is_active = active
+    if not active:
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    audit(session, None, "user.activate" if active else "user.deactivate", "user", user.id, {})
     return user
 
 
@@ -101,5 +117,6 @@ def verify_password(session: Session, username: str, password: str) -> User | No
     return user
 
 
-def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User)) or 0
+def count_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.is_admin.is_(True), User.is_active.is_(True))) or 0

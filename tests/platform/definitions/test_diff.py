@@ -37,3 +37,10 @@ def test_dragging_one_element_to_the_top_is_one_move():
 def test_lists_without_ids_compare_whole():
     assert diff({"tags": [1, 2]}, {"tags": [2, 1]}) == [
         {"op": "changed", "path": "$.tags", "before": [1, 2], "after": [2, 1]}]
+
+
+def test_a_move_is_told_in_positions_among_the_shared_elements():
+    before = {"fields": [field("1"), field("2")]}
+    after = {"fields": [field("3"), field("2"), field("1")]}
+    moves = [c for c in diff(before, after) if c["op"] == "moved"]
+    assert len(moves) == 1 and moves[0]["before"] != moves[0]["after"]

@@ -104,7 +104,7 @@ def test_duplicate_field_ids_are_refused(store):
     bad["fields"][1]["id"] = "f1"
     with pytest.raises(Invalid) as caught:
         store.validate("form", bad)
-    assert caught.value.errors[0].field == "$"
+    assert caught.value.errors[0].field == "$.fields"
     assert "f1" in caught.value.errors[0].message
 
 
@@ -143,5 +143,5 @@ def test_discarding_a_draft_keeps_the_published_version(sessions, store, crm):
         store.save_draft(s, crm, "form", "customers", CUSTOMERS, None)
         store.publish(s, crm, "form", "customers", None)
         store.save_draft(s, crm, "form", "customers", CUSTOMERS, None)
-        store.discard_draft(s, crm, "form", "customers")
+        store.discard_draft(s, crm, "form", "customers", None, revision=1)
         assert [v.state for v in store.versions(s, crm, "form", "customers")] == ["published"]

@@ -129,3 +129,37 @@ def test_responses_carry_security_headers(client):
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_timestamps_say_they_are_utc(api):
+    created = api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}}).json()
+    from datetime import datetime, timedelta
+
+    assert datetime.fromisoformat(created["created_at"]).utcoffset() == timedelta(0)
+
+
+def test_openapi_documents_bearer_auth_and_problem_responses(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    responses = spec["paths"]["/api/v1/apps"]["post"]["responses"]
+    assert "application/problem+json" in responses["422"]["content"]
+
+
+def test_programs_get_no_csrf_cookie(api):
+    assert "bw_csrf" not in api.get("/api/v1/apps").headers.get("set-cookie", "")
+
+
+def test_a_crash_is_a_500_problem_in_the_callers_language_with_security_headers(app, admin_token):
+    from starlette.testclient import TestClient
+
+    @app.get("/api/v1/crash")
+    def crash():
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/crash", headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["title"] == "服务器出现了问题。"
+    assert "boom" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -54,3 +54,25 @@ def test_set_password_replaces_the_old_one(sessions):
         assert verify_password(s, "zhao", "password-2") is not None
         with pytest.raises(NotFound):
             set_password(s, "nobody", "password-3")
+
+
+def test_a_new_password_or_deactivation_signs_the_user_out_everywhere(sessions, settings):
+    from brickwork.platform.identity.login import login, session_principal
+    from brickwork.platform.identity.users import set_active
+
+    with transaction(sessions) as s:
+        create_user(s, "he", "password-1")
+    with transaction(sessions) as s:
+        _user, first = login(s, settings, "he", "password-1", ip="1.1.1.1")
+    with transaction(sessions) as s:
+        set_password(s, "he", "password-2")
+    with transaction(sessions) as s:
+        assert session_principal(s, first) is None
+        _user, second = login(s, settings, "he", "password-2", ip="1.1.1.1")
+    with transaction(sessions) as s:
+        set_active(s, "he", False)
+    with transaction(sessions) as s:
+        assert session_principal(s, second) is None
+        assert verify_password(s, "he", "password-2") is None
+        set_active(s, "he", True)
+        assert verify_password(s, "he", "password-2") is not None

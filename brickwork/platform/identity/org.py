@@ -1,0 +1,101 @@
+"""The organisation: departments (a tree with 0..n heads), memberships (one main), roles.
+
+Row scopes ("my department and below") and approver rules ("the head of the applicant's
+main department") are answered from these facts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from brickwork.platform.errors import Conflict, FieldError, NotFound
+from brickwork.platform.i18n import _
+from brickwork.platform.models import Department, DepartmentHead, Membership, Role, User, UserRole
+
+
+def create_department(session: Session, name: str, parent_id: int | None = None) -> Department:
+    parent = _department(session, parent_id) if parent_id is not None else None
+    department = Department(name=name.strip(), parent_id=parent_id)
+    session.add(department)
+    session.flush()
+    department.path = f"{parent.path if parent else '/'}{department.id}/"
+    session.flush()
+    return department
+
+
+def subtree_ids(session: Session, department_id: int) -> list[int]:
+    """The department and every department below it."""
+    path = _department(session, department_id).path
+    return list(session.scalars(select(Department.id).where(Department.path.startswith(path))))
+
+
+def add_member(session: Session, user_id: int, department_id: int, *, main: bool = False) -> None:
+    """Put a user in a department. A user's first department is the main one."""
+    _department(session, department_id)
+    has_any = session.scalar(select(Membership.user_id).where(Membership.user_id == user_id).limit(1))
+    main = main or has_any is None
+    if main:
+        session.execute(update(Membership).where(Membership.user_id == user_id).values(is_main=False))
+    existing = session.get(Membership, (user_id, department_id))
+    if existing is None:
+        session.add(Membership(user_id=user_id, department_id=department_id, is_main=main))
+    elif main:
+        existing.is_main = True
+    session.flush()
+
+
+def departments_of(session: Session, user_id: int) -> list[int]:
+    """The user's departments, the main one first."""
+    rows = session.execute(select(Membership.department_id, Membership.is_main)
+                           .where(Membership.user_id == user_id)).all()
+    return [d for d, _main in sorted(rows, key=lambda r: (not r.is_main, r.department_id))]
+
+
+def set_heads(session: Session, department_id: int, user_ids: list[int]) -> None:
+    _department(session, department_id)
+    session.execute(delete(DepartmentHead).where(DepartmentHead.department_id == department_id))
+    session.add_all(DepartmentHead(department_id=department_id, user_id=u) for u in dict.fromkeys(user_ids))
+    session.flush()
+
+
+def heads_of(session: Session, department_id: int) -> list[int]:
+    return list(session.scalars(select(DepartmentHead.user_id)
+                                .where(DepartmentHead.department_id == department_id)
+                                .order_by(DepartmentHead.user_id)))
+
+
+def create_role(session: Session, key: str, label: dict[str, str]) -> Role:
+    if session.scalar(select(Role.id).where(Role.key == key)) is not None:
+        raise Conflict(_("A role with the key %(key)s exists already.", key=key),
+                       errors=[FieldError("key", "taken", _("This key is taken."))])
+    role = Role(key=key, label=label)
+    session.add(role)
+    session.flush()
+    return role
+
+
+def grant_role(session: Session, user_id: int, role_key: str, department_id: int | None = None) -> None:
+    role = session.scalar(select(Role).where(Role.key == role_key))
+    if role is None:
+        raise NotFound(_("No role has the key %(key)s.", key=role_key))
+    if session.get(User, user_id) is None:
+        raise NotFound(_("No user has the id %(id)s.", id=user_id))
+    exists = session.scalar(select(UserRole.id).where(
+        UserRole.user_id == user_id, UserRole.role_id == role.id,
+        UserRole.department_id.is_(None) if department_id is None else UserRole.department_id == department_id))
+    if exists is None:
+        session.add(UserRole(user_id=user_id, role_id=role.id, department_id=department_id))
+        session.flush()
+
+
+def roles_of(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(Role.key).join(UserRole, UserRole.role_id == Role.id)
+                               .where(UserRole.user_id == user_id)))
+
+
+def _department(session: Session, department_id: int) -> Department:
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound(_("No department has the id %(id)s.", id=department_id))
+    return department
