@@ -12,8 +12,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from brickwork import __version__
 from brickwork.builder_ui import pages
-from brickwork.kinds import KINDS
+from brickwork.engines.form import api as form_api
+from brickwork.kinds import KINDS, PUBLISH_HOOKS
 from brickwork.platform import api as platform_api
+from brickwork.platform import clock
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import BrickworkError
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.store = DefinitionStore(KINDS)
+    app.state.store = DefinitionStore(KINDS, PUBLISH_HOOKS)
+    clock.configure(settings.zone)
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(platform_api.router)
+    app.include_router(form_api.router)
     app.include_router(pages.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

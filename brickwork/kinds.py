@@ -1,6 +1,9 @@
 """Every kind of definition, by name: the engines own the models, the top floor lists them."""
 
 from brickwork.engines.form.definition import FormDefinition
+from brickwork.engines.form.schema_change import publish_hook
 from brickwork.platform.definitions.base import DefinitionModel
+from brickwork.platform.definitions.store import PublishHook
 
 KINDS: dict[str, type[DefinitionModel]] = {"form": FormDefinition}
+PUBLISH_HOOKS: dict[str, PublishHook] = {"form": publish_hook}

@@ -94,7 +94,7 @@ def _store(request: Request) -> DefinitionStore:
     return request.app.state.store
 
 
-def _revision(if_match: str | None) -> int | None:
+def revision_from(if_match: str | None) -> int | None:
     """The draft revision from an ``If-Match: "3"`` header."""
     if if_match is None:
         return None
@@ -154,19 +154,28 @@ def definitions_save_draft(request: Request, response: Response, app: str, kind:
                            who: Principal = Depends(require_admin)) -> DefinitionOut:
     with db(request) as session:
         row = _store(request).save_draft(session, get_app(session, app), kind, key, body, who.user_id,
-                                         revision=_revision(if_match))
+                                         revision=revision_from(if_match))
     response.headers["ETag"] = f'"{row.revision}"'
     return DefinitionOut.of(row)
 
 
-@router.post("/apps/{app}/definitions/{kind}/{key}:publish", response_model=DefinitionOut)
-def definitions_publish(request: Request, app: str, kind: str, key: str,
-                        if_match: str | None = Header(default=None),
-                        who: Principal = Depends(require_admin)) -> DefinitionOut:
+class PublishOut(DefinitionOut):
+    report: dict[str, Any] = {}
+    dry_run: bool = False
+
+
+@router.post("/apps/{app}/definitions/{kind}/{key}:publish", response_model=PublishOut)
+def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run: bool = False,
+                        force: bool = False, if_match: str | None = Header(default=None),
+                        who: Principal = Depends(require_admin)) -> PublishOut:
+    """Make the draft live. ``dry_run`` previews what would change (for a form: the table,
+    and every value a type change could not convert); ``force`` publishes a type change
+    even though some values only survive in the backup column."""
     with db(request) as session:
-        row = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
-                                      revision=_revision(if_match))
-    return DefinitionOut.of(row)
+        row, report = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
+                                              revision=revision_from(if_match), dry_run=dry_run, force=force)
+        out = PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
+    return out
 
 
 @router.delete("/apps/{app}/definitions/{kind}/{key}/draft", status_code=204)
@@ -175,7 +184,7 @@ def definitions_discard(request: Request, app: str, kind: str, key: str,
                         who: Principal = Depends(require_admin)) -> Response:
     with db(request) as session:
         _store(request).discard_draft(session, get_app(session, app), kind, key, who.user_id,
-                                      revision=_revision(if_match))
+                                      revision=revision_from(if_match))
     return Response(status_code=204)
 
 

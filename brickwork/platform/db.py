@@ -42,6 +42,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # Functions the expression language needs and SQLite lacks (non-ASCII lower(), time zones).
+    from brickwork.platform.expression.sqlite import register
+
+    register(dbapi_conn)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

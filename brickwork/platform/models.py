@@ -215,3 +215,26 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     __table_args__ = (Index("ix_login_attempts_who", "username", "ip", "at"),)
+
+
+class Sequence(Base):
+    """A named counter per period (auto-numbers: per form field and month...). Bumped in
+    the caller's transaction, so a rolled-back insert leaves no gap."""
+
+    __tablename__ = "sequences"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StoredFile(Base):
+    """An uploaded file. The bytes live under the data dir, named by their SHA-256."""
+
+    __tablename__ = "files"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

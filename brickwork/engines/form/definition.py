@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -14,6 +15,8 @@ FieldType = Literal[
     "select", "multiselect", "user", "department", "phone", "email", "url", "region",
     "rating", "attachment", "image", "autonumber",
 ]
+SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
+            "max_size_mb", "accept", "levels", "options")
 
 
 class Option(BaseModel):
@@ -26,6 +29,8 @@ class Option(BaseModel):
 
 
 class FieldDef(BaseModel):
+    """A field. The type-specific settings are checked by the field type registry."""
+
     model_config = ConfigDict(extra="forbid")
     id: StableId
     key: Key
@@ -34,39 +39,90 @@ class FieldDef(BaseModel):
     description: dict[str, str] | None = None
     required: bool = False
     unique: bool = False
+    default: Any = None
+    max_length: int | None = Field(default=None, ge=1, le=100_000)
+    scale: int | None = Field(default=None, ge=0, le=8)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    min: Decimal | None = None
+    max: Decimal | None = None
+    pattern: str | None = Field(default=None, max_length=64)
+    max_files: int | None = Field(default=None, ge=1, le=100)
+    max_size_mb: int | None = Field(default=None, ge=1, le=1024)
+    accept: list[str] | None = None
+    levels: Literal["province", "city", "district"] | None = None
     options: list[Option] | None = None
 
     @model_validator(mode="after")
-    def _options_only_for_selects(self) -> FieldDef:
-        if self.type in SELECTS and not self.options:
-            raise ValueError(_("A select field needs at least one option."))
-        if self.type not in SELECTS and self.options is not None:
-            raise ValueError(_("Only select fields have options."))
-        if self.options:
-            _no_repeats(self.options, "id")
+    def _settings_fit_the_type(self) -> FieldDef:
+        # Imported here: the registry's entries are built on FieldDef.
+        from brickwork.engines.form.fieldtypes import REGISTRY
+
+        kind = REGISTRY[self.type]
+        for name in SETTINGS:
+            if getattr(self, name) is not None and name not in kind.settings:
+                raise ValueError(_("A %(type)s field has no setting %(name)s.", type=self.type, name=name))
+        if self.unique and "unique" not in kind.settings:
+            raise ValueError(_("A %(type)s field cannot be unique.", type=self.type))
+        kind.check_definition(self)
         return self
 
 
-SELECTS = ("select", "multiselect")
+class TrashedField(BaseModel):
+    """A deleted field: its data stays in its column until the field is purged."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: FieldDef
+    deleted_in: int = Field(description="The version that deleted it.")
 
 
-def _no_repeats(items: list[BaseModel], attr: str) -> None:
+class BackupColumn(BaseModel):
+    """The column a type change left behind, with the values as they were."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: FieldDef = Field(description="The field as it was before the change.")
+    column: str
+    version: int
+
+
+class Permission(BaseModel):
+    """What one role may do with the records of this form."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Key
+    actions: list[Literal["create", "read", "update", "delete"]]
+    scope: Literal["own", "department", "department_tree", "all"] | dict[str, Any] = "own"
+    fields: dict[StableId, Literal["read", "write", "none"]] = Field(
+        default_factory=dict, description="Per field: read only, or hidden. Unlisted fields: write.")
+
+
+class FormDefinition(DefinitionModel):
+    """A form: its fields in order, its trash, and who may do what."""
+
+    fields: list[FieldDef] = Field(default_factory=list)
+    trash: list[TrashedField] = Field(default_factory=list)
+    backups: list[BackupColumn] = Field(default_factory=list)
+    permissions: list[Permission] = Field(default_factory=list)
+
+    @field_validator("fields")
+    @classmethod
+    def _ids_and_keys_unique(cls, fields: list[FieldDef]) -> list[FieldDef]:
+        no_repeats(fields, "id")
+        no_repeats(fields, "key")
+        return fields
+
+    @model_validator(mode="after")
+    def _trash_is_apart(self) -> FormDefinition:
+        live = {f.id for f in self.fields}
+        for item in self.trash:
+            if item.field.id in live:
+                raise ValueError(_("Field %(id)s is both in the form and in its trash.", id=item.field.id))
+        return self
+
+
+def no_repeats(items: list[BaseModel], attr: str) -> None:
     seen: set[str] = set()
     for item in items:
         value = getattr(item, attr)
         if value in seen:
             raise ValueError(_("Two elements have the %(attr)s %(value)s.", attr=attr, value=value))
         seen.add(value)
-
-
-class FormDefinition(DefinitionModel):
-    """A form: its fields in order. The form engine turns it into a real table."""
-
-    fields: list[FieldDef] = Field(default_factory=list)
-
-    @field_validator("fields")
-    @classmethod
-    def _ids_and_keys_unique(cls, fields: list[FieldDef]) -> list[FieldDef]:
-        _no_repeats(fields, "id")
-        _no_repeats(fields, "key")
-        return fields

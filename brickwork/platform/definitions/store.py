@@ -6,7 +6,7 @@ registered by the engine that owns it; the store itself knows no kind.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
@@ -26,9 +26,18 @@ from brickwork.platform.outbox import emit
 DRAFT, PUBLISHED = "draft", "published"
 
 
+class PublishHook(Protocol):
+    """What an engine does when a definition of its kind goes live (a form changes its
+    table). Runs in the publishing transaction; raising refuses the publication."""
+
+    def __call__(self, session: Session, app: App, key: str, previous: dict | None, body: dict,
+                 version: int, *, dry_run: bool, force: bool) -> tuple[dict, dict]: ...
+
+
 class DefinitionStore:
-    def __init__(self, kinds: dict[str, type[DefinitionModel]]):
+    def __init__(self, kinds: dict[str, type[DefinitionModel]], hooks: dict[str, PublishHook] | None = None):
         self.kinds = kinds
+        self.hooks = hooks or {}
 
     def validate(self, kind: str, body: Any) -> BaseModel:
         """The parsed definition, or ``Invalid`` with the JSON path and reason of each error."""
@@ -75,8 +84,10 @@ class DefinitionStore:
 
     def publish(
         self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
-        revision: int | None = None,
-    ) -> Definition:
+        revision: int | None = None, *, dry_run: bool = False, force: bool = False,
+    ) -> tuple[Definition, dict]:
+        """Make the draft live. Returns it with the engine's report of what changed; a dry
+        run returns the report and changes nothing."""
         draft = self._draft(session, app, kind, key, lock=True)
         if draft is None:
             raise NotFound(_("There is no draft of %(kind)s %(key)s to publish.", kind=kind, key=key))
@@ -86,14 +97,21 @@ class DefinitionStore:
                                     current=draft.revision))
         self.validate(kind, draft.body)  # a model may have grown stricter since the save
         previous = self.get(session, app, kind, key, which="live", missing_ok=True)
+        body, report = draft.body, {}
+        if kind in self.hooks:
+            body, report = self.hooks[kind](session, app, key, previous.body if previous else None, draft.body,
+                                            draft.version, dry_run=dry_run, force=force)
+        if dry_run:
+            return draft, report
+        draft.body = body
         draft.state, draft.published_at, draft.published_by = PUBLISHED, utcnow(), actor_id
         changes = diff(previous.body if previous else {}, draft.body)
         audit(session, actor_id, "definition.publish", kind, f"{app.key}/{key}",
-              {"version": draft.version, "changes": changes})
+              {"version": draft.version, "changes": changes, "report": report})
         emit(session, "definition.published",
              {"app": app.key, "kind": kind, "key": key, "version": draft.version})
         session.flush()
-        return draft
+        return draft, report
 
     def discard_draft(self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
                       revision: int | None = None) -> None:

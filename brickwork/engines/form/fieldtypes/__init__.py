@@ -1,0 +1,20 @@
+"""The field type registry: one entry per type, every entry the same shape (``FieldType``)."""
+
+from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank
+from brickwork.engines.form.fieldtypes.choice import BooleanField, MultiSelectField, SelectField
+from brickwork.engines.form.fieldtypes.misc import AttachmentField, AutoNumberField, ImageField, RegionField
+from brickwork.engines.form.fieldtypes.numeric import MoneyField, NumberField, PercentField, RatingField
+from brickwork.engines.form.fieldtypes.people import DepartmentField, UserField
+from brickwork.engines.form.fieldtypes.temporal import DateField, DateTimeField
+from brickwork.engines.form.fieldtypes.text import EmailField, PhoneField, TextareaField, TextField, UrlField
+
+REGISTRY: dict[str, FieldType] = {
+    kind.name: kind()
+    for kind in (
+        TextField, TextareaField, NumberField, MoneyField, PercentField, DateField, DateTimeField,
+        BooleanField, SelectField, MultiSelectField, UserField, DepartmentField, PhoneField,
+        EmailField, UrlField, RegionField, RatingField, AttachmentField, ImageField, AutoNumberField,
+    )
+}
+
+__all__ = ["REGISTRY", "FieldType", "FieldValueError", "blank"]

@@ -1,0 +1,82 @@
+"""The shape every field type has. One subclass per type, registered in ``REGISTRY``.
+
+A field type knows, for its fields: the SQL column, the JSON Schema of its API value, how
+an API value becomes the stored value (normalise, then validate, with messages in the
+user's language), the filter operators it offers, and how it converts to and from text
+(used by import/export and by type changes).
+
+Values travel in three shapes: the API value (JSON), the logical value (what the
+expression language computes with: ``Decimal``, ``date``, option ids...) and the stored
+value (what the column holds: numbers as scaled integers). ``None`` is the one BLANK.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy.types import TypeEngine
+
+from brickwork.engines.form.definition import FieldDef
+from brickwork.platform.i18n import _
+
+
+class FieldValueError(ValueError):
+    """A value a field cannot take; ``code`` is stable, ``message`` translated."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class FieldType:
+    name: ClassVar[str]
+    logical: ClassVar[str]  # the expression language's type of the value
+    settings: ClassVar[frozenset[str]] = frozenset()  # FieldDef properties this type reads
+    operators: ClassVar[tuple[str, ...]] = ("=", "<>", "IN", "ISBLANK")
+    widget: ClassVar[str] = "text"  # the template that renders the input
+    stored: ClassVar[bool] = True  # False for types without a column of their own
+    system: ClassVar[bool] = False  # set by the server, never by a caller
+
+    # --- storage
+    def column_type(self, field: FieldDef) -> TypeEngine:
+        raise NotImplementedError
+
+    def to_db(self, field: FieldDef, value: Any) -> Any:
+        return value
+
+    def from_db(self, field: FieldDef, stored: Any) -> Any:
+        return stored
+
+    # --- the API
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def parse(self, field: FieldDef, value: Any) -> Any:
+        """API value → logical value, normalised (trimmed, canonical form). BLANK → None."""
+        raise NotImplementedError
+
+    def check(self, field: FieldDef, value: Any) -> None:
+        """Rules on a parsed, non-blank value (ranges, options...)."""
+
+    def to_api(self, field: FieldDef, value: Any) -> Any:
+        return value
+
+    # --- text, for import/export and type changes
+    def to_text(self, field: FieldDef, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def from_text(self, field: FieldDef, text: str) -> Any:
+        return self.parse(field, text)
+
+    # --- the definition
+    def check_definition(self, field: FieldDef) -> None:
+        """Raise ValueError when the field's settings do not suit this type."""
+
+
+def blank(value: Any) -> bool:
+    """One BLANK: None, an empty or all-space string, an empty list."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def wrong_type(expected: str) -> FieldValueError:
+    return FieldValueError("type", _("Expected %(expected)s.", expected=expected))

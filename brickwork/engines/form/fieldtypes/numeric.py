@@ -1,0 +1,137 @@
+"""Numbers, money, percentages and ratings.
+
+All are stored as integers scaled by 10**scale (money in minor units, C4): SQLite has no
+decimal type, and one representation on both databases keeps filters and sums exact.
+Extra decimal places are refused, never rounded away silently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer
+
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.platform.i18n import _
+
+NUMBER_OPERATORS = ("=", "<>", "<", "<=", ">", ">=", "IN", "ISBLANK")
+CURRENCY_SCALE = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "TWD": 2, "SGD": 2, "JPY": 0, "KRW": 0}
+LIMIT = Decimal(10) ** 15  # well inside BIGINT at every scale we allow
+
+
+def to_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise wrong_type(_("a number"))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise wrong_type(_("a number")) from None
+        if number.is_finite():
+            return number
+    raise wrong_type(_("a number"))
+
+
+class NumberField(FieldType):
+    name = "number"
+    logical = "number"
+    widget = "number"
+    settings = frozenset({"default", "scale", "min", "max", "unique"})
+    operators = NUMBER_OPERATORS
+
+    def scale(self, field: FieldDef) -> int:
+        return field.scale or 0
+
+    def column_type(self, field: FieldDef):
+        return BigInteger()
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": ["string", "number", "null"], "description": f"decimal, {self.scale(field)} places"}
+
+    def parse(self, field: FieldDef, value: Any) -> Decimal | None:
+        if blank(value):
+            return None
+        number = to_decimal(value)
+        scale = self.scale(field)
+        if number.as_tuple().exponent < -scale and number != number.quantize(Decimal(1).scaleb(-scale)):
+            raise FieldValueError("scale", _("At most %(n)s decimal places.", n=scale))
+        if abs(number) >= LIMIT:
+            raise FieldValueError("range", _("This number is too large."))
+        return number.quantize(Decimal(1).scaleb(-scale))
+
+    def check(self, field: FieldDef, value: Decimal) -> None:
+        if field.min is not None and value < field.min:
+            raise FieldValueError("min", _("At least %(n)s.", n=field.min))
+        if field.max is not None and value > field.max:
+            raise FieldValueError("max", _("At most %(n)s.", n=field.max))
+
+    def to_db(self, field: FieldDef, value: Decimal | None) -> int | None:
+        return None if value is None else int(value.scaleb(self.scale(field)))
+
+    def from_db(self, field: FieldDef, stored: int | None) -> Decimal | None:
+        return None if stored is None else Decimal(stored).scaleb(-self.scale(field))
+
+    def to_api(self, field: FieldDef, value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    def to_text(self, field: FieldDef, value: Decimal | None) -> str:
+        return "" if value is None else str(value)
+
+
+class PercentField(NumberField):
+    """Stored in percent units: 12.5 means 12.5 %."""
+
+    name = "percent"
+
+    def scale(self, field: FieldDef) -> int:
+        return 2 if field.scale is None else field.scale
+
+
+class MoneyField(NumberField):
+    """One currency per field; the value is the amount in that currency."""
+
+    name = "money"
+    widget = "money"
+    settings = frozenset({"default", "currency", "min", "max", "unique"})
+
+    def scale(self, field: FieldDef) -> int:
+        return CURRENCY_SCALE[field.currency or "CNY"]
+
+    def check_definition(self, field: FieldDef) -> None:
+        if field.currency is not None and field.currency not in CURRENCY_SCALE:
+            raise ValueError(_("Unknown currency %(code)s.", code=field.currency))
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": ["string", "number", "null"],
+                "description": f"amount in {field.currency or 'CNY'}, {self.scale(field)} places"}
+
+
+class RatingField(NumberField):
+    """Whole stars from 1 to ``max`` (5 unless set)."""
+
+    name = "rating"
+    widget = "rating"
+    settings = frozenset({"default", "max"})
+
+    def column_type(self, field: FieldDef):
+        return Integer()
+
+    def check(self, field: FieldDef, value: Decimal) -> None:
+        top = int(field.max or 5)
+        if not 1 <= value <= top:
+            raise FieldValueError("range", _("Give 1 to %(n)s stars.", n=top))
+
+    def to_api(self, field: FieldDef, value: Decimal | None) -> int | None:
+        return None if value is None else int(value)
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": ["integer", "null"], "minimum": 1, "maximum": int(field.max or 5)}

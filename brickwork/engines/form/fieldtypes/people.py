@@ -1,0 +1,44 @@
+"""A user or a department of the organisation, by id. The record service checks that the
+id exists (and that a user is active) in one query per save."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import BigInteger
+
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes.base import FieldType, blank, wrong_type
+from brickwork.platform.i18n import _
+
+
+class UserField(FieldType):
+    name = "user"
+    logical = "user"
+    widget = "user"
+    settings = frozenset({"default"})
+    operators = ("=", "<>", "IN", "ISBLANK")
+    references: ClassVar[str] = "users"
+
+    def column_type(self, field: FieldDef):
+        return BigInteger()
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": ["integer", "null"]}
+
+    def parse(self, field: FieldDef, value: Any) -> int | None:
+        if blank(value):
+            return None
+        if isinstance(value, bool):
+            raise wrong_type(_("an id"))
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise wrong_type(_("an id")) from None
+
+
+class DepartmentField(UserField):
+    name = "department"
+    logical = "department"
+    widget = "department"
+    references = "departments"

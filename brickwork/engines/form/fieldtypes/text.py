@@ -1,0 +1,115 @@
+"""Text-like fields: single and multi-line text, phone, email, URL."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import String, Text
+
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.platform.i18n import _
+
+TEXT_OPERATORS = ("=", "<>", "IN", "CONTAINS", "STARTSWITH", "ISBLANK")
+
+
+class TextField(FieldType):
+    name = "text"
+    logical = "text"
+    settings = frozenset({"default", "max_length", "unique"})
+    operators = TEXT_OPERATORS
+    default_max = 200
+
+    def column_type(self, field: FieldDef):
+        # No length in the column: limits live in the definition, so changing one needs no DDL.
+        return Text()
+
+    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+        return {"type": ["string", "null"], "maxLength": field.max_length or self.default_max}
+
+    def parse(self, field: FieldDef, value: Any) -> str | None:
+        if blank(value):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise wrong_type(_("text"))
+        return self.clean(str(value))
+
+    def clean(self, text: str) -> str:
+        return text.strip()
+
+    def check(self, field: FieldDef, value: str) -> None:
+        limit = field.max_length or self.default_max
+        if len(value) > limit:
+            raise FieldValueError("max_length", _("At most %(n)s characters.", n=limit))
+
+
+class TextareaField(TextField):
+    name = "textarea"
+    widget = "textarea"
+    settings = frozenset({"default", "max_length"})
+    default_max = 10_000
+
+    def clean(self, text: str) -> str:
+        # Inner line breaks are content; only the ends are trimmed.
+        return text.strip()
+
+
+class PhoneField(TextField):
+    """Stored in E.164 (``+8613800138000``); numbers without a country code are Chinese."""
+
+    name = "phone"
+    widget = "phone"
+    settings = frozenset({"default", "unique"})
+    default_max = 32
+    region = "CN"
+
+    def column_type(self, field: FieldDef):
+        return String(32)
+
+    def clean(self, text: str) -> str:
+        try:
+            number = phonenumbers.parse(text, self.region)
+        except phonenumbers.NumberParseException:
+            raise FieldValueError("phone", _("This is not a phone number.")) from None
+        if not phonenumbers.is_valid_number(number):
+            raise FieldValueError("phone", _("This is not a phone number."))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class EmailField(TextField):
+    """Syntax only (no DNS look-up); the domain is lower-cased."""
+
+    name = "email"
+    widget = "email"
+    settings = frozenset({"default", "unique"})
+    default_max = 254
+
+    def column_type(self, field: FieldDef):
+        return String(254)
+
+    def clean(self, text: str) -> str:
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise FieldValueError("email", _("This is not an email address.")) from None
+
+
+class UrlField(TextField):
+    """Web addresses only: ``javascript:`` and friends are refused."""
+
+    name = "url"
+    widget = "url"
+    settings = frozenset({"default", "unique"})
+    default_max = 2048
+
+    def column_type(self, field: FieldDef):
+        return String(2048)
+
+    def clean(self, text: str) -> str:
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+            raise FieldValueError("url", _("Give a web address starting with http:// or https://."))
+        return text

@@ -1,0 +1,133 @@
+"""Listing records: a filter in the expression language, a sort, keyset paging.
+
+The cursor carries the sort values of the last row, so page 10 000 costs what page 1
+costs: ``WHERE (sort keys) > (last values)`` on an index, never ``OFFSET``. BLANKs sort
+last in either direction.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, and_, false, func, or_, select
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.values import to_api
+from brickwork.platform.errors import FieldError, Forbidden, Invalid
+from brickwork.platform.i18n import _
+
+MAX_LIMIT = 500
+SORTABLE_SYSTEM = {"id", "created_at", "updated_at"}
+UNSORTABLE = ("multiselect", "attachment", "image")
+
+
+def list_records(service, *, filter_ast: Any = None, sort: str | None = None, limit: int = 50,
+                 cursor: str | None = None, fields: str | None = None, deleted: bool = False,
+                 ) -> dict[str, Any]:
+    service.grant.require("read")
+    form, t = service.form, service.table
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "limit", "range", _("Give a limit from 1 to %(n)s.", n=MAX_LIMIT))])
+    conditions = [service.grant.scope, t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None)]
+    if filter_ast is not None:
+        conditions.append(service.compile_condition(filter_ast, check_readable=True))
+    keys = _sort_keys(service, sort)
+    only = _only(service, fields)
+
+    query = select(t).where(*conditions)
+    if cursor:
+        query = query.where(_after(keys, _decode(cursor, sort, len(keys))))
+    order = []
+    for column, descending in keys:
+        order += [column.is_(None), column.desc() if descending else column.asc()]
+    rows = service.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total = None
+    if not cursor:  # counted once, on the first page; later pages only move forward
+        total = service.session.scalar(select(func.count()).select_from(t).where(*conditions))
+    next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], sort) if more else None
+    return {"items": [to_api(form, row, service.grant.readable, only) for row in rows],
+            "next_cursor": next_cursor, "total": total}
+
+
+def _sort_keys(service, sort: str | None):
+    t = service.table
+    keys = []
+    for part in [p.strip() for p in (sort or "").split(",") if p.strip()]:
+        descending = part.startswith("-")
+        name = part.lstrip("-+")
+        if name in SORTABLE_SYSTEM:
+            keys.append((t.c[name], descending))
+            continue
+        f = service.form.by_key.get(name)
+        if f is None or REGISTRY[f.type].name in UNSORTABLE:
+            raise Invalid(_("The request is not valid."), errors=[FieldError(
+                "sort", "unknown", _("Cannot sort by %(name)s.", name=name))])
+        if f.id not in service.grant.readable:
+            raise Forbidden(_("You may not see the field %(name)s.", name=name))
+        keys.append((t.c[storage.column_name(f.id)], descending))
+    if not any(column.name == "id" for column, _d in keys):
+        keys.append((t.c.id, False))  # the tie-breaker that makes the order total
+    return keys
+
+
+def _only(service, fields: str | None) -> set[str] | None:
+    if not fields:
+        return None
+    names = {n.strip() for n in fields.split(",") if n.strip()}
+    unknown = sorted(n for n in names if n not in service.form.by_key)
+    if unknown:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "fields", "unknown", _("The form has no field %(name)s.", name=", ".join(unknown)))])
+    return names
+
+
+def _after(keys, values: list[Any]):
+    """Rows after ``values`` in the order of ``keys`` (BLANKs last)."""
+    clauses, equal_so_far = [], []
+    for (column, descending), raw in zip(keys, values, strict=True):
+        value = _typed(column, raw)
+        if value is None:
+            later = false()  # nothing sorts after BLANK within this key
+            same = column.is_(None)
+        else:
+            later = or_(column < value if descending else column > value, column.is_(None))
+            same = column == value
+        clauses.append(and_(*equal_so_far, later))
+        equal_so_far.append(same)
+    return or_(*clauses)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def _typed(column, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if isinstance(column.type, DateTime):
+        return datetime.fromisoformat(raw)
+    if isinstance(column.type, Date):
+        return date.fromisoformat(raw)
+    return raw
+
+
+def _encode(values: list[Any], sort: str | None) -> str:
+    return base64.urlsafe_b64encode(json.dumps([sort or "", values]).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str | None, expected: int) -> list[Any]:
+    try:
+        spec, values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        spec, values = None, None
+    if spec != (sort or "") or not isinstance(values, list) or len(values) != expected:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "cursor", "invalid", _("This cursor belongs to another listing; start from the first page."))])
+    return values

@@ -1,0 +1,225 @@
+"""The record service: the one write path for pages, the API, imports, flows and rules.
+
+Save order: defaults → normalise → validate → optimistic-version write → unique index →
+audit entry and outbox event, all in the caller's transaction. Bulk paths are the same
+steps done set-wise: every row is validated before any is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.access import Grant, grant_for
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.forms import Form
+from brickwork.engines.form.values import (
+    api_value, check_references, check_required, default_value, parse_input, to_api, to_columns,
+)
+from brickwork.platform.clock import app_zone, now
+from brickwork.platform.db import utcnow
+from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.org import departments_of
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
+
+ConditionCompiler = Callable[[Any], ColumnElement[bool]]
+
+
+class RecordService:
+    """Records of one form, as seen by one caller."""
+
+    def __init__(self, session: Session, form: Form, who: Principal,
+                 condition_to_sql: Callable[[Form, Principal], ConditionCompiler] | None = None):
+        self.session, self.form, self.who = session, form, who
+        self.table = form.table
+        compile_scope = condition_to_sql(form, who) if condition_to_sql else None
+        self.grant: Grant = grant_for(session, form.definition, self.table, who, compile_scope)
+
+    # --- reads
+    def get(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
+        self.grant.require("read")
+        return to_api(self.form, self.row(record_id, deleted=deleted), self.grant.readable)
+
+    def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False):
+        """The stored row if it is in the caller's scope: in the recycle bin (deleted=True),
+        not in it (False), or either (None)."""
+        t = self.table
+        query = select(t).where(t.c.id == record_id, self.grant.scope)
+        if deleted is not None:
+            query = query.where(t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None))
+        row = self.session.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise NotFound(_("No record %(id)s here.", id=record_id))
+        return row
+
+    # --- writes
+    def create(self, data: Any) -> dict[str, Any]:
+        return self.bulk_create([data], single=True)[0]
+
+    def bulk_create(self, rows: list[Any], *, single: bool = False) -> list[dict[str, Any]]:
+        self.grant.require("create")
+        errors: list[FieldError] = []
+        prefixes = [""] if single else [f"[{i}]." for i in range(len(rows))]
+        main_department = next(iter(departments_of(self.session, self.who.user_id)), None)
+        parsed = []
+        for data, prefix in zip(rows, prefixes, strict=True):
+            given = parse_input(self.form, data, self.grant, errors, prefix)
+            values = {f.id: default_value(f, self.who, main_department) for f in self.form.definition.fields
+                      if f.id not in given and not REGISTRY[f.type].system}
+            values.update(given)
+            check_required(self.form, values, errors, prefix)
+            parsed.append(values)
+        check_references(self.session, self.form, parsed, errors, prefixes)
+        if errors:
+            raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
+                          errors=errors)
+        moment = utcnow()
+        meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
+                "updated_by": self.who.user_id, "owner_id": self.who.user_id,
+                "department_id": main_department, "version": 1}
+        for values in parsed:
+            self._number(values)
+        try:
+            ids = list(self.session.scalars(
+                insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
+                [{**meta, **to_columns(self.form, values)} for values in parsed]))
+        except IntegrityError as exc:
+            raise self._unique_conflict(exc) from None
+        created = [{"id": rid, "version": 1, **{self.form.by_id[fid].key: api_value(self.form, fid, v)
+                                                for fid, v in values.items()}}
+                   for rid, values in zip(ids, parsed, strict=True)]
+        self._log("record.created", [(rid, {}, rec) for rid, rec in zip(ids, created, strict=True)])
+        rows_by_id = {r.id: r for r in self.session.execute(select(self.table).where(self.table.c.id.in_(ids)))}
+        return [to_api(self.form, rows_by_id[rid], self.grant.readable) for rid in ids]
+
+    def update(self, record_id: int, data: Any, version: Any) -> dict[str, Any]:
+        self.grant.require("update")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise Invalid(_("The record is not valid."), errors=[FieldError(
+                "version", "required", _("Send the version you read, so a newer change is not overwritten."))])
+        row = self.row(record_id, lock=True)
+        if row.version != version:
+            raise self._stale(row)
+        errors: list[FieldError] = []
+        given = parse_input(self.form, data, self.grant, errors)
+        current = self._logical(row)
+        merged = {**current, **given}
+        check_required(self.form, merged, errors)
+        check_references(self.session, self.form, [given], errors, [""])
+        if errors:
+            raise Invalid(_("The record is not valid."), errors=errors)
+        changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
+        if not changed:
+            return to_api(self.form, row, self.grant.readable)
+        t = self.table
+        try:
+            result = self.session.execute(
+                update(t).where(t.c.id == record_id, t.c.version == version).values(
+                    version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
+                    **to_columns(self.form, changed)))
+        except IntegrityError as exc:
+            raise self._unique_conflict(exc) from None
+        if result.rowcount != 1:  # someone else's update won between our read and write
+            raise self._stale(self.row(record_id))
+        before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
+        after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
+        self._log("record.updated", [(record_id, before, after)])
+        return self.get(record_id)
+
+    def bulk_update(self, changes: list[Any]) -> list[dict[str, Any]]:
+        """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
+        results = []
+        for index, change in enumerate(changes):
+            if not isinstance(change, dict) or not isinstance(change.get("id"), int):
+                raise Invalid(_("Some records are not valid."), errors=[FieldError(
+                    f"[{index}].id", "required", _("Give the id of each record to change."))])
+            try:
+                results.append(self.update(change["id"], change, change.get("version")))
+            except Invalid as exc:
+                for e in exc.errors:
+                    e.field = f"[{index}].{e.field}"
+                raise
+        return results
+
+    def delete(self, record_id: int, version: int | None = None) -> None:
+        """To the recycle bin: the row stays, restorable, until purged."""
+        self.grant.require("delete")
+        row = self.row(record_id, lock=True)
+        if version is not None and row.version != version:
+            raise self._stale(row)
+        t = self.table
+        self.session.execute(update(t).where(t.c.id == record_id).values(
+            deleted_at=utcnow(), version=row.version + 1, updated_by=self.who.user_id))
+        self._log("record.deleted", [(record_id, {}, {})])
+
+    def restore(self, record_id: int) -> dict[str, Any]:
+        self.grant.require("delete")
+        row = self.row(record_id, deleted=True, lock=True)
+        t = self.table
+        try:
+            self.session.execute(update(t).where(t.c.id == record_id).values(
+                deleted_at=None, version=row.version + 1, updated_by=self.who.user_id))
+        except IntegrityError as exc:  # its unique value was taken while it was in the bin
+            raise self._unique_conflict(exc) from None
+        self._log("record.restored", [(record_id, {}, {})])
+        return self.get(record_id)
+
+    # --- helpers
+    def _logical(self, row) -> dict[str, Any]:
+        return {f.id: REGISTRY[f.type].from_db(f, getattr(row, storage.column_name(f.id)))
+                for f in self.form.definition.fields}
+
+    def _stale(self, row) -> Conflict:
+        return Conflict(_("Someone else changed this record first."),
+                        detail=_("The record is at version %(version)s. Reload it and apply your change again.",
+                                 version=row.version),
+                        errors=[FieldError("version", "stale", _("The current version is %(v)s.", v=row.version))])
+
+    def _unique_conflict(self, exc: IntegrityError) -> Conflict:
+        message = str(exc.orig)
+        hits = [f for f in self.form.definition.fields
+                if f.unique and (f"ux_{self.table.name}_{f.id}" in message or storage.column_name(f.id) in message)]
+        return Conflict(_("Another record has this value already."), errors=[
+            FieldError(f.key, "unique", _("This value is taken by another record.")) for f in hits])
+
+    def _number(self, values: dict[str, Any]) -> None:
+        """Fill auto-numbers from a counter bumped in this transaction (no gaps on rollback)."""
+        for f in self.form.definition.fields:
+            if f.type != "autonumber":
+                continue
+            kind = REGISTRY[f.type]
+            local_today = now().astimezone(app_zone()).date()
+            counter = self._bump(f"{self.table.name}.{f.id}", kind.period(f, local_today))
+            values[f.id] = kind.render(f, local_today, counter)
+
+    def _bump(self, name: str, period: str) -> int:
+        dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(Sequence).values(name=name, period=period, value=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=["name", "period"], set_={"value": Sequence.value + 1}).returning(Sequence.value)
+        return self.session.scalar(statement)
+
+    def _log(self, topic: str, changes: list[tuple[int, dict, dict]]) -> None:
+        """One audit entry and one outbox event per record, written set-wise."""
+        form, who = self.form, self.who
+        subject = f"{form.app.key}/{form.key}"
+        self.session.execute(insert(AuditEntry), [
+            {"actor_id": who.user_id, "action": topic, "subject_type": subject, "subject_id": str(rid),
+             "changes": {k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
+             if before else {k: v for k, v in after.items() if k not in ("id", "version")},
+             "at": utcnow()}
+            for rid, before, after in changes])
+        self.session.execute(insert(OutboxEvent), [
+            {"key": uuid.uuid4().hex, "topic": topic, "created_at": utcnow(), "available_at": utcnow(),
+             "attempts": 0, "payload": {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
+                                        "before": before, "after": after, "changed": sorted(after)}}
+            for rid, before, after in changes])

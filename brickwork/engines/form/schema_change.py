@@ -1,0 +1,241 @@
+"""Publishing a form changes its table in the same transaction as the definition.
+
+Compared by field id, a new version may add fields (the column is added and the default
+filled in), rename them (metadata only), delete them (to the form's trash, data kept),
+restore or purge them, change their type (converted in place, the old column kept as a
+backup, every value that does not convert reported) and change uniqueness (refused while
+duplicates exist). A dry run reports all of it and changes nothing.
+
+The DDL used (ADD / RENAME / DROP COLUMN, CREATE INDEX, CREATE VIEW) is the same on
+SQLite (3.35+) and PostgreSQL, and both run it inside the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, inspect, select, text, update
+from sqlalchemy.engine import Connection
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
+from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.fieldtypes.numeric import NumberField
+from brickwork.engines.form.fieldtypes.text import TextField
+from brickwork.platform.errors import Conflict, FieldError, Invalid
+from brickwork.platform.i18n import _
+
+BATCH = 1000
+SHOWN = 50  # failures or duplicates listed per field; the count is always complete
+DYNAMIC_DEFAULTS = ("$me", "$my_department", "$today", "$now")
+
+
+@dataclass
+class PublishReport:
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)
+    converted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unique_added: list[str] = field(default_factory=list)
+    unique_dropped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def storage_signature(f: FieldDef) -> tuple:
+    """What the stored values depend on: a change of it is a conversion."""
+    kind = REGISTRY[f.type]
+    return (f.type, kind.scale(f) if isinstance(kind, NumberField) else None)
+
+
+def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, previous: FormDefinition | None,
+                 new: FormDefinition, version: int, *, dry_run: bool = False, force: bool = False,
+                 ) -> tuple[FormDefinition, PublishReport]:
+    """Returns the definition as published (deleted fields moved to the trash) and the report."""
+    report = PublishReport()
+    new = new.model_copy(deep=True)
+    name = storage.table_name(app_id, form_key)
+    if previous is None:
+        _check_view_name(conn, app_key, form_key)
+        report.created = True
+        report.added = [f.id for f in new.fields]
+        if not dry_run:
+            table = storage.record_table(app_id, form_key, new)
+            table.create(conn)
+            storage.create_view(conn, app_key, form_key, table, new)
+        return new, report
+
+    old_table = storage.record_table(app_id, form_key, previous)
+    before = {f.id: f for f in previous.fields}
+    trashed = {t.field.id: t for t in previous.trash}
+    now_fields = {f.id: f for f in new.fields}
+
+    # A field the new version lacks goes to the trash, with its data, whatever the client sent.
+    kept_trash = {t.field.id for t in new.trash}
+    for fid, old in before.items():
+        if fid not in now_fields and fid not in kept_trash:
+            new.trash.append(TrashedField(field=old, deleted_in=version))
+            report.deleted.append(fid)
+    purged = [t for fid, t in trashed.items() if fid not in now_fields and fid not in {t.field.id for t in new.trash}]
+    report.purged = [t.field.id for t in purged]
+    purged_backups = [b for b in previous.backups if b.column not in {nb.column for nb in new.backups}]
+
+    conversions: list[tuple[FieldDef, FieldDef]] = []
+    for f in new.fields:
+        old = before.get(f.id) or (trashed[f.id].field if f.id in trashed else None)
+        if old is None:
+            report.added.append(f.id)
+            continue
+        if f.id in trashed:
+            report.restored.append(f.id)
+        if storage_signature(old) != storage_signature(f):
+            conversions.append((old, f))
+        elif (old.key, old.label) != (f.key, f.label) and f.id in before:
+            report.renamed.append(f.id)
+    for old, f in conversions:
+        report.converted[f.id] = _conversion_preview(conn, old_table, old, f)
+
+    converted = {f.id for _old, f in conversions}
+    for f in new.fields:
+        # A converted column is new: its unique index is made afresh.
+        was_unique = before[f.id].unique if f.id in before and f.id not in converted else False
+        if f.unique and not was_unique:
+            report.unique_added.append(f.id)
+        elif was_unique and not f.unique:
+            report.unique_dropped.append(f.id)
+    report.unique_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].unique]
+
+    failures = {fid: c for fid, c in report.converted.items() if c["failed"]}
+    if failures and not force and not dry_run:
+        raise Invalid(_("Some values cannot be converted to the new type."),
+                      detail=_("Check the report, then publish with force to keep them only in the backup column."),
+                      errors=[FieldError(fid, "conversion", _("%(n)s values do not convert.", n=c["failed"]))
+                              for fid, c in failures.items()])
+    if dry_run:
+        return new, report
+
+    quote = conn.dialect.identifier_preparer.quote
+    for fid in report.unique_dropped:
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(f'ux_{name}_{fid}')}"))
+    for t in purged:
+        conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(t.field.id))}"))
+    for b in purged_backups:
+        conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(b.column)}"))
+    for old, f in conversions:
+        backup = storage.backup_name(f.id, version)
+        conn.execute(text(f"ALTER TABLE {quote(name)} RENAME COLUMN {quote(storage.column_name(f.id))} "
+                          f"TO {quote(backup)}"))
+        new.backups.append(BackupColumn(field=old, column=backup, version=version))
+        _add_column(conn, name, f)
+    for fid in report.added:
+        _add_column(conn, name, now_fields[fid])
+    table = storage.record_table(app_id, form_key, new)
+    for old, f in conversions:
+        _convert(conn, table, old, f, table.c[storage.backup_name(f.id, version)])
+    for fid in report.added:
+        _fill_default(conn, table, now_fields[fid])
+    for fid in report.unique_added:
+        _refuse_duplicates(conn, table, now_fields[fid])
+        storage.unique_index(table, now_fields[fid]).create(conn)
+    storage.create_view(conn, app_key, form_key, table, new)
+    return new, report
+
+
+def _check_view_name(conn: Connection, app_key: str, form_key: str) -> None:
+    name = storage.view_name(app_key, form_key)
+    if name in inspect(conn).get_table_names():
+        raise Conflict(_("The name %(name)s is taken by another table; choose another form key.", name=name),
+                       errors=[FieldError("$.key", "taken", _("This key is taken."))])
+
+
+def _add_column(conn: Connection, table_name: str, f: FieldDef) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    column = storage.field_column(f)
+    ddl = f"{quote(column.name)} {column.type.compile(dialect=conn.dialect)}"
+    if not column.nullable:
+        ddl += " NOT NULL DEFAULT false"
+    conn.execute(text(f"ALTER TABLE {quote(table_name)} ADD COLUMN {ddl}"))
+
+
+def _fill_default(conn: Connection, table: Table, f: FieldDef) -> None:
+    if f.default is None or f.default in DYNAMIC_DEFAULTS:
+        return
+    kind = REGISTRY[f.type]
+    value = kind.to_db(f, kind.parse(f, f.default))
+    conn.execute(update(table).values({storage.column_name(f.id): value}))
+
+
+def _convert_one(old: FieldDef, new: FieldDef, stored: Any) -> Any:
+    """Old stored value → new stored value, through text; raises FieldValueError."""
+    old_kind, new_kind = REGISTRY[old.type], REGISTRY[new.type]
+    value = new_kind.from_text(new, old_kind.to_text(old, old_kind.from_db(old, stored)))
+    if value is not None:
+        new_kind.check(new, value)
+    return new_kind.to_db(new, value)
+
+
+def _batches(conn: Connection, table: Table, source):
+    last = 0
+    while True:
+        rows = conn.execute(select(table.c.id, source).where(table.c.id > last, source.is_not(None))
+                            .order_by(table.c.id).limit(BATCH)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _conversion_preview(conn: Connection, table: Table, old: FieldDef, new: FieldDef) -> dict[str, Any]:
+    source = table.c[storage.column_name(old.id)]
+    failed, examples = 0, []
+    for rows in _batches(conn, table, source):
+        for record_id, stored in rows:
+            try:
+                _convert_one(old, new, stored)
+            except (FieldValueError, ValueError) as exc:
+                failed += 1
+                if len(examples) < SHOWN:
+                    old_kind = REGISTRY[old.type]
+                    examples.append({"id": record_id, "value": old_kind.to_text(old, old_kind.from_db(old, stored)),
+                                     "reason": getattr(exc, "message", str(exc))})
+    return {"from": old.type, "to": new.type, "failed": failed, "failures": examples}
+
+
+def _convert(conn: Connection, table: Table, old: FieldDef, new: FieldDef, source) -> None:
+    target = storage.column_name(new.id)
+    for rows in _batches(conn, table, source):
+        values = []
+        for record_id, stored in rows:
+            try:
+                values.append({"rid": record_id, "value": _convert_one(old, new, stored)})
+            except (FieldValueError, ValueError):
+                continue  # reported by the preview; the value stays in the backup column
+        if values:
+            conn.execute(update(table).where(table.c.id == bindparam("rid"))
+                         .values({target: bindparam("value")}), values)
+
+
+def _refuse_duplicates(conn: Connection, table: Table, f: FieldDef) -> None:
+    column = table.c[storage.column_name(f.id)]
+    value = func.lower(column) if isinstance(REGISTRY[f.type], TextField) else column
+    rows = conn.execute(select(value.label("v"), func.count().label("n")).where(
+        table.c.deleted_at.is_(None), column.is_not(None)).group_by(value).having(func.count() > 1)
+        .order_by(func.count().desc()).limit(SHOWN)).all()
+    if rows:
+        raise Conflict(_("The field cannot be unique: some values repeat."), errors=[
+            FieldError(f.key, "duplicate", _("%(value)s appears %(n)s times.", value=v, n=n)) for v, n in rows])
+
+
+def publish_hook(session, app, key: str, previous: dict | None, body: dict, version: int, *,
+                 dry_run: bool, force: bool) -> tuple[dict, dict]:
+    """The definitions store calls this when a form is published (or previewed)."""
+    new, report = publish_form(
+        session.connection(), app.id, app.key, key,
+        FormDefinition.model_validate(previous) if previous else None, FormDefinition.model_validate(body),
+        version, dry_run=dry_run, force=force)
+    return new.model_dump(mode="json", exclude_none=True), report.as_dict()

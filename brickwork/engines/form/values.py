@@ -1,0 +1,145 @@
+"""Record values between the API (JSON keyed by field key) and the table (columns by id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.access import Grant
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.fieldtypes.misc import AttachmentField
+from brickwork.engines.form.forms import Form
+from brickwork.platform.clock import now, today
+from brickwork.platform.errors import FieldError
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import Department, StoredFile, User
+
+RESERVED = ("id", "version", "_meta")
+MEGABYTE = 1024 * 1024
+
+
+def to_api(form: Form, row: Any, readable: set[str], only: set[str] | None = None) -> dict[str, Any]:
+    """A stored row as the API shows it: only the fields the caller may read."""
+    record: dict[str, Any] = {"id": row.id, "version": row.version}
+    for f in form.definition.fields:
+        if f.id in readable and (only is None or f.key in only):
+            kind = REGISTRY[f.type]
+            record[f.key] = kind.to_api(f, kind.from_db(f, getattr(row, storage.column_name(f.id))))
+    record["_meta"] = {
+        "created_at": _utc(row.created_at), "created_by": row.created_by,
+        "updated_at": _utc(row.updated_at), "updated_by": row.updated_by,
+        "owner": row.owner_id, "department": row.department_id,
+        "deleted_at": _utc(row.deleted_at),
+    }
+    return record
+
+
+def _utc(moment) -> str | None:
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+def parse_input(form: Form, data: Any, grant: Grant, errors: list[FieldError], prefix: str = "",
+                ) -> dict[str, Any]:
+    """API values → logical values by field id. Unknown and read-only keys are errors,
+    never silently dropped."""
+    if not isinstance(data, dict):
+        errors.append(FieldError(prefix.rstrip(".") or "$", "type", _("Send the record as a JSON object.")))
+        return {}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in RESERVED:
+            continue
+        f = form.by_key.get(key)
+        if f is None:
+            errors.append(FieldError(prefix + key, "unknown", _("The form has no such field.")))
+            continue
+        kind = REGISTRY[f.type]
+        if f.id not in grant.writable or kind.system:
+            errors.append(FieldError(prefix + key, "read_only", _("This field cannot be changed here.")))
+            continue
+        try:
+            parsed = kind.parse(f, value)
+            if parsed is not None:
+                kind.check(f, parsed)
+        except FieldValueError as exc:
+            errors.append(FieldError(prefix + key, exc.code, exc.message))
+            continue
+        values[f.id] = parsed
+    return values
+
+
+def default_value(f: FieldDef, who: Principal, main_department: int | None) -> Any:
+    """A new record's value where the caller gave none: a snapshot, never recomputed."""
+    if f.default is None:
+        return False if f.type == "boolean" else None
+    dynamic = {"$me": who.user_id, "$my_department": main_department,
+               "$today": today(), "$now": now()}
+    if isinstance(f.default, str) and f.default in dynamic:
+        return dynamic[f.default]
+    kind = REGISTRY[f.type]
+    return kind.parse(f, f.default)
+
+
+def check_required(form: Form, values: dict[str, Any], errors: list[FieldError], prefix: str = "") -> None:
+    for f in form.definition.fields:
+        if f.required and not REGISTRY[f.type].system and values.get(f.id) is None:
+            errors.append(FieldError(prefix + f.key, "required", _("This is required.")))
+
+
+def check_references(session: Session, form: Form, rows: list[dict[str, Any]], errors: list[FieldError],
+                     prefixes: list[str]) -> None:
+    """Users must be active, departments exist, files exist and suit the field: one query
+    per kind of reference for the whole batch."""
+    wanted: dict[str, set] = {"users": set(), "departments": set(), "files": set()}
+    for values in rows:
+        for fid, value in values.items():
+            f = form.by_id[fid]
+            ref = getattr(REGISTRY[f.type], "references", None)
+            if value is None:
+                continue
+            if ref:
+                wanted[ref].add(value)
+            elif isinstance(REGISTRY[f.type], AttachmentField):
+                wanted["files"].update(value)
+    users = set(session.scalars(select(User.id).where(User.id.in_(wanted["users"]), User.is_active.is_(True)))) \
+        if wanted["users"] else set()
+    departments = set(session.scalars(select(Department.id).where(Department.id.in_(wanted["departments"])))) \
+        if wanted["departments"] else set()
+    files = {f.id: f for f in session.scalars(select(StoredFile).where(StoredFile.id.in_(wanted["files"])))} \
+        if wanted["files"] else {}
+    for values, prefix in zip(rows, prefixes, strict=True):
+        for fid, value in values.items():
+            f = form.by_id[fid]
+            kind = REGISTRY[f.type]
+            ref = getattr(kind, "references", None)
+            if value is None:
+                continue
+            if ref == "users" and value not in users:
+                errors.append(FieldError(prefix + f.key, "user", _("No active user has this id.")))
+            elif ref == "departments" and value not in departments:
+                errors.append(FieldError(prefix + f.key, "department", _("No department has this id.")))
+            elif isinstance(kind, AttachmentField):
+                for file_id in value:
+                    stored = files.get(file_id)
+                    if stored is None:
+                        errors.append(FieldError(prefix + f.key, "file", _("No uploaded file has the id %(id)s.", id=file_id)))
+                    elif not kind.accepts(f, stored.mime):
+                        errors.append(FieldError(prefix + f.key, "file_type", _("Files of type %(mime)s are not allowed here.", mime=stored.mime)))
+                    elif f.max_size_mb and stored.size > f.max_size_mb * MEGABYTE:
+                        errors.append(FieldError(prefix + f.key, "file_size", _("%(name)s is larger than %(n)s MB.", name=stored.name, n=f.max_size_mb)))
+
+
+def to_columns(form: Form, values: dict[str, Any]) -> dict[str, Any]:
+    return {storage.column_name(fid): REGISTRY[form.by_id[fid].type].to_db(form.by_id[fid], v)
+            for fid, v in values.items()}
+
+
+def api_value(form: Form, fid: str, value: Any) -> Any:
+    f = form.by_id[fid]
+    return REGISTRY[f.type].to_api(f, value)
+

@@ -1,0 +1,92 @@
+"""One access check for every read and write: actions, row scope, field permissions."""
+
+import pytest
+from starlette.testclient import TestClient
+
+from brickwork.platform.db import transaction
+from brickwork.platform.identity.org import add_member, create_department, create_role, grant_role
+from brickwork.platform.identity.tokens import create_token
+from brickwork.platform.identity.users import create_user
+from tests.engines.form.helpers import field, form, publish, records
+
+URL = records("leads")
+
+
+def leads(*permissions):
+    return form("leads", field("f_name", "text", "name"), field("f_cost", "money", "cost"),
+                permissions=list(permissions))
+
+
+@pytest.fixture
+def people(app, sessions):
+    """Two sales reps in two departments under one head office, and their clients."""
+    with transaction(sessions) as s:
+        head = create_department(s, "Head office")
+        east, west = create_department(s, "East", head.id), create_department(s, "West", head.id)
+        create_role(s, "sales", {"en": "Sales"})
+        create_role(s, "manager", {"en": "Manager"})
+        tokens = {}
+        for name, dept, role in (("li", east, "sales"), ("wang", west, "sales"), ("zhao", head, "manager")):
+            user = create_user(s, name, "password-1")
+            add_member(s, user.id, dept.id)
+            grant_role(s, user.id, role)
+            tokens[name] = create_token(s, name)[1]
+    clients = {name: TestClient(app, headers={"Authorization": f"Bearer {t}", "Accept-Language": "en"})
+               for name, t in tokens.items()}
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
+SALES_OWN = {"role": "sales", "actions": ["create", "read", "update"], "scope": "own",
+             "fields": {"f_cost": "none"}}
+MANAGER_TREE = {"role": "manager", "actions": ["read"], "scope": "department_tree"}
+
+
+def test_own_scope_hides_other_owners_records_everywhere(api, people):
+    publish(api, leads(SALES_OWN, MANAGER_TREE))
+    li, wang = people["li"], people["wang"]
+    mine = li.post(URL, json={"name": "Li's lead"}).json()
+    wang.post(URL, json={"name": "Wang's lead"})
+    assert [r["name"] for r in li.get(URL).json()["items"]] == ["Li's lead"]
+    assert li.get(URL).json()["total"] == 1
+    theirs = wang.get(URL).json()["items"][0]["id"]
+    assert li.get(f"{URL}/{theirs}").status_code == 404
+    assert li.patch(f"{URL}/{theirs}", json={"version": 1, "name": "mine now"}).status_code == 404
+    assert li.get(f"{URL}/{theirs}/history").status_code == 404
+    assert li.delete(f"{URL}/{mine['id']}").status_code == 403  # no delete action for sales
+    assert wang.get(URL).json()["items"][0]["name"] == "Wang's lead"
+
+
+def test_a_field_without_read_permission_never_appears(api, people):
+    publish(api, leads(SALES_OWN, MANAGER_TREE))
+    li = people["li"]
+    created = li.post(URL, json={"name": "x"})
+    assert "cost" not in created.json()
+    rid = created.json()["id"]
+    api.patch(f"{URL}/{rid}", json={"version": 1, "cost": "99"})
+    assert "cost" not in li.get(f"{URL}/{rid}").json()
+    assert all("cost" not in r for r in li.get(URL).json()["items"])
+    history = li.get(f"{URL}/{rid}/history").json()
+    assert all("cost" not in h["changes"] for h in history)
+    refused = li.post(URL, json={"name": "y", "cost": "5"})
+    assert refused.status_code == 422 and refused.json()["errors"][0] == {
+        "field": "cost", "code": "read_only", "message": "This field cannot be changed here."}
+    assert li.get(URL, params={"sort": "cost"}).status_code == 403
+
+
+def test_department_tree_sees_the_departments_below(api, people):
+    publish(api, leads(SALES_OWN, MANAGER_TREE))
+    people["li"].post(URL, json={"name": "east"})
+    people["wang"].post(URL, json={"name": "west"})
+    api.post(URL, json={"name": "admin's, no department"})
+    seen = sorted(r["name"] for r in people["zhao"].get(URL).json()["items"])
+    assert seen == ["east", "west"]
+    assert people["zhao"].post(URL, json={"name": "z"}).status_code == 403
+
+
+def test_without_a_permission_entry_nothing_is_allowed(api, people):
+    publish(api, leads())
+    assert people["li"].get(URL).status_code == 403
+    assert people["li"].post(URL, json={"name": "x"}).status_code == 403
+    assert api.get(URL).status_code == 200  # administrators see everything

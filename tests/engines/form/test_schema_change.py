@@ -1,0 +1,124 @@
+"""Changing a published form under live data: no value is ever lost."""
+
+from sqlalchemy import inspect, text
+
+from tests.engines.form.helpers import APP, changed, field, form, publish, records
+
+CUSTOMERS = form(
+    "customers",
+    field("f_name", "text", "name", required=True),
+    field("f_size", "number", "size"),
+    field("f_level", "select", "level", options=[{"id": "a", "label": {"en": "A"}}, {"id": "b", "label": {"en": "B"}}]),
+)
+ROWS = [{"name": "Acme", "size": "12", "level": "a"}, {"name": "Beta", "size": "250"}, {"name": "Gamma"}]
+
+
+def seeded(api):
+    assert publish(api, CUSTOMERS).status_code == 200
+    for row in ROWS:
+        assert api.post(records("customers"), json=row).status_code == 201
+
+
+def values(api, *keys):
+    items = api.get(records("customers"), params={"sort": "id"}).json()["items"]
+    return [tuple(item.get(k) for k in keys) for item in items]
+
+
+def test_publishing_creates_a_real_table_and_a_readable_view(api, engine):
+    seeded(api)
+    names = inspect(engine).get_table_names()
+    assert "r1_customers" in names
+    with engine.connect() as conn:
+        rows = conn.execute(text('SELECT name, size, level FROM crm_customers ORDER BY id')).all()
+    assert [tuple(r) for r in rows] == [("Acme", 12, "a"), ("Beta", 250, None), ("Gamma", None, None)]
+
+
+def test_adding_a_field_fills_its_default_for_existing_records(api):
+    seeded(api)
+    new = form("customers", *CUSTOMERS["fields"], field("f_vip", "boolean", "vip"),
+               field("f_source", "text", "source", default="website"))
+    assert publish(api, new).status_code == 200
+    assert values(api, "name", "vip", "source") == [("Acme", False, "website"), ("Beta", False, "website"),
+                                                    ("Gamma", False, "website")]
+
+
+def test_renaming_a_label_or_key_keeps_every_value(api, engine):
+    seeded(api)
+    renamed = changed(CUSTOMERS, f_size={"key": "employees", "label": {"en": "Employees"}})
+    report = publish(api, renamed).json()["report"]
+    assert report == {"renamed": ["f_size"]}
+    assert values(api, "name", "employees") == [("Acme", "12"), ("Beta", "250"), ("Gamma", None)]
+    with engine.connect() as conn:  # the view follows the new key
+        assert conn.execute(text("SELECT employees FROM crm_customers ORDER BY id")).scalars().all() == [12, 250, None]
+
+
+def test_number_to_text_converts_every_value(api):
+    seeded(api)
+    preview = publish(api, changed(CUSTOMERS, f_size={"type": "text"}), dry_run="true").json()
+    assert preview["dry_run"] and preview["report"]["converted"]["f_size"]["failed"] == 0
+    assert values(api, "size") == [("12",), ("250",), (None,)]  # a preview changes nothing
+    assert api.post(f"{APP}/forms/customers:publish").status_code == 200
+    assert values(api, "name", "size") == [("Acme", "12"), ("Beta", "250"), ("Gamma", None)]
+
+
+def test_text_to_number_reports_what_does_not_convert_and_keeps_it(api, engine):
+    definition = form("customers", field("f_name", "text", "name"), field("f_code", "text", "code"))
+    publish(api, definition)
+    for code in ("12", "12a", None):
+        api.post(records("customers"), json={"name": "x", "code": code})
+    to_number = changed(definition, f_code={"type": "number"})
+    refused = publish(api, to_number)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "f_code"
+    preview = api.post(f"{APP}/forms/customers:publish", params={"dry_run": "true"}).json()["report"]
+    assert preview["converted"]["f_code"]["failures"] == [
+        {"id": 2, "value": "12a", "reason": "Expected a number."}]
+    forced = api.post(f"{APP}/forms/customers:publish", params={"force": "true"})
+    assert forced.status_code == 200
+    assert [b["column"] for b in forced.json()["body"]["backups"]] == ["b2_f_code"]
+    assert values(api, "code") == [("12",), (None,), (None,)]
+    with engine.connect() as conn:  # the old values wait in the backup column until purged
+        backup = conn.execute(text('SELECT "b2_f_code" FROM r1_customers ORDER BY id')).scalars().all()
+    assert backup == ["12", "12a", None]
+
+
+def test_deleting_a_field_moves_it_to_the_trash_and_restoring_brings_the_data_back(api):
+    seeded(api)
+    without_size = form("customers", CUSTOMERS["fields"][0], CUSTOMERS["fields"][2])
+    published = publish(api, without_size).json()
+    assert published["report"]["deleted"] == ["f_size"]
+    assert [t["field"]["id"] for t in published["body"]["trash"]] == ["f_size"]
+    assert "size" not in api.get(records("customers")).json()["items"][0]
+    restored = form("customers", *CUSTOMERS["fields"])
+    assert publish(api, restored).json()["report"]["restored"] == ["f_size"]
+    assert values(api, "size") == [("12",), ("250",), (None,)]
+
+
+def test_purging_a_trashed_field_drops_its_column(api, engine):
+    seeded(api)
+    publish(api, form("customers", CUSTOMERS["fields"][0], CUSTOMERS["fields"][2]))
+    purged = publish(api, form("customers", CUSTOMERS["fields"][0], CUSTOMERS["fields"][2], trash=[]))
+    assert purged.json()["report"]["purged"] == ["f_size"]
+    columns = {c["name"] for c in inspect(engine).get_columns("r1_customers")}
+    assert "f_f_size" not in columns and "f_f_name" in columns
+
+
+def test_making_a_field_unique_is_refused_while_duplicates_exist(api):
+    seeded(api)
+    api.post(records("customers"), json={"name": "ACME"})
+    refused = publish(api, changed(CUSTOMERS, f_name={"unique": True}))
+    assert refused.status_code == 409
+    assert refused.json()["errors"] == [{"field": "name", "code": "duplicate", "message": "acme appears 2 times."}]
+    assert api.get(records("customers")).json()["total"] == 4  # nothing changed
+    last = api.get(records("customers"), params={"sort": "-id", "limit": 1}).json()["items"][0]
+    api.delete(f"{records('customers')}/{last['id']}")
+    assert api.post(f"{APP}/forms/customers:publish").status_code == 200
+    duplicate = api.post(records("customers"), json={"name": "acme"})
+    assert duplicate.status_code == 409 and duplicate.json()["errors"][0]["field"] == "name"
+
+
+def test_a_form_key_that_would_shadow_a_platform_table_is_refused(api):
+    api.post("/api/v1/apps", json={"key": "user", "label": {"en": "U"}})
+    api.put("/api/v1/apps/user/forms/sessions", json=form("sessions", field("f1", "text", "name")))
+    refused = api.post("/api/v1/apps/user/forms/sessions:publish")
+    assert refused.status_code == 409
