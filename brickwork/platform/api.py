@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from pydantic import AfterValidator, BaseModel
 
 from brickwork.platform.apps import create_app, get_app, list_apps
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.files import get_file, path_of, store_file
 from brickwork.platform.http.deps import db, require_admin, require_user
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
@@ -208,3 +210,29 @@ def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b:
                      _who: Principal = Depends(require_user)) -> list[Change]:
     with db(request) as session:
         return [Change(**c) for c in _store(request).diff(session, get_app(session, app), kind, key, a, b)]
+
+
+class FileOut(BaseModel):
+    id: str
+    name: str
+    mime: str
+    size: int
+
+
+@router.post("/files", response_model=FileOut, status_code=201)
+def files_upload(request: Request, file: UploadFile, who: Principal = Depends(require_user)) -> FileOut:
+    """Upload a file (multipart, field ``file``); put its id into an attachment field."""
+    with db(request) as session:
+        row = store_file(session, request.app.state.settings.data_dir, file.file, file.filename or "",
+                         file.content_type, who.user_id)
+        return FileOut(id=row.id, name=row.name, mime=row.mime, size=row.size)
+
+
+@router.get("/files/{file_id}")
+def files_download(request: Request, file_id: str, _who: Principal = Depends(require_user)) -> FileResponse:
+    """The file's bytes. Ids are random (128 bits): knowing one is what reading it takes."""
+    with db(request, read_only=True) as session:
+        row = get_file(session, file_id)
+    path = path_of(request.app.state.settings.data_dir, row.sha256)
+    # Served as a download, never rendered inline: an uploaded HTML page must not run here.
+    return FileResponse(path, media_type=row.mime, filename=row.name, content_disposition_type="attachment")

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"]
 
 
 def _records(request: Request, session: Session, app: str, form: str, who: Principal) -> RecordService:
-    return RecordService(session, load_form(session, request.app.state.store, app, form), who)
+    return RecordService(session, load_form(session, app, form), who)
 
 
 @router.get("", response_model=list[DefinitionOut])

@@ -39,6 +39,7 @@ class FieldDef(BaseModel):
     description: dict[str, str] | None = None
     required: bool = False
     unique: bool = False
+    indexed: bool = Field(default=False, description="Index the column: for fields views filter or sort on.")
     default: Any = None
     max_length: int | None = Field(default=None, ge=1, le=100_000)
     scale: int | None = Field(default=None, ge=0, le=8)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.platform.apps import get_app
-from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.errors import NotFound
 from brickwork.platform.i18n import _
-from brickwork.platform.models import App
+from brickwork.platform.models import App, Definition
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,14 @@ class Form:
         return found
 
 
-def load_form(session: Session, store: DefinitionStore, app_key: str, form_key: str) -> Form:
-    app = get_app(session, app_key)
-    row = store.get(session, app, "form", form_key, missing_ok=True)
+def load_form(session: Session, app_key: str, form_key: str) -> Form:
+    """The live version of a form, with its app, in one query."""
+    row = session.execute(
+        select(App, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
+        .where(App.key == app_key, Definition.kind == "form", Definition.key == form_key,
+               Definition.state == PUBLISHED)
+        .order_by(Definition.version.desc()).limit(1)).first()
     if row is None:
+        get_app(session, app_key)  # says which is missing: the app or the form
         raise NotFound(_("The app %(app)s has no published form %(form)s.", app=app_key, form=form_key))
-    return Form(app, form_key, row.version, FormDefinition.model_validate(row.body))
+    return Form(row.App, form_key, row.version, FormDefinition.model_validate(row.body))

@@ -8,7 +8,7 @@ steps done set-wise: every row is validated before any is written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, insert, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.access import Grant, grant_for
+from brickwork.engines.form.conditions import compile_condition
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
 from brickwork.engines.form.values import (
@@ -31,18 +32,19 @@ from brickwork.platform.identity.org import departments_of
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
 
-ConditionCompiler = Callable[[Any], ColumnElement[bool]]
-
-
 class RecordService:
     """Records of one form, as seen by one caller."""
 
-    def __init__(self, session: Session, form: Form, who: Principal,
-                 condition_to_sql: Callable[[Form, Principal], ConditionCompiler] | None = None):
+    def __init__(self, session: Session, form: Form, who: Principal):
         self.session, self.form, self.who = session, form, who
         self.table = form.table
-        compile_scope = condition_to_sql(form, who) if condition_to_sql else None
-        self.grant: Grant = grant_for(session, form.definition, self.table, who, compile_scope)
+        self.grant: Grant = grant_for(session, form.definition, self.table, who,
+                                      lambda condition: compile_condition(session, form, who, condition))
+
+    def compile_condition(self, data: Any, *, check_readable: bool = True) -> ColumnElement[bool]:
+        """A filter from the caller: only over fields they may read."""
+        return compile_condition(self.session, self.form, self.who, data,
+                                 self.grant.readable if check_readable else None)
 
     # --- reads
     def get(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
@@ -94,12 +96,13 @@ class RecordService:
                 [{**meta, **to_columns(self.form, values)} for values in parsed]))
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
-        created = [{"id": rid, "version": 1, **{self.form.by_id[fid].key: api_value(self.form, fid, v)
-                                                for fid, v in values.items()}}
-                   for rid, values in zip(ids, parsed, strict=True)]
-        self._log("record.created", [(rid, {}, rec) for rid, rec in zip(ids, created, strict=True)])
-        rows_by_id = {r.id: r for r in self.session.execute(select(self.table).where(self.table.c.id.in_(ids)))}
-        return [to_api(self.form, rows_by_id[rid], self.grant.readable) for rid in ids]
+        rows = [SimpleNamespace(id=rid, **meta, flow_state=None, deleted_at=None, **to_columns(self.form, values))
+                for rid, values in zip(ids, parsed, strict=True)]
+        created = [to_api(self.form, row, self.grant.readable) for row in rows]
+        everything = {f.id for f in self.form.definition.fields}
+        self._log("record.created", [(row.id, {}, {k: v for k, v in to_api(self.form, row, everything).items()
+                                                   if k != "_meta"}) for row in rows])
+        return created
 
     def update(self, record_id: int, data: Any, version: Any) -> dict[str, Any]:
         self.grant.require("update")

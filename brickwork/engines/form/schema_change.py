@@ -42,6 +42,8 @@ class PublishReport:
     converted: dict[str, dict[str, Any]] = field(default_factory=dict)
     unique_added: list[str] = field(default_factory=list)
     unique_dropped: list[str] = field(default_factory=list)
+    index_added: list[str] = field(default_factory=list)
+    index_dropped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -109,6 +111,13 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         elif was_unique and not f.unique:
             report.unique_dropped.append(f.id)
     report.unique_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].unique]
+    for f in new.fields:
+        was_indexed = before[f.id].indexed if f.id in before and f.id not in converted else False
+        if f.indexed and not was_indexed:
+            report.index_added.append(f.id)
+        elif was_indexed and not f.indexed:
+            report.index_dropped.append(f.id)
+    report.index_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].indexed]
 
     failures = {fid: c for fid, c in report.converted.items() if c["failed"]}
     if failures and not force and not dry_run:
@@ -122,6 +131,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     quote = conn.dialect.identifier_preparer.quote
     for fid in report.unique_dropped:
         conn.execute(text(f"DROP INDEX IF EXISTS {quote(f'ux_{name}_{fid}')}"))
+    for fid in report.index_dropped:
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(f'ix_{name}_{fid}')}"))
     for t in purged:
         conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(t.field.id))}"))
     for b in purged_backups:
@@ -142,6 +153,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     for fid in report.unique_added:
         _refuse_duplicates(conn, table, now_fields[fid])
         storage.unique_index(table, now_fields[fid]).create(conn)
+    for fid in report.index_added:
+        storage.plain_index(table, now_fields[fid]).create(conn)
     storage.create_view(conn, app_key, form_key, table, new)
     return new, report
 

@@ -69,6 +69,11 @@ def unique_index(table: Table, field: FieldDef) -> Index:
                  sqlite_where=live, postgresql_where=live)
 
 
+def plain_index(table: Table, field: FieldDef) -> Index:
+    """For fields that views filter and sort on; ``id`` breaks ties in keyset paging."""
+    return Index(f"ix_{table.name}_{field.id}", table.c[column_name(field.id)], table.c.id)
+
+
 @lru_cache(maxsize=512)
 def _cached_table(name: str, body_json: str) -> Table:
     definition = FormDefinition.model_validate_json(body_json)
@@ -81,6 +86,8 @@ def _cached_table(name: str, body_json: str) -> Table:
     for field in definition.fields:
         if field.unique:
             unique_index(table, field)
+        if field.indexed:
+            plain_index(table, field)
     return table
 
 

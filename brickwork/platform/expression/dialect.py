@@ -18,6 +18,7 @@ class code_point(_Portable):  # noqa: N801 - reads like the SQL it stands for
     """Text ordered by code point. SQLite's BINARY collation on UTF-8 already is; PostgreSQL
     would use the database's locale."""
 
+    inherit_cache = True
     type = String()
 
 
@@ -26,6 +27,7 @@ class fold_case(_Portable):  # noqa: N801
     (``bw_lower``); PostgreSQL's ICU lower() does the same full mapping as Python, whatever
     the database's own locale is."""
 
+    inherit_cache = True
     type = String()
 
 
@@ -33,18 +35,21 @@ class local_midnight(_Portable):  # noqa: N801
     """A date column as the UTC instant of 00:00 that day in the app time zone (naive, as
     datetimes are stored). Args: date, zone name."""
 
+    inherit_cache = True
     type = DateTime()
 
 
 class json_has(_Portable):  # noqa: N801
     """A JSON array column contains a string. Args: column, string. Two-valued."""
 
+    inherit_cache = True
     type = Boolean()
 
 
 class json_blank(_Portable):  # noqa: N801
     """A JSON array column holds no element: SQL NULL, JSON null or []. Two-valued."""
 
+    inherit_cache = True
     type = Boolean()
 
 
@@ -52,12 +57,25 @@ def _args(element, compiler, **kw) -> list[str]:
     return [compiler.process(arg, **kw) for arg in element.clauses.clauses]
 
 
+_SQLITE = {}
+
+
+def _sqlite(cls):
+    """Register the SQLite form; it is also what str(query) shows in logs."""
+    def register(compile_fn):
+        _SQLITE[cls] = compile_fn
+        return compiles(cls, "sqlite")(compile_fn)
+    return register
+
+
 @compiles(_Portable)
-def _unsupported(element, compiler, **kw):
-    raise CompileError(f"expressions support SQLite and PostgreSQL, not {compiler.dialect.name}")
+def _other_dialects(element, compiler, **kw):
+    if compiler.dialect.name != "default":
+        raise CompileError(f"expressions support SQLite and PostgreSQL, not {compiler.dialect.name}")
+    return _SQLITE[type(element)](element, compiler, **kw)
 
 
-@compiles(code_point, "sqlite")
+@_sqlite(code_point)
 def _code_point_sqlite(element, compiler, **kw):
     return _args(element, compiler, **kw)[0]
 
@@ -67,7 +85,7 @@ def _code_point_pg(element, compiler, **kw):
     return '(%s) COLLATE "C"' % _args(element, compiler, **kw)[0]
 
 
-@compiles(fold_case, "sqlite")
+@_sqlite(fold_case)
 def _fold_case_sqlite(element, compiler, **kw):
     return "bw_lower(%s)" % _args(element, compiler, **kw)[0]
 
@@ -77,7 +95,7 @@ def _fold_case_pg(element, compiler, **kw):
     return 'lower(CAST(%s AS TEXT) COLLATE "und-x-icu")' % _args(element, compiler, **kw)[0]
 
 
-@compiles(local_midnight, "sqlite")
+@_sqlite(local_midnight)
 def _local_midnight_sqlite(element, compiler, **kw):
     return "bw_local_midnight(%s, %s)" % tuple(_args(element, compiler, **kw))
 
@@ -88,7 +106,7 @@ def _local_midnight_pg(element, compiler, **kw):
     return f"timezone('UTC', timezone(CAST({zone} AS TEXT), CAST({day} AS TIMESTAMP)))"
 
 
-@compiles(json_has, "sqlite")
+@_sqlite(json_has)
 def _json_has_sqlite(element, compiler, **kw):
     return "EXISTS (SELECT 1 FROM json_each(%s) AS e WHERE e.value = %s)" % tuple(
         _args(element, compiler, **kw))
@@ -100,7 +118,7 @@ def _json_has_pg(element, compiler, **kw):
     return f"coalesce(CAST({column} AS JSONB) ? CAST({value} AS TEXT), false)"
 
 
-@compiles(json_blank, "sqlite")
+@_sqlite(json_blank)
 def _json_blank_sqlite(element, compiler, **kw):
     # json_array_length: 0 for [] and for JSON null, NULL for SQL NULL.
     return "(coalesce(json_array_length(%s), 0) = 0)" % _args(element, compiler, **kw)[0]

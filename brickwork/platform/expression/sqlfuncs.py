@@ -14,6 +14,7 @@ from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Numeric, String, an
                         func, literal, not_, or_, true)
 from sqlalchemy.sql.elements import ColumnElement
 
+from brickwork.platform.expression import pyfuncs
 from brickwork.platform.expression.dialect import (code_point, fold_case, json_blank, json_has,
                                                    local_midnight)
 from brickwork.platform.expression.values import Context, lower, midnight
@@ -23,6 +24,8 @@ SQL_TYPES = {"text": String, "choice": String, "date": Date, "datetime": DateTim
              "boolean": Boolean, "user": BigInteger, "department": BigInteger}
 OPERATORS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le,
              ">": operator.gt, ">=": operator.ge}
+PYTHON = {"=": pyfuncs.eq, "<>": pyfuncs.ne, "<": pyfuncs.lt, "<=": pyfuncs.le, ">": pyfuncs.gt,
+          ">=": pyfuncs.ge}
 FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
@@ -70,6 +73,9 @@ def is_blank(op: Operand) -> ColumnElement:
 # --- comparisons -------------------------------------------------------------------------
 
 def compare(op: str, a: Operand, b: Operand, ctx: Context) -> ColumnElement:
+    if a.known and b.known:  # inside IN: x and this value are both known before the query
+        known = PYTHON[op]([a.value, b.value], [a.type, b.type], ctx)
+        return true() if known else false()
     a, b = _as_datetime(a, b, ctx), _as_datetime(b, a, ctx)
     if a.known:  # keep the column on the left
         a, b, op = b, a, FLIPPED[op]

@@ -14,16 +14,18 @@ from brickwork.platform.errors import Forbidden, NotAuthenticated
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.login import session_principal
-from brickwork.platform.identity.tokens import token_principal
+from brickwork.platform.identity.tokens import record_use, token_principal
 from brickwork.platform.identity.users import Principal
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
 @contextmanager
-def db(request: Request) -> Iterator[Session]:
-    """One transaction for the work of a request, committed before the response is sent."""
-    with transaction(request.app.state.sessions) as session:
+def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction for the work of a request, committed before the response is sent.
+    ``read_only`` for work that only reads (on SQLite it then runs beside writers)."""
+    factory = request.app.state.readers if read_only else request.app.state.sessions
+    with transaction(factory) as session:
         yield session
 
 
@@ -33,11 +35,14 @@ def current_principal(request: Request) -> Principal | None:
         return request.state.principal
     found = None
     scheme, _sep, credential = request.headers.get("authorization", "").partition(" ")
-    with db(request) as session:
+    with db(request, read_only=True) as session:
         if scheme.lower() == "bearer":
             found = token_principal(session, credential.strip())
         elif request.cookies.get(SESSION_COOKIE):
             found = session_principal(session, request.cookies[SESSION_COOKIE])
+    if found is not None and found.token_id is not None:
+        with db(request) as session:
+            record_use(session, found.token_id)
     request.state.principal = found
     return found
 

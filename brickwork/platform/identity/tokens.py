@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,7 @@ from brickwork.platform.identity.users import Principal, get_user
 from brickwork.platform.models import ApiToken, User
 
 TOKEN_PREFIX = "bwt_"
+USE_RECORDED_EVERY = timedelta(minutes=5)
 SCOPES = ("read", "write")
 
 
@@ -53,11 +56,17 @@ def token_principal(session: Session, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.execute(
-        select(User, ApiToken.id, ApiToken.scopes)
+        select(User, ApiToken.id, ApiToken.scopes, ApiToken.last_used_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
     ).first()
     if row is None or not row.User.is_active:
         return None
-    session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=utcnow()))
-    return Principal.of(row.User, "token", tuple(row.scopes))
+    # The use is recorded at most every few minutes (see record_use): a write on every
+    # call would make each request of a program a write transaction.
+    unrecorded = row.last_used_at is None or row.last_used_at < utcnow() - USE_RECORDED_EVERY
+    return Principal.of(row.User, "token", tuple(row.scopes), token_id=row.id if unrecorded else None)
+
+
+def record_use(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))

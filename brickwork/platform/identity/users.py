@@ -34,10 +34,13 @@ class Principal:
     is_admin: bool
     via: str  # "session" | "token"
     scopes: tuple[str, ...] = field(default=("read", "write"))
+    token_id: int | None = None  # a token whose use is still to be recorded
 
     @classmethod
-    def of(cls, user: User, via: str, scopes: tuple[str, ...] = ("read", "write")) -> Principal:
-        return cls(user.id, user.username, user.display_name or user.username, user.is_admin, via, scopes)
+    def of(cls, user: User, via: str, scopes: tuple[str, ...] = ("read", "write"),
+           token_id: int | None = None) -> Principal:
+        return cls(user.id, user.username, user.display_name or user.username, user.is_admin, via, scopes,
+                   token_id)
 
 
 def normalise_username(username: str) -> str:

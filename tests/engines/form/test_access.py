@@ -90,3 +90,25 @@ def test_without_a_permission_entry_nothing_is_allowed(api, people):
     assert people["li"].get(URL).status_code == 403
     assert people["li"].post(URL, json={"name": "x"}).status_code == 403
     assert api.get(URL).status_code == 200  # administrators see everything
+
+
+def test_filtering_on_a_hidden_field_is_refused(api, people):
+    """Otherwise "cost > 1000" would reveal, one guess at a time, what the field hides."""
+    import json
+
+    publish(api, leads(SALES_OWN, MANAGER_TREE))
+    li = people["li"]
+    li.post(URL, json={"name": "x"})
+    probe = {"fn": ">", "args": [{"ref": "cost"}, {"lit": "1000", "type": "number"}]}
+    refused = li.get(URL, params={"filter": json.dumps(probe)})
+    assert refused.status_code == 403
+    by_id = {"fn": ">", "args": [{"ref": "f_cost"}, {"lit": "1000", "type": "number"}]}
+    assert li.get(URL, params={"filter": json.dumps(by_id)}).status_code == 403
+
+
+def test_a_condition_scope_limits_rows(api, people):
+    big_only = {"role": "sales", "actions": ["read"],
+                "scope": {"fn": "CONTAINS", "args": [{"ref": "f_name"}, {"lit": "vip", "type": "text"}]}}
+    publish(api, leads(big_only))
+    api.post(f"{URL}:bulk", json={"records": [{"name": "VIP client"}, {"name": "small client"}]})
+    assert [r["name"] for r in people["wang"].get(URL).json()["items"]] == ["VIP client"]

@@ -122,3 +122,20 @@ def test_a_form_key_that_would_shadow_a_platform_table_is_refused(api):
     api.put("/api/v1/apps/user/forms/sessions", json=form("sessions", field("f1", "text", "name")))
     refused = api.post("/api/v1/apps/user/forms/sessions:publish")
     assert refused.status_code == 409
+
+
+def index_names(engine, table: str) -> set[str]:
+    # SQLAlchemy's SQLite reflection skips indexes on the rowid alias, so ask the catalogue.
+    query = ("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"
+             if engine.dialect.name == "sqlite" else "SELECT indexname FROM pg_indexes WHERE tablename = :t")
+    with engine.connect() as conn:
+        return set(conn.execute(text(query), {"t": table}).scalars())
+
+
+def test_indexing_a_field_adds_and_removes_its_index(api, engine):
+    seeded(api)
+    assert publish(api, changed(CUSTOMERS, f_level={"indexed": True})).json()["report"] == {"index_added": ["f_level"]}
+    assert "ix_r1_customers_f_level" in index_names(engine, "r1_customers")
+    assert publish(api, CUSTOMERS).json()["report"] == {"index_dropped": ["f_level"]}
+    assert "ix_r1_customers_f_level" not in index_names(engine, "r1_customers")
+

@@ -163,3 +163,13 @@ def test_a_crash_is_a_500_problem_in_the_callers_language_with_security_headers(
     assert response.json()["title"] == "服务器出现了问题。"
     assert "boom" not in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_tokens_last_use_is_recorded(api, sessions):
+    from sqlalchemy import select
+
+    from brickwork.platform.models import ApiToken
+
+    api.get("/api/v1/me")
+    with sessions() as s:
+        assert s.scalar(select(ApiToken.last_used_at)) is not None

@@ -3,7 +3,9 @@ from sqlalchemy import select
 
 from brickwork.platform.db import transaction
 from brickwork.platform.errors import Invalid, NotFound
-from brickwork.platform.identity.tokens import create_token, list_tokens, revoke_token, token_principal
+from brickwork.platform.identity.tokens import (
+    create_token, list_tokens, record_use, revoke_token, token_principal,
+)
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import ApiToken
 
@@ -22,7 +24,11 @@ def test_a_token_is_stored_only_as_a_digest_and_identifies_its_user(sessions, us
         assert token not in (stored.token_hash, stored.prefix) and token.startswith(stored.prefix)
         principal = token_principal(s, token)
         assert (principal.username, principal.via, principal.scopes) == ("sun", "token", ("read", "write"))
+        assert principal.token_id == row.id  # first use: still to be recorded
+        record_use(s, row.id)
+    with transaction(sessions) as s:
         assert s.get(ApiToken, row.id).last_used_at is not None
+        assert token_principal(s, token).token_id is None  # recorded a moment ago
 
 
 def test_a_revoked_token_no_longer_works(sessions, user):

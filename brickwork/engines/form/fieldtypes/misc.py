@@ -125,7 +125,11 @@ class AutoNumberField(FieldType):
         return {"type": ["string", "null"], "readOnly": True}
 
     def parse(self, field: FieldDef, value: Any) -> str | None:
-        return None if blank(value) else str(value).strip()
+        if blank(value):
+            return None
+        if not isinstance(value, str):
+            raise wrong_type(_("text"))
+        return value.strip()
 
     def check_definition(self, field: FieldDef) -> None:
         pattern = field.pattern or "{0000}"

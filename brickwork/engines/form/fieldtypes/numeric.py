@@ -18,27 +18,22 @@ from brickwork.platform.i18n import _
 
 NUMBER_OPERATORS = ("=", "<>", "<", "<=", ">", ">=", "IN", "ISBLANK")
 CURRENCY_SCALE = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "TWD": 2, "SGD": 2, "JPY": 0, "KRW": 0}
-LIMIT = Decimal(10) ** 15  # well inside BIGINT at every scale we allow
+STORED_LIMIT = 2**63 - 1  # BIGINT
 
 
 def to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
+    """A finite Decimal from a number or a text such as "1,234.50"; floats by their shortest
+    representation, so 0.1 is 0.1."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
         raise wrong_type(_("a number"))
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise wrong_type(_("a number")) from None
-        if number.is_finite():
-            return number
-    raise wrong_type(_("a number"))
+    text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "").replace("，", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise wrong_type(_("a number")) from None
+    if not number.is_finite():
+        raise wrong_type(_("a number"))
+    return number
 
 
 class NumberField(FieldType):
@@ -62,11 +57,12 @@ class NumberField(FieldType):
             return None
         number = to_decimal(value)
         scale = self.scale(field)
-        if number.as_tuple().exponent < -scale and number != number.quantize(Decimal(1).scaleb(-scale)):
-            raise FieldValueError("scale", _("At most %(n)s decimal places.", n=scale))
-        if abs(number) >= LIMIT:
+        if abs(number).adjusted() + scale >= 18 and abs(number.scaleb(scale)) > STORED_LIMIT:
             raise FieldValueError("range", _("This number is too large."))
-        return number.quantize(Decimal(1).scaleb(-scale))
+        rounded = number.quantize(Decimal(1).scaleb(-scale))
+        if rounded != number:  # extra places are refused, never rounded away
+            raise FieldValueError("scale", _("At most %(n)s decimal places.", n=scale))
+        return rounded
 
     def check(self, field: FieldDef, value: Decimal) -> None:
         if field.min is not None and value < field.min:
@@ -124,6 +120,10 @@ class RatingField(NumberField):
 
     def column_type(self, field: FieldDef):
         return Integer()
+
+    def check_definition(self, field: FieldDef) -> None:
+        if field.max is not None and not 1 <= field.max <= 100:
+            raise ValueError(_("A rating has 1 to 100 stars."))
 
     def check(self, field: FieldDef, value: Decimal) -> None:
         top = int(field.max or 5)

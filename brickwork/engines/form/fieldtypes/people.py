@@ -29,12 +29,11 @@ class UserField(FieldType):
     def parse(self, field: FieldDef, value: Any) -> int | None:
         if blank(value):
             return None
-        if isinstance(value, bool):
-            raise wrong_type(_("an id"))
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise wrong_type(_("an id")) from None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        raise wrong_type(_("an id"))  # 12.5 is no id: never cut it down to 12
 
 
 class DepartmentField(UserField):

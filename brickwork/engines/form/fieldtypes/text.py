@@ -35,10 +35,11 @@ class TextField(FieldType):
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise wrong_type(_("text"))
-        return self.clean(str(value))
+        return self.clean(str(value).strip())
 
     def clean(self, text: str) -> str:
-        return text.strip()
+        """The canonical form of a trimmed, non-blank text."""
+        return text
 
     def check(self, field: FieldDef, value: str) -> None:
         limit = field.max_length or self.default_max
@@ -52,9 +53,6 @@ class TextareaField(TextField):
     settings = frozenset({"default", "max_length"})
     default_max = 10_000
 
-    def clean(self, text: str) -> str:
-        # Inner line breaks are content; only the ends are trimmed.
-        return text.strip()
 
 
 class PhoneField(TextField):

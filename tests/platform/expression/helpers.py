@@ -1,0 +1,102 @@
+"""A real records table with one column per logical type, stored the way the form engine
+stores records, plus small builders for the JSON AST."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String,
+                        Table, delete, insert, null, select)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from brickwork.platform.expression import Context, FieldInfo, evaluate, parse, to_sql
+
+FIELDS = {
+    "name": FieldInfo("text"), "code": FieldInfo("text"),
+    "amount": FieldInfo("number", scale=2), "qty": FieldInfo("number"),
+    "done": FieldInfo("boolean"),
+    "due": FieldInfo("date"), "signed": FieldInfo("date"),
+    "at": FieldInfo("datetime"),
+    "stage": FieldInfo("choice"), "tags": FieldInfo("choices"),
+    "owner": FieldInfo("user"), "dept": FieldInfo("department"),
+}
+COLUMN_TYPES = {"text": String(200), "number": BigInteger(), "date": Date(), "datetime": DateTime(),
+                "choice": String(64), "choices": JSON().with_variant(JSONB(), "postgresql"),
+                "user": BigInteger(), "department": BigInteger()}
+
+
+def make_table(metadata: MetaData) -> Table:
+    columns = [Column(fid, Boolean(), nullable=False) if info.type == "boolean"
+               else Column(fid, COLUMN_TYPES[info.type]) for fid, info in FIELDS.items()]
+    return Table("expr_records", metadata, Column("id", Integer, primary_key=True), *columns)
+
+
+def stored(record_id: int, fid: str, value: Any) -> Any:
+    """A Python value as the form engine stores it."""
+    info = FIELDS[fid]
+    if info.type == "boolean":
+        return bool(value)
+    if value is None:
+        # Blank multi-select: SQL NULL on odd ids, JSON null on even ids — both must read as BLANK.
+        return null() if info.type == "choices" and record_id % 2 else None
+    if info.type == "number":
+        return int(Decimal(value).scaleb(info.scale))
+    if info.type == "datetime":
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+class Records:
+    """The table, and both back ends run over it."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.table = make_table(MetaData())
+        self.table.create(engine)
+        self.rows: list[dict[str, Any]] = []
+
+    def replace(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        with self.engine.begin() as conn:
+            conn.execute(delete(self.table))
+            if rows:
+                conn.execute(insert(self.table), [
+                    {"id": row["id"], **{fid: stored(row["id"], fid, row.get(fid)) for fid in FIELDS}}
+                    for row in rows])
+
+    def sql_ids(self, node, ctx: Context) -> set[int]:
+        columns = {fid: self.table.c[fid] for fid in FIELDS}
+        query = select(self.table.c.id).where(to_sql(node, columns, FIELDS, ctx))
+        with self.engine.connect() as conn:
+            return set(conn.scalars(query))
+
+    def python_ids(self, node, ctx: Context) -> set[int]:
+        return {row["id"] for row in self.rows if evaluate(node, row, FIELDS, ctx) is True}
+
+    def both(self, data: dict, ctx: Context) -> tuple[set[int], set[int]]:
+        node = parse(data)
+        return self.python_ids(node, ctx), self.sql_ids(node, ctx)
+
+
+# --- AST builders: the stored JSON form -----------------------------------------------------
+
+def ref(fid: str) -> dict:
+    return {"ref": fid}
+
+
+def lit(value: Any, type_: str) -> dict:
+    return {"lit": value, "type": type_}
+
+
+def var(name: str) -> dict:
+    return {"var": name}
+
+
+def fn(name: str, *args: dict) -> dict:
+    return {"fn": name, "args": list(args)}
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
