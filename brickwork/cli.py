@@ -37,6 +37,7 @@ def build_parser() -> Parser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--migrate", action="store_true", help=_("migrate the database first"))
+    serve.add_argument("--workers", type=int, default=1, help=_("web processes (they share the database)"))
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help=_("database migrations")).add_subparsers(
@@ -179,7 +180,11 @@ def cmd_serve(args, settings: Settings) -> None:
                            "'brickwork serve --migrate'."))
     engine.dispose()
     _first_admin(settings, f"http://{args.host}:{args.port}")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    if args.workers > 1:  # each process builds the app from the same BRICKWORK_* environment
+        uvicorn.run("brickwork.app:create_app", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="info")
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
 
 
 def _first_admin(settings: Settings, url: str) -> None:

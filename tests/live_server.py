@@ -19,16 +19,18 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None,
+                 workers: int = 1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "BRICKWORK_DATA_DIR": str(data_dir), "BRICKWORK_DATABASE_URL": database_url,
-               "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-        env.pop("BRICKWORK_ADMIN_PASSWORD", None) if "BRICKWORK_ADMIN_PASSWORD" not in (extra_env or {}) else None
+        env = {key: value for key, value in os.environ.items() if key != "BRICKWORK_ADMIN_PASSWORD"}
+        env.update({"BRICKWORK_DATA_DIR": str(data_dir), "BRICKWORK_DATABASE_URL": database_url,
+                    "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "brickwork", "serve", "--migrate", "--port", str(self.port)],
+            [sys.executable, "-m", "brickwork", "serve", "--migrate", "--port", str(self.port),
+             "--workers", str(workers)],
             stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env,
         )
         self._wait()

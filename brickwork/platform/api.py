@@ -13,7 +13,7 @@ from brickwork.platform.apps import create_app, get_app, list_apps
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
-from brickwork.platform.http.deps import db, require_admin, require_user
+from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App, Definition
@@ -32,7 +32,7 @@ def _problem_doc(description: str) -> dict:
             "content": {"application/problem+json": {}}}
 
 
-router = APIRouter(prefix="/api/v1", responses={
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(bearer)], responses={
     401: _problem_doc("Not signed in, or the token is unknown or revoked"),
     403: _problem_doc("Not allowed"),
     404: _problem_doc("Not found"),
@@ -108,42 +108,41 @@ def revision_from(if_match: str | None) -> int | None:
 
 
 @router.get("/me", response_model=MeOut)
-def me(who: Principal = Depends(require_user)) -> MeOut:
+def me(request: Request) -> MeOut:
+    with work(request, read_only=True) as (_session, who):
+        pass
     return MeOut(id=who.user_id, username=who.username, display_name=who.display_name,
                  is_admin=who.is_admin, via=who.via)
 
 
 @router.get("/apps", response_model=list[AppOut])
-def apps_list(request: Request, _who: Principal = Depends(require_user)) -> list[AppOut]:
-    with db(request) as session:
+def apps_list(request: Request) -> list[AppOut]:
+    with work(request, read_only=True) as (session, who):
         return [AppOut.of(app) for app in list_apps(session)]
 
 
 @router.post("/apps", response_model=AppOut, status_code=201)
-def apps_create(request: Request, data: dict[str, Any] = Body(...),
-                who: Principal = Depends(require_admin)) -> AppOut:
-    with db(request) as session:
+def apps_create(request: Request, data: dict[str, Any] = Body(...)) -> AppOut:
+    with work(request, admin=True) as (session, who):
         return AppOut.of(create_app(session, data, who.user_id))
 
 
 @router.get("/apps/{app}", response_model=AppOut)
-def apps_get(request: Request, app: str, _who: Principal = Depends(require_user)) -> AppOut:
-    with db(request) as session:
+def apps_get(request: Request, app: str) -> AppOut:
+    with work(request, read_only=True) as (session, who):
         return AppOut.of(get_app(session, app))
 
 
 @router.get("/apps/{app}/definitions/{kind}", response_model=list[DefinitionOut])
-def definitions_list(request: Request, app: str, kind: str,
-                     _who: Principal = Depends(require_user)) -> list[DefinitionOut]:
-    with db(request) as session:
+def definitions_list(request: Request, app: str, kind: str) -> list[DefinitionOut]:
+    with work(request, read_only=True) as (session, who):
         return [DefinitionOut.of(d) for d in _store(request).latest(session, get_app(session, app), kind)]
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}", response_model=DefinitionOut)
 def definitions_get(request: Request, response: Response, app: str, kind: str, key: str,
-                    which: Literal["live", "draft"] = "live",
-                    _who: Principal = Depends(require_user)) -> DefinitionOut:
-    with db(request) as session:
+                    which: Literal["live", "draft"] = "live") -> DefinitionOut:
+    with work(request, read_only=True) as (session, who):
         row = _store(request).get(session, get_app(session, app), kind, key, which=which)
     if row.state == "draft":
         response.headers["ETag"] = f'"{row.revision}"'
@@ -152,9 +151,8 @@ def definitions_get(request: Request, response: Response, app: str, kind: str, k
 
 @router.put("/apps/{app}/definitions/{kind}/{key}", response_model=DefinitionOut)
 def definitions_save_draft(request: Request, response: Response, app: str, kind: str, key: str,
-                           body: Any = Body(...), if_match: str | None = Header(default=None),
-                           who: Principal = Depends(require_admin)) -> DefinitionOut:
-    with db(request) as session:
+                           body: Any = Body(...), if_match: str | None = Header(default=None)) -> DefinitionOut:
+    with work(request, admin=True) as (session, who):
         row = _store(request).save_draft(session, get_app(session, app), kind, key, body, who.user_id,
                                          revision=revision_from(if_match))
     response.headers["ETag"] = f'"{row.revision}"'
@@ -168,12 +166,11 @@ class PublishOut(DefinitionOut):
 
 @router.post("/apps/{app}/definitions/{kind}/{key}:publish", response_model=PublishOut)
 def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run: bool = False,
-                        force: bool = False, if_match: str | None = Header(default=None),
-                        who: Principal = Depends(require_admin)) -> PublishOut:
+                        force: bool = False, if_match: str | None = Header(default=None)) -> PublishOut:
     """Make the draft live. ``dry_run`` previews what would change (for a form: the table,
     and every value a type change could not convert); ``force`` publishes a type change
     even though some values only survive in the backup column."""
-    with db(request) as session:
+    with work(request, admin=True) as (session, who):
         row, report = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
                                               revision=revision_from(if_match), dry_run=dry_run, force=force)
         out = PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
@@ -182,33 +179,29 @@ def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run
 
 @router.delete("/apps/{app}/definitions/{kind}/{key}/draft", status_code=204)
 def definitions_discard(request: Request, app: str, kind: str, key: str,
-                        if_match: str | None = Header(default=None),
-                        who: Principal = Depends(require_admin)) -> Response:
-    with db(request) as session:
+                        if_match: str | None = Header(default=None)) -> Response:
+    with work(request, admin=True) as (session, who):
         _store(request).discard_draft(session, get_app(session, app), kind, key, who.user_id,
                                       revision=revision_from(if_match))
     return Response(status_code=204)
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}/versions", response_model=list[DefinitionOut])
-def definitions_versions(request: Request, app: str, kind: str, key: str,
-                         _who: Principal = Depends(require_user)) -> list[DefinitionOut]:
-    with db(request) as session:
+def definitions_versions(request: Request, app: str, kind: str, key: str) -> list[DefinitionOut]:
+    with work(request, read_only=True) as (session, who):
         return [DefinitionOut.of(d) for d in _store(request).versions(session, get_app(session, app), kind, key)]
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}/versions/{version}", response_model=DefinitionOut)
-def definitions_version(request: Request, app: str, kind: str, key: str, version: int,
-                        _who: Principal = Depends(require_user)) -> DefinitionOut:
-    with db(request) as session:
+def definitions_version(request: Request, app: str, kind: str, key: str, version: int) -> DefinitionOut:
+    with work(request, read_only=True) as (session, who):
         return DefinitionOut.of(_store(request).get(session, get_app(session, app), kind, key, version=version))
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}/diff", response_model=list[Change],
             response_model_exclude_none=True)
-def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b: int,
-                     _who: Principal = Depends(require_user)) -> list[Change]:
-    with db(request) as session:
+def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b: int) -> list[Change]:
+    with work(request, read_only=True) as (session, who):
         return [Change(**c) for c in _store(request).diff(session, get_app(session, app), kind, key, a, b)]
 
 
@@ -220,18 +213,18 @@ class FileOut(BaseModel):
 
 
 @router.post("/files", response_model=FileOut, status_code=201)
-def files_upload(request: Request, file: UploadFile, who: Principal = Depends(require_user)) -> FileOut:
+def files_upload(request: Request, file: UploadFile) -> FileOut:
     """Upload a file (multipart, field ``file``); put its id into an attachment field."""
-    with db(request) as session:
+    with work(request) as (session, who):
         row = store_file(session, request.app.state.settings.data_dir, file.file, file.filename or "",
                          file.content_type, who.user_id)
         return FileOut(id=row.id, name=row.name, mime=row.mime, size=row.size)
 
 
 @router.get("/files/{file_id}")
-def files_download(request: Request, file_id: str, _who: Principal = Depends(require_user)) -> FileResponse:
+def files_download(request: Request, file_id: str) -> FileResponse:
     """The file's bytes. Ids are random (128 bits): knowing one is what reading it takes."""
-    with db(request, read_only=True) as session:
+    with work(request, read_only=True) as (session, _who):
         row = get_file(session, file_id)
     path = path_of(request.app.state.settings.data_dir, row.sha256)
     # Served as a download, never rendered inline: an uploaded HTML page must not run here.

@@ -52,7 +52,7 @@ def grant_for(session: Session, definition: FormDefinition, table: Table, who: P
     entries = [p for p in definition.permissions if p.role in roles]
     if not entries:
         return Grant(set(), false())
-    departments = departments_of(session, who.user_id)
+    departments = departments_of(session, who.user_id)  # all of them, the main one first
     scopes, levels = [], {}
     for entry in entries:
         scopes.append(_scope(session, entry.scope, table, who, departments, condition_to_sql))

@@ -15,12 +15,12 @@ from brickwork.engines.form.records import RecordService
 from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import FieldError, Invalid
-from brickwork.platform.http.deps import db, require_admin, require_user
+from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry
 
-router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"])
+router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"], dependencies=[Depends(bearer)])
 
 
 def _records(request: Request, session: Session, app: str, form: str, who: Principal) -> RecordService:
@@ -28,17 +28,16 @@ def _records(request: Request, session: Session, app: str, form: str, who: Princ
 
 
 @router.get("", response_model=list[DefinitionOut])
-def forms_list(request: Request, app: str, _who: Principal = Depends(require_user)) -> list[DefinitionOut]:
-    with db(request) as session:
+def forms_list(request: Request, app: str) -> list[DefinitionOut]:
+    with work(request, read_only=True) as (session, who):
         return [DefinitionOut.of(d) for d in request.app.state.store.latest(session, get_app(session, app), "form")]
 
 
 @router.get("/{form}", response_model=DefinitionOut)
-def form_get(request: Request, response: Response, app: str, form: str,
-             _who: Principal = Depends(require_user)) -> DefinitionOut:
+def form_get(request: Request, response: Response, app: str, form: str) -> DefinitionOut:
     """The draft where there is one, else the live version."""
     store = request.app.state.store
-    with db(request) as session:
+    with work(request, read_only=True) as (session, who):
         the_app = get_app(session, app)
         row = store.get(session, the_app, "form", form, which="draft", missing_ok=True) or \
             store.get(session, the_app, "form", form)
@@ -48,8 +47,8 @@ def form_get(request: Request, response: Response, app: str, form: str,
 
 @router.put("/{form}", response_model=DefinitionOut)
 def form_save(request: Request, response: Response, app: str, form: str, body: Any = Body(...),
-              if_match: str | None = Header(default=None), who: Principal = Depends(require_admin)) -> DefinitionOut:
-    with db(request) as session:
+              if_match: str | None = Header(default=None)) -> DefinitionOut:
+    with work(request, admin=True) as (session, who):
         row = request.app.state.store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
                                                  revision=revision_from(if_match))
     response.headers["ETag"] = f'"{row.revision}"'
@@ -58,10 +57,10 @@ def form_save(request: Request, response: Response, app: str, form: str, body: A
 
 @router.post("/{form}:publish", response_model=PublishOut)
 def form_publish(request: Request, app: str, form: str, dry_run: bool = False, force: bool = False,
-                 if_match: str | None = Header(default=None), who: Principal = Depends(require_admin)) -> PublishOut:
+                 if_match: str | None = Header(default=None)) -> PublishOut:
     """Publish the draft and change the table with it; ``dry_run`` previews the changes and
     the values a type change would not convert."""
-    with db(request) as session:
+    with work(request, admin=True) as (session, who):
         row, report = request.app.state.store.publish(session, get_app(session, app), "form", form, who.user_id,
                                                       revision=revision_from(if_match), dry_run=dry_run, force=force)
         return PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
@@ -69,8 +68,7 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 
 @router.get("/{form}/records")
 def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
-                 limit: int = 50, cursor: str | None = None, fields: str | None = None, deleted: bool = False,
-                 who: Principal = Depends(require_user)) -> dict[str, Any]:
+                 limit: int = 50, cursor: str | None = None, fields: str | None = None, deleted: bool = False) -> dict[str, Any]:
     """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
     ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page."""
     ast = None
@@ -80,70 +78,62 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
         except ValueError:
             raise Invalid(_("The request is not valid."), errors=[
                 FieldError("filter", "json", _("The filter is not valid JSON."))]) from None
-    with db(request) as session:
+    with work(request, read_only=True) as (session, who):
         return list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
                             cursor=cursor, fields=fields, deleted=deleted)
 
 
 @router.post("/{form}/records", status_code=201)
-def records_create(request: Request, app: str, form: str, data: Any = Body(...),
-                   who: Principal = Depends(require_user)) -> dict[str, Any]:
-    with db(request) as session:
+def records_create(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
+    with work(request) as (session, who):
         return _records(request, session, app, form, who).create(data)
 
 
 @router.post("/{form}/records:bulk", status_code=201)
-def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...),
-                        who: Principal = Depends(require_user)) -> dict[str, Any]:
+def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
     """``{"records": [...]}``: all are created, or none (every row's errors are listed)."""
-    with db(request) as session:
+    with work(request) as (session, who):
         return {"items": _records(request, session, app, form, who).bulk_create(_list(data))}
 
 
 @router.patch("/{form}/records:bulk")
-def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...),
-                        who: Principal = Depends(require_user)) -> dict[str, Any]:
+def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
     """``{"records": [{"id", "version", ...changes}]}``: all are changed, or none."""
-    with db(request) as session:
+    with work(request) as (session, who):
         return {"items": _records(request, session, app, form, who).bulk_update(_list(data))}
 
 
 @router.get("/{form}/records/{record_id}")
-def records_get(request: Request, app: str, form: str, record_id: int, deleted: bool = False,
-                who: Principal = Depends(require_user)) -> dict[str, Any]:
-    with db(request) as session:
+def records_get(request: Request, app: str, form: str, record_id: int, deleted: bool = False) -> dict[str, Any]:
+    with work(request, read_only=True) as (session, who):
         return _records(request, session, app, form, who).get(record_id, deleted=deleted)
 
 
 @router.patch("/{form}/records/{record_id}")
-def records_update(request: Request, app: str, form: str, record_id: int, data: Any = Body(...),
-                   who: Principal = Depends(require_user)) -> dict[str, Any]:
+def records_update(request: Request, app: str, form: str, record_id: int, data: Any = Body(...)) -> dict[str, Any]:
     """Send ``version`` (as read); a newer version on the server is a 409 and nothing changes."""
     version = data.get("version") if isinstance(data, dict) else None
-    with db(request) as session:
+    with work(request) as (session, who):
         return _records(request, session, app, form, who).update(record_id, data, version)
 
 
 @router.delete("/{form}/records/{record_id}", status_code=204)
-def records_delete(request: Request, app: str, form: str, record_id: int, version: int | None = Query(None),
-                   who: Principal = Depends(require_user)) -> Response:
-    with db(request) as session:
+def records_delete(request: Request, app: str, form: str, record_id: int, version: int | None = Query(None)) -> Response:
+    with work(request) as (session, who):
         _records(request, session, app, form, who).delete(record_id, version)
     return Response(status_code=204)
 
 
 @router.post("/{form}/records/{record_id}:restore")
-def records_restore(request: Request, app: str, form: str, record_id: int,
-                    who: Principal = Depends(require_user)) -> dict[str, Any]:
-    with db(request) as session:
+def records_restore(request: Request, app: str, form: str, record_id: int) -> dict[str, Any]:
+    with work(request) as (session, who):
         return _records(request, session, app, form, who).restore(record_id)
 
 
 @router.get("/{form}/records/{record_id}/history")
-def records_history(request: Request, app: str, form: str, record_id: int,
-                    who: Principal = Depends(require_user)) -> list[dict[str, Any]]:
+def records_history(request: Request, app: str, form: str, record_id: int) -> list[dict[str, Any]]:
     """The record's audit entries, oldest first: who changed what, from what, to what."""
-    with db(request) as session:
+    with work(request, read_only=True) as (session, who):
         service = _records(request, session, app, form, who)
         service.grant.require("read")
         service.row(record_id, deleted=None)  # in the caller's scope, in the bin or not

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -20,7 +19,6 @@ from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import Forbidden
 from brickwork.platform.expression import TYPES, Context, FieldInfo, Fn, Node, Ref, parse_condition, to_sql
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.org import departments_of
 from brickwork.platform.identity.users import Principal
 
 
@@ -53,12 +51,11 @@ def refs(node: Node) -> set[str]:
     return set()
 
 
-def context(session: Session, who: Principal) -> Context:
-    main = next(iter(departments_of(session, who.user_id)), None)
-    return Context(now=now(), zone=app_zone(), me=who.user_id, my_department=main)
+def context(who: Principal) -> Context:
+    return Context(now=now(), zone=app_zone(), me=who.user_id, my_department=who.main_department)
 
 
-def compile_condition(session: Session, form: Form, who: Principal, data: Any,
+def compile_condition(form: Form, who: Principal, data: Any,
                       readable: set[str] | None = None) -> ColumnElement[bool]:
     """A condition as SQL over the form's table; ``Invalid`` with JSON paths if malformed."""
     infos = field_infos(form)
@@ -69,4 +66,4 @@ def compile_condition(session: Session, form: Form, who: Principal, data: Any,
             raise Forbidden(_("You may not filter on the field %(name)s.",
                               name=", ".join(form.by_id[f].key for f in hidden)))
     columns = {fid: form.table.c[storage.column_name(fid)] for fid in infos}
-    return to_sql(node, columns, infos, context(session, who))
+    return to_sql(node, columns, infos, context(who))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
@@ -18,8 +18,14 @@ from brickwork.platform.models import App, Definition
 
 
 @dataclass(frozen=True)
+class AppRef:
+    id: int
+    key: str
+
+
+@dataclass(frozen=True)
 class Form:
-    app: App
+    app: AppRef
     key: str
     version: int
     definition: FormDefinition
@@ -44,14 +50,32 @@ class Form:
         return found
 
 
+_LIVE = (
+    select(App.id, App.key, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
+    .where(App.key == bindparam("app"), Definition.kind == "form", Definition.key == bindparam("form"),
+           Definition.state == PUBLISHED)
+    .order_by(Definition.version.desc()).limit(1)
+)
+
+
 def load_form(session: Session, app_key: str, form_key: str) -> Form:
     """The live version of a form, with its app, in one query."""
-    row = session.execute(
-        select(App, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
-        .where(App.key == app_key, Definition.kind == "form", Definition.key == form_key,
-               Definition.state == PUBLISHED)
-        .order_by(Definition.version.desc()).limit(1)).first()
+    row = session.connection().execute(_LIVE, {"app": app_key, "form": form_key}).first()
     if row is None:
         get_app(session, app_key)  # says which is missing: the app or the form
         raise NotFound(_("The app %(app)s has no published form %(form)s.", app=app_key, form=form_key))
-    return Form(row.App, form_key, row.version, FormDefinition.model_validate(row.body))
+    return Form(AppRef(row.id, row.key), form_key, row.version,
+                _parsed(str(session.get_bind().url), row.id, form_key, row.version, row.body))
+
+
+_published: dict[tuple[str, int, str, int], FormDefinition] = {}
+
+
+def _parsed(database: str, app_id: int, form_key: str, version: int, body: dict) -> FormDefinition:
+    """A published version never changes, so its parsed definition is kept (per database)."""
+    key = (database, app_id, form_key, version)
+    if key not in _published:
+        if len(_published) >= 1024:
+            _published.clear()
+        _published[key] = FormDefinition.model_validate(body)
+    return _published[key]

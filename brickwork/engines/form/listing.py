@@ -16,7 +16,7 @@ from sqlalchemy import Date, DateTime, and_, false, func, or_, select
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.engines.form.values import to_api
+from brickwork.engines.form.values import serializer
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.i18n import _
 
@@ -42,17 +42,16 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     query = select(t).where(*conditions)
     if cursor:
         query = query.where(_after(keys, _decode(cursor, sort, len(keys))))
-    order = []
-    for column, descending in keys:
-        order += [column.is_(None), column.desc() if descending else column.asc()]
-    rows = service.session.execute(query.order_by(*order).limit(limit + 1)).all()
+    order = [(column.desc() if descending else column.asc()).nulls_last() for column, descending in keys]
+    rows = service.db.execute(query.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     total = None
     if not cursor:  # counted once, on the first page; later pages only move forward
-        total = service.session.scalar(select(func.count()).select_from(t).where(*conditions))
+        total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], sort) if more else None
-    return {"items": [to_api(form, row, service.grant.readable, only) for row in rows],
+    convert = serializer(form, service.grant.readable, only)
+    return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
 
 

@@ -28,7 +28,6 @@ from brickwork.platform.clock import app_zone, now
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.org import departments_of
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
 
@@ -37,13 +36,14 @@ class RecordService:
 
     def __init__(self, session: Session, form: Form, who: Principal):
         self.session, self.form, self.who = session, form, who
+        self.db = session.connection()  # record statements are Core: no ORM work per row
         self.table = form.table
         self.grant: Grant = grant_for(session, form.definition, self.table, who,
-                                      lambda condition: compile_condition(session, form, who, condition))
+                                      lambda condition: compile_condition(form, who, condition))
 
     def compile_condition(self, data: Any, *, check_readable: bool = True) -> ColumnElement[bool]:
         """A filter from the caller: only over fields they may read."""
-        return compile_condition(self.session, self.form, self.who, data,
+        return compile_condition(self.form, self.who, data,
                                  self.grant.readable if check_readable else None)
 
     # --- reads
@@ -58,7 +58,7 @@ class RecordService:
         query = select(t).where(t.c.id == record_id, self.grant.scope)
         if deleted is not None:
             query = query.where(t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None))
-        row = self.session.execute(query.with_for_update() if lock else query).first()
+        row = self.db.execute(query.with_for_update() if lock else query).first()
         if row is None:
             raise NotFound(_("No record %(id)s here.", id=record_id))
         return row
@@ -71,7 +71,7 @@ class RecordService:
         self.grant.require("create")
         errors: list[FieldError] = []
         prefixes = [""] if single else [f"[{i}]." for i in range(len(rows))]
-        main_department = next(iter(departments_of(self.session, self.who.user_id)), None)
+        main_department = self.who.main_department
         parsed = []
         for data, prefix in zip(rows, prefixes, strict=True):
             given = parse_input(self.form, data, self.grant, errors, prefix)
@@ -91,7 +91,7 @@ class RecordService:
         for values in parsed:
             self._number(values)
         try:
-            ids = list(self.session.scalars(
+            ids = list(self.db.scalars(
                 insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
                 [{**meta, **to_columns(self.form, values)} for values in parsed]))
         except IntegrityError as exc:
@@ -125,7 +125,7 @@ class RecordService:
             return to_api(self.form, row, self.grant.readable)
         t = self.table
         try:
-            result = self.session.execute(
+            result = self.db.execute(
                 update(t).where(t.c.id == record_id, t.c.version == version).values(
                     version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
                     **to_columns(self.form, changed)))
@@ -160,7 +160,7 @@ class RecordService:
         if version is not None and row.version != version:
             raise self._stale(row)
         t = self.table
-        self.session.execute(update(t).where(t.c.id == record_id).values(
+        self.db.execute(update(t).where(t.c.id == record_id).values(
             deleted_at=utcnow(), version=row.version + 1, updated_by=self.who.user_id))
         self._log("record.deleted", [(record_id, {}, {})])
 
@@ -169,7 +169,7 @@ class RecordService:
         row = self.row(record_id, deleted=True, lock=True)
         t = self.table
         try:
-            self.session.execute(update(t).where(t.c.id == record_id).values(
+            self.db.execute(update(t).where(t.c.id == record_id).values(
                 deleted_at=None, version=row.version + 1, updated_by=self.who.user_id))
         except IntegrityError as exc:  # its unique value was taken while it was in the bin
             raise self._unique_conflict(exc) from None
@@ -209,19 +209,19 @@ class RecordService:
         statement = dialect.insert(Sequence).values(name=name, period=period, value=1)
         statement = statement.on_conflict_do_update(
             index_elements=["name", "period"], set_={"value": Sequence.value + 1}).returning(Sequence.value)
-        return self.session.scalar(statement)
+        return self.db.scalar(statement)
 
     def _log(self, topic: str, changes: list[tuple[int, dict, dict]]) -> None:
         """One audit entry and one outbox event per record, written set-wise."""
         form, who = self.form, self.who
         subject = f"{form.app.key}/{form.key}"
-        self.session.execute(insert(AuditEntry), [
+        self.db.execute(insert(AuditEntry.__table__), [
             {"actor_id": who.user_id, "action": topic, "subject_type": subject, "subject_id": str(rid),
              "changes": {k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
              if before else {k: v for k, v in after.items() if k not in ("id", "version")},
              "at": utcnow()}
             for rid, before, after in changes])
-        self.session.execute(insert(OutboxEvent), [
+        self.db.execute(insert(OutboxEvent.__table__), [
             {"key": uuid.uuid4().hex, "topic": topic, "created_at": utcnow(), "available_at": utcnow(),
              "attempts": 0, "payload": {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
                                         "before": before, "after": after, "changed": sorted(after)}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -25,18 +26,31 @@ MEGABYTE = 1024 * 1024
 
 def to_api(form: Form, row: Any, readable: set[str], only: set[str] | None = None) -> dict[str, Any]:
     """A stored row as the API shows it: only the fields the caller may read."""
-    record: dict[str, Any] = {"id": row.id, "version": row.version}
-    for f in form.definition.fields:
-        if f.id in readable and (only is None or f.key in only):
-            kind = REGISTRY[f.type]
-            record[f.key] = kind.to_api(f, kind.from_db(f, getattr(row, storage.column_name(f.id))))
-    record["_meta"] = {
+    return serializer(form, readable, only)(row)
+
+
+def serializer(form: Form, readable: set[str], only: set[str] | None = None) -> Callable[[Any], dict[str, Any]]:
+    """``to_api`` with the per-field work done once, for a page of rows."""
+    plan = [(f.key, storage.column_name(f.id), f, REGISTRY[f.type]) for f in form.definition.fields
+            if f.id in readable and (only is None or f.key in only)]
+
+    def convert(row: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {"id": row.id, "version": row.version}
+        for key, column, f, kind in plan:
+            record[key] = kind.to_api(f, kind.from_db(f, getattr(row, column)))
+        record["_meta"] = _meta(row)
+        return record
+
+    return convert
+
+
+def _meta(row: Any) -> dict[str, Any]:
+    return {
         "created_at": _utc(row.created_at), "created_by": row.created_by,
         "updated_at": _utc(row.updated_at), "updated_by": row.updated_by,
         "owner": row.owner_id, "department": row.department_id,
         "deleted_at": _utc(row.deleted_at),
     }
-    return record
 
 
 def _utc(moment) -> str | None:

@@ -78,7 +78,7 @@ def normalise(value: Any, type_: str) -> Any:
     if type_ == "date" and isinstance(value, datetime):
         return value.date()
     if type_ == "choices":
-        return list(value)
+        return [value] if isinstance(value, str) else list(value)
     return value
 
 

@@ -1,11 +1,11 @@
-"""What routes ask for: a transaction, the caller."""
+"""What routes ask for: a unit of work with its caller, or just the caller."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,10 @@ from brickwork.platform.identity.users import Principal
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
+# Documents bearer auth in OpenAPI; the check itself happens in ``work``, in the same
+# transaction as the request's work (one round of locking and one thread, not two).
+bearer = HTTPBearer(auto_error=False, description="An API token from `brickwork tokens create`.")
+
 
 @contextmanager
 def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
@@ -29,38 +33,49 @@ def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def work(request: Request, *, read_only: bool = False, admin: bool = False
+         ) -> Iterator[tuple[Session, Principal]]:
+    """The request's transaction and its caller, who must be signed in (and an
+    administrator with ``admin``); a read-only token may not write."""
+    with db(request, read_only=read_only) as session:
+        who = _lookup(request, session)
+        allowed(request, who, admin=admin)
+        if who.token_id is not None and not read_only:
+            record_use(session, who.token_id)
+        yield session, who
+    if who.token_id is not None and read_only:
+        with db(request) as session:
+            record_use(session, who.token_id)
+
+
 def current_principal(request: Request) -> Principal | None:
-    """The caller from a bearer token or the session cookie; looked up once per request."""
+    """The caller, for pages: from the session cookie (or a bearer token)."""
+    if "principal" not in request.state._state:
+        with db(request, read_only=True) as session:
+            _lookup(request, session)
+    return request.state.principal
+
+
+def _lookup(request: Request, session: Session) -> Principal | None:
     if "principal" in request.state._state:
         return request.state.principal
     found = None
     scheme, _sep, credential = request.headers.get("authorization", "").partition(" ")
-    with db(request, read_only=True) as session:
-        if scheme.lower() == "bearer":
-            found = token_principal(session, credential.strip())
-        elif request.cookies.get(SESSION_COOKIE):
-            found = session_principal(session, request.cookies[SESSION_COOKIE])
-    if found is not None and found.token_id is not None:
-        with db(request) as session:
-            record_use(session, found.token_id)
+    if scheme.lower() == "bearer":
+        found = token_principal(session, credential.strip())
+    elif request.cookies.get(SESSION_COOKIE):
+        found = session_principal(session, request.cookies[SESSION_COOKIE])
     request.state.principal = found
     return found
 
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `brickwork tokens create`.")
-
-
-def require_user(request: Request, _credentials: object = Depends(bearer)) -> Principal:
-    principal = current_principal(request)
-    if principal is None:
+def allowed(request: Request, who: Principal | None, *, admin: bool = False) -> Principal:
+    if who is None:
         raise NotAuthenticated(_("Sign-in required."),
                                detail=_("Send an API token as 'Authorization: Bearer <token>'."))
-    if request.method not in SAFE and "write" not in principal.scopes:
+    if request.method not in SAFE and "write" not in who.scopes:
         raise Forbidden(_("This API token may only read."))
-    return principal
-
-
-def require_admin(principal: Principal = Depends(require_user)) -> Principal:
-    if not principal.is_admin:
+    if admin and not who.is_admin:
         raise Forbidden(_("Only administrators may do this."))
-    return principal
+    return who

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
@@ -12,7 +12,7 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.errors import TooManyRequests
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.secrets import digest, new_secret
-from brickwork.platform.identity.users import Principal, normalise_username, verify_password
+from brickwork.platform.identity.users import PRINCIPAL_COLUMNS, Principal, normalise_username, verify_password
 from brickwork.platform.models import LoginAttempt, User, UserSession
 from brickwork.platform.settings import Settings
 
@@ -66,11 +66,14 @@ def logout(session: Session, token: str) -> None:
 def session_principal(session: Session, token: str) -> Principal | None:
     if not token.startswith(SESSION_PREFIX):
         return None
-    row = session.execute(
-        select(User, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == digest(token))
-    ).first()
-    if row is None or row.expires_at < utcnow() or not row.User.is_active:
+    row = session.connection().execute(_BY_SESSION, {"digest": digest(token)}).first()
+    if row is None or row.expires_at < utcnow() or not row.is_active:
         return None
-    return Principal.of(row.User, "session")
+    return Principal.of(row, "session")
+
+
+_BY_SESSION = (
+    select(*PRINCIPAL_COLUMNS, UserSession.expires_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("digest"))
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
@@ -12,7 +12,7 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.secrets import digest, new_secret
-from brickwork.platform.identity.users import Principal, get_user
+from brickwork.platform.identity.users import PRINCIPAL_COLUMNS, Principal, get_user
 from brickwork.platform.models import ApiToken, User
 
 TOKEN_PREFIX = "bwt_"
@@ -52,20 +52,23 @@ def list_tokens(session: Session, username: str) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
+_BY_TOKEN = (
+    select(*PRINCIPAL_COLUMNS, ApiToken.id.label("token_id"), ApiToken.scopes, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+)
+
+
 def token_principal(session: Session, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.execute(
-        select(User, ApiToken.id, ApiToken.scopes, ApiToken.last_used_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or not row.User.is_active:
+    row = session.connection().execute(_BY_TOKEN, {"digest": digest(token)}).first()
+    if row is None or not row.is_active:
         return None
     # The use is recorded at most every few minutes (see record_use): a write on every
     # call would make each request of a program a write transaction.
     unrecorded = row.last_used_at is None or row.last_used_at < utcnow() - USE_RECORDED_EVERY
-    return Principal.of(row.User, "token", tuple(row.scopes), token_id=row.id if unrecorded else None)
+    return Principal.of(row, "token", tuple(row.scopes), token_id=row.token_id if unrecorded else None)
 
 
 def record_use(session: Session, token_id: int) -> None:

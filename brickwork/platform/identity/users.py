@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.audit import audit
-from brickwork.platform.models import User, UserSession
+from brickwork.platform.models import Membership, User, UserSession
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -35,12 +36,23 @@ class Principal:
     via: str  # "session" | "token"
     scopes: tuple[str, ...] = field(default=("read", "write"))
     token_id: int | None = None  # a token whose use is still to be recorded
+    main_department: int | None = None
 
     @classmethod
-    def of(cls, user: User, via: str, scopes: tuple[str, ...] = ("read", "write"),
+    def of(cls, row: Any, via: str, scopes: tuple[str, ...] = ("read", "write"),
            token_id: int | None = None) -> Principal:
-        return cls(user.id, user.username, user.display_name or user.username, user.is_admin, via, scopes,
-                   token_id)
+        """From a row of ``PRINCIPAL_COLUMNS``."""
+        return cls(row.user_id, row.username, row.display_name or row.username, row.is_admin, via, scopes,
+                   token_id, row.main_department)
+
+
+# What a request needs to know of its caller, in one query with the credential. Statements
+# built on these are made once: building a statement costs more than running it here.
+PRINCIPAL_COLUMNS = (
+    User.id.label("user_id"), User.username, User.display_name, User.is_admin, User.is_active,
+    select(Membership.department_id).where(Membership.user_id == User.id, Membership.is_main.is_(True))
+    .limit(1).scalar_subquery().label("main_department"),
+)
 
 
 def normalise_username(username: str) -> str:

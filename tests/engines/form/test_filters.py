@@ -72,3 +72,22 @@ def test_paging_keeps_the_filter(api):
     assert first["total"] == 5
     assert [r["name"] for r in first["items"] + second["items"]] == ["n01", "n03", "n05", "n07", "n09"]
     assert second["next_cursor"] is None
+
+
+def test_multiple_choice_has_and_blank(api, engine):
+    from sqlalchemy import text
+
+    publish(api, form("tagged", field("f_name", "text", "name"), field(
+        "f_tags", "multiselect", "tags", options=[{"id": "vip", "label": {"en": "VIP"}},
+                                                  {"id": "new", "label": {"en": "New"}}])))
+    url = records("tagged")
+    api.post(f"{url}:bulk", json={"records": [{"name": "a", "tags": ["vip", "new"]}, {"name": "b", "tags": []},
+                                              {"name": "c"}, {"name": "d", "tags": "New"}]})
+
+    def tagged(condition):
+        return [r["name"] for r in api.get(url, params={"filter": json.dumps(condition), "sort": "name"}).json()["items"]]
+
+    assert tagged({"fn": "HAS", "args": [{"ref": "tags"}, {"lit": "new", "type": "choice"}]}) == ["a", "d"]
+    assert tagged({"fn": "ISBLANK", "args": [{"ref": "tags"}]}) == ["b", "c"]
+    with engine.connect() as conn:  # a BLANK is SQL NULL in the table, not JSON null
+        assert conn.execute(text("SELECT count(*) FROM r1_tagged WHERE f_f_tags IS NULL")).scalar() == 2

@@ -84,7 +84,7 @@ class MultiSelectField(SelectField):
     operators = ("HAS", "ISBLANK")
 
     def column_type(self, field: FieldDef):
-        return JSON().with_variant(JSONB(), "postgresql")
+        return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         return {"type": ["array", "null"], "items": {"enum": [o.id for o in field.options or []]}}

@@ -68,7 +68,7 @@ class AttachmentField(FieldType):
     operators = ("ISBLANK",)
 
     def column_type(self, field: FieldDef):
-        return JSON().with_variant(JSONB(), "postgresql")
+        return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         return {"type": ["array", "null"], "items": {"type": "string"}, "maxItems": field.max_files or 20}
