@@ -15,8 +15,9 @@ run: $(VENV)/.installed-run assets
 test: $(VENV)/.installed-dev assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Figures for docs/PERFORMANCE.md, e.g. make bench BENCH_ARGS="--records 100000".
 bench: $(VENV)/.installed-dev assets
-	$(BIN)/python -m pytest bench $(PYTEST_ARGS)
+	$(BIN)/python bench/bench_records.py $(BENCH_ARGS)
 
 assets: $(UI)/static/vendor/.built
 

@@ -222,7 +222,7 @@ class Sequence(Base):
     the caller's transaction, so a rolled-back insert leaves no gap."""
 
     __tablename__ = "sequences"
-    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
     period: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 

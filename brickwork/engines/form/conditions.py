@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement
 from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.numeric import NumberField
+from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.forms import Form
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import Forbidden
@@ -22,13 +23,15 @@ from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 
 
-def field_infos(form: Form) -> dict[str, FieldInfo]:
-    """What the expression language knows of each field it can compute with."""
+def field_infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
+    """What the expression language knows of each field it can compute with. A list of
+    files is, to a condition, a list like any other (ISBLANK, HAS)."""
     infos = {}
-    for f in form.definition.fields:
+    for f in fields:
         kind = REGISTRY[f.type]
-        if kind.logical in TYPES:
-            infos[f.id] = FieldInfo(kind.logical, kind.scale(f) if isinstance(kind, NumberField) else 0)
+        logical = "choices" if kind.logical == "files" else kind.logical
+        if logical in TYPES:
+            infos[f.id] = FieldInfo(logical, kind.scale(f) if isinstance(kind, NumberField) else 0)
     return infos
 
 
@@ -58,7 +61,7 @@ def context(who: Principal) -> Context:
 def compile_condition(form: Form, who: Principal, data: Any,
                       readable: set[str] | None = None) -> ColumnElement[bool]:
     """A condition as SQL over the form's table; ``Invalid`` with JSON paths if malformed."""
-    infos = field_infos(form)
+    infos = field_infos(form.definition.fields)
     node = parse_condition(with_ids(form, data), infos)
     if readable is not None:
         hidden = sorted(refs(node) - readable)

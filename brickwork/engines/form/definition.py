@@ -65,6 +65,7 @@ class FieldDef(BaseModel):
         if self.unique and "unique" not in kind.settings:
             raise ValueError(_("A %(type)s field cannot be unique.", type=self.type))
         kind.check_definition(self)
+        kind.check_default(self)
         return self
 
 
@@ -117,6 +118,27 @@ class FormDefinition(DefinitionModel):
         for item in self.trash:
             if item.field.id in live:
                 raise ValueError(_("Field %(id)s is both in the form and in its trash.", id=item.field.id))
+        return self
+
+    @model_validator(mode="after")
+    def _permissions_fit_the_fields(self) -> FormDefinition:
+        # Imported here: conditions are built on forms, which are built on this model.
+        from brickwork.engines.form.conditions import field_infos
+        from brickwork.platform.errors import Invalid
+        from brickwork.platform.expression import parse_condition
+
+        live = {f.id for f in self.fields}
+        for entry in self.permissions:
+            unknown = sorted(set(entry.fields) - live)
+            if unknown:
+                raise ValueError(_("The permission of %(role)s names unknown fields: %(ids)s.",
+                                   role=entry.role, ids=", ".join(unknown)))
+            if isinstance(entry.scope, dict):
+                try:
+                    parse_condition(entry.scope, field_infos(self.fields))
+                except Invalid as exc:
+                    raise ValueError(_("The row condition of %(role)s is not valid: %(reason)s",
+                                       role=entry.role, reason=str(exc))) from None
         return self
 
 

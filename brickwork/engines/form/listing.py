@@ -8,6 +8,7 @@ last in either direction.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
@@ -40,8 +41,9 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     only = _only(service, fields)
 
     query = select(t).where(*conditions)
+    listing = json.dumps([sort or "", filter_ast, deleted], sort_keys=True)  # what a cursor belongs to
     if cursor:
-        query = query.where(_after(keys, _decode(cursor, sort, len(keys))))
+        query = query.where(_after(keys, _decode(cursor, listing, len(keys))))
     order = [(column.desc() if descending else column.asc()).nulls_last() for column, descending in keys]
     rows = service.db.execute(query.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
@@ -49,7 +51,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     total = None
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
-    next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], sort) if more else None
+    next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
     convert = serializer(form, service.grant.readable, only)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
@@ -117,16 +119,19 @@ def _typed(column, raw: Any) -> Any:
     return raw
 
 
-def _encode(values: list[Any], sort: str | None) -> str:
-    return base64.urlsafe_b64encode(json.dumps([sort or "", values]).encode()).decode().rstrip("=")
+def _encode(values: list[Any], listing: str) -> str:
+    """The last row's sort values, and a digest of the listing (sort, filter) they belong to."""
+    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+    return base64.urlsafe_b64encode(json.dumps([digest, values]).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, sort: str | None, expected: int) -> list[Any]:
+def _decode(cursor: str, listing: str, expected: int) -> list[Any]:
     try:
         spec, values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
         spec, values = None, None
-    if spec != (sort or "") or not isinstance(values, list) or len(values) != expected:
+    if spec != hashlib.sha256(listing.encode()).hexdigest()[:16] or not isinstance(values, list) \
+            or len(values) != expected:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "cursor", "invalid", _("This cursor belongs to another listing; start from the first page."))])
     return values

@@ -147,7 +147,7 @@ class RecordService:
                     f"[{index}].id", "required", _("Give the id of each record to change."))])
             try:
                 results.append(self.update(change["id"], change, change.get("version")))
-            except Invalid as exc:
+            except (Invalid, Conflict) as exc:  # the transaction rolls back every earlier row
                 for e in exc.errors:
                     e.field = f"[{index}].{e.field}"
                 raise
@@ -160,8 +160,9 @@ class RecordService:
         if version is not None and row.version != version:
             raise self._stale(row)
         t = self.table
+        moment = utcnow()
         self.db.execute(update(t).where(t.c.id == record_id).values(
-            deleted_at=utcnow(), version=row.version + 1, updated_by=self.who.user_id))
+            deleted_at=moment, version=row.version + 1, updated_at=moment, updated_by=self.who.user_id))
         self._log("record.deleted", [(record_id, {}, {})])
 
     def restore(self, record_id: int) -> dict[str, Any]:
@@ -170,7 +171,7 @@ class RecordService:
         t = self.table
         try:
             self.db.execute(update(t).where(t.c.id == record_id).values(
-                deleted_at=None, version=row.version + 1, updated_by=self.who.user_id))
+                deleted_at=None, version=row.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
         except IntegrityError as exc:  # its unique value was taken while it was in the bin
             raise self._unique_conflict(exc) from None
         self._log("record.restored", [(record_id, {}, {})])
@@ -190,7 +191,8 @@ class RecordService:
     def _unique_conflict(self, exc: IntegrityError) -> Conflict:
         message = str(exc.orig)
         hits = [f for f in self.form.definition.fields
-                if f.unique and (f"ux_{self.table.name}_{f.id}" in message or storage.column_name(f.id) in message)]
+                if f.unique and (storage.index_name("ux", self.table.name, f.id) in message
+                                 or storage.column_name(f.id) in message)]
         return Conflict(_("Another record has this value already."), errors=[
             FieldError(f.key, "unique", _("This value is taken by another record.")) for f in hits])
 

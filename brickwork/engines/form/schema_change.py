@@ -44,6 +44,8 @@ class PublishReport:
     unique_dropped: list[str] = field(default_factory=list)
     index_added: list[str] = field(default_factory=list)
     index_dropped: list[str] = field(default_factory=list)
+    backups_purged: list[str] = field(default_factory=list)
+    duplicates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -77,15 +79,18 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     trashed = {t.field.id: t for t in previous.trash}
     now_fields = {f.id: f for f in new.fields}
 
-    # A field the new version lacks goes to the trash, with its data, whatever the client sent.
+    # The server keeps the trash and the backups; a client can only purge from them. A field
+    # the new version lacks goes to the trash with its data, whatever the client sent.
     kept_trash = {t.field.id for t in new.trash}
-    for fid, old in before.items():
-        if fid not in now_fields and fid not in kept_trash:
-            new.trash.append(TrashedField(field=old, deleted_in=version))
-            report.deleted.append(fid)
-    purged = [t for fid, t in trashed.items() if fid not in now_fields and fid not in {t.field.id for t in new.trash}]
+    report.deleted = [fid for fid in before if fid not in now_fields]
+    purged = [t for fid, t in trashed.items() if fid not in now_fields and fid not in kept_trash]
     report.purged = [t.field.id for t in purged]
-    purged_backups = [b for b in previous.backups if b.column not in {nb.column for nb in new.backups}]
+    new.trash = [t for fid, t in trashed.items() if fid not in now_fields and fid in kept_trash]
+    new.trash += [TrashedField(field=before[fid], deleted_in=version) for fid in report.deleted]
+    kept_backups = {b.column for b in new.backups}
+    new.backups = [b for b in previous.backups if b.column in kept_backups]
+    purged_backups = [b for b in previous.backups if b.column not in kept_backups]
+    report.backups_purged = [b.column for b in purged_backups]
 
     conversions: list[tuple[FieldDef, FieldDef]] = []
     for f in new.fields:
@@ -119,20 +124,29 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
             report.index_dropped.append(f.id)
     report.index_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].indexed]
 
+    for fid in report.unique_added:
+        if fid not in converted and (fid in before or fid in trashed):  # a column with data already
+            found = _duplicates(conn, old_table, now_fields[fid])
+            if found:
+                report.duplicates[fid] = [{"value": v, "count": n} for v, n in found]
+
     failures = {fid: c for fid, c in report.converted.items() if c["failed"]}
-    if failures and not force and not dry_run:
-        raise Invalid(_("Some values cannot be converted to the new type."),
-                      detail=_("Check the report, then publish with force to keep them only in the backup column."),
-                      errors=[FieldError(fid, "conversion", _("%(n)s values do not convert.", n=c["failed"]))
-                              for fid, c in failures.items()])
     if dry_run:
         return new, report
+    if report.duplicates:
+        _refuse(now_fields, report.duplicates)
+    if failures and not force:
+        raise Invalid(_("Some values cannot be converted to the new type."),
+                      detail=_("Check the report, then publish with force to keep them only in the backup column."),
+                      errors=[FieldError(now_fields[fid].key, "conversion",
+                                         _("%(n)s values do not convert.", n=c["failed"]))
+                              for fid, c in failures.items()])
 
     quote = conn.dialect.identifier_preparer.quote
     for fid in report.unique_dropped:
-        conn.execute(text(f"DROP INDEX IF EXISTS {quote(f'ux_{name}_{fid}')}"))
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('ux', name, fid))}"))
     for fid in report.index_dropped:
-        conn.execute(text(f"DROP INDEX IF EXISTS {quote(f'ix_{name}_{fid}')}"))
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('ix', name, fid))}"))
     for t in purged:
         conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(t.field.id))}"))
     for b in purged_backups:
@@ -151,7 +165,9 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     for fid in report.added:
         _fill_default(conn, table, now_fields[fid])
     for fid in report.unique_added:
-        _refuse_duplicates(conn, table, now_fields[fid])
+        found = _duplicates(conn, table, now_fields[fid])  # converted values may repeat too
+        if found:
+            _refuse(now_fields, {fid: [{"value": v, "count": n} for v, n in found]})
         storage.unique_index(table, now_fields[fid]).create(conn)
     for fid in report.index_added:
         storage.plain_index(table, now_fields[fid]).create(conn)
@@ -160,8 +176,11 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
 
 
 def _check_view_name(conn: Connection, app_key: str, form_key: str) -> None:
+    """The readable view must not replace a table or another form's view (``a_b`` + ``c``
+    and ``a`` + ``b_c`` would meet), nor be cut short by PostgreSQL's 63-byte names."""
     name = storage.view_name(app_key, form_key)
-    if name in inspect(conn).get_table_names():
+    catalogue = inspect(conn)
+    if len(name.encode()) > 63 or name in catalogue.get_table_names() or name in catalogue.get_view_names():
         raise Conflict(_("The name %(name)s is taken by another table; choose another form key.", name=name),
                        errors=[FieldError("$.key", "taken", _("This key is taken."))])
 
@@ -233,15 +252,19 @@ def _convert(conn: Connection, table: Table, old: FieldDef, new: FieldDef, sourc
                          .values({target: bindparam("value")}), values)
 
 
-def _refuse_duplicates(conn: Connection, table: Table, f: FieldDef) -> None:
+def _duplicates(conn: Connection, table: Table, f: FieldDef) -> list[tuple[Any, int]]:
+    """Values that repeat among live records (lower-cased for text kinds), most first."""
     column = table.c[storage.column_name(f.id)]
     value = func.lower(column) if isinstance(REGISTRY[f.type], TextField) else column
-    rows = conn.execute(select(value.label("v"), func.count().label("n")).where(
-        table.c.deleted_at.is_(None), column.is_not(None)).group_by(value).having(func.count() > 1)
-        .order_by(func.count().desc()).limit(SHOWN)).all()
-    if rows:
-        raise Conflict(_("The field cannot be unique: some values repeat."), errors=[
-            FieldError(f.key, "duplicate", _("%(value)s appears %(n)s times.", value=v, n=n)) for v, n in rows])
+    return [tuple(row) for row in conn.execute(
+        select(value.label("v"), func.count().label("n")).where(table.c.deleted_at.is_(None), column.is_not(None))
+        .group_by(value).having(func.count() > 1).order_by(func.count().desc()).limit(SHOWN))]
+
+
+def _refuse(fields: dict[str, FieldDef], duplicates: dict[str, list[dict[str, Any]]]) -> None:
+    raise Conflict(_("The field cannot be unique: some values repeat."), errors=[
+        FieldError(fields[fid].key, "duplicate", _("%(value)s appears %(n)s times.", value=d["value"], n=d["count"]))
+        for fid, found in duplicates.items() for d in found])
 
 
 def publish_hook(session, app, key: str, previous: dict | None, body: dict, version: int, *,

@@ -7,6 +7,7 @@ for BI tools and SQL users.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -25,8 +26,19 @@ SYSTEM = ("id", "created_at", "created_by", "updated_at", "updated_by", "owner_i
           "version", "flow_state", "deleted_at")
 
 
+def short(name: str) -> str:
+    """PostgreSQL cuts names at 63 bytes, silently; long ones end in a digest instead."""
+    if len(name) <= 63:
+        return name
+    return f"{name[:50]}_{hashlib.sha1(name.encode()).hexdigest()[:12]}"
+
+
 def table_name(app_id: int, form_key: str) -> str:
-    return f"r{app_id}_{form_key}"
+    return short(f"r{app_id}_{form_key}")
+
+
+def index_name(kind: str, table: str, field_id: str) -> str:
+    return short(f"{kind}_{table}_{field_id}")
 
 
 def column_name(field_id: str) -> str:
@@ -65,13 +77,13 @@ def unique_index(table: Table, field: FieldDef) -> Index:
     column = table.c[column_name(field.id)]
     target = func.lower(column) if isinstance(REGISTRY[field.type], TextField) else column
     live = table.c.deleted_at.is_(None)
-    return Index(f"ux_{table.name}_{field.id}", target, unique=True,
+    return Index(index_name("ux", table.name, field.id), target, unique=True,
                  sqlite_where=live, postgresql_where=live)
 
 
 def plain_index(table: Table, field: FieldDef) -> Index:
     """For fields that views filter and sort on; ``id`` breaks ties in keyset paging."""
-    return Index(f"ix_{table.name}_{field.id}", table.c[column_name(field.id)], table.c.id)
+    return Index(index_name("ix", table.name, field.id), table.c[column_name(field.id)], table.c.id)
 
 
 @lru_cache(maxsize=512)

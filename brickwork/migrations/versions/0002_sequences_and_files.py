@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('sequences',
-    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('period', sa.String(length=16), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('name', 'period', name=op.f('pk_sequences'))

@@ -112,3 +112,13 @@ def test_a_condition_scope_limits_rows(api, people):
     publish(api, leads(big_only))
     api.post(f"{URL}:bulk", json={"records": [{"name": "VIP client"}, {"name": "small client"}]})
     assert [r["name"] for r in people["wang"].get(URL).json()["items"]] == ["VIP client"]
+
+
+def test_a_malformed_row_condition_is_refused_when_the_form_is_saved(api):
+    api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}})
+    bad = leads({"role": "sales", "actions": ["read"], "scope": {"fn": "NOPE", "args": []}},
+                {"role": "manager", "actions": ["read"], "fields": {"f_missing": "none"}})
+    refused = api.put("/api/v1/apps/crm/forms/leads", json=bad)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"$"}
+    assert len(refused.json()["errors"]) == 1 or "NOPE" in refused.text

@@ -69,7 +69,7 @@ def test_text_to_number_reports_what_does_not_convert_and_keeps_it(api, engine):
     to_number = changed(definition, f_code={"type": "number"})
     refused = publish(api, to_number)
     assert refused.status_code == 422
-    assert refused.json()["errors"][0]["field"] == "f_code"
+    assert refused.json()["errors"][0]["field"] == "code"
     preview = api.post(f"{APP}/forms/customers:publish", params={"dry_run": "true"}).json()["report"]
     assert preview["converted"]["f_code"]["failures"] == [
         {"id": 2, "value": "12a", "reason": "Expected a number."}]
@@ -139,3 +139,40 @@ def test_indexing_a_field_adds_and_removes_its_index(api, engine):
     assert publish(api, CUSTOMERS).json()["report"] == {"index_dropped": ["f_level"]}
     assert "ix_r1_customers_f_level" not in index_names(engine, "r1_customers")
 
+
+
+def test_the_trash_and_backups_are_the_servers_to_keep(api):
+    seeded(api)
+    made_up = {"field": field("f_ghost", "text", "ghost"), "deleted_in": 1}
+    sneaky = form("customers", CUSTOMERS["fields"][0], CUSTOMERS["fields"][2], trash=[made_up],
+                  backups=[{"field": field("f_x", "text", "x"), "column": "no_such_column", "version": 1}])
+    published = publish(api, sneaky).json()
+    assert [t["field"]["id"] for t in published["body"]["trash"]] == ["f_size"]  # the real deletion only
+    assert published["body"]["backups"] == []
+    assert api.get(records("customers")).status_code == 200  # no query names a missing column
+
+
+def test_a_dry_run_reports_repeated_values_before_unique_is_refused(api):
+    seeded(api)
+    api.post(records("customers"), json={"name": "acme"})
+    preview = publish(api, changed(CUSTOMERS, f_name={"unique": True}), dry_run="true")
+    assert preview.status_code == 200
+    assert preview.json()["report"]["duplicates"] == {"f_name": [{"value": "acme", "count": 2}]}
+
+
+def test_two_apps_cannot_share_a_readable_view(api):
+    api.post("/api/v1/apps", json={"key": "a_b", "label": {"en": "AB"}})
+    api.post("/api/v1/apps", json={"key": "a", "label": {"en": "A"}})
+    api.put("/api/v1/apps/a_b/forms/c", json=form("c", field("f1", "text", "name")))
+    assert api.post("/api/v1/apps/a_b/forms/c:publish").status_code == 200
+    api.put("/api/v1/apps/a/forms/b_c", json=form("b_c", field("f1", "text", "name")))
+    assert api.post("/api/v1/apps/a/forms/b_c:publish").status_code == 409
+
+
+def test_long_keys_get_names_the_database_keeps_whole(api, engine):
+    key = "k" * 55  # the view crm_<key> still fits; the index name needs a digest
+    definition = form(key, field("f" * 60, "text", "name", unique=True))
+    assert publish(api, definition).status_code == 200
+    assert api.post(records(key), json={"name": "x"}).status_code == 201
+    duplicate = api.post(records(key), json={"name": "X"})
+    assert duplicate.status_code == 409 and duplicate.json()["errors"][0]["field"] == "name"

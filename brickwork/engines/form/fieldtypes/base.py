@@ -69,8 +69,27 @@ class FieldType:
         return self.parse(field, text)
 
     # --- the definition
+    # Defaults taken from the context of the creating request, and the types they suit.
+    dynamic_defaults: ClassVar[tuple[str, ...]] = ()
+
     def check_definition(self, field: FieldDef) -> None:
         """Raise ValueError when the field's settings do not suit this type."""
+
+    def check_default(self, field: FieldDef) -> None:
+        """A static default must be a value the field could hold; a dynamic one must suit it."""
+        if field.default is None:
+            return
+        if isinstance(field.default, str) and field.default.startswith("$"):
+            if field.default not in self.dynamic_defaults:
+                raise ValueError(_("%(default)s is no default for a %(type)s field.",
+                                   default=field.default, type=self.name))
+            return
+        try:
+            value = self.parse(field, field.default)
+            if value is not None:
+                self.check(field, value)
+        except FieldValueError as exc:
+            raise ValueError(_("The default value does not fit: %(reason)s", reason=exc.message)) from None
 
 
 def blank(value: Any) -> bool:

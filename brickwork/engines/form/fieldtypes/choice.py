@@ -57,6 +57,13 @@ class SelectField(FieldType):
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         return {"enum": [o.id for o in field.options or []] + [None]}
 
+    def check_definition(self, field: FieldDef) -> None:
+        if not field.options:
+            raise ValueError(_("A choice field needs at least one option."))
+        ids = [o.id for o in field.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(_("Two options have the same id."))
+
     def option_id(self, field: FieldDef, value: Any) -> str:
         """An option by id, or by its label in any language (imports carry labels)."""
         if not isinstance(value, str):

@@ -19,6 +19,7 @@ class UserField(FieldType):
     settings = frozenset({"default"})
     operators = ("=", "<>", "IN", "ISBLANK")
     references: ClassVar[str] = "users"
+    dynamic_defaults = ("$me",)
 
     def column_type(self, field: FieldDef):
         return BigInteger()
@@ -41,3 +42,4 @@ class DepartmentField(UserField):
     logical = "department"
     widget = "department"
     references = "departments"
+    dynamic_defaults = ("$my_department",)

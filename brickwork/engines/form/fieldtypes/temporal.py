@@ -23,6 +23,7 @@ class DateField(FieldType):
     logical = "date"
     widget = "date"
     settings = frozenset({"default"})
+    dynamic_defaults = ("$today",)
     operators = DATE_OPERATORS
 
     def column_type(self, field: FieldDef):
@@ -60,6 +61,7 @@ class DateTimeField(FieldType):
     logical = "datetime"
     widget = "datetime"
     settings = frozenset({"default"})
+    dynamic_defaults = ("$now",)
     operators = DATE_OPERATORS
 
     def column_type(self, field: FieldDef):
