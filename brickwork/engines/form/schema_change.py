@@ -108,21 +108,9 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         report.converted[f.id] = _conversion_preview(conn, old_table, old, f)
 
     converted = {f.id for _old, f in conversions}
-    for f in new.fields:
-        # A converted column is new: its unique index is made afresh.
-        was_unique = before[f.id].unique if f.id in before and f.id not in converted else False
-        if f.unique and not was_unique:
-            report.unique_added.append(f.id)
-        elif was_unique and not f.unique:
-            report.unique_dropped.append(f.id)
-    report.unique_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].unique]
-    for f in new.fields:
-        was_indexed = before[f.id].indexed if f.id in before and f.id not in converted else False
-        if f.indexed and not was_indexed:
-            report.index_added.append(f.id)
-        elif was_indexed and not f.indexed:
-            report.index_dropped.append(f.id)
-    report.index_dropped += [fid for fid in [*report.deleted, *converted] if fid in before and before[fid].indexed]
+    gone = [*report.deleted, *converted]  # their indexes go; a converted column gets new ones
+    report.unique_added, report.unique_dropped = _index_changes("unique", before, new.fields, converted, gone)
+    report.index_added, report.index_dropped = _index_changes("indexed", before, new.fields, converted, gone)
 
     for fid in report.unique_added:
         if fid not in converted and (fid in before or fid in trashed):  # a column with data already
@@ -173,6 +161,19 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         storage.plain_index(table, now_fields[fid]).create(conn)
     storage.create_view(conn, app_key, form_key, table, new)
     return new, report
+
+
+def _index_changes(flag: str, before: dict[str, FieldDef], fields: list[FieldDef], converted: set[str],
+                   gone: list[str]) -> tuple[list[str], list[str]]:
+    """The fields whose index (unique or plain) must be made, and those whose must go."""
+    added, dropped = [], []
+    for f in fields:
+        had = getattr(before[f.id], flag) if f.id in before and f.id not in converted else False
+        if getattr(f, flag) and not had:
+            added.append(f.id)
+        elif had and not getattr(f, flag):
+            dropped.append(f.id)
+    return added, dropped + [fid for fid in gone if fid in before and getattr(before[fid], flag)]
 
 
 def _check_view_name(conn: Connection, app_key: str, form_key: str) -> None:
