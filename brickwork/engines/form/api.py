@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,7 +69,7 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 
 @router.get("/{form}/records")
 def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
-                 limit: int = 50, cursor: str | None = None, fields: str | None = None, deleted: bool = False) -> dict[str, Any]:
+                 limit: int = 50, cursor: str | None = None, fields: str | None = None, deleted: bool = False) -> JSONResponse:
     """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
     ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page."""
     ast = None
@@ -79,42 +80,48 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
             raise Invalid(_("The request is not valid."), errors=[
                 FieldError("filter", "json", _("The filter is not valid JSON."))]) from None
     with work(request, read_only=True) as (session, who):
-        return list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
+        page = list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
                             cursor=cursor, fields=fields, deleted=deleted)
+    return JSONResponse(page)
 
 
 @router.post("/{form}/records", status_code=201)
-def records_create(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
+def records_create(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
     with work(request) as (session, who):
-        return _records(request, session, app, form, who).create(data)
+        created = _records(request, session, app, form, who).create(data)
+    return JSONResponse(created, status_code=201)
 
 
 @router.post("/{form}/records:bulk", status_code=201)
-def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
+def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
     """``{"records": [...]}``: all are created, or none (every row's errors are listed)."""
     with work(request) as (session, who):
-        return {"items": _records(request, session, app, form, who).bulk_create(_list(data))}
+        created = _records(request, session, app, form, who).bulk_create(_list(data))
+    return JSONResponse({"items": created}, status_code=201)
 
 
 @router.patch("/{form}/records:bulk")
-def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...)) -> dict[str, Any]:
+def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
     """``{"records": [{"id", "version", ...changes}]}``: all are changed, or none."""
     with work(request) as (session, who):
-        return {"items": _records(request, session, app, form, who).bulk_update(_list(data))}
+        changed = _records(request, session, app, form, who).bulk_update(_list(data))
+    return JSONResponse({"items": changed})
 
 
 @router.get("/{form}/records/{record_id}")
-def records_get(request: Request, app: str, form: str, record_id: int, deleted: bool = False) -> dict[str, Any]:
+def records_get(request: Request, app: str, form: str, record_id: int, deleted: bool = False) -> JSONResponse:
     with work(request, read_only=True) as (session, who):
-        return _records(request, session, app, form, who).get(record_id, deleted=deleted)
+        record = _records(request, session, app, form, who).get(record_id, deleted=deleted)
+    return JSONResponse(record)
 
 
 @router.patch("/{form}/records/{record_id}")
-def records_update(request: Request, app: str, form: str, record_id: int, data: Any = Body(...)) -> dict[str, Any]:
+def records_update(request: Request, app: str, form: str, record_id: int, data: Any = Body(...)) -> JSONResponse:
     """Send ``version`` (as read); a newer version on the server is a 409 and nothing changes."""
     version = data.get("version") if isinstance(data, dict) else None
     with work(request) as (session, who):
-        return _records(request, session, app, form, who).update(record_id, data, version)
+        record = _records(request, session, app, form, who).update(record_id, data, version)
+    return JSONResponse(record)
 
 
 @router.delete("/{form}/records/{record_id}", status_code=204)
@@ -125,9 +132,10 @@ def records_delete(request: Request, app: str, form: str, record_id: int, versio
 
 
 @router.post("/{form}/records/{record_id}:restore")
-def records_restore(request: Request, app: str, form: str, record_id: int) -> dict[str, Any]:
+def records_restore(request: Request, app: str, form: str, record_id: int) -> JSONResponse:
     with work(request) as (session, who):
-        return _records(request, session, app, form, who).restore(record_id)
+        record = _records(request, session, app, form, who).restore(record_id)
+    return JSONResponse(record)
 
 
 @router.get("/{form}/records/{record_id}/history")
