@@ -13,6 +13,7 @@ run: $(VENV)/.installed-run assets
 	$(BIN)/brickwork serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev assets
+	$(BIN)/ruff check brickwork tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Figures for docs/PERFORMANCE.md, e.g. make bench BENCH_ARGS="--records 100000".

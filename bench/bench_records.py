@@ -179,7 +179,8 @@ def main() -> None:
         first = timed(lambda: http.get(records, params=params).raise_for_status(), 50)
         cursor = None
         for _ in range(20):
-            cursor = http.get(records, params={**params, **({"cursor": cursor} if cursor else {})}).json()["next_cursor"]
+            page = http.get(records, params={**params, **({"cursor": cursor} if cursor else {})})
+            cursor = page.json()["next_cursor"]
         deep = timed(lambda: http.get(records, params={**params, "cursor": cursor}).raise_for_status(), 50)
 
         def raw_page():

@@ -15,8 +15,8 @@ from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
 from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.i18n import _, pick
-from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App, Definition
+
 
 class ProblemOut(BaseModel):
     type: str

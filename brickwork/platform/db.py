@@ -29,7 +29,8 @@ def make_engine(database_url: str) -> Engine:
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
         if sqlite3.sqlite_version_info < (3, 35):  # ALTER TABLE … DROP COLUMN, RETURNING
-            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {sqlite3.sqlite_version} is too old; 3.35 or newer is needed")
+            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {sqlite3.sqlite_version} is too old; "
+                              "3.35 or newer is needed")
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

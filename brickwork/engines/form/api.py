@@ -69,7 +69,8 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 
 @router.get("/{form}/records")
 def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
-                 limit: int = 50, cursor: str | None = None, fields: str | None = None, deleted: bool = False) -> JSONResponse:
+                 limit: int = 50, cursor: str | None = None, fields: str | None = None,
+                 deleted: bool = False) -> JSONResponse:
     """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
     ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page."""
     ast = None
@@ -125,7 +126,8 @@ def records_update(request: Request, app: str, form: str, record_id: int, data: 
 
 
 @router.delete("/{form}/records/{record_id}", status_code=204)
-def records_delete(request: Request, app: str, form: str, record_id: int, version: int | None = Query(None)) -> Response:
+def records_delete(request: Request, app: str, form: str, record_id: int,
+                   version: int | None = Query(None)) -> Response:
     with work(request) as (session, who):
         _records(request, session, app, form, who).delete(record_id, version)
     return Response(status_code=204)

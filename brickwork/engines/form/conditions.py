@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import ColumnElement
 
 from brickwork.engines.form import storage
+from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.numeric import NumberField
-from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.forms import Form
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import Forbidden

@@ -1,8 +1,9 @@
 """The record service: the one write path for pages, the API, imports, flows and rules.
 
 Save order: defaults → normalise → validate → optimistic-version write → unique index →
-audit entry and outbox event, all in the caller's transaction. Bulk paths are the same
-steps done set-wise: every row is validated before any is written.
+audit entry and outbox event, all in the caller's transaction. Bulk create does the same
+steps set-wise, every row validated before any is written; bulk update applies its
+changes in order; either keeps all or none.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from brickwork.engines.form.conditions import compile_condition
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
 from brickwork.engines.form.values import (
-    api_value, check_references, check_required, default_value, parse_input, to_api, to_columns,
+    api_value,
+    check_references,
+    check_required,
+    default_value,
+    parse_input,
+    to_api,
+    to_columns,
 )
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.db import utcnow
@@ -30,6 +37,7 @@ from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
+
 
 class RecordService:
     """Records of one form, as seen by one caller."""

@@ -11,7 +11,18 @@ import hashlib
 from functools import lru_cache
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, func, literal_column, select, text,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    literal_column,
+    select,
+    text,
 )
 from sqlalchemy.engine import Connection
 

@@ -141,11 +141,15 @@ def check_references(session: Session, form: Form, rows: list[dict[str, Any]], e
                 for file_id in value:
                     stored = files.get(file_id)
                     if stored is None:
-                        errors.append(FieldError(prefix + f.key, "file", _("No uploaded file has the id %(id)s.", id=file_id)))
+                        code, message = "file", _("No uploaded file has the id %(id)s.", id=file_id)
                     elif not kind.accepts(f, stored.mime):
-                        errors.append(FieldError(prefix + f.key, "file_type", _("Files of type %(mime)s are not allowed here.", mime=stored.mime)))
+                        code, message = "file_type", _("Files of type %(mime)s are not allowed here.", mime=stored.mime)
                     elif f.max_size_mb and stored.size > f.max_size_mb * MEGABYTE:
-                        errors.append(FieldError(prefix + f.key, "file_size", _("%(name)s is larger than %(n)s MB.", name=stored.name, n=f.max_size_mb)))
+                        code, message = "file_size", _("%(name)s is larger than %(n)s MB.", name=stored.name,
+                                                        n=f.max_size_mb)
+                    else:
+                        continue
+                    errors.append(FieldError(prefix + f.key, code, message))
 
 
 def to_columns(form: Form, values: dict[str, Any]) -> dict[str, Any]:

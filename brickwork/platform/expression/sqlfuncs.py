@@ -10,13 +10,26 @@ from datetime import UTC
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Numeric, String, and_, cast, false,
-                        func, literal, not_, or_, true)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Numeric,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from brickwork.platform.expression import pyfuncs
-from brickwork.platform.expression.dialect import (code_point, fold_case, json_blank, json_has,
-                                                   local_midnight)
+from brickwork.platform.expression.dialect import code_point, fold_case, json_blank, json_has, local_midnight
 from brickwork.platform.expression.values import Context, lower, midnight
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -12,9 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from brickwork.platform.audit import audit
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
-from brickwork.platform.audit import audit
 from brickwork.platform.models import Membership, User, UserSession
 
 _hasher = PasswordHasher()

@@ -55,7 +55,8 @@ def test_contains_is_case_insensitive_and_literal(api):
 
 def test_a_malformed_filter_names_the_place(api):
     publish(api, DEALS)
-    bad = api.get(URL, params={"filter": json.dumps({"fn": "=", "args": [{"ref": "nope"}, {"lit": 1, "type": "number"}]})})
+    unknown_field = {"fn": "=", "args": [{"ref": "nope"}, {"lit": 1, "type": "number"}]}
+    bad = api.get(URL, params={"filter": json.dumps(unknown_field)})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"].startswith("$.args[0]")
     assert api.get(URL, params={"filter": "{not json"}).status_code == 422
@@ -85,7 +86,8 @@ def test_multiple_choice_has_and_blank(api, engine):
                                               {"name": "c"}, {"name": "d", "tags": "New"}]})
 
     def tagged(condition):
-        return [r["name"] for r in api.get(url, params={"filter": json.dumps(condition), "sort": "name"}).json()["items"]]
+        page = api.get(url, params={"filter": json.dumps(condition), "sort": "name"}).json()
+        return [r["name"] for r in page["items"]]
 
     assert tagged({"fn": "HAS", "args": [{"ref": "tags"}, {"lit": "new", "type": "choice"}]}) == ["a", "d"]
     assert tagged({"fn": "ISBLANK", "args": [{"ref": "tags"}]}) == ["b", "c"]

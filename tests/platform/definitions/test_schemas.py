@@ -8,7 +8,6 @@ from brickwork.kinds import KINDS
 from brickwork.platform.definitions.schemas import dump, json_schema
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Invalid
-
 from tests.platform.definitions.test_store import CUSTOMERS
 
 PUBLISHED = Path(__file__).resolve().parents[3] / "brickwork" / "platform" / "schemas"

@@ -7,8 +7,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String,
-                        Table, delete, insert, null, select)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    null,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from brickwork.platform.expression import Context, FieldInfo, evaluate, parse, to_sql

@@ -93,7 +93,8 @@ CASES = [
     ("due = $today", fn("=", ref("due"), var("$today")), {2}),
     ("last 7 days", fn(">=", ref("due"), fn("DATEADD", TODAY, NUM("-7"), TEXT("day"))), {2, 4}),
     ("X7 month-end clamp", fn("=", ref("due"), fn("DATEADD", lit("2024-01-31", "date"), NUM("1"), TEXT("month"))), {1}),
-    ("X7 leap day + 12 months", fn("=", ref("signed"), fn("DATEADD", lit("2024-02-29", "date"), NUM("12"), TEXT("month"))), {2}),
+    ("X7 leap day + 12 months",
+     fn("=", ref("signed"), fn("DATEADD", lit("2024-02-29", "date"), NUM("12"), TEXT("month"))), {2}),
     ("this ISO week", fn(">=", ref("due"), fn("STARTOF", TODAY, TEXT("week"))), {2, 4}),
     # A date meets a datetime at 00:00 app time (2024-07-02 00:00 Shanghai = 07-01 16:00 UTC).
     ("at >= TODAY()", fn(">=", ref("at"), TODAY), {1}),

@@ -2,7 +2,6 @@ import copy
 
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.tokens import create_token
-
 from tests.platform.definitions.test_store import CUSTOMERS
 
 PROBLEM = "application/problem+json"

@@ -3,8 +3,15 @@ import pytest
 from brickwork.platform.db import transaction
 from brickwork.platform.errors import Conflict, NotFound
 from brickwork.platform.identity.org import (
-    add_member, create_department, create_role, departments_of, grant_role, heads_of, roles_of,
-    set_heads, subtree_ids,
+    add_member,
+    create_department,
+    create_role,
+    departments_of,
+    grant_role,
+    heads_of,
+    roles_of,
+    set_heads,
+    subtree_ids,
 )
 from brickwork.platform.identity.users import create_user
 

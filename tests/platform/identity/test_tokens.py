@@ -4,7 +4,11 @@ from sqlalchemy import select
 from brickwork.platform.db import transaction
 from brickwork.platform.errors import Invalid, NotFound
 from brickwork.platform.identity.tokens import (
-    create_token, list_tokens, record_use, revoke_token, token_principal,
+    create_token,
+    list_tokens,
+    record_use,
+    revoke_token,
+    token_principal,
 )
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import ApiToken

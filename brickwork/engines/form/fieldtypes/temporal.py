@@ -79,7 +79,8 @@ class DateTimeField(FieldType):
             try:
                 moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise FieldValueError("datetime", _("This is not a date and time (2024-07-01T09:30:00+08:00).")) from None
+                raise FieldValueError(
+                    "datetime", _("This is not a date and time (2024-07-01T09:30:00+08:00).")) from None
         else:
             raise wrong_type(_("a date and time"))
         if moment.tzinfo is None:  # a wall-clock time in the app's zone
