@@ -3,16 +3,10 @@ hands over a live connection; SQLite migrates in batch mode."""
 
 from alembic import context
 
+from brickwork.platform.migrate import platform_only
 from brickwork.platform.models import Base
 
 connection = context.config.attributes["connection"]
-
-
-def platform_only(obj, name, type_, reflected, compare_to) -> bool:
-    # Record tables and views belong to the form engine, not to these migrations.
-    return not (type_ == "table" and reflected and compare_to is None)
-
-
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,

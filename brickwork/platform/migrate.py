@@ -9,6 +9,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
+def platform_only(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate's filter: record tables (and their views) belong to the form engine,
+    which makes them on publish; a migration must never propose to drop them."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def _config(connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", "brickwork:migrations")

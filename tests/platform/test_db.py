@@ -78,3 +78,29 @@ def test_concurrent_writers_queue_instead_of_failing(engine):
     assert errors == []
     with transaction(sessions) as session:
         assert len(session.scalars(select(Role)).all()) == 12
+
+
+def test_migrations_leave_record_tables_alone(engine, api):
+    """Autogenerate compares only the platform's tables: a published form's table is not
+    something the next migration would drop."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from brickwork.platform.migrate import platform_only
+    from tests.engines.form.helpers import field, form, publish
+
+    assert publish(api, form("customers", field("f1", "text", "name"))).status_code == 200
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": platform_only})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_an_old_sqlite_is_refused_with_the_variable_named(monkeypatch, tmp_path):
+    import pytest
+
+    from brickwork.platform import db
+    from brickwork.platform.settings import ConfigError
+
+    monkeypatch.setattr(db.sqlite3, "sqlite_version_info", (3, 31, 1))
+    with pytest.raises(ConfigError, match="BRICKWORK_DATABASE_URL: SQLite .* 3.35 or newer"):
+        db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
