@@ -20,7 +20,7 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None,
-                 workers: int = 1):
+                 workers: int = 1, access_log: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / "server.log"
@@ -30,7 +30,7 @@ class LiveServer:
                     "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", **(extra_env or {})})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "brickwork", "serve", "--migrate", "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *(["--access-log"] if access_log else [])],
             stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env,
         )
         self._wait()

@@ -28,5 +28,15 @@ def test_several_web_processes_share_one_database(tmp_path, database_url):
         status, apps = call(f"{server.url}/api/v1/apps", token)
         assert status == 200 and [a["key"] for a in apps] == ["one", "two", "three", "four"]
         assert "BRICKWORK_ADMIN_PASSWORD" in server.output()
+        assert "GET /api/v1/apps" not in server.output()  # the access log is opt-in
+    finally:
+        server.stop()
+
+
+def test_the_access_log_when_asked_for(tmp_path, database_url):
+    server = LiveServer(tmp_path / "data", database_url, access_log=True)
+    try:
+        urllib.request.urlopen(f"{server.url}/healthz").read()
+        assert "GET /healthz" in server.output()
     finally:
         server.stop()
