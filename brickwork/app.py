@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(platform_api.router)
     app.include_router(form_api.router)
+    app.include_router(form_api.app_router)
     app.include_router(pages.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import list_records
+from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.records import RecordService
 from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
 from brickwork.platform.apps import get_app
@@ -22,6 +24,7 @@ from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"], dependencies=[Depends(bearer)])
+app_router = APIRouter(prefix="/api/v1/apps/{app}", tags=["forms and records"], dependencies=[Depends(bearer)])
 
 
 def _records(request: Request, session: Session, app: str, form: str, who: Principal) -> RecordService:
@@ -160,3 +163,16 @@ def _list(data: Any) -> list[Any]:
         raise Invalid(_("The request is not valid."), errors=[
             FieldError("records", "required", _("Send {\"records\": [...]} with at least one record."))])
     return data["records"]
+
+
+@app_router.get("/openapi.json")
+def app_openapi(request: Request, app: str) -> JSONResponse:
+    """This app's records API, with a typed schema per published form (the live version,
+    which is what the records API speaks), for generating clients."""
+    store = request.app.state.store
+    with work(request, read_only=True) as (session, _who):
+        the_app = get_app(session, app)
+        keys = [d.key for d in store.latest(session, the_app, "form")]
+        live = [store.get(session, the_app, "form", key, missing_ok=True) for key in keys]
+        forms = [FormDefinition.model_validate(row.body) for row in live if row is not None]
+        return JSONResponse(app_document(the_app.key, the_app.label, forms))
