@@ -8,10 +8,12 @@ from typing import Any
 from brickwork import __version__
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.platform.i18n import pick
+from brickwork.platform.i18n import _, pick
 
-PROBLEM = {"description": "Error", "content": {"application/problem+json": {"schema": {"type": "object"}}}}
-META = {"type": "object", "readOnly": True, "description": "created/updated at and by, owner, department, deleted_at"}
+
+def _problem() -> dict[str, Any]:
+    return {"description": _("An error, one entry per field where fields are at fault"),
+            "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 
 
 def _name(form_key: str) -> str:
@@ -21,7 +23,8 @@ def _name(form_key: str) -> str:
 def record_schema(definition: FormDefinition) -> dict[str, Any]:
     """A record as the records API returns it (and, without the read-only parts, takes it)."""
     properties: dict[str, Any] = {"id": {"type": "integer", "readOnly": True},
-                                  "version": {"type": "integer", "description": "send it back when changing"}}
+                                  "version": {"type": "integer",
+                                              "description": _("Send it back when you change the record.")}}
     for f in definition.fields:
         kind = REGISTRY[f.type]
         schema = {**kind.json_schema(f), "title": pick(f.label)}
@@ -30,7 +33,8 @@ def record_schema(definition: FormDefinition) -> dict[str, Any]:
         if kind.system:
             schema["readOnly"] = True
         properties[f.key] = schema
-    properties["_meta"] = META
+    properties["_meta"] = {"type": "object", "readOnly": True, "description": _(
+        "Created and updated (when, by whom), owner, department, and when it went to the recycle bin.")}
     return {"type": "object", "title": pick(definition.label), "properties": properties,
             "x-required-on-create": [f.key for f in definition.fields if f.required]}
 
@@ -41,27 +45,28 @@ def app_document(app_key: str, app_label: dict[str, str], forms: list[FormDefini
         name = _name(definition.key)
         schemas[name] = record_schema(definition)
         ref = {"$ref": f"#/components/schemas/{name}"}
-        one = {"200": {"description": "The record", "content": {"application/json": {"schema": ref}}},
-               "4XX": PROBLEM}
+        problem = _problem()
+        one = {"200": {"description": _("The record"), "content": {"application/json": {"schema": ref}}},
+               "4XX": problem}
         base = f"/api/v1/apps/{app_key}/forms/{definition.key}/records"
         page = {"type": "object", "properties": {"items": {"type": "array", "items": ref},
                                                  "next_cursor": {"type": ["string", "null"]},
                                                  "total": {"type": ["integer", "null"]}}}
         paths[base] = {
-            "get": {"summary": f"List {pick(definition.label)}", "operationId": f"list{name}",
-                    "responses": {"200": {"description": "A page",
-                                          "content": {"application/json": {"schema": page}}}, "4XX": PROBLEM}},
-            "post": {"summary": f"Create {pick(definition.label)}", "operationId": f"create{name}",
+            "get": {"summary": _("List: %(form)s", form=pick(definition.label)), "operationId": f"list{name}",
+                    "responses": {"200": {"description": _("A page of records"),
+                                          "content": {"application/json": {"schema": page}}}, "4XX": problem}},
+            "post": {"summary": _("Create: %(form)s", form=pick(definition.label)), "operationId": f"create{name}",
                      "requestBody": {"content": {"application/json": {"schema": ref}}},
-                     "responses": {"201": one["200"], "4XX": PROBLEM}},
+                     "responses": {"201": one["200"], "4XX": problem}},
         }
         paths[f"{base}/{{id}}"] = {
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "get": {"operationId": f"get{name}", "responses": one},
             "patch": {"operationId": f"update{name}", "requestBody": {"content": {"application/json": {"schema": ref}}},
                       "responses": one},
-            "delete": {"operationId": f"delete{name}", "responses": {"204": {"description": "In the recycle bin"},
-                                                                     "4XX": PROBLEM}},
+            "delete": {"operationId": f"delete{name}", "responses": {
+                "204": {"description": _("Moved to the recycle bin")}, "4XX": problem}},
         }
     return {
         "openapi": "3.1.0",

@@ -98,19 +98,19 @@ class RecordService:
                 "department_id": main_department, "version": 1}
         for values in parsed:
             self._number(values)
+        columns = [{**meta, **to_columns(self.form, values)} for values in parsed]
         try:
             ids = list(self.db.scalars(
-                insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True),
-                [{**meta, **to_columns(self.form, values)} for values in parsed]))
+                insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True), columns))
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
-        rows = [SimpleNamespace(id=rid, **meta, flow_state=None, deleted_at=None, **to_columns(self.form, values))
-                for rid, values in zip(ids, parsed, strict=True)]
-        created = [to_api(self.form, row, self.grant.readable) for row in rows]
         everything = {f.id for f in self.form.definition.fields}
-        self._log("record.created", [(row.id, {}, {k: v for k, v in to_api(self.form, row, everything).items()
-                                                   if k != "_meta"}) for row in rows])
-        return created
+        full = [to_api(self.form, SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored), everything)
+                for rid, stored in zip(ids, columns, strict=True)]
+        self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
+                                     for record in full])
+        hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
+        return [{k: v for k, v in record.items() if k not in hidden} for record in full]
 
     def update(self, record_id: int, data: Any, version: Any) -> dict[str, Any]:
         self.grant.require("update")

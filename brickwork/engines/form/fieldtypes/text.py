@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -23,9 +23,12 @@ class TextField(FieldType):
     operators = TEXT_OPERATORS
     default_max = 200
 
+    column_length: ClassVar[int | None] = None  # canonical forms of a known size
+
     def column_type(self, field: FieldDef):
-        # No length in the column: limits live in the definition, so changing one needs no DDL.
-        return Text()
+        # Free text has no length in the column: limits live in the definition, so changing
+        # one needs no DDL.
+        return String(self.column_length) if self.column_length else Text()
 
     def json_schema(self, field: FieldDef) -> dict[str, Any]:
         return {"type": ["string", "null"], "maxLength": field.max_length or self.default_max}
@@ -61,11 +64,8 @@ class PhoneField(TextField):
     name = "phone"
     widget = "phone"
     settings = frozenset({"default", "unique"})
-    default_max = 32
+    default_max = column_length = 32
     region = "CN"
-
-    def column_type(self, field: FieldDef):
-        return String(32)
 
     def clean(self, text: str) -> str:
         try:
@@ -83,10 +83,7 @@ class EmailField(TextField):
     name = "email"
     widget = "email"
     settings = frozenset({"default", "unique"})
-    default_max = 254
-
-    def column_type(self, field: FieldDef):
-        return String(254)
+    default_max = column_length = 254
 
     def clean(self, text: str) -> str:
         try:
@@ -101,10 +98,7 @@ class UrlField(TextField):
     name = "url"
     widget = "url"
     settings = frozenset({"default", "unique"})
-    default_max = 2048
-
-    def column_type(self, field: FieldDef):
-        return String(2048)
+    default_max = column_length = 2048
 
     def clean(self, text: str) -> str:
         parts = urlsplit(text)
