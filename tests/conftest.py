@@ -133,3 +133,46 @@ def shot(request):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{step}.png"), full_page=True)
 
     return take
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def live_api(live_server, database_url: str):
+    """An HTTP client of the live server, signed in as its administrator with a bearer token:
+    for setting up what a browser test starts from (apps, forms, records)."""
+    import httpx2
+
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        token = create_token(session, "admin", "browser tests")[1]
+    engine.dispose()
+    with httpx2.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"},
+                       timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """``signed_in(locale="en", phone=False)``: a new page of a new browser context, signed in
+    as the administrator. Script errors and CSP violations are collected in ``page.errors``."""
+    contexts = []
+
+    def open_page(locale: str = "en", phone: bool = False):
+        context = browser.new_context(locale=locale, **(PHONE if phone else {}))
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{live_server.url}/login")
+        page.locator("input[name=username]").fill("admin")
+        page.locator("input[name=password]").fill(live_server.admin_password())
+        page.locator("form[action='/login'] button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

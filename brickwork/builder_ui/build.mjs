@@ -8,6 +8,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const vendor = join(here, "static", "vendor");
 const files = {
   "htmx.min.js": "htmx.org/dist/htmx.min.js",
+  "sortable.esm.js": "sortablejs/modular/sortable.esm.js",
 };
 
 mkdirSync(vendor, { recursive: true });

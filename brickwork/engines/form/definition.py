@@ -37,6 +37,7 @@ class FieldDef(BaseModel):
     label: Label
     type: FieldType
     description: dict[str, str] | None = None
+    placeholder: dict[str, str] | None = Field(default=None, description="The hint shown in an empty input.")
     required: bool = False
     unique: bool = False
     indexed: bool = Field(default=False, description="Index the column: for fields views filter or sort on.")
@@ -97,10 +98,23 @@ class Permission(BaseModel):
         default_factory=dict, description="Per field: read only, or hidden. Unlisted fields: write.")
 
 
+class Section(BaseModel):
+    """A header that starts a part of the form."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: StableId
+    label: Label
+    description: dict[str, str] | None = None
+
+
 class FormDefinition(DefinitionModel):
-    """A form: its fields in order, its trash, and who may do what."""
+    """A form: its fields, how they are laid out, its trash, and who may do what."""
 
     fields: list[FieldDef] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    layout: list[list[StableId]] = Field(default_factory=list, description=(
+        "Rows from top to bottom: one to three field ids side by side, or one section id alone. "
+        "Fields in no row follow, one per row."))
     trash: list[TrashedField] = Field(default_factory=list)
     backups: list[BackupColumn] = Field(default_factory=list)
     permissions: list[Permission] = Field(default_factory=list)
@@ -111,6 +125,27 @@ class FormDefinition(DefinitionModel):
         no_repeats(fields, "id")
         no_repeats(fields, "key")
         return fields
+
+    @model_validator(mode="after")
+    def _layout_fits(self) -> FormDefinition:
+        fields, sections = {f.id for f in self.fields}, {s.id for s in self.sections}
+        no_repeats(self.sections, "id")
+        if fields & sections:
+            raise ValueError(_("A section and a field share the id %(id)s.", id=sorted(fields & sections)[0]))
+        placed: set[str] = set()
+        for number, row in enumerate(self.layout, start=1):
+            if not 1 <= len(row) <= 3:
+                raise ValueError(_("Row %(n)s of the layout must hold one to three fields.", n=number))
+            for id_ in row:
+                if id_ not in fields | sections:
+                    raise ValueError(_("Row %(n)s of the layout names an unknown element: %(id)s.",
+                                       n=number, id=id_))
+                if id_ in sections and len(row) > 1:
+                    raise ValueError(_("Row %(n)s of the layout: a section stands alone in its row.", n=number))
+                if id_ in placed:
+                    raise ValueError(_("%(id)s is in the layout twice.", id=id_))
+                placed.add(id_)
+        return self
 
     @model_validator(mode="after")
     def _trash_is_apart(self) -> FormDefinition:
