@@ -121,19 +121,25 @@ def fresh_database(url: str | None, folder: Path) -> tuple[str, callable]:
     return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False), drop
 
 
+def bench_database(database_url: str):
+    """A fresh, migrated database with a bench administrator: (folder, url, drop, engine, token)."""
+    folder = Path(tempfile.mkdtemp(prefix="bw-bench-"))
+    url, drop = fresh_database(database_url, folder)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        create_user(session, "bench", "bench-password", is_admin=True)
+        token = create_token(session, "bench")[1]
+    return folder, url, drop, engine, token
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--creates", type=int, default=1000, help="single-record POSTs timed")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bw-bench-"))
-    url, drop = fresh_database(args.database_url, folder)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
-        create_user(session, "bench", "bench-password", is_admin=True)
-        token = create_token(session, "bench")[1]
+    folder, url, drop, engine, token = bench_database(args.database_url)
     server = LiveServer(folder / "data", url)
     results: list[tuple[str, float, float, str]] = []
     try:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brickwork import __version__
 from brickwork.builder_ui import designer, pages, record_pages, record_views
 from brickwork.engines.form import api as form_api
+from brickwork.engines.form import transfer_api, views_api
 from brickwork.kinds import KINDS, PUBLISH_HOOKS
 from brickwork.platform import api as platform_api
 from brickwork.platform import clock
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(platform_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
+    app.include_router(views_api.router)
+    app.include_router(transfer_api.router)
     for ui in (pages, designer, record_views, record_pages):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"

@@ -84,6 +84,27 @@ def build_parser() -> Parser:
     dump = schema.add_parser("dump", help=_("write one JSON Schema file per kind of definition"))
     dump.add_argument("dir", type=Path)
     dump.set_defaults(run=cmd_schema_dump, needs_settings=False)
+
+    load = commands.add_parser("import", help=_("import records from an xlsx or csv file"))
+    load.add_argument("app")
+    load.add_argument("form")
+    load.add_argument("file", type=Path)
+    load.add_argument("--upsert-key", help=_("update the record with the same value of this field, else create"))
+    load.add_argument("--mode", choices=("all", "valid"), default="all",
+                      help=_("all: nothing is imported if a row fails; valid: import the valid rows"))
+    load.add_argument("--report", type=Path, help=_("write the problems to this .xlsx file"))
+    load.add_argument("--as", dest="as_user", help=_("act as this user (default: the first administrator)"))
+    load.set_defaults(run=cmd_import)
+    save = commands.add_parser("export", help=_("export records to an xlsx or csv file"))
+    save.add_argument("app")
+    save.add_argument("form")
+    save.add_argument("-o", "--output", type=Path, required=True)
+    save.add_argument("--format", choices=("xlsx", "csv"), help=_("default: from the file name"))
+    save.add_argument("--filter", help=_("a filter expression (JSON)"))
+    save.add_argument("--sort", help=_("field keys, - for descending: -amount,name"))
+    save.add_argument("--fields", help=_("the columns, in order: key,key"))
+    save.add_argument("--as", dest="as_user", help=_("act as this user (default: the first administrator)"))
+    save.set_defaults(run=cmd_export)
     return parser
 
 
@@ -168,6 +189,64 @@ def cmd_schema_dump(args, _settings: None) -> None:
         print(path)
 
 
+SHOWN_PROBLEMS = 20
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from brickwork.engines.form.transfer.jobs import import_file, principal
+    from brickwork.engines.form.transfer.report import write_report
+
+    stream = _open(args.file, "rb")
+    with stream:
+        _table, result = _work(settings, lambda s: import_file(
+            s, args.app, args.form, principal(s, args.as_user), stream, args.file.name, mode=args.mode,
+            upsert_key=args.upsert_key))
+    for p in result.problems[:SHOWN_PROBLEMS]:
+        print(_("row %(row)s, %(column)s: %(problem)s", row=p.row, column=p.column or "-", problem=p.message),
+              file=sys.stderr)
+    if result.problem_count > SHOWN_PROBLEMS:
+        print(_("… and %(n)s more problems.", n=result.problem_count - SHOWN_PROBLEMS), file=sys.stderr)
+    if args.report:
+        with _open(args.report, "wb") as out:
+            write_report(result.problems, out)
+    print(_("Created %(created)s, updated %(updated)s, failed %(failed)s.", created=result.created,
+            updated=result.updated, failed=result.failed))
+    if result.failed and args.mode == "all":
+        print(_("Nothing was imported: correct the rows above, or import the valid rows with --mode valid."),
+              file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def cmd_export(args, settings: Settings) -> None:
+    import json
+
+    from brickwork.engines.form.forms import load_form
+    from brickwork.engines.form.records import RecordService
+    from brickwork.engines.form.transfer.exporting import export_records
+    from brickwork.engines.form.transfer.jobs import principal
+
+    fmt = args.format or ("csv" if args.output.suffix.lower() == ".csv" else "xlsx")
+    try:
+        ast = json.loads(args.filter) if args.filter else None
+    except ValueError:
+        raise UsageError(_("--filter is not valid JSON.")) from None
+
+    def export(session) -> int:
+        service = RecordService(session, load_form(session, args.app, args.form), principal(session, args.as_user))
+        with _open(args.output, "wb") as out:
+            return export_records(session, service, out, fmt, filter_ast=ast, sort=args.sort, fields=args.fields)
+
+    count = _work(settings, export)
+    print(_("Exported %(n)s records to %(path)s.", n=count, path=args.output))
+
+
+def _open(path: Path, mode: str):
+    try:
+        return path.open(mode)
+    except OSError as exc:
+        raise UsageError(_("Cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from None
+
+
 def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
 
@@ -218,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = load_settings() if getattr(args, "needs_settings", True) else None
-        args.run(args, settings)
+        code = args.run(args, settings)  # None, or an exit code (1: an import left rows out)
     except (UsageError, ConfigError) as exc:
         return _fail(str(exc), 2)
     except BrickworkError as exc:
@@ -228,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(_("Database error: %(reason)s", reason=first), 1)
     except KeyboardInterrupt:
         return 130
-    return 0
+    return code or 0
 
 
 def _fail(message: str, code: int) -> int:

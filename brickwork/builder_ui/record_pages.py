@@ -1,7 +1,177 @@
-"""(being built)"""
+"""The record page: every readable field in the form's layout, edit in place, delete to the
+recycle bin, and the history. The create/edit pages and the recycle bin have their own
+modules; their routes are gathered here."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from brickwork.builder_ui import record_edit, record_trash
+from brickwork.builder_ui.links import related
+from brickwork.builder_ui.pages import page_user
+from brickwork.builder_ui.record_common import (
+    base_url,
+    choices,
+    field_errors,
+    is_stale,
+    last_saved,
+    lines,
+    moment,
+    page_context,
+    records_of,
+    respond,
+    shown,
+    title_of,
+    user_names,
+    writable,
+)
+from brickwork.builder_ui.record_history import timeline
+from brickwork.builder_ui.record_values import changed, input_value, int_or_none, json_value, posted, same
+from brickwork.builder_ui.rendering import error_page, render
+from brickwork.builder_ui.widgets import render_field
+from brickwork.engines.form.display import Names
+from brickwork.engines.form.records import RecordService
+from brickwork.platform.errors import BrickworkError, Conflict, Invalid, NotFound
+from brickwork.platform.http.deps import db
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import Principal
 
 router = APIRouter(include_in_schema=False)
+router.include_router(record_edit.router)
+router.include_router(record_trash.router)
+RECORD = "/apps/{app}/forms/{form}/records/{record_id}"
+
+
+@router.get(RECORD)
+def record_page(request: Request, app: str, form: str, record_id: int, deleted: bool = False,
+                saved: bool = False, restored: bool = False, stale: bool = False,
+                user: Principal = Depends(page_user)) -> Response:
+    try:
+        with db(request, read_only=True) as session:
+            service = records_of(session, app, form, user)
+            record = service.get(record_id, deleted=deleted)
+            notice = _("Saved.") if saved else _("Restored from the recycle bin.") if restored else None
+            warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
+                if stale else None
+            related_lists = [] if deleted else related(session, service, record_id)
+            return render(request, "record.html", **page_context(session, service),
+                          **main_context(session, service, record), notice=notice, warning=warning,
+                          title=title_of(service, record), related=related_lists)
+    except BrickworkError as exc:
+        return error_page(request, exc)
+
+
+def main_context(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
+    """The values and the history: what an edit in place redraws."""
+    in_bin = record["_meta"]["deleted_at"] is not None
+    editable = set() if in_bin or "update" not in service.grant.actions else {f.key for f in writable(service)}
+    meta = record["_meta"]
+    people = user_names(session, {meta["created_by"], meta["updated_by"]})
+    return {"record": record, "in_bin": in_bin, "editable": editable,
+            "lines": lines(service, record, Names(session, service.form.definition.fields, [record],
+                                                   app_key=service.form.app.key)),
+            "history": timeline(session, service, record["id"]),
+            "created": (people.get(meta["created_by"], "?"), moment(meta["created_at"])),
+            "updated": (people.get(meta["updated_by"], "?"), moment(meta["updated_at"]))}
+
+
+@router.get(RECORD + "/fields/{key}")
+def field_editor(request: Request, app: str, form: str, record_id: int, key: str,
+                 user: Principal = Depends(page_user)) -> Response:
+    """The input of one field, for editing it in place."""
+    try:
+        with db(request, read_only=True) as session:
+            service = records_of(session, app, form, user)
+            service.grant.require("update")
+            record = service.get(record_id)
+            return _editor(request, session, service, record, key, record.get(key), record["version"], record.get(key))
+    except BrickworkError as exc:
+        return error_page(request, exc)
+
+
+@router.post(RECORD + "/fields/{key}")
+async def field_save(request: Request, app: str, form: str, record_id: int, key: str,
+                     user: Principal = Depends(page_user)) -> Response:
+    data = await request.form()
+    return await run_in_threadpool(_field_save, request, app, form, record_id, key, user, data)
+
+
+def _field_save(request: Request, app: str, form: str, record_id: int, key: str, user: Principal,
+                data: FormData) -> Response:
+    version = int_or_none(data.get("_over")) or int_or_none(data.get("_version"))
+    original = json_value(data.get("_original"))
+    try:
+        try:
+            with db(request) as session:
+                service = records_of(session, app, form, user)
+                f = _field(service, key)
+                service.update(record_id, changed([f], posted([f], data, complete=True), {key: original}), version)
+            with db(request, read_only=True) as session:
+                service = records_of(session, app, form, user)
+                record = service.get(record_id)
+                return respond(request, "record_main.html", status_code=200, **page_context(session, service),
+                               **main_context(session, service, record), notice=_("Saved."))
+        except (Invalid, Conflict) as exc:
+            with db(request, read_only=True) as session:
+                service = records_of(session, app, form, user)
+                f = _field(service, key)
+                record = service.get(record_id)
+                mine = posted([f], data, complete=True)[key]
+                if not is_stale(exc):
+                    return _editor(request, session, service, record, key, mine, version, original,
+                                   errors=field_errors(exc)[0].get(key) or [exc.title], status_code=exc.status)
+                theirs = None
+                if not same(f, record.get(key), original):
+                    theirs = shown(f, record.get(key), Names(session, [f], [record], app_key=app)) or "—"
+                conflict = {**last_saved(session, record), "theirs": theirs}
+                return _editor(request, session, service, record, key, mine, version, original, conflict=conflict,
+                               status_code=409)
+    except BrickworkError as exc:
+        return error_page(request, exc)
+
+
+def _editor(request: Request, session, service: RecordService, record: dict[str, Any], key: str, value: Any,
+            version: int | None, original: Any, *, errors: list[str] | None = None,
+            conflict: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    f = _field(service, key)
+    app = service.form.app.key
+    titles = Names(session, [f], [{key: value}], app_key=app).titles
+    return respond(request, "record_inplace.html", status_code=status_code, field=f,
+                  widget=render_field(f, input_value(f, value), errors, choices(session, [f]).get(f.type), app=app,
+                                      titles=titles),
+                  action=f"{base_url(service)}/records/{record['id']}/fields/{key}", version=version,
+                  original=json.dumps(original, ensure_ascii=False, default=str),
+                  conflict=conflict)
+
+
+def _field(service: RecordService, key: str):
+    for f in writable(service):
+        if f.key == key:
+            return f
+    raise NotFound(_("The form has no field %(name)s that you may change.", name=key))
+
+
+@router.post(RECORD + "/delete")
+async def delete(request: Request, app: str, form: str, record_id: int, user: Principal = Depends(page_user)
+                 ) -> Response:
+    data = await request.form()
+    return await run_in_threadpool(_delete, request, app, form, record_id, user, int_or_none(data.get("_version")))
+
+
+def _delete(request: Request, app: str, form: str, record_id: int, user: Principal, version: int | None
+            ) -> Response:
+    try:
+        with db(request) as session:
+            service = records_of(session, app, form, user)
+            service.delete(record_id, version)
+        return RedirectResponse(f"{base_url(service)}/trash?deleted={record_id}", status_code=303)
+    except Conflict:
+        return RedirectResponse(f"/apps/{app}/forms/{form}/records/{record_id}?stale=1", status_code=303)
+    except BrickworkError as exc:
+        return error_page(request, exc)

@@ -9,9 +9,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http.csrf import csrf_token
 from brickwork.platform.http.deps import current_principal
-from brickwork.platform.i18n import display_name, gettext, ngettext, pick
+from brickwork.platform.i18n import _, display_name, gettext, ngettext, pick
 from brickwork.platform.settings import LOCALES
 
 
@@ -39,3 +40,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def error_page(request: Request, exc: BrickworkError) -> HTMLResponse:
+    """A refusal (403, 404, a bad request) as a page in the person's language, never JSON."""
+    titles = {403: _("You may not see this page."), 404: _("This page does not exist.")}
+    heading = titles.get(exc.status, exc.title)
+    message = exc.detail or (exc.title if exc.title != heading else "")
+    return render(request, "error.html", status_code=exc.status, heading=heading, message=message,
+                  errors=[e.message for e in exc.errors])

@@ -238,3 +238,21 @@ class StoredFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SavedView(Base):
+    """A named table, kanban or calendar view of a form's records. ``owner_id`` is the
+    person it belongs to; none means shared with everyone who may read the form."""
+
+    __tablename__ = "saved_views"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"))
+    form_key: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[Any] = mapped_column(JSON)  # a Label dict or plain text
+    type: Mapped[str] = mapped_column(String(16))  # table | kanban | calendar
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_saved_views_form", "app_id", "form_key"),)

@@ -14,7 +14,9 @@ from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import list_records
 from brickwork.engines.form.openapi import app_document
+from brickwork.engines.form.picker import pick_records
 from brickwork.engines.form.records import RecordService
+from brickwork.engines.form.related import related_lists
 from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import FieldError, Invalid
@@ -73,9 +75,10 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 @router.get("/{form}/records")
 def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
                  limit: int = 50, cursor: str | None = None, fields: str | None = None,
-                 deleted: bool = False) -> JSONResponse:
+                 deleted: bool = False, q: str | None = None) -> JSONResponse:
     """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
-    ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page."""
+    ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page;
+    ``q`` finds a text in any text-like field (case-insensitive)."""
     ast = None
     if filter:
         try:
@@ -85,8 +88,17 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
                 FieldError("filter", "json", _("The filter is not valid JSON."))]) from None
     with work(request, read_only=True) as (session, who):
         page = list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
-                            cursor=cursor, fields=fields, deleted=deleted)
+                            cursor=cursor, fields=fields, deleted=deleted, q=q)
     return JSONResponse(page)
+
+
+@router.get("/{form}/records:pick")
+def records_pick(request: Request, app: str, form: str, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+    """Records to link to, as a person types: ``[{id, title}]``, live and in the caller's
+    scope. Titles starting with ``q`` first (case-insensitive, by an index), then titles
+    containing it; no ``q``: the newest. ``limit`` 1–100."""
+    with work(request, read_only=True) as (session, who):
+        return pick_records(_records(request, session, app, form, who), q, limit)
 
 
 @router.post("/{form}/records", status_code=201)
@@ -110,6 +122,14 @@ def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(
     with work(request) as (session, who):
         changed = _records(request, session, app, form, who).bulk_update(_list(data))
     return JSONResponse({"items": changed})
+
+
+@router.delete("/{form}/records:bulk")
+def records_bulk_delete(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
+    """``{"records": [{"id", "version"}]}``: all go to the recycle bin, or none."""
+    with work(request) as (session, who):
+        deleted = _records(request, session, app, form, who).bulk_delete(_list(data))
+    return JSONResponse({"deleted": deleted})
 
 
 @router.get("/{form}/records/{record_id}")
@@ -156,6 +176,17 @@ def records_history(request: Request, app: str, form: str, record_id: int) -> li
         hidden = {f.key for f in service.form.definition.fields if f.id not in service.grant.readable}
         return [{"at": e.at.isoformat() + "Z", "actor": e.actor_id, "action": e.action,
                  "changes": {k: v for k, v in e.changes.items() if k not in hidden}} for e in entries]
+
+
+@router.get("/{form}/records/{record_id}/related")
+def records_related(request: Request, app: str, form: str, record_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    """Every relation in the app that links to this record (the reverse side of each link,
+    for a 360° page): the linking form and field, how many live records link, and the first
+    ``limit`` of them (with their title). Forms the caller may not read are left out."""
+    with work(request, read_only=True) as (session, who):
+        service = _records(request, session, app, form, who)
+        service.get(record_id)
+        return related_lists(service, record_id, min(max(limit, 0), 50))
 
 
 def _list(data: Any) -> list[Any]:

@@ -13,10 +13,11 @@ from brickwork.platform.i18n import _
 FieldType = Literal[
     "text", "textarea", "number", "money", "percent", "date", "datetime", "boolean",
     "select", "multiselect", "user", "department", "phone", "email", "url", "region",
-    "rating", "attachment", "image", "autonumber",
+    "rating", "attachment", "image", "autonumber", "relation", "subform",
 ]
 SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
-            "max_size_mb", "accept", "levels", "options")
+            "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "fields",
+            "min_rows", "max_rows")
 
 
 class Option(BaseModel):
@@ -53,6 +54,14 @@ class FieldDef(BaseModel):
     accept: list[str] | None = None
     levels: Literal["province", "city", "district"] | None = None
     options: list[Option] | None = None
+    target: Key | None = Field(default=None, description="A relation's form, in the same app.")
+    multiple: bool | None = Field(default=None, description="A relation to many records (a junction table).")
+    on_delete: Literal["block", "clear", "cascade"] | None = Field(default=None, description=(
+        "When a linked record goes to the recycle bin: refuse (block, the default), unlink (clear), "
+        "or send this record to the bin too (cascade)."))
+    fields: list[FieldDef] | None = Field(default=None, description="A sub-form's columns: the fields of each row.")
+    min_rows: int | None = Field(default=None, ge=0, le=1000)
+    max_rows: int | None = Field(default=None, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _settings_fit_the_type(self) -> FieldDef:
@@ -67,6 +76,8 @@ class FieldDef(BaseModel):
             raise ValueError(_("A %(type)s field cannot be unique.", type=self.type))
         kind.check_definition(self)
         kind.check_default(self)
+        if self.type == "relation" and not self.multiple:
+            self.indexed = True  # every link is followed from the other side too
         return self
 
 
@@ -112,6 +123,8 @@ class FormDefinition(DefinitionModel):
 
     fields: list[FieldDef] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
+    title_field: StableId | None = Field(default=None, description=(
+        "The field that names a record in links, cards and pickers; else the first text field."))
     layout: list[list[StableId]] = Field(default_factory=list, description=(
         "Rows from top to bottom: one to three field ids side by side, or one section id alone. "
         "Fields in no row follow, one per row."))
@@ -132,6 +145,8 @@ class FormDefinition(DefinitionModel):
         no_repeats(self.sections, "id")
         if fields & sections:
             raise ValueError(_("A section and a field share the id %(id)s.", id=sorted(fields & sections)[0]))
+        if self.title_field is not None and self.title_field not in fields:
+            raise ValueError(_("The title field %(id)s is not a field of the form.", id=self.title_field))
         placed: set[str] = set()
         for number, row in enumerate(self.layout, start=1):
             if not 1 <= len(row) <= 3:

@@ -42,12 +42,24 @@ class Form:
     def by_id(self) -> dict[str, FieldDef]:
         return {f.id: f for f in self.definition.fields}
 
+    @cached_property
+    def title(self) -> FieldDef | None:
+        """The field that names a record: the chosen one, else the first text field."""
+        return title_of(self.definition)
+
     def field(self, name: str) -> FieldDef:
         """A live field by key, or by id (the expression language refers by id)."""
         found = self.by_key.get(name) or self.by_id.get(name)
         if found is None:
             raise NotFound(_("The form has no field %(name)s.", name=name))
         return found
+
+
+def title_of(definition: FormDefinition) -> FieldDef | None:
+    """The field that names a record: the chosen one, else the first text field."""
+    if definition.title_field:
+        return next(f for f in definition.fields if f.id == definition.title_field)
+    return next((f for f in definition.fields if f.type == "text"), None)
 
 
 _LIVE = (
@@ -79,3 +91,21 @@ def _parsed(database: str, app_id: int, form_key: str, version: int, body: dict)
             _published.clear()
         _published[key] = FormDefinition.model_validate(body)
     return _published[key]
+
+
+_APP_LIVE = (
+    select(Definition.key, Definition.version, Definition.body)
+    .where(Definition.app_id == bindparam("app_id"), Definition.kind == "form", Definition.state == PUBLISHED)
+    .order_by(Definition.key, Definition.version)
+)
+
+
+def load_app_forms(session: Session, app: AppRef) -> list[Form]:
+    """The live version of every published form of an app (relations are followed across
+    them). Each version's body is parsed once per process."""
+    latest: dict[str, tuple[int, dict]] = {}
+    for key, version, body in session.connection().execute(_APP_LIVE, {"app_id": app.id}):
+        latest[key] = (version, body)  # ordered by version: the last one wins
+    database = str(session.get_bind().url)
+    return [Form(app, key, version, _parsed(database, app.id, key, version, body))
+            for key, (version, body) in latest.items()]

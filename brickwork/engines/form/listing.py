@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, and_, false, func, or_, select
 
-from brickwork.engines.form import storage
+from brickwork.engines.form import outside, storage
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.values import serializer
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
@@ -28,7 +28,7 @@ UNSORTABLE = ("multiselect", "attachment", "image")
 
 def list_records(service, *, filter_ast: Any = None, sort: str | None = None, limit: int = 50,
                  cursor: str | None = None, fields: str | None = None, deleted: bool = False,
-                 ) -> dict[str, Any]:
+                 q: str | None = None) -> dict[str, Any]:
     service.grant.require("read")
     form, t = service.form, service.table
     if not 1 <= limit <= MAX_LIMIT:
@@ -37,11 +37,15 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     conditions = [service.grant.scope, t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None)]
     if filter_ast is not None:
         conditions.append(service.compile_condition(filter_ast, check_readable=True))
+    q = (q or "").strip()
+    if q:
+        conditions.append(_quick_search(service, q))
     keys = _sort_keys(service, sort)
     only = _only(service, fields)
 
     query = select(t).where(*conditions)
-    listing = json.dumps([sort or "", filter_ast, deleted], sort_keys=True)  # what a cursor belongs to
+    # What a cursor belongs to (the search only when there is one, so older cursors stay valid).
+    listing = json.dumps([sort or "", filter_ast, deleted] + ([q] if q else []), sort_keys=True)
     if cursor:
         query = query.where(_after(keys, _decode(cursor, listing, len(keys))))
     order = [(column.desc() if descending else column.asc()).nulls_last() for column, descending in keys]
@@ -52,9 +56,21 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
-    convert = serializer(form, service.grant.readable, only)
+    links = outside.load(service.db, form, [row.id for row in rows])
+    convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
+
+
+def _quick_search(service, q: str):
+    """``q`` in any readable text-like field, case-insensitive: an OR of CONTAINS, compiled
+    like every other filter (the text is a bound parameter, ``%`` and ``_`` plain)."""
+    texts = [f for f in service.form.definition.fields
+             if f.id in service.grant.readable and REGISTRY[f.type].logical == "text"]
+    if not texts:
+        return false()
+    return service.compile_condition({"fn": "OR", "args": [
+        {"fn": "CONTAINS", "args": [{"ref": f.id}, {"lit": q[:200], "type": "text"}]} for f in texts]})
 
 
 def _sort_keys(service, sort: str | None):
@@ -67,7 +83,7 @@ def _sort_keys(service, sort: str | None):
             keys.append((t.c[name], descending))
             continue
         f = service.form.by_key.get(name)
-        if f is None or REGISTRY[f.type].name in UNSORTABLE:
+        if f is None or REGISTRY[f.type].name in UNSORTABLE or not storage.has_column(f):
             raise Invalid(_("The request is not valid."), errors=[FieldError(
                 "sort", "unknown", _("Cannot sort by %(name)s.", name=name))])
         if f.id not in service.grant.readable:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import storage
+from brickwork.engines.form import outside, relations, storage, subforms
 from brickwork.engines.form.access import Grant, grant_for
 from brickwork.engines.form.conditions import compile_condition
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -57,7 +57,8 @@ class RecordService:
     # --- reads
     def get(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
         self.grant.require("read")
-        return to_api(self.form, self.row(record_id, deleted=deleted), self.grant.readable)
+        return to_api(self.form, self.row(record_id, deleted=deleted), self.grant.readable,
+                      links=outside.load(self.db, self.form, [record_id]))
 
     def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False):
         """The stored row if it is in the caller's scope: in the recycle bin (deleted=True),
@@ -86,9 +87,11 @@ class RecordService:
             values = {f.id: default_value(f, self.who, main_department) for f in self.form.definition.fields
                       if f.id not in given and not REGISTRY[f.type].system}
             values.update(given)
+            self._row_defaults(values)
             check_required(self.form, values, errors, prefix)
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
+        outside.check(self.session, self.form, parsed, errors, prefixes)
         if errors:
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
                           errors=errors)
@@ -104,9 +107,11 @@ class RecordService:
                 insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True), columns))
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
+        outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
         everything = {f.id for f in self.form.definition.fields}
-        full = [to_api(self.form, SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored), everything)
-                for rid, stored in zip(ids, columns, strict=True)]
+        links = outside.load(self.db, self.form, ids)
+        full = [to_api(self.form, SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored), everything,
+                       links=links) for rid, stored in zip(ids, columns, strict=True)]
         self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
                                      for record in full])
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
@@ -122,10 +127,15 @@ class RecordService:
             raise self._stale(row)
         errors: list[FieldError] = []
         given = parse_input(self.form, data, self.grant, errors)
+        self._row_defaults(given)
         current = self._logical(row)
+        for f in subforms.subforms(self.form):
+            if given.get(f.id):
+                subforms.merge(f, given[f.id], current.get(f.id) or [])
         merged = {**current, **given}
         check_required(self.form, merged, errors)
         check_references(self.session, self.form, [given], errors, [""])
+        outside.check(self.session, self.form, [given], errors, [""])
         if errors:
             raise Invalid(_("The record is not valid."), errors=errors)
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
@@ -141,25 +151,18 @@ class RecordService:
             raise self._unique_conflict(exc) from None
         if result.rowcount != 1:  # someone else's update won between our read and write
             raise self._stale(self.row(record_id))
+        outside.write(self.db, self.form, [(record_id, changed)])
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
+        for fid, by_record in outside.load(self.db, self.form, [record_id]).items():
+            if fid in changed:  # as stored: sub-form rows with their ids, links in order
+                after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])
         return self.get(record_id)
 
     def bulk_update(self, changes: list[Any]) -> list[dict[str, Any]]:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
-        results = []
-        for index, change in enumerate(changes):
-            if not isinstance(change, dict) or not isinstance(change.get("id"), int):
-                raise Invalid(_("Some records are not valid."), errors=[FieldError(
-                    f"[{index}].id", "required", _("Give the id of each record to change."))])
-            try:
-                results.append(self.update(change["id"], change, change.get("version")))
-            except (Invalid, Conflict) as exc:  # the transaction rolls back every earlier row
-                for e in exc.errors:
-                    e.field = f"[{index}].{e.field}"
-                raise
-        return results
+        return self._each(changes, lambda change: self.update(change["id"], change, change.get("version")))
 
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""
@@ -167,11 +170,33 @@ class RecordService:
         row = self.row(record_id, lock=True)
         if version is not None and row.version != version:
             raise self._stale(row)
+        relations.before_delete(self, [record_id])
         t = self.table
         moment = utcnow()
         self.db.execute(update(t).where(t.c.id == record_id).values(
             deleted_at=moment, version=row.version + 1, updated_at=moment, updated_by=self.who.user_id))
         self._log("record.deleted", [(record_id, {}, {})])
+
+    def bulk_delete(self, items: list[Any]) -> list[int]:
+        """Each item is ``{"id": .., "version": ..}`` (version optional); to the recycle bin,
+        all or nothing."""
+        return self._each(items, lambda item: self.delete(item["id"], item.get("version")) or item["id"])
+
+    def _each(self, items: list[Any], act) -> list[Any]:
+        """``act`` on each item in order. The first refusal names its row (``[3].amount``)
+        and, raised through the caller's transaction, rolls back every earlier row."""
+        results = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+                raise Invalid(_("Some records are not valid."), errors=[FieldError(
+                    f"[{index}].id", "required", _("Give the id of each record to change."))])
+            try:
+                results.append(act(item))
+            except (Invalid, Conflict) as exc:
+                for e in exc.errors:
+                    e.field = f"[{index}].{e.field}"
+                raise
+        return results
 
     def restore(self, record_id: int) -> dict[str, Any]:
         self.grant.require("delete")
@@ -187,8 +212,20 @@ class RecordService:
 
     # --- helpers
     def _logical(self, row) -> dict[str, Any]:
-        return {f.id: REGISTRY[f.type].from_db(f, getattr(row, storage.column_name(f.id)))
-                for f in self.form.definition.fields}
+        values = {f.id: REGISTRY[f.type].from_db(f, getattr(row, storage.column_name(f.id)))
+                  for f in self.form.definition.fields if storage.has_column(f)}
+        for fid, by_record in outside.load(self.db, self.form, [row.id]).items():
+            f = self.form.by_id[fid]
+            stored = by_record.get(row.id) or None
+            values[fid] = subforms.to_logical(f, stored) if stored and f.type == "subform" else stored
+        return values
+
+    def _row_defaults(self, values: dict[str, Any]) -> None:
+        """New sub-form rows get their fields' defaults, as a new record does."""
+        for f in subforms.subforms(self.form):
+            if values.get(f.id):
+                subforms.with_defaults(f, values[f.id], lambda child: default_value(
+                    child, self.who, self.who.main_department))
 
     def _stale(self, row) -> Conflict:
         return Conflict(_("Someone else changed this record first."),

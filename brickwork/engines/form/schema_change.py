@@ -17,14 +17,18 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
 from brickwork.engines.form.fieldtypes.text import TextField
+from brickwork.engines.form.forms import title_of
+from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.errors import Conflict, FieldError, Invalid
 from brickwork.platform.i18n import _
+from brickwork.platform.models import Definition
 
 BATCH = 1000
 SHOWN = 50  # failures or duplicates listed per field; the count is always complete
@@ -54,7 +58,7 @@ class PublishReport:
 def storage_signature(f: FieldDef) -> tuple:
     """What the stored values depend on: a change of it is a conversion."""
     kind = REGISTRY[f.type]
-    return (f.type, kind.scale(f) if isinstance(kind, NumberField) else None)
+    return (f.type, kind.scale(f) if isinstance(kind, NumberField) else None, f.target, bool(f.multiple))
 
 
 def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, previous: FormDefinition | None,
@@ -64,6 +68,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     report = PublishReport()
     new = new.model_copy(deep=True)
     name = storage.table_name(app_id, form_key)
+    _check_targets(conn, app_id, form_key, new)
     if previous is None:
         _check_view_name(conn, app_key, form_key)
         report.created = True
@@ -71,7 +76,10 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         if not dry_run:
             table = storage.record_table(app_id, form_key, new)
             table.create(conn)
+            for f in new.fields:
+                _add_column(conn, app_id, form_key, f, only_elsewhere=True)
             storage.create_view(conn, app_key, form_key, table, new)
+            _title_index(conn, name, None, new, set())
         return new, report
 
     old_table = storage.record_table(app_id, form_key, previous)
@@ -104,7 +112,13 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
             conversions.append((old, f))
         elif (old.key, old.label) != (f.key, f.label) and f.id in before:
             report.renamed.append(f.id)
+    child_changes = _child_changes(before, new.fields)
+    report.added += [f"{f.id}.{child.id}" for f, child in child_changes]
     for old, f in conversions:
+        if {"relation", "subform"} & {old.type, f.type}:
+            raise Invalid(_("A relation cannot change its type, its form or between one and many."),
+                          detail=_("Add a new field instead, and delete this one when it is no longer needed."),
+                          errors=[FieldError(f.key, "conversion", _("This change would lose the links."))])
         report.converted[f.id] = _conversion_preview(conn, old_table, old, f)
 
     converted = {f.id for _old, f in conversions}
@@ -136,7 +150,10 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     for fid in report.index_dropped:
         conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('ix', name, fid))}"))
     for t in purged:
-        conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(t.field.id))}"))
+        if storage.has_column(t.field):
+            conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(t.field.id))}"))
+        for table in storage.tables_of(app_id, form_key, t.field):
+            conn.execute(text(f"DROP TABLE {quote(table.name)}"))
     for b in purged_backups:
         conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(b.column)}"))
     for old, f in conversions:
@@ -144,14 +161,18 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         conn.execute(text(f"ALTER TABLE {quote(name)} RENAME COLUMN {quote(storage.column_name(f.id))} "
                           f"TO {quote(backup)}"))
         new.backups.append(BackupColumn(field=old, column=backup, version=version))
-        _add_column(conn, name, f)
+        _add_column(conn, app_id, form_key, f)
     for fid in report.added:
-        _add_column(conn, name, now_fields[fid])
+        if fid in now_fields:
+            _add_column(conn, app_id, form_key, now_fields[fid])
+    for f, child in child_changes:
+        _add_child_column(conn, storage.child_name(app_id, form_key, f.id), child)
     table = storage.record_table(app_id, form_key, new)
     for old, f in conversions:
         _convert(conn, table, old, f, table.c[storage.backup_name(f.id, version)])
     for fid in report.added:
-        _fill_default(conn, table, now_fields[fid])
+        if fid in now_fields:
+            _fill_default(conn, table, now_fields[fid])
     for fid in report.unique_added:
         found = _duplicates(conn, table, now_fields[fid])  # converted values may repeat too
         if found:
@@ -159,8 +180,22 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         storage.unique_index(table, now_fields[fid]).create(conn)
     for fid in report.index_added:
         storage.plain_index(table, now_fields[fid]).create(conn)
+    _title_index(conn, name, previous, new, converted)
     storage.create_view(conn, app_key, form_key, table, new)
     return new, report
+
+
+def _title_index(conn: Connection, name: str, previous: FormDefinition | None, new: FormDefinition,
+                 converted: set[str]) -> None:
+    """Pickers find records by the start of their title: an index on lower(title) follows
+    the title field (the chosen one, else the first text field) from version to version.
+    Made if missing, so forms published before it existed get it on their next publish."""
+    old, now = title_of(previous) if previous else None, title_of(new)
+    if old is not None and (now is None or old.id != now.id or old.id in converted):
+        quote = conn.dialect.identifier_preparer.quote
+        conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('tx', name, old.id))}"))
+    if storage.searchable_title(now):
+        conn.execute(CreateIndex(storage.title_index(name, now, conn.dialect.name), if_not_exists=True))
 
 
 def _index_changes(flag: str, before: dict[str, FieldDef], fields: list[FieldDef], converted: set[str],
@@ -176,6 +211,47 @@ def _index_changes(flag: str, before: dict[str, FieldDef], fields: list[FieldDef
     return added, dropped + [fid for fid in gone if fid in before and getattr(before[fid], flag)]
 
 
+def _child_changes(before: dict[str, FieldDef], fields: list[FieldDef]) -> list[tuple[FieldDef, FieldDef]]:
+    """The sub-form fields a new version adds (a column each on the child table). A child
+    field left out keeps its column and data, so adding it back brings its values back; a
+    child field cannot change type (add a new one instead)."""
+    added = []
+    for f in fields:
+        old = before.get(f.id)
+        if f.type != "subform" or old is None or old.type != "subform":
+            continue
+        had = {c.id: c for c in old.fields or []}
+        for child in f.fields or []:
+            if child.id not in had:
+                added.append((f, child))
+            elif storage_signature(had[child.id]) != storage_signature(child):
+                raise Invalid(_("A sub-form field cannot change its type."),
+                              detail=_("Add a new field to the sub-form instead."),
+                              errors=[FieldError(f"{f.key}.{child.key}", "conversion",
+                                                 _("This change would lose the values."))])
+    return added
+
+
+def _add_child_column(conn: Connection, table_name: str, child: FieldDef) -> None:
+    if storage.column_name(child.id) in {c["name"] for c in inspect(conn).get_columns(table_name)}:
+        return  # the field was left out before and is back: its values are still there
+    _alter_add(conn, table_name, child)
+
+
+def _check_targets(conn: Connection, app_id: int, form_key: str, new: FormDefinition) -> None:
+    """A relation links to this form or to a published form of the same app."""
+    targets = {f.target for f in new.fields if f.type == "relation"} - {form_key}
+    if not targets:
+        return
+    published = set(conn.scalars(select(Definition.key).where(
+        Definition.app_id == app_id, Definition.kind == "form", Definition.state == PUBLISHED,
+        Definition.key.in_(targets))))
+    errors = [FieldError(f"fields[{i}].target", "target", _("The app has no published form %(form)s.", form=f.target))
+              for i, f in enumerate(new.fields) if f.type == "relation" and f.target in targets - published]
+    if errors:
+        raise Invalid(_("A relation links to a form that is not published."), errors=errors)
+
+
 def _check_view_name(conn: Connection, app_key: str, form_key: str) -> None:
     """The readable view must not replace a table or another form's view (``a_b`` + ``c``
     and ``a`` + ``b_c`` would meet), nor be cut short by PostgreSQL's 63-byte names."""
@@ -186,7 +262,18 @@ def _check_view_name(conn: Connection, app_key: str, form_key: str) -> None:
                        errors=[FieldError("$.key", "taken", _("This key is taken."))])
 
 
-def _add_column(conn: Connection, table_name: str, f: FieldDef) -> None:
+def _add_column(conn: Connection, app_id: int, form_key: str, f: FieldDef, only_elsewhere: bool = False) -> None:
+    """The field's column, or for a field kept elsewhere (links to many) its own table."""
+    table_name = storage.table_name(app_id, form_key)
+    if not storage.has_column(f):
+        for table in storage.tables_of(app_id, form_key, f):
+            table.create(conn)
+        return
+    if not only_elsewhere:
+        _alter_add(conn, table_name, f)
+
+
+def _alter_add(conn: Connection, table_name: str, f: FieldDef) -> None:
     quote = conn.dialect.identifier_preparer.quote
     column = storage.field_column(f)
     ddl = f"{quote(column.name)} {column.type.compile(dialect=conn.dialect)}"
@@ -225,8 +312,9 @@ def _batches(conn: Connection, table: Table, source):
 
 def _conversion_preview(conn: Connection, table: Table, old: FieldDef, new: FieldDef) -> dict[str, Any]:
     source = table.c[storage.column_name(old.id)]
-    failed, examples = 0, []
+    failed, examples, values = 0, [], 0
     for rows in _batches(conn, table, source):
+        values += len(rows)  # non-blank values only
         for record_id, stored in rows:
             try:
                 _convert_one(old, new, stored)
@@ -236,7 +324,7 @@ def _conversion_preview(conn: Connection, table: Table, old: FieldDef, new: Fiel
                     old_kind = REGISTRY[old.type]
                     examples.append({"id": record_id, "value": old_kind.to_text(old, old_kind.from_db(old, stored)),
                                      "reason": getattr(exc, "message", str(exc))})
-    return {"from": old.type, "to": new.type, "failed": failed, "failures": examples}
+    return {"from": old.type, "to": new.type, "values": values, "failed": failed, "failures": examples}
 
 
 def _convert(conn: Connection, table: Table, old: FieldDef, new: FieldDef, source) -> None:

@@ -75,6 +75,63 @@ def system_columns() -> list[Column]:
     ]
 
 
+def has_column(field: FieldDef) -> bool:
+    return REGISTRY[field.type].has_column(field)
+
+
+def junction_name(app_id: int, form_key: str, field_id: str) -> str:
+    return short(f"j{app_id}_{form_key}_{field_id}")
+
+
+@lru_cache(maxsize=512)
+def junction_table(app_id: int, form_key: str, field_id: str) -> Table:
+    """The links of a relation to many: one row per (record, linked record), in order."""
+    name = junction_name(app_id, form_key, field_id)
+    table = Table(name, MetaData(),
+                  Column("source_id", Id, primary_key=True, autoincrement=False),
+                  Column("target_id", Id, primary_key=True, autoincrement=False),
+                  Column("position", Integer, nullable=False, default=0))
+    Index(short(f"ix_{name}_target"), table.c.target_id, table.c.source_id)
+    return table
+
+
+def child_name(app_id: int, form_key: str, field_id: str) -> str:
+    return short(f"r{app_id}_{form_key}__{field_id}")
+
+
+def child_table(app_id: int, form_key: str, field: FieldDef) -> Table:
+    """A sub-form's rows: their parent record, their place in it, a column per child field."""
+    return _cached_child(child_name(app_id, form_key, field.id), field.model_dump_json())
+
+
+@lru_cache(maxsize=512)
+def _cached_child(name: str, field_json: str) -> Table:
+    field = FieldDef.model_validate_json(field_json)
+    table = Table(name, MetaData(),
+                  Column("id", Id, primary_key=True, autoincrement=True),
+                  Column("parent_id", Id, nullable=False),
+                  Column("position", Integer, nullable=False, default=0),
+                  *[field_column(f) for f in field.fields or []])
+    Index(short(f"ix_{name}_parent"), table.c.parent_id, table.c.position)
+    return table
+
+
+def tables_of(app_id: int, form_key: str, field: FieldDef) -> list[Table]:
+    """The tables a field keeps its values in, beside the form's own (none for most)."""
+    if field.type == "subform":
+        return [child_table(app_id, form_key, field)]
+    if not has_column(field):
+        return [junction_table(app_id, form_key, field.id)]
+    return []
+
+
+@lru_cache(maxsize=512)
+def id_table(app_id: int, form_key: str) -> Table:
+    """Just a form's ids and bin marks: enough to check and follow links to it."""
+    return Table(table_name(app_id, form_key), MetaData(), Column("id", Id, primary_key=True),
+                 Column("deleted_at", DateTime))
+
+
 def field_column(field: FieldDef, name: str | None = None) -> Column:
     kind = REGISTRY[field.type]
     nullable = field.type != "boolean"
@@ -97,14 +154,35 @@ def plain_index(table: Table, field: FieldDef) -> Index:
     return Index(index_name("ix", table.name, field.id), table.c[column_name(field.id)], table.c.id)
 
 
+def title_key(column, dialect: str):
+    """A title as pickers search it: lower-cased, compared byte by byte (``COLLATE "C"`` on
+    PostgreSQL, SQLite's default), so ``>= q AND < q || '\uffff'`` is exactly "starts with q"
+    whatever the database's locale, and one index serves it on both databases."""
+    key = func.lower(column)
+    return key.collate("C") if dialect == "postgresql" else key
+
+
+def searchable_title(field: FieldDef | None) -> bool:
+    """Whether a title field is stored as text, so pickers can search it by prefix."""
+    return field is not None and has_column(field) and isinstance(REGISTRY[field.type].column_type(field), String)
+
+
+def title_index(table_name_: str, field: FieldDef, dialect: str) -> Index:
+    """The index pickers search titles by. Built on a table object of its own, so it never
+    joins the cached record table's indexes (which ``CREATE TABLE`` would make as well)."""
+    column = Column(column_name(field.id), REGISTRY[field.type].column_type(field))
+    Table(table_name_, MetaData(), column)
+    return Index(index_name("tx", table_name_, field.id), title_key(column, dialect))
+
+
 @lru_cache(maxsize=512)
 def _cached_table(name: str, body_json: str) -> Table:
     definition = FormDefinition.model_validate_json(body_json)
     metadata = MetaData()
     columns = system_columns()
-    columns += [field_column(f) for f in definition.fields]
-    columns += [field_column(t.field) for t in definition.trash]
-    columns += [field_column(b.field, b.column) for b in definition.backups]
+    columns += [field_column(f) for f in definition.fields if has_column(f)]
+    columns += [field_column(t.field) for t in definition.trash if has_column(t.field)]
+    columns += [field_column(b.field, b.column) for b in definition.backups if has_column(b.field)]
     table = Table(name, metadata, *columns)
     for field in definition.fields:
         if field.unique:
@@ -128,6 +206,8 @@ def create_view(conn: Connection, app_key: str, form_key: str, table: Table, def
     quote = conn.dialect.identifier_preparer.quote
     columns = [table.c[name] for name in SYSTEM if name != "deleted_at"]
     for field in definition.fields:
+        if not has_column(field):
+            continue
         column = table.c[column_name(field.id)]
         kind = REGISTRY[field.type]
         if isinstance(kind, NumberField) and kind.scale(field):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import storage
+from brickwork.engines.form import storage, subforms
 from brickwork.engines.form.access import Grant
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
@@ -24,20 +24,27 @@ RESERVED = ("id", "version", "_meta")
 MEGABYTE = 1024 * 1024
 
 
-def to_api(form: Form, row: Any, readable: set[str], only: set[str] | None = None) -> dict[str, Any]:
+def to_api(form: Form, row: Any, readable: set[str], only: set[str] | None = None,
+           links: dict[str, dict[int, list[int]]] | None = None) -> dict[str, Any]:
     """A stored row as the API shows it: only the fields the caller may read."""
-    return serializer(form, readable, only)(row)
+    return serializer(form, readable, only, links)(row)
 
 
-def serializer(form: Form, readable: set[str], only: set[str] | None = None) -> Callable[[Any], dict[str, Any]]:
-    """``to_api`` with the per-field work done once, for a page of rows."""
+def serializer(form: Form, readable: set[str], only: set[str] | None = None,
+               links: dict[str, dict[int, list[int]]] | None = None) -> Callable[[Any], dict[str, Any]]:
+    """``to_api`` with the per-field work done once, for a page of rows. Values kept outside
+    the row (links to many) come in ``links``: field id → record id → values."""
     plan = [(f.key, storage.column_name(f.id), f, REGISTRY[f.type]) for f in form.definition.fields
             if f.id in readable and (only is None or f.key in only)]
+    outside = {f.id: (links or {}).get(f.id, {}) for _k, _c, f, kind in plan if not kind.has_column(f)}
 
     def convert(row: Any) -> dict[str, Any]:
         record: dict[str, Any] = {"id": row.id, "version": row.version}
         for key, column, f, kind in plan:
-            record[key] = kind.to_api(f, kind.from_db(f, getattr(row, column)))
+            if f.id in outside:
+                record[key] = outside[f.id].get(row.id, [])
+            else:
+                record[key] = kind.to_api(f, kind.from_db(f, getattr(row, column)))
         record["_meta"] = _meta(row)
         return record
 
@@ -81,7 +88,10 @@ def parse_input(form: Form, data: Any, grant: Grant, errors: list[FieldError], p
             if parsed is not None:
                 kind.check(f, parsed)
         except FieldValueError as exc:
-            errors.append(FieldError(prefix + key, exc.code, exc.message))
+            for path, code, message in getattr(exc, "problems", [("", exc.code, exc.message)]):
+                errors.append(FieldError(prefix + key + path, code, message))
+            if hasattr(exc, "rows"):  # a sub-form: its other rules are told in the same answer
+                values[f.id] = exc.rows
             continue
         values[f.id] = parsed
     return values
@@ -103,6 +113,8 @@ def check_required(form: Form, values: dict[str, Any], errors: list[FieldError],
     for f in form.definition.fields:
         if f.required and not REGISTRY[f.type].system and values.get(f.id) is None:
             errors.append(FieldError(prefix + f.key, "required", _("This is required.")))
+        elif f.type == "subform":
+            subforms.check_rows(f, values.get(f.id) or [], errors, prefix)
 
 
 def check_references(session: Session, form: Form, rows: list[dict[str, Any]], errors: list[FieldError],
@@ -153,8 +165,9 @@ def check_references(session: Session, form: Form, rows: list[dict[str, Any]], e
 
 
 def to_columns(form: Form, values: dict[str, Any]) -> dict[str, Any]:
+    """The columns of the values kept in the record's row (links to many are not)."""
     return {storage.column_name(fid): REGISTRY[form.by_id[fid].type].to_db(form.by_id[fid], v)
-            for fid, v in values.items()}
+            for fid, v in values.items() if storage.has_column(form.by_id[fid])}
 
 
 def api_value(form: Form, fid: str, value: Any) -> Any:

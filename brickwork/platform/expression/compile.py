@@ -1,4 +1,5 @@
-"""The SQL back end: a condition over a whole table (view filters, row scopes, reports)."""
+"""The SQL back end: a condition over a whole table (view filters, row scopes, reports), or
+a formula's value for each row (lists, reports)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from brickwork.platform.expression.check import check
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
-from brickwork.platform.expression.registry import FUNCTIONS
-from brickwork.platform.expression.sqlfuncs import Operand, as_condition
+from brickwork.platform.expression.operand import Operand, Sql, as_condition, wire
+from brickwork.platform.expression.registry import FUNCTIONS, call
 from brickwork.platform.expression.values import VARS, Context, FieldInfo, var_value
 
 
@@ -19,6 +20,16 @@ def to_sql(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[str
     column. Values are bound parameters, never SQL text."""
     check(node, fields, expect="boolean")
     return as_condition(_compile(node, columns, fields, ctx))
+
+
+def to_sql_value(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[str, FieldInfo],
+                 ctx: Context) -> ColumnElement:
+    """The formula's value for each row, to select; ``sqlvalues.read_value(raw, type)`` turns
+    what the database returns into what ``evaluate`` returns."""
+    type_ = check(node, fields)
+    if type_ == "choices":
+        raise ValueError("a multiple choice value cannot be selected as a formula")
+    return wire(_compile(node, columns, fields, ctx))
 
 
 def _compile(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[str, FieldInfo],
@@ -36,10 +47,11 @@ def _compile(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[s
     function = FUNCTIONS[node.name]
     args = [_compile(arg, columns, fields, ctx) for arg in node.args]
     types = [arg.type for arg in args]
+    result = function.result(node.args, types)
     if all(arg.known for arg in args):
         # Known before the query (TODAY(), DATEADD(TODAY(), -7, "day"), $me = 3): computed by
-        # the Python implementation and bound, so SQL never does date arithmetic and both
-        # back ends agree by construction.
-        value = function.python([arg.value for arg in args], types, ctx)
-        return Operand(function.result(node.args, types), value=value)
+        # the Python implementation and bound, so both back ends agree by construction.
+        return Operand(result, value=call(function, [arg.value for arg in args], types, result, ctx))
+    if isinstance(function.sql, Sql):
+        return function.sql.build(function.name, args, result, ctx)
     return function.sql(args, ctx)

@@ -7,7 +7,7 @@ from typing import Any
 
 from brickwork.platform.expression.check import check
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
-from brickwork.platform.expression.registry import FUNCTIONS
+from brickwork.platform.expression.registry import FUNCTIONS, call
 from brickwork.platform.expression.values import VARS, Context, FieldInfo, normalise, var_value
 
 
@@ -30,4 +30,5 @@ def _eval(node: Node, record: Mapping[str, Any], fields: Mapping[str, FieldInfo]
     function = FUNCTIONS[node.name]
     pairs = [_eval(arg, record, fields, ctx) for arg in node.args]
     values, types = [v for v, _t in pairs], [t for _v, t in pairs]
-    return function.python(values, types, ctx), function.result(node.args, types)
+    result = function.result(node.args, types)
+    return call(function, values, types, result, ctx), result

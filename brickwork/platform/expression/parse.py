@@ -11,6 +11,7 @@ from typing import Any
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
 from brickwork.platform.expression.registry import FUNCTIONS
+from brickwork.platform.expression.signature import arity_message
 from brickwork.platform.expression.values import TYPES, VARS
 from brickwork.platform.i18n import _
 
@@ -100,19 +101,11 @@ class _Parser:
         least, most = function.arity
         arity_ok = least <= len(args) and (most is None or len(args) <= most)
         if not arity_ok:
-            self.fail(f"{path}.args", "arity", _arity_message(function.name, least, most))
+            self.fail(f"{path}.args", "arity", arity_message(function.name, least, most))
         nodes = [self.node(arg, f"{path}.args[{i}]", depth + 1) for i, arg in enumerate(args)]
         if not arity_ok or None in nodes:
             return None
         return Fn(function.name, tuple(nodes))
-
-
-def _arity_message(name: str, least: int, most: int | None) -> str:
-    if most is None:
-        return _("%(fn)s takes at least %(n)s arguments.", fn=name, n=least)
-    if least == most:
-        return _("%(fn)s takes %(n)s arguments.", fn=name, n=least)
-    return _("%(fn)s takes %(least)s to %(most)s arguments.", fn=name, least=least, most=most)
 
 
 def literal_value(raw: Any, type_: str) -> Any:

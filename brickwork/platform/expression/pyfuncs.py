@@ -8,7 +8,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from brickwork.platform.expression.values import Context, lower, midnight, shift, start_of
+from brickwork.platform.expression.values import Context, lower, midnight
 
 Impl = Callable[[list[Any], list[str], Context], Any]
 
@@ -80,6 +80,10 @@ def startswith(args, types, ctx) -> bool:
     return lower(args[0] or "").startswith(lower(args[1] or ""))
 
 
+def endswith(args, types, ctx) -> bool:
+    return lower(args[0] or "").endswith(lower(args[1] or ""))
+
+
 def has(args, types, ctx) -> bool:
     options, option = args
     return options is not None and option is not None and option in options
@@ -91,15 +95,3 @@ def today(args, types, ctx):
 
 def now(args, types, ctx):
     return ctx.now
-
-
-def dateadd(args, types, ctx):
-    value, n, unit = args
-    if value is None or n is None or n != n.to_integral_value():
-        return None
-    return shift(value, int(n), unit, ctx.zone)
-
-
-def startof(args, types, ctx):
-    value, unit = args
-    return None if value is None else start_of(value, unit, ctx.zone)

@@ -5,16 +5,11 @@ NOT and OR behave as in Python; values are always bound parameters."""
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
-from datetime import UTC
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    Date,
-    DateTime,
     Numeric,
     String,
     and_,
@@ -30,49 +25,21 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from brickwork.platform.expression import pyfuncs
 from brickwork.platform.expression.dialect import code_point, fold_case, json_blank, json_has, local_midnight
+from brickwork.platform.expression.operand import Operand, Sql, as_condition, bind, condition
 from brickwork.platform.expression.values import Context, lower, midnight
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-SQL_TYPES = {"text": String, "choice": String, "date": Date, "datetime": DateTime,
-             "boolean": Boolean, "user": BigInteger, "department": BigInteger}
 OPERATORS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le,
              ">": operator.gt, ">=": operator.ge}
 PYTHON = {"=": pyfuncs.eq, "<>": pyfuncs.ne, "<": pyfuncs.lt, "<=": pyfuncs.le, ">": pyfuncs.gt,
           ">=": pyfuncs.ge}
+_ORDER = 'coalesce(({0}) COLLATE "C" %s ({1}) COLLATE "C", false)'
+COMPUTED = {
+    "=": Sql("{0} IS NOT DISTINCT FROM {1}"), "<>": Sql("{0} IS DISTINCT FROM {1}"),
+    **{op: Sql(lambda args, op=op: (_ORDER if args[0].type == "text" else "coalesce({0} %s {1}, false)") % op)
+       for op in ("<", "<=", ">", ">=")},
+}
 FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-@dataclass(frozen=True)
-class Operand:
-    """A compiled argument: SQL over the record's columns, or a value known before the query."""
-
-    type: str
-    sql: ColumnElement | None = None  # None: the value is known (computed in Python)
-    value: Any = None
-    scale: int = 0  # numbers: the SQL holds value * 10**scale, as the columns do
-    condition: bool = False  # sql is already a two-valued condition, not a raw column
-
-    @property
-    def known(self) -> bool:
-        return self.sql is None
-
-
-def condition(sql: ColumnElement) -> Operand:
-    return Operand("boolean", sql=sql, condition=True)
-
-
-def as_condition(op: Operand) -> ColumnElement:
-    if op.known:
-        return true() if op.value is True else false()
-    if op.condition:
-        return op.sql
-    return op.sql.is_(true())  # a checkbox column; IS TRUE stays two-valued
-
-
-def bind(type_: str, value: Any) -> ColumnElement:
-    if type_ == "datetime":
-        value = value.astimezone(UTC).replace(tzinfo=None)  # stored naive, in UTC
-    return literal(value, SQL_TYPES[type_]())
 
 
 def is_blank(op: Operand) -> ColumnElement:
@@ -90,6 +57,8 @@ def compare(op: str, a: Operand, b: Operand, ctx: Context) -> ColumnElement:
         known = PYTHON[op]([a.value, b.value], [a.type, b.type], ctx)
         return true() if known else false()
     a, b = _as_datetime(a, b, ctx), _as_datetime(b, a, ctx)
+    if a.computed or b.computed:  # a formula's value: compare values, not stored integers
+        return as_condition(COMPUTED[op].build(op, [a, b], "boolean", ctx))
     if a.known:  # keep the column on the left
         a, b, op = b, a, FLIPPED[op]
     if a.type == "boolean":
@@ -106,7 +75,7 @@ def _as_datetime(op: Operand, other: Operand, ctx: Context) -> Operand:
         return op
     if op.known:
         return Operand("datetime", value=op.value and midnight(op.value, ctx.zone))
-    return Operand("datetime", sql=local_midnight(op.sql, literal(ctx.zone.key, String())))
+    return Operand("datetime", sql=local_midnight(op.sql, literal(ctx.zone.key, String())), computed=op.computed)
 
 
 def _same_condition(a: Operand, b: Operand) -> ColumnElement:
@@ -216,7 +185,7 @@ def _escape_like_sql(sql: ColumnElement) -> ColumnElement:
     return sql
 
 
-def _match(args: list[Operand], prefix: bool) -> Operand:
+def _match(args: list[Operand], prefix: bool, suffix: bool = False) -> Operand:
     text, needle = args
     # In text functions BLANK counts as "" (see pyfuncs.contains).
     if needle.known:
@@ -225,7 +194,10 @@ def _match(args: list[Operand], prefix: bool) -> Operand:
         escaped = literal(escape_like(lower(needle.value)), String())
     else:
         escaped = _escape_like_sql(func.coalesce(fold_case(needle.sql), "", type_=String()))
-    pattern = escaped + "%" if prefix else literal("%", String()) + escaped + "%"
+    if suffix:
+        pattern = literal("%", String()) + escaped
+    else:
+        pattern = escaped + "%" if prefix else literal("%", String()) + escaped + "%"
     if text.known:
         subject = literal(lower(text.value or ""), String())
     else:
@@ -239,6 +211,10 @@ def contains_impl(args: list[Operand], ctx: Context) -> Operand:
 
 def startswith_impl(args: list[Operand], ctx: Context) -> Operand:
     return _match(args, prefix=True)
+
+
+def endswith_impl(args: list[Operand], ctx: Context) -> Operand:
+    return _match(args, prefix=False, suffix=True)
 
 
 # --- lists -------------------------------------------------------------------------------

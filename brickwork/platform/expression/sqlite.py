@@ -1,12 +1,22 @@
 """Functions registered on every SQLite connection (``db._sqlite_pragmas``): what SQLite
-lacks and PostgreSQL has, done by the same Python the evaluator uses."""
+lacks and PostgreSQL has, done by the same Python the evaluator uses.
+
+``bw_fn(name, types, result, zone, *args)`` runs any function of the language: SQLite has
+no decimal numbers, no time zones and ASCII-only case mapping, so formulas there run the
+registry's Python implementation on values passed as text (sqlvalues)."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from brickwork.platform.expression.values import lower, midnight
+from brickwork.platform.expression.values import Context, lower, midnight
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def bw_lower(text: str | None) -> str | None:
@@ -19,10 +29,64 @@ def bw_local_midnight(day: str | None, zone: str | None) -> str | None:
     SQLite ('YYYY-MM-DD HH:MM:SS.ffffff'), so the two compare as text correctly."""
     if day is None or zone is None:
         return None
-    instant = midnight(date.fromisoformat(day), ZoneInfo(zone))
-    return instant.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return _stored_datetime(midnight(date.fromisoformat(day), ZoneInfo(zone)))
+
+
+def bw_num(raw: int | None, scale: int) -> str | None:
+    """A number column's integer as the decimal text formulas pass around."""
+    return None if raw is None else format(Decimal(int(raw)).scaleb(-scale), "f")
+
+
+def _stored_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def decode(raw: Any, type_: str) -> Any:
+    """A value as SQLite passes it to a function → the Python value of the language."""
+    if type_ == "boolean":
+        return bool(raw)
+    if raw is None or raw == "":
+        return None
+    if type_ == "number":
+        return Decimal(str(raw))
+    if type_ == "date":
+        return date.fromisoformat(raw)
+    if type_ == "datetime":
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    if type_ == "choices":
+        return json.loads(raw) or None
+    return raw
+
+
+def encode(value: Any, type_: str) -> Any:
+    if value is None:
+        return 0 if type_ == "boolean" else None
+    if type_ == "boolean":
+        return 1 if value else 0
+    if type_ == "number":
+        return format(value, "f")
+    if type_ == "datetime":
+        return _stored_datetime(value)
+    if type_ == "date":
+        return value.isoformat()
+    return value
+
+
+@cache
+def _context(zone: str) -> Context:
+    return Context(now=EPOCH, zone=ZoneInfo(zone))  # "now" is never needed: TODAY() is bound
+
+
+def bw_fn(name: str, types: str, result: str, zone: str, *args: Any) -> Any:
+    from brickwork.platform.expression.registry import FUNCTIONS, call
+
+    kinds = types.split(",") if types else []
+    values = [decode(raw, kind) for raw, kind in zip(args, kinds, strict=True)]
+    return encode(call(FUNCTIONS[name], values, kinds, result, _context(zone)), result)
 
 
 def register(dbapi_conn) -> None:
     dbapi_conn.create_function("bw_lower", 1, bw_lower, deterministic=True)
     dbapi_conn.create_function("bw_local_midnight", 2, bw_local_midnight, deterministic=True)
+    dbapi_conn.create_function("bw_num", 2, bw_num, deterministic=True)
+    dbapi_conn.create_function("bw_fn", -1, bw_fn, deterministic=True)

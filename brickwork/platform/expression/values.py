@@ -19,7 +19,8 @@ TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "choices", "
 # Variables and the type of their value.
 VARS = {"$me": "user", "$my_department": "department", "$today": "date", "$now": "datetime"}
 
-DATE_UNITS = ("day", "week", "month", "year")
+DATE_UNITS = ("day", "week", "month", "quarter", "year")
+TIME_UNITS = ("hour", "minute")  # DATEADD on a datetime only
 START_UNITS = ("week", "month", "quarter", "year")
 
 
@@ -29,6 +30,10 @@ class FieldInfo:
 
     type: str
     scale: int = 0  # numbers: the column holds value * 10**scale
+    # For formula text only: the field's key and its labels (any language), which the
+    # parser resolves to the field id and the printer shows.
+    key: str | None = None
+    labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -88,9 +93,20 @@ def lower(text: str) -> str:
     return text.lower()
 
 
+# Dates and times the language computes lie within these (DATEADD beyond → BLANK), so that
+# their local date and time exist in every time zone.
+FIRST_INSTANT = datetime(2, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
 def midnight(day: date, zone: ZoneInfo) -> datetime:
-    """00:00 of ``day`` in the app time zone, as a UTC instant (how a date meets a datetime)."""
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    """00:00 of ``day`` in the app time zone, as a UTC instant (how a date meets a datetime).
+    Beyond Python's calendar (1 January of year 1 east of UTC) it is the calendar's edge,
+    which orders the same against every date and time of the language."""
+    try:
+        return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if day.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def add_months(day: date, months: int) -> date:
@@ -106,7 +122,7 @@ def shift_date(day: date, n: int, unit: str) -> date:
         return day + timedelta(days=n)
     if unit == "week":
         return day + timedelta(weeks=n)
-    return add_months(day, n * 12 if unit == "year" else n)
+    return add_months(day, n * {"month": 1, "quarter": 3, "year": 12}[unit])
 
 
 def start_date(day: date, unit: str) -> date:
@@ -123,11 +139,15 @@ def shift(value: date, n: int, unit: str, zone: ZoneInfo) -> date | None:
     """DATEADD. A datetime moves on the app-local calendar, so "+1 day" keeps the wall-clock
     time across a DST change. Out of the calendar's range → BLANK."""
     try:
-        if isinstance(value, datetime):  # before date: a datetime is a date too
+        if unit in TIME_UNITS:  # hours and minutes are elapsed time, not calendar time
+            moved = value + timedelta(**{unit + "s": n})
+        elif isinstance(value, datetime):  # before date: a datetime is a date too
             local = value.astimezone(zone)
             day = shift_date(local.date(), n, unit)
-            return datetime.combine(day, local.time(), tzinfo=zone).astimezone(UTC)
-        return shift_date(value, n, unit)
+            moved = datetime.combine(day, local.time(), tzinfo=zone).astimezone(UTC)
+        else:
+            return shift_date(value, n, unit)
+        return moved if FIRST_INSTANT <= moved <= LAST_INSTANT else None
     except (OverflowError, ValueError):
         return None
 

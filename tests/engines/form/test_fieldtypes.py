@@ -90,6 +90,10 @@ ROUND_TRIPS = {
     "image": (fd("image"), ["img_1"], ["img_1"], ["img_1"], ["img_1"]),
     "autonumber": (fd("autonumber", pattern="KH-{yyyy}{mm}-{0000}"), "KH-202407-0012", "KH-202407-0012",
                    "KH-202407-0012", "KH-202407-0012"),
+    "relation": (fd("relation", target="customers"), "12", 12, 12, 12),
+    "subform": (fd("subform", fields=[{"id": "q", "key": "qty", "label": {"en": "Qty"}, "type": "number"}]),
+                [{"qty": "2"}], [{"id": None, "q": Decimal(2)}], [{"id": None, "q": Decimal(2)}],
+                [{"id": None, "qty": "2"}]),
 }
 
 # (field, a value of the wrong type, the stable code)
@@ -114,6 +118,9 @@ WRONG_TYPES = {
     "attachment": (fd("attachment"), "file_1", "type"),
     "image": (fd("image"), [42], "type"),
     "autonumber": (fd("autonumber"), {"n": 12}, "type"),
+    "relation": (fd("relation", target="customers", multiple=True), "12", "type"),
+    "subform": (fd("subform", fields=[{"id": "q", "key": "qty", "label": {"en": "Qty"}, "type": "number"}]),
+                {"qty": "2"}, "type"),
 }
 
 

@@ -50,7 +50,9 @@ def cases(api, sessions, admin):
     with transaction(sessions) as s:
         department = create_department(s, "Sales").id
     rows = every_type(file_id, admin.id, department)
-    assert {case[0]["type"] for case in rows} == set(REGISTRY)  # a new type must join this test
+    # A new type must join this test; relations and sub-forms have their own
+    # (test_relations.py, test_subforms.py).
+    assert {case[0]["type"] for case in rows} == set(REGISTRY) - {"relation", "subform"}
     return rows
 
 

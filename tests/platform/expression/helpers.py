@@ -26,16 +26,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from brickwork.platform.expression import Context, FieldInfo, evaluate, parse, to_sql
+from brickwork.platform.expression.compile import to_sql_value
+from brickwork.platform.expression.sqlvalues import read_value
 
-FIELDS = {
-    "name": FieldInfo("text"), "code": FieldInfo("text"),
-    "amount": FieldInfo("number", scale=2), "qty": FieldInfo("number"),
-    "done": FieldInfo("boolean"),
-    "due": FieldInfo("date"), "signed": FieldInfo("date"),
-    "at": FieldInfo("datetime"),
-    "stage": FieldInfo("choice"), "tags": FieldInfo("choices"),
-    "owner": FieldInfo("user"), "dept": FieldInfo("department"),
-}
+FIELDS = {fid: FieldInfo(type_, scale, key=fid, labels=labels) for fid, type_, scale, labels in (
+    ("name", "text", 0, ("Name", "名称")), ("code", "text", 0, ()),
+    ("amount", "number", 2, ("Amount", "金额")), ("qty", "number", 0, ("Qty",)),
+    ("done", "boolean", 0, ()),
+    ("due", "date", 0, ()), ("signed", "date", 0, ("Signed on", "签约日期")),
+    ("at", "datetime", 0, ()),
+    ("stage", "choice", 0, ("Stage",)), ("tags", "choices", 0, ()),
+    ("owner", "user", 0, ()), ("dept", "department", 0, ()),
+)}
 COLUMN_TYPES = {"text": String(200), "number": BigInteger(), "date": Date(), "datetime": DateTime(),
                 "choice": String(64), "choices": JSON().with_variant(JSONB(), "postgresql"),
                 "user": BigInteger(), "department": BigInteger()}
@@ -88,6 +90,16 @@ class Records:
 
     def python_ids(self, node, ctx: Context) -> set[int]:
         return {row["id"] for row in self.rows if evaluate(node, row, FIELDS, ctx) is True}
+
+    def sql_values(self, node, type_: str, ctx: Context) -> dict[int, Any]:
+        """The formula's value for each row, computed by the database."""
+        columns = {fid: self.table.c[fid] for fid in FIELDS}
+        query = select(self.table.c.id, to_sql_value(node, columns, FIELDS, ctx))
+        with self.engine.connect() as conn:
+            return {row[0]: read_value(row[1], type_) for row in conn.execute(query)}
+
+    def python_values(self, node, ctx: Context) -> dict[int, Any]:
+        return {row["id"]: evaluate(node, row, FIELDS, ctx) for row in self.rows}
 
     def both(self, data: dict, ctx: Context) -> tuple[set[int], set[int]]:
         node = parse(data)

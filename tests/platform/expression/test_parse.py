@@ -82,10 +82,19 @@ def test_errors_name_the_json_path_of_each_problem():
 def test_messages_say_what_is_expected():
     with pytest.raises(Invalid) as caught:
         parse(fn("CONTAINS", lit("a", "text")))
-    assert caught.value.errors[0].message == "CONTAINS takes 2 arguments."
+    assert caught.value.errors[0].message == "CONTAINS needs 2 arguments."
     with pytest.raises(Invalid) as caught:
         parse(fn("DATEADD", fn("TODAY"), lit("1", "number")))
-    assert caught.value.errors[0].message == "DATEADD takes 3 arguments."
+    assert caught.value.errors[0].message == "DATEADD needs 3 arguments."
+    with pytest.raises(Invalid) as caught:
+        parse(fn("NOT"))
+    assert caught.value.errors[0].message == "NOT needs 1 argument."  # singular: ngettext
+    with pytest.raises(Invalid) as caught:
+        parse(fn("IF", lit(True, "boolean")))
+    assert caught.value.errors[0].message == "IF needs 2 or 3 arguments."
+    with pytest.raises(Invalid) as caught:
+        parse(fn("AND"))
+    assert caught.value.errors[0].message == "AND needs at least 1 argument."
 
 
 def test_function_names_are_case_insensitive_and_stored_upper_case():

@@ -5,6 +5,8 @@ from brickwork.engines.form.fieldtypes.choice import BooleanField, MultiSelectFi
 from brickwork.engines.form.fieldtypes.misc import AttachmentField, AutoNumberField, ImageField, RegionField
 from brickwork.engines.form.fieldtypes.numeric import MoneyField, NumberField, PercentField, RatingField
 from brickwork.engines.form.fieldtypes.people import DepartmentField, UserField
+from brickwork.engines.form.fieldtypes.relation import RelationField
+from brickwork.engines.form.fieldtypes.subform import SubformField
 from brickwork.engines.form.fieldtypes.temporal import DateField, DateTimeField
 from brickwork.engines.form.fieldtypes.text import EmailField, PhoneField, TextareaField, TextField, UrlField
 
@@ -14,6 +16,7 @@ REGISTRY: dict[str, FieldType] = {
         TextField, TextareaField, NumberField, MoneyField, PercentField, DateField, DateTimeField,
         BooleanField, SelectField, MultiSelectField, UserField, DepartmentField, PhoneField,
         EmailField, UrlField, RegionField, RatingField, AttachmentField, ImageField, AutoNumberField,
+        RelationField, SubformField,
     )
 }
 

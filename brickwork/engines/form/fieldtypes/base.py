@@ -34,10 +34,13 @@ class FieldType:
     settings: ClassVar[frozenset[str]] = frozenset()  # FieldDef properties this type reads
     operators: ClassVar[tuple[str, ...]] = ("=", "<>", "IN", "ISBLANK")
     widget: ClassVar[str] = "text"  # the template that renders the input
-    stored: ClassVar[bool] = True  # False for types without a column of their own
     system: ClassVar[bool] = False  # set by the server, never by a caller
 
     # --- storage
+    def has_column(self, field: FieldDef) -> bool:
+        """False for fields kept elsewhere (a relation to many lives in a junction table)."""
+        return True
+
     def column_type(self, field: FieldDef) -> TypeEngine:
         raise NotImplementedError
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.relations import record_titles
 from brickwork.platform.clock import app_zone
 from brickwork.platform.i18n import _, current_locale
 from brickwork.platform.models import Department, User
@@ -26,13 +27,18 @@ class Names:
     """Display names of the users and departments some records refer to, fetched in one
     query per kind for a whole page of records."""
 
-    def __init__(self, session: Session, fields: Iterable[FieldDef], records: Iterable[dict[str, Any]]):
+    def __init__(self, session: Session, fields: Iterable[FieldDef], records: Iterable[dict[str, Any]],
+                 app_key: str | None = None):
         wanted: dict[str, set[int]] = {kind: set() for kind in PEOPLE}
-        people = [f for f in fields if f.type in PEOPLE]
-        for record in records:
-            for f in people:
-                if isinstance(record.get(f.key), int):
-                    wanted[f.type].add(record[f.key])
+        # Linked records are named by their title field; ``app_key`` says where their forms are.
+        links: dict[str, set[int]] = {}
+        for f, value in _values(fields, records):
+            if f.type in PEOPLE and isinstance(value, int):
+                wanted[f.type].add(value)
+            elif f.type == "relation" and app_key:
+                ids = value if isinstance(value, list) else [value]
+                links.setdefault(f.target, set()).update(i for i in ids if isinstance(i, int))
+        self.titles = {target: record_titles(session, app_key, target, ids) for target, ids in links.items()}
         self.names: dict[str, dict[int, str]] = {}
         for kind, ids in wanted.items():
             model = PEOPLE[kind]
@@ -43,6 +49,21 @@ class Names:
     def of(self, kind: str, id_: int) -> str:
         return self.names.get(kind, {}).get(id_) or f"#{id_}"
 
+    def title(self, form_key: str, id_: int) -> str:
+        return self.titles.get(form_key, {}).get(id_) or f"#{id_}"
+
+
+def _values(fields: Iterable[FieldDef], records: Iterable[dict[str, Any]]) -> Iterable[tuple[FieldDef, Any]]:
+    """Every (field, value) of some records, the cells of their sub-form rows included."""
+    fields = list(fields)
+    for record in records:
+        for f in fields:
+            value = record.get(f.key)
+            if f.type == "subform" and isinstance(value, list):
+                yield from _values(f.fields or [], [row for row in value if isinstance(row, dict)])
+            else:
+                yield f, value
+
 
 def display(field: FieldDef, value: Any, names: Names | None = None) -> str:
     """The text a reader sees for a field's API value; blank is ''."""
@@ -52,6 +73,11 @@ def display(field: FieldDef, value: Any, names: Names | None = None) -> str:
     kind = REGISTRY[field.type]
     if field.type in PEOPLE:
         return names.of(field.type, value) if names else f"#{value}"
+    if field.type == "relation":
+        ids = value if isinstance(value, list) else [value]
+        return ", ".join(names.title(field.target, i) if names else f"#{i}" for i in ids)
+    if field.type == "subform":
+        return _("%(n)s rows", n=len(value)) if isinstance(value, list) else ""
     if field.type == "boolean":
         return _("Yes") if value else _("No")
     try:

@@ -1,7 +1,7 @@
 import pytest
 
-from brickwork.builder_ui.display import Names, display
 from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.display import Names, display
 from brickwork.platform.i18n import current_locale
 from brickwork.platform.identity.users import create_user
 
@@ -39,3 +39,19 @@ def test_users_are_shown_by_name_fetched_once_for_a_page(sessions):
         names = Names(session, [owner], [{"a": user.id}, {"a": None}])
         assert display(owner, user.id, names) == "李雷"
         assert display(owner, 999, names) == "#999"
+
+
+def test_linked_records_are_named_by_their_title_field(api, sessions):
+    from brickwork.engines.form.forms import load_form
+    from tests.engines.form.helpers import field, form, publish, records
+
+    customers = form("customers", field("c0", "number", "size"), field("c1", "text", "name"))
+    assert publish(api, customers).status_code == 200
+    acme = api.post(records("customers"), json={"name": "Acme <script>", "size": 5}).json()["id"]
+    definition = form("contacts", field("k1", "relation", "companies", target="customers", multiple=True))
+    assert publish(api, definition).status_code == 200
+    with sessions() as session:
+        contacts = load_form(session, "crm", "contacts")
+        linked = contacts.field("companies")
+        names = Names(session, contacts.definition.fields, [{"companies": [acme, 4242]}], app_key="crm")
+        assert display(linked, [acme, 4242], names) == "Acme <script>, #4242"

@@ -1,0 +1,396 @@
+// The form designer: the definition lives here as JSON, is drawn on the canvas, edited in
+// the properties pane and saved as a draft through the API (If-Match: the draft revision).
+import Sortable from "/static/vendor/sortable.esm.js";
+import { h, newId, pick, request, slug, uniqueKey } from "/static/js/designer_util.js";
+import { renderProps } from "/static/js/designer_props.js";
+import { setupActions } from "/static/js/designer_publish.js";
+
+const boot = JSON.parse(document.getElementById("designer-state").textContent);
+const T = boot.strings;
+const API = `/api/v1/apps/${encodeURIComponent(boot.app)}/forms/${encodeURIComponent(boot.form)}`;
+
+// Everything the page knows. `errors` maps an element id (or "form", or "$") to
+// {property: [messages]}; `autoKey` holds the fields whose key still follows the English label.
+export const S = {
+  boot, T, API, body: normalise(structuredClone(boot.body)), revision: boot.revision, hasDraft: boot.has_draft,
+  selected: null, errors: {}, autoKey: new Set(), changes: 0, savedChanges: 0, saving: null, conflict: false,
+  offline: false, preview: false,
+};
+
+const canvas = document.querySelector(".dz-rows");
+const statusEl = document.querySelector("[data-testid=save-status]");
+const alertEl = document.querySelector("[data-testid=designer-alert]");
+let sortables = [];
+// Pointer-driven drags (the same on mouse and touch); on touch a short press first, so a tap
+// stays a tap and a swipe scrolls the page.
+const DRAG = { animation: 120, forceFallback: true, fallbackOnBody: true, fallbackTolerance: 3, delay: 200,
+  delayOnTouchOnly: true };
+
+// Every field and section gets a row, so the layout alone says where things stand.
+export function normalise(body) {
+  body.fields ||= []; body.sections ||= []; body.layout ||= []; body.trash ||= []; body.backups ||= [];
+  const known = new Set([...body.fields.map((f) => f.id), ...body.sections.map((s) => s.id)]);
+  const placed = new Set();
+  body.layout = body.layout.map((row) => row.filter((id) => known.has(id) && !placed.has(id) && placed.add(id)))
+    .filter((row) => row.length);
+  for (const item of [...body.sections, ...body.fields]) if (!placed.has(item.id)) body.layout.push([item.id]);
+  return body;
+}
+
+export function field(id) { return S.body.fields.find((f) => f.id === id); }
+export function section(id) { return S.body.sections.find((s) => s.id === id); }
+export function label(item) { return pick(item.label, boot.locale) || item.key || ""; }
+
+export function takenKeys(exceptId) {
+  return new Set(S.body.fields.filter((f) => f.id !== exceptId).map((f) => f.key));
+}
+
+// A new field's key follows its English label, else field_<n>; always unique.
+export function autoKey(f) {
+  f.key = uniqueKey(slug(f.label.en || ""), takenKeys(f.id));
+}
+
+function newField(type) {
+  const name = boot.types[type].name;
+  const f = { id: newId("f_"), key: "", label: { [boot.locale]: name }, type };
+  if (type === "select" || type === "multiselect") {
+    f.options = [1, 2].map((n) => ({ id: newId("o_"), label: { [boot.locale]: `${T.option} ${n}` } }));
+  }
+  if (boot.types[type].settings.includes("target")) f.target = boot.form;
+  S.body.fields.push(f);
+  S.autoKey.add(f.id);
+  autoKey(f);
+  return f.id;
+}
+
+function newSection() {
+  const s = { id: newId("s_"), label: { [boot.locale]: T.new_section } };
+  S.body.sections.push(s);
+  return s.id;
+}
+
+function create(type) { return type === "section" ? newSection() : newField(type); }
+
+// --- changes
+
+export function changed({ canvasToo = true } = {}) {
+  S.changes += 1;
+  if (canvasToo) renderCanvas();
+  showStatus();
+  clearTimeout(changed.timer);
+  changed.timer = setTimeout(() => save(), 1200);
+  if (S.preview) refreshPreview();
+}
+
+export function select(id, { focus = false } = {}) {
+  S.selected = id;
+  renderCanvas();
+  renderProps();
+  if (focus) canvas.querySelector(`[data-id="${CSS.escape(id)}"]`)?.focus();
+}
+
+export function rowOf(id) { return S.body.layout.findIndex((row) => row.includes(id)); }
+
+// Up/down: a field out of a shared row gets a row of its own; a row of its own swaps with its neighbour.
+export function move(id, step) {
+  const layout = S.body.layout;
+  const r = rowOf(id);
+  if (r < 0) return;
+  if (layout[r].length > 1) {
+    layout[r] = layout[r].filter((x) => x !== id);
+    layout.splice(step < 0 ? r : r + 1, 0, [id]);
+  } else {
+    const other = r + step;
+    if (other < 0 || other >= layout.length) return;
+    [layout[r], layout[other]] = [layout[other], layout[r]];
+  }
+  changed();
+  select(id, { focus: true });
+}
+
+export function besideAbove(id) {
+  const layout = S.body.layout;
+  const r = rowOf(id);
+  if (r < 1 || section(layout[r - 1][0]) || layout[r - 1].length >= 3 || section(id)) return;
+  layout[r] = layout[r].filter((x) => x !== id);
+  layout[r - 1].push(id);
+  S.body.layout = layout.filter((row) => row.length);
+  changed();
+  select(id, { focus: true });
+}
+
+export function remove(id) {
+  const r = rowOf(id);
+  S.body.fields = S.body.fields.filter((f) => f.id !== id);
+  S.body.sections = S.body.sections.filter((s) => s.id !== id);
+  S.body.layout = S.body.layout.map((row) => row.filter((x) => x !== id)).filter((row) => row.length);
+  delete S.errors[id];
+  S.selected = null;
+  changed();
+  renderProps();
+  const next = S.body.layout[Math.min(r, S.body.layout.length - 1)];
+  if (next) canvas.querySelector(`[data-id="${CSS.escape(next[0])}"]`)?.focus();
+}
+
+export function restoreField(f, fromTrash) {
+  if (fromTrash) S.body.trash = S.body.trash.filter((t) => t.field.id !== f.id);
+  S.body.fields.push(structuredClone(f));
+  S.body.layout.push([f.id]);
+  changed();
+  select(f.id);
+}
+
+// Where the palette adds a clicked type: after the selected element, else at the end.
+function addAt(type) {
+  const id = create(type);
+  const r = S.selected ? rowOf(S.selected) : -1;
+  S.body.layout.splice(r < 0 ? S.body.layout.length : r + 1, 0, [id]);
+  changed();
+  select(id);
+}
+
+// --- the canvas
+
+function cell(id) {
+  const f = field(id);
+  const errors = S.errors[id];
+  const classes = ["dz-cell", id === S.selected && "selected", errors && "has-error"].filter(Boolean).join(" ");
+  return h("div", { class: classes, tabindex: "0", role: "button", dataset: { id }, "aria-pressed": String(id === S.selected) },
+    h("span", { class: "dz-cell-label" }, label(f), f.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
+    h("span", { class: "dz-cell-meta" }, boot.types[f.type].name, f.unique ? ` · ${T.unique_badge}` : "",
+      ` · ${f.key}`),
+    h("span", { class: "dz-cell-input", "aria-hidden": "true" }),
+    errors ? h("span", { class: "field-error" }, Object.values(errors).flat()[0]) : null);
+}
+
+function sectionRow(id) {
+  const s = section(id);
+  const classes = ["dz-section-cell", id === S.selected && "selected", S.errors[id] && "has-error"]
+    .filter(Boolean).join(" ");
+  return h("div", { class: "dz-row dz-section-row", dataset: { section: id } },
+    h("div", { class: classes, tabindex: "0", role: "button", dataset: { id }, "aria-pressed": String(id === S.selected) },
+      h("span", { class: "dz-section-label" }, label(s)),
+      S.errors[id] ? h("span", { class: "field-error" }, Object.values(S.errors[id]).flat()[0]) : null));
+}
+
+function fieldRow(ids) {
+  return h("div", { class: "dz-row", dataset: { fields: ids.join(" ") } },
+    h("span", { class: "dz-grip", title: T.drag, "aria-hidden": "true" }, "⋮⋮"),
+    h("div", { class: `dz-cells dz-cells-${ids.length}` }, ids.map(cell)),
+    ids.length < 3 ? h("div", { class: "dz-beside", "data-hint": T.beside }) : null);
+}
+
+export function renderCanvas() {
+  for (const s of sortables) s.destroy();
+  sortables = [];
+  canvas.replaceChildren(...S.body.layout.map((row) => (section(row[0]) ? sectionRow(row[0]) : fieldRow(row))));
+  const common = { ...DRAG, onEnd: dropped };
+  sortables.push(Sortable.create(canvas, {
+    ...common, group: { name: "rows", pull: false, put: ["palette", "cells"] }, draggable: ">*",
+    handle: ".dz-grip, .dz-section-cell",
+  }));
+  const noSections = (_to, _from, dragged) => dragged.dataset.type !== "section";
+  for (const row of canvas.querySelectorAll(".dz-row:not(.dz-section-row)")) {
+    sortables.push(Sortable.create(row.querySelector(".dz-cells"), {
+      ...common, group: { name: "cells", pull: true, put: false }, draggable: ".dz-cell",
+    }));
+    const beside = row.querySelector(".dz-beside");
+    if (beside) {
+      sortables.push(Sortable.create(beside, {
+        ...common, group: { name: "beside", pull: false, put: (to, from, dragged) =>
+          ["palette", "cells"].includes(from.options.group.name) && noSections(to, from, dragged) },
+        draggable: ">*",
+      }));
+    }
+  }
+  renderTrash();
+}
+
+// After any drop the canvas's elements say the new layout; palette items there become new elements.
+function dropped(evt) {
+  if (evt.to === evt.from && evt.from.classList.contains("dz-types")) return;
+  setTimeout(() => {
+    let created = null;
+    const idOf = (el) => {
+      if (el.dataset.id) return el.dataset.id;
+      if (el.dataset.type) return (created = create(el.dataset.type));
+      return el.querySelector("[data-id]")?.dataset.id;
+    };
+    const layout = [];
+    for (const child of canvas.children) {
+      if (child.dataset.section) { layout.push([child.dataset.section]); continue; }
+      if (!child.classList.contains("dz-row")) { const id = idOf(child); if (id) layout.push([id]); continue; }
+      const ids = [...child.querySelectorAll(".dz-cells > *, .dz-beside > *")].map(idOf).filter(Boolean);
+      for (let i = 0; i < ids.length; i += 3) layout.push(ids.slice(i, i + 3));
+    }
+    S.body.layout = layout;
+    changed();
+    select(created || S.selected);
+  });
+}
+
+function renderTrash() {
+  const box = document.querySelector("[data-testid=trash]");
+  const live = new Set(S.body.fields.map((f) => f.id));
+  const trashed = new Set(S.body.trash.map((t) => t.field.id));
+  const removed = (boot.live?.fields || []).filter((f) => !live.has(f.id) && !trashed.has(f.id));
+  const item = (f, fromTrash) => h("li", {},
+    h("span", {}, label(f), h("span", { class: "muted" }, ` · ${boot.types[f.type]?.name || f.type} · ${f.key}`)),
+    h("button", { type: "button", class: "link", onclick: () => restoreField(f, fromTrash) }, T.restore));
+  box.replaceChildren(
+    removed.length ? h("section", { class: "dz-trash-list", dataset: { testid: "removed" } },
+      h("h3", {}, T.removed), h("ul", {}, removed.map((f) => item(f, false)))) : "",
+    S.body.trash.length ? h("section", { class: "dz-trash-list" },
+      h("h3", {}, T.trash), h("p", { class: "muted" }, T.trash_hint),
+      h("ul", {}, S.body.trash.map((t) => item(t.field, true)))) : "");
+}
+
+// --- saving
+
+export function showStatus() {
+  let text = S.changes > S.savedChanges ? T.unsaved : S.hasDraft ? T.saved : "";
+  if (S.saving) text = T.saving;
+  if (S.offline) text = T.offline;
+  if (Object.keys(S.errors).length) text = T.save_failed;
+  statusEl.textContent = text;
+  statusEl.classList.toggle("dz-bad", Boolean(S.offline || Object.keys(S.errors).length));
+}
+
+export function showAlert(text) {
+  alertEl.textContent = text || "";
+  alertEl.hidden = !text;
+}
+
+// A problem's errors carry JSON paths into the body that was sent: $.fields[2].key.
+export function applyErrors(problem, sent) {
+  S.errors = {};
+  const general = [];
+  for (const e of problem?.errors || []) {
+    const m = /^\$\.(fields|sections)\[(\d+)\](?:\.(\w+))?/.exec(e.field || "");
+    const item = m && sent[m[1]][Number(m[2])];
+    const [id, prop] = item ? [item.id, m[3] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
+    if (id === "$") general.push(e.message);
+    ((S.errors[id] ||= {})[prop] ||= []).push(e.message);
+  }
+  showAlert([problem?.title, ...general].filter(Boolean).join(" "));
+  renderCanvas();
+  renderProps();
+  showStatus();
+}
+
+function clearErrors() {
+  if (!Object.keys(S.errors).length) return;
+  S.errors = {};
+  showAlert("");
+  renderCanvas();
+  renderProps();
+}
+
+// Saves when there is something unsaved; resolves true when the draft on the server is current.
+export async function save() {
+  clearTimeout(changed.timer);
+  if (S.conflict) return false;
+  if (S.saving) { await S.saving; if (S.changes === S.savedChanges) return !Object.keys(S.errors).length; }
+  if (S.changes === S.savedChanges) return !Object.keys(S.errors).length;
+  const changes = S.changes;
+  const sent = structuredClone(S.body);
+  let done;
+  S.saving = new Promise((resolve) => { done = resolve; });
+  showStatus();
+  let ok = false;
+  try {
+    const res = await request("PUT", API, { body: sent, revision: S.revision });
+    S.offline = false;
+    if (res.ok) {
+      S.revision = res.data.revision;
+      S.hasDraft = true;
+      S.savedChanges = changes;
+      clearErrors();
+      document.dispatchEvent(new Event("designer:saved"));
+      ok = true;
+    } else if (res.status === 409 || res.status === 412) {
+      S.conflict = true;
+      showAlert(`${res.data?.title || ""} ${T.conflict}`);
+    } else {
+      S.savedChanges = changes;  // the same body would fail the same way: wait for the next change
+      applyErrors(res.data, sent);
+    }
+  } catch {
+    S.offline = true;
+  } finally {
+    S.saving = null;
+    done();
+    showStatus();
+  }
+  if (ok && S.changes > changes) return save();
+  return ok;
+}
+
+// Forget unsaved changes: the page is about to be left on purpose (published, discarded).
+export function forget() {
+  clearTimeout(changed.timer);
+  S.savedChanges = S.changes;
+}
+
+export function dirty() { return S.changes > S.savedChanges || Boolean(S.saving); }
+
+// --- the preview
+
+export async function refreshPreview() {
+  const frame = document.querySelector(".dz-frame");
+  const res = await request("POST", `/apps/${encodeURIComponent(boot.app)}/forms/${encodeURIComponent(boot.form)}/design/preview`,
+    { body: S.body, accept: "text/html" }).catch(() => null);
+  if (!res) return;
+  if (res.ok) {
+    // Rendered by our server from escaped templates.
+    frame.innerHTML = res.data;
+    frame.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
+  } else {
+    frame.replaceChildren(h("p", { class: "alert" }, T.preview_failed));
+    applyErrors(res.data, structuredClone(S.body));
+  }
+}
+
+// --- wiring
+
+document.querySelectorAll(".dz-types").forEach((list) => {
+  Sortable.create(list, {
+    ...DRAG, group: { name: "palette", pull: "clone", put: false }, sort: false, draggable: ".dz-type", onEnd: dropped,
+  });
+});
+document.querySelector(".dz-palette").addEventListener("click", (e) => {
+  const button = e.target.closest(".dz-type");
+  if (button) addAt(button.dataset.type);
+});
+
+canvas.addEventListener("click", (e) => {
+  const target = e.target.closest("[data-id]");
+  if (target) select(target.dataset.id);
+});
+canvas.addEventListener("keydown", (e) => {
+  const target = e.target.closest("[data-id]");
+  if (!target) return;
+  const id = target.dataset.id;
+  if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(id, { focus: true }); }
+  else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+    e.preventDefault();
+    move(id, e.key === "ArrowUp" ? -1 : 1);
+  } else if (e.key === "Delete") { e.preventDefault(); remove(id); }
+  else if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+    e.preventDefault();
+    const all = [...canvas.querySelectorAll("[data-id]")];
+    all[all.indexOf(target) + (e.key === "ArrowUp" ? -1 : 1)]?.focus();
+  }
+});
+
+document.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") { e.preventDefault(); save(); }
+});
+window.addEventListener("beforeunload", (e) => {
+  if (dirty() && !S.conflict) { e.preventDefault(); e.returnValue = T.leave; }
+});
+
+renderCanvas();
+renderProps();
+showStatus();
+setupActions();

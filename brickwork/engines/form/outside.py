@@ -1,0 +1,49 @@
+"""Values kept outside a record's row: links to many (junction tables) and sub-form rows
+(child tables). Read for a page of records at once, checked with the record, written
+after its row. The record service and listing use this module, not the two behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form import relations, subforms
+from brickwork.engines.form.forms import Form
+from brickwork.engines.form.values import check_references
+from brickwork.platform.errors import FieldError
+
+Values = dict[str, dict[int, Any]]  # field id → record id → API value
+
+
+def present(form: Form) -> bool:
+    return bool(relations.to_many(form) or subforms.subforms(form))
+
+
+def load(db: Connection, form: Form, ids: list[int]) -> Values:
+    if not present(form):
+        return {}
+    return {**relations.load_links(db, form, ids), **subforms.load_rows(db, form, ids)}
+
+
+def check(session: Session, form: Form, records: list[dict[str, Any]], errors: list[FieldError],
+          prefixes: list[str]) -> None:
+    """Links must reach live records; sub-form rows' references are checked like a record's."""
+    relations.check_targets(session.connection(), form, records, errors, prefixes)
+    for field in subforms.subforms(form):
+        child = subforms.child_form(form, field)
+        rows, at = [], []
+        for values, prefix in zip(records, prefixes, strict=True):
+            for index, row in enumerate(values.get(field.id) or []):
+                rows.append({k: v for k, v in row.items() if k != "id"})
+                at.append(f"{prefix}{field.key}[{index}].")
+        if rows:
+            check_references(session, child, rows, errors, at)
+            relations.check_targets(session.connection(), child, rows, errors, at)
+
+
+def write(db: Connection, form: Form, records: list[tuple[int, dict[str, Any]]]) -> None:
+    if present(form):
+        relations.write_links(db, form, records)
+        subforms.write_rows(db, form, records)

@@ -1,0 +1,167 @@
+"""Links between records: checking that linked records exist, reading and writing links to
+many (junction tables), and what a link does when its record goes to the recycle bin.
+
+Links to records in the bin are hidden, not removed, so restoring a record brings its
+links back. A relation's ``on_delete`` decides whether a record may go to the bin while
+live records link to it: ``block`` refuses, ``clear`` unlinks them, ``cascade`` sends them
+to the bin as well (and so on down their own relations).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.forms import Form, load_app_forms, load_form
+from brickwork.platform.db import utcnow
+from brickwork.platform.errors import Conflict, FieldError
+from brickwork.platform.i18n import _, pick
+
+if TYPE_CHECKING:
+    from brickwork.engines.form.records import RecordService
+
+Links = dict[str, dict[int, list[int]]]  # field id → record id → linked ids, in order
+
+
+def relations(form: Form) -> list[FieldDef]:
+    return [f for f in form.definition.fields if f.type == "relation"]
+
+
+def to_many(form: Form) -> list[FieldDef]:
+    return [f for f in relations(form) if f.multiple]
+
+
+def load_links(db: Connection, form: Form, ids: list[int]) -> Links:
+    """The links to many of some records (one query per relation), skipping linked records
+    that are in the bin."""
+    found: Links = {}
+    for f in to_many(form):
+        junction = storage.junction_table(form.app.id, form.key, f.id)
+        target = storage.id_table(form.app.id, f.target)
+        by_record: dict[int, list[int]] = defaultdict(list)
+        if ids:
+            rows = db.execute(
+                select(junction.c.source_id, junction.c.target_id)
+                .join(target, target.c.id == junction.c.target_id)
+                .where(junction.c.source_id.in_(ids), target.c.deleted_at.is_(None))
+                .order_by(junction.c.source_id, junction.c.position))
+            for source_id, target_id in rows:
+                by_record[source_id].append(target_id)
+        found[f.id] = by_record
+    return found
+
+
+def write_links(db: Connection, form: Form, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Replace the links to many given in ``values`` (by field id) for each record."""
+    for f in to_many(form):
+        given = [(rid, values[f.id] or []) for rid, values in rows if f.id in values]
+        if not given:
+            continue
+        junction = storage.junction_table(form.app.id, form.key, f.id)
+        db.execute(delete(junction).where(junction.c.source_id.in_([rid for rid, _ids in given])))
+        pairs = [{"source_id": rid, "target_id": tid, "position": i}
+                 for rid, ids in given for i, tid in enumerate(ids)]
+        if pairs:
+            db.execute(insert(junction), pairs)
+
+
+def check_targets(db: Connection, form: Form, rows: list[dict[str, Any]], errors: list[FieldError],
+                  prefixes: list[str]) -> None:
+    """Every linked record must exist outside the bin: one query per relation for a batch."""
+    for f in relations(form):
+        wanted = {i for values in rows for i in _ids(values.get(f.id))}
+        if not wanted:
+            continue
+        target = storage.id_table(form.app.id, f.target)
+        live = set(db.scalars(select(target.c.id).where(target.c.id.in_(wanted), target.c.deleted_at.is_(None))))
+        for values, prefix in zip(rows, prefixes, strict=True):
+            for missing in [i for i in _ids(values.get(f.id)) if i not in live]:
+                errors.append(FieldError(prefix + f.key, "record",
+                                         _("There is no record %(id)s to link to.", id=missing)))
+
+
+def _ids(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def linking(session, form: Form) -> list[tuple[Form, FieldDef]]:
+    """Every relation in the app that links to this form, with its form."""
+    return [(source, f) for source in load_app_forms(session, form.app) for f in relations(source)
+            if f.target == form.key]
+
+
+def linked_from(db: Connection, source: Form, f: FieldDef, ids: list[int]) -> list[int]:
+    """The live records of ``source`` that link to any of ``ids`` through ``f``."""
+    table = source.table
+    if f.multiple:
+        junction = storage.junction_table(source.app.id, source.key, f.id)
+        query = (select(junction.c.source_id).join(table, table.c.id == junction.c.source_id)
+                 .where(junction.c.target_id.in_(ids), table.c.deleted_at.is_(None)).distinct())
+    else:
+        column = table.c[storage.column_name(f.id)]
+        query = select(table.c.id).where(column.in_(ids), table.c.deleted_at.is_(None))
+    return sorted(db.scalars(query))
+
+
+def before_delete(service: RecordService, ids: list[int]) -> None:
+    """Apply every linking relation's ``on_delete`` before ``ids`` go to the bin."""
+    from brickwork.engines.form.records import RecordService  # records call this module
+
+    for source, f in linking(service.session, service.form):
+        found = [i for i in linked_from(service.db, source, f, ids) if not (source.key == service.form.key
+                                                                              and i in ids)]
+        if not found:
+            continue
+        rule = f.on_delete or "block"
+        if rule == "block":
+            raise Conflict(
+                _("Records of %(form)s link to this record.", form=pick(source.definition.label)),
+                detail=_("Unlink them first, or change what the field %(field)s does on delete.",
+                         field=pick(f.label)),
+                errors=[FieldError("id", "linked", _("Linked from %(n)s records, e.g. %(ids)s.", n=len(found),
+                                                     ids=", ".join(str(i) for i in found[:5])))])
+        other = RecordService(service.session, source, service.who)
+        if rule == "cascade":
+            for rid in found:
+                other.delete(rid)
+        else:
+            _unlink(other, f, found, ids)
+
+
+def _unlink(service: RecordService, f: FieldDef, sources: list[int], targets: list[int]) -> None:
+    """``clear``: the linking records lose the link, each gets a new version and a history entry."""
+    table, db, moment = service.table, service.db, utcnow()
+    if f.multiple:
+        before = load_links(db, service.form, sources)[f.id]
+        junction = storage.junction_table(service.form.app.id, service.form.key, f.id)
+        db.execute(delete(junction).where(junction.c.source_id.in_(sources), junction.c.target_id.in_(targets)))
+        changes = [(rid, {f.key: before[rid]}, {f.key: [t for t in before[rid] if t not in targets]})
+                   for rid in sources]
+    else:
+        column = table.c[storage.column_name(f.id)]
+        before = dict(db.execute(select(table.c.id, column).where(table.c.id.in_(sources))).all())
+        db.execute(update(table).where(table.c.id.in_(sources)).values({column.name: None}))
+        changes = [(rid, {f.key: before[rid]}, {f.key: None}) for rid in sources]
+    db.execute(update(table).where(table.c.id.in_(sources)).values(
+        version=table.c.version + 1, updated_at=moment, updated_by=service.who.user_id))
+    service._log("record.updated", changes)
+
+
+def record_titles(session, app_key: str, form_key: str, ids: set[int]) -> dict[int, str]:
+    """What names each record in links and pickers: its title field as text, else its id."""
+    form = load_form(session, app_key, form_key)
+    title = form.title
+    if title is None or not ids:
+        return {}
+    column = form.table.c[storage.column_name(title.id)]
+    kind = REGISTRY[title.type]
+    rows = session.connection().execute(select(form.table.c.id, column).where(form.table.c.id.in_(ids)))
+    return {rid: kind.to_text(title, kind.from_db(title, stored)) for rid, stored in rows if stored is not None}

@@ -1,0 +1,1 @@
+"""Moving records in and out of spreadsheets: xlsx and csv, through the form engine."""

@@ -1,0 +1,100 @@
+"""REST for moving a form's records in and out of spreadsheets (xlsx, csv).
+
+``POST …/records:import`` (multipart: ``file``, and optionally ``mapping`` as JSON, ``mode``,
+``upsert_key``, ``dry_run``) answers with the counts, the mapping and the problems; with
+``?report=xlsx`` it answers with the problems as a workbook instead (the counts in
+``X-Import-*`` headers). ``GET …/records:export`` writes the current view to xlsx or csv.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.records import RecordService
+from brickwork.engines.form.transfer.exporting import FORMATS, content_disposition, export_records, filename
+from brickwork.engines.form.transfer.jobs import import_file
+from brickwork.engines.form.transfer.report import write_report
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.i18n import _
+
+router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["import and export"],
+                   dependencies=[Depends(bearer)])
+INLINE_PROBLEMS = 1000
+CHUNK = 1 << 16
+
+
+@router.post("/records:import")
+def records_import(request: Request, app: str, form: str, file: UploadFile = File(...),
+                   mapping: str | None = Form(None), mode: str = Form("all"), upsert_key: str | None = Form(None),
+                   dry_run: bool = Form(False), report: str | None = None) -> Any:
+    """Rows become records through the record service; ``mode`` is ``all`` (nothing is
+    written if any row fails) or ``valid`` (the valid rows are written). Without ``mapping``
+    columns are matched to fields by label or key."""
+    given = _json(mapping, "mapping") if mapping else None
+    upsert_key = upsert_key or None
+    with work(request) as (session, who):
+        table, result = import_file(session, app, form, who, file.file, file.filename or "", given, mode,
+                                    upsert_key, dry_run)
+    counts = {"created": result.created, "updated": result.updated, "failed": result.failed}
+    if report == "xlsx":
+        out = tempfile.TemporaryFile()
+        write_report(result.problems, out)
+        headers = {f"X-Import-{k.title()}": str(v) for k, v in counts.items()}
+        name = _("Problems")
+        return _download(out, "xlsx", f"{form}-{name}.xlsx", headers)
+    return JSONResponse({
+        **counts, "rows": result.rows, "mode": result.mode, "dry_run": dry_run,
+        "file": {"kind": table.kind, "encoding": table.encoding, "headers": table.headers},
+        "mapping": result.mapping,
+        "problems": [p.as_dict() for p in result.problems[:INLINE_PROBLEMS]],
+        "problem_count": result.problem_count,
+        **({"preview": result.preview} if dry_run else {}),
+    })
+
+
+@router.get("/records:export")
+def records_export(request: Request, app: str, form: str, format: str = "xlsx", filter: str | None = None,
+                   sort: str | None = None, fields: str | None = None, q: str | None = None,
+                   view: int | None = None) -> StreamingResponse:
+    """The records as the view shows them (``filter``, ``sort``, ``fields=key,key``, ``q``,
+    or a saved ``view``), only fields the caller may read, values as people read them."""
+    ast = _json(filter, "filter") if filter else None
+    out = tempfile.TemporaryFile()  # written a page at a time, then streamed: memory stays flat
+    try:
+        with work(request, read_only=True) as (session, who):
+            service = RecordService(session, load_form(session, app, form), who)
+            export_records(session, service, out, format, filter_ast=ast, sort=sort, fields=fields, q=q,
+                           view_id=view)
+            name = filename(service, format)
+    except BaseException:
+        out.close()
+        raise
+    return _download(out, format, name)
+
+
+def _download(out: IO[bytes], fmt: str, name: str, headers: dict[str, str] | None = None) -> StreamingResponse:
+    out.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with out:
+            while chunk := out.read(CHUNK):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type=FORMATS[fmt],
+                             headers={"Content-Disposition": content_disposition(name), **(headers or {})})
+
+
+def _json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Invalid(_("The request is not valid."), errors=[
+            FieldError(name, "json", _("This is not valid JSON."))]) from None

@@ -1,0 +1,97 @@
+"""Relations between forms: links to one and to many, checked, listed, and what a link does
+when its record goes to the recycle bin. On whichever database the suite runs on."""
+
+import pytest
+
+from tests.engines.form.helpers import APP, field, form, publish, records
+
+CUSTOMERS = form("customers", field("c1", "text", "name"))
+
+
+def linked_form(**relation):
+    return form("contacts", field("k1", "text", "name"),
+                field("k2", "relation", "customer", target="customers", **relation))
+
+
+@pytest.fixture
+def customers(api):
+    assert publish(api, CUSTOMERS).status_code == 200
+    return [api.post(records("customers"), json={"name": n}).json()["id"] for n in ("Acme", "Globex", "Initech")]
+
+
+def test_a_relation_must_link_to_a_published_form(api):
+    response = publish(api, linked_form())
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "fields[1].target"
+    assert "customers" in response.json()["errors"][0]["message"]
+
+
+def test_a_link_to_one_is_stored_checked_and_filterable_by_id(api, customers):
+    assert publish(api, linked_form()).status_code == 200
+    acme = customers[0]
+    made = api.post(records("contacts"), json={"name": "Li", "customer": acme})
+    assert made.status_code == 201 and made.json()["customer"] == acme
+    missing = api.post(records("contacts"), json={"name": "Wang", "customer": 999_999})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "customer"
+    assert api.get(f"{records('contacts')}/{made.json()['id']}").json()["customer"] == acme
+
+
+def test_links_to_many_keep_their_order_and_hide_records_in_the_bin(api, customers):
+    assert publish(api, linked_form(multiple=True, on_delete="clear")).status_code == 200
+    acme, globex, initech = customers
+    made = api.post(records("contacts"), json={"name": "Li", "customer": [globex, acme]}).json()
+    assert made["customer"] == [globex, acme]
+    changed = api.patch(f"{records('contacts')}/{made['id']}",
+                        json={"version": made["version"], "customer": [initech, globex]})
+    assert changed.status_code == 200 and changed.json()["customer"] == [initech, globex]
+    listed = api.get(records("contacts")).json()["items"]
+    assert listed[0]["customer"] == [initech, globex]
+    assert api.get(records("contacts"), params={"sort": "customer"}).status_code == 422
+
+    assert api.delete(f"{records('customers')}/{initech}").status_code == 204
+    after = api.get(f"{records('contacts')}/{made['id']}").json()
+    assert after["customer"] == [globex]
+    assert after["version"] == changed.json()["version"] + 1  # unlinking is a change of its own
+    history = api.get(f"{records('contacts')}/{made['id']}/history").json()
+    assert history[-1]["changes"] == {"customer": [[initech, globex], [globex]]}
+
+
+def test_block_refuses_to_bin_a_linked_record_and_changes_nothing(api, customers):
+    assert publish(api, linked_form()).status_code == 200
+    api.post(records("contacts"), json={"name": "Li", "customer": customers[0]})
+    refused = api.delete(f"{records('customers')}/{customers[0]}")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "linked"
+    assert api.get(f"{records('customers')}/{customers[0]}").status_code == 200
+
+
+def test_clear_unlinks_and_cascade_sends_linked_records_to_the_bin(api, customers):
+    definition = linked_form(on_delete="clear")
+    definition["fields"].append(field("k3", "relation", "owner_company", target="customers", on_delete="cascade"))
+    assert publish(api, definition).status_code == 200
+    acme, globex, _ = customers
+    li = api.post(records("contacts"), json={"name": "Li", "customer": acme, "owner_company": globex}).json()
+    assert api.delete(f"{records('customers')}/{acme}").status_code == 204
+    assert api.get(f"{records('contacts')}/{li['id']}").json()["customer"] is None
+    assert api.delete(f"{records('customers')}/{globex}").status_code == 204
+    assert api.get(f"{records('contacts')}/{li['id']}").status_code == 404
+    assert api.get(f"{records('contacts')}/{li['id']}", params={"deleted": True}).status_code == 200
+
+
+def test_a_relation_cannot_change_its_type_or_its_form(api, customers):
+    assert publish(api, linked_form()).status_code == 200
+    changed = linked_form()
+    changed["fields"][1] = field("k2", "number", "customer")
+    refused = publish(api, changed)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "customer"
+    assert api.get(f"{APP}/forms/contacts").status_code == 200
+
+
+def test_a_form_may_link_to_itself(api):
+    definition = form("people", field("p1", "text", "name"),
+                      field("p2", "relation", "manager", target="people", on_delete="clear"))
+    assert publish(api, definition).status_code == 200
+    boss = api.post(records("people"), json={"name": "Boss"}).json()["id"]
+    worker = api.post(records("people"), json={"name": "Worker", "manager": boss}).json()
+    assert worker["manager"] == boss
