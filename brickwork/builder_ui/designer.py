@@ -116,6 +116,7 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
         "types": designer_data.types_info(), "palette": designer_data.palette(),
         "locale": request.scope["state"]["locale"],
         "strings": designer_data.strings(), "forms": forms,
+        "formulas": designer_data.formula_texts((draft or live).body),
     }
     label = (draft or live).body.get("label", {})
     return render(request, "designer.html", app=the_app, form_key=form, form_label=label, state=state,

@@ -21,6 +21,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("user", "department")),
     ("files", ("attachment", "image")),
     ("other", ("region", "autonumber", "relation")),
+    ("computed", ("formula", "rollup", "lookup")),
 )
 
 
@@ -32,13 +33,14 @@ def type_names() -> dict[str, str]:
         "boolean": _("Yes / no"), "rating": _("Rating"), "date": _("Date"), "datetime": _("Date and time"),
         "user": _("Member"), "department": _("Department"), "attachment": _("Attachment"),
         "image": _("Image"), "region": _("Region"), "autonumber": _("Serial number"),
-        "relation": _("Related record"),
+        "relation": _("Related record"), "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
+        "lookup": _("Lookup (field of a related record)"),
     }
 
 
 def group_names() -> dict[str, str]:
     return {"basic": _("Basic"), "choice": _("Choice"), "date": _("Date and time"), "people": _("People"),
-            "files": _("Files"), "other": _("Other"), "layout": _("Layout")}
+            "files": _("Files"), "other": _("Other"), "computed": _("Computed"), "layout": _("Layout")}
 
 
 def palette() -> list[dict[str, Any]]:
@@ -56,6 +58,25 @@ def types_info() -> dict[str, dict[str, Any]]:
     names = type_names()
     return {name: {"name": names.get(name, name), "settings": sorted(kind.settings),
                    "dynamic_defaults": list(kind.dynamic_defaults)} for name, kind in REGISTRY.items()}
+
+
+def formula_texts(body: dict[str, Any]) -> dict[str, str]:
+    """Each formula field's formula as text with today's field keys (the body keeps the AST by
+    field id), for the formula editor. A draft that does not validate shows none."""
+    from pydantic import ValidationError
+
+    from brickwork.engines.form.definition import FormDefinition
+    from brickwork.engines.form.formulas import infos
+    from brickwork.platform.expression import parse
+    from brickwork.platform.expression.printer import print_formula
+
+    try:
+        definition = FormDefinition.model_validate(body)
+    except ValidationError:
+        return {}
+    known = infos(definition.fields)
+    return {f.id: print_formula(parse(f.expression), known) for f in definition.fields
+            if f.type == "formula" and f.expression}
 
 
 def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
@@ -135,4 +156,16 @@ def strings() -> dict[str, str]:
         "clear": _("Unlink it"), "cascade": _("Delete this record too"),
         "no_diff": _("No differences."), "close": _("Close"), "error": _("Something went wrong."),
         "added_op": _("added"), "removed_op": _("removed"), "changed_op": _("changed"), "moved_op": _("moved"),
+        # Computed fields (designer_computed.js)
+        "formula": _("Formula"), "formula_hint": _("Such as {Price} * qty + shipping. Fields by name or key; "
+                                                   "functions as in a spreadsheet."),
+        "insert_field": _("Insert a field"), "source": _("Records to sum up"),
+        "source_hint": _("A sub-form or a relation to many of this form, or form_key.relation for the records "
+                         "of another form that link here."),
+        "aggregate": _("Aggregate"), "count_agg": _("Count"), "sum_agg": _("Sum"), "avg_agg": _("Average"),
+        "min_agg": _("Smallest"), "max_agg": _("Largest"), "earliest_agg": _("Earliest"), "latest_agg": _("Latest"),
+        "field_of": _("Field of the other records (key)"), "condition": _("Only records where (optional)"),
+        "condition_hint": _('Such as stage = "won".'), "relation": _("Relation to one record"),
+        "lookup_field": _("Field of the linked record (key)"),
+        "computed_note": _("Computed by the server; it cannot be typed in."),
     }

@@ -15,6 +15,15 @@ def platform_only(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and reflected and compare_to is None)
 
 
+def platform_names(name, type_, parent_names) -> bool:
+    """Autogenerate's filter before reflection: only the platform's own tables are read, so
+    record tables (with indexes SQLite cannot reflect, such as ``lower(title)``) are never
+    looked at, let alone proposed for dropping."""
+    from brickwork.platform.models import Base  # models import this module's callers
+
+    return type_ != "table" or name in Base.metadata.tables
+
+
 def _config(connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", "brickwork:migrations")

@@ -14,13 +14,15 @@ LINE_FIELDS = [{"id": "l1", "key": "product", "label": {"en": "Product", "zh-CN"
                {"id": "l2", "key": "qty", "label": {"en": "Quantity", "zh-CN": "数量"}, "type": "number",
                 "default": "1"}]
 SETTINGS = {"select": {"options": OPTIONS}, "multiselect": {"options": OPTIONS}, "relation": {"target": "customers"},
-            "subform": {"fields": LINE_FIELDS}}
+            "subform": {"fields": LINE_FIELDS}, "formula": {"formula": "1 + 2"},
+            "rollup": {"source": "lines", "aggregate": "count"}, "lookup": {"relation": "customer", "field": "phone"}}
 VALUES = {"text": "Acme", "textarea": "a\nb", "number": "12.50", "money": "19.90", "percent": "12.50",
           "date": "2024-07-01", "datetime": "2024-07-01T01:30:00Z", "boolean": True, "select": "b",
           "multiselect": ["a"], "user": 3, "department": 4, "phone": "+8613800138000", "email": "li@x.com",
           "url": "https://x.com", "region": {"province": "330000", "city": "330100"}, "rating": 4,
           "attachment": ["f1"], "image": ["f2"], "autonumber": "KH-0001", "relation": 7,
-          "subform": [{"id": 5, "product": "Pen", "qty": "3"}]}
+          "subform": [{"id": 5, "product": "Pen", "qty": "3"}], "formula": "3.00", "rollup": "2",
+          "lookup": "+8613800138000"}
 
 
 class Inputs(HTMLParser):

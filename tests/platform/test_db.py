@@ -86,12 +86,13 @@ def test_migrations_leave_record_tables_alone(engine, api):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from brickwork.platform.migrate import platform_only
+    from brickwork.platform.migrate import platform_names, platform_only
     from tests.engines.form.helpers import field, form, publish
 
     assert publish(api, form("customers", field("f1", "text", "name"))).status_code == 200
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_object": platform_only})
+        context = MigrationContext.configure(conn, opts={"include_object": platform_only,
+                                                         "include_name": platform_names})
         assert compare_metadata(context, Base.metadata) == []
 
 

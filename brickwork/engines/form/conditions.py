@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists, select
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.engines.form.fieldtypes.numeric import NumberField
 from brickwork.engines.form.forms import Form
 from brickwork.platform.clock import app_zone, now
-from brickwork.platform.errors import Forbidden
+from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.expression import TYPES, Context, FieldInfo, Fn, Node, Ref, parse_condition, to_sql
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
@@ -29,9 +28,9 @@ def field_infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
     infos = {}
     for f in fields:
         kind = REGISTRY[f.type]
-        logical = "choices" if kind.logical == "files" else kind.logical
-        if logical in TYPES:
-            infos[f.id] = FieldInfo(logical, kind.scale(f) if isinstance(kind, NumberField) else 0)
+        logical = "choices" if kind.logical == "files" else kind.value_type(f)
+        if logical in TYPES and kind.has_column(f):
+            infos[f.id] = FieldInfo(logical, kind.value_scale(f))
     return infos
 
 
@@ -58,15 +57,52 @@ def context(who: Principal) -> Context:
     return Context(now=now(), zone=app_zone(), me=who.user_id, my_department=who.main_department)
 
 
-def compile_condition(form: Form, who: Principal, data: Any,
-                      readable: set[str] | None = None) -> ColumnElement[bool]:
-    """A condition as SQL over the form's table; ``Invalid`` with JSON paths if malformed."""
+def compile_condition(form: Form, who: Principal, data: Any, readable: set[str] | None = None,
+                      extra: dict[str, tuple[ColumnElement, FieldInfo]] | None = None) -> ColumnElement[bool]:
+    """A condition as SQL over the form's table; ``Invalid`` with JSON paths if malformed.
+    ``extra``: values that are no column of the table (lookups: a sub-query each)."""
+    from brickwork.engines.form.onread import refuse_clock_fields  # onread builds on forms, like this
+
     infos = field_infos(form.definition.fields)
-    node = parse_condition(with_ids(form, data), infos)
+    columns = {fid: form.table.c[storage.column_name(fid)] for fid in infos}
+    for fid, (value, info) in (extra or {}).items():
+        columns[fid], infos[fid] = value, info
+    links: dict[str, ColumnElement[bool]] = {}
+    refuse_clock_fields(form, with_ids(form, data))
+    data = _links_to_many(form, with_ids(form, data), links)
+    infos |= {name: FieldInfo("boolean") for name in links}
+    node = parse_condition(data, infos)
     if readable is not None:
-        hidden = sorted(refs(node) - readable)
+        hidden = sorted((refs(node) - set(links) | {name.split(":")[1] for name in links}) - readable)
         if hidden:
             raise Forbidden(_("You may not filter on the field %(name)s.",
                               name=", ".join(form.by_id[f].key for f in hidden)))
-    columns = {fid: form.table.c[storage.column_name(fid)] for fid in infos}
-    return to_sql(node, columns, infos, context(who))
+    return to_sql(node, columns | links, infos, context(who))
+
+
+def _links_to_many(form: Form, data: Any, links: dict[str, ColumnElement[bool]]) -> Any:
+    """A relation to many has no column: ``HAS(link, id)`` and ``ISBLANK(link)`` over it become
+    references to an EXISTS over its junction table (``links`` gets them), so the rest of
+    the language compiles as usual."""
+    if isinstance(data, list):
+        return [_links_to_many(form, item, links) for item in data]
+    if not isinstance(data, dict):
+        return data
+    args = data.get("args")
+    if data.get("fn") in ("HAS", "ISBLANK") and isinstance(args, list) and args and isinstance(args[0], dict):
+        f = form.by_id.get(args[0].get("ref"))
+        if f is not None and f.type == "relation" and f.multiple:
+            junction = storage.junction_table(form.app.id, form.key, f.id)
+            found = select(junction.c.source_id).where(junction.c.source_id == form.table.c.id)
+            if data["fn"] == "HAS":
+                target = args[1].get("lit") if len(args) == 2 and isinstance(args[1], dict) else None
+                if not isinstance(target, int) or isinstance(target, bool):
+                    raise Invalid(_("The condition is not valid."), errors=[FieldError(
+                        "args[1]", "type", _("Give the id of a linked record."))])
+                condition = exists(found.where(junction.c.target_id == target))
+            else:
+                condition = ~exists(found)
+            name = f"links:{f.id}:{len(links)}"
+            links[name] = condition
+            return {"ref": name}
+    return {k: _links_to_many(form, v, links) for k, v in data.items()}

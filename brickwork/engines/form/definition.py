@@ -13,11 +13,12 @@ from brickwork.platform.i18n import _
 FieldType = Literal[
     "text", "textarea", "number", "money", "percent", "date", "datetime", "boolean",
     "select", "multiselect", "user", "department", "phone", "email", "url", "region",
-    "rating", "attachment", "image", "autonumber", "relation", "subform",
+    "rating", "attachment", "image", "autonumber", "relation", "subform", "formula", "rollup", "lookup",
 ]
 SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
             "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "fields",
-            "min_rows", "max_rows")
+            "min_rows", "max_rows", "formula", "expression", "result", "source", "aggregate", "field",
+            "condition", "relation")
 
 
 class Option(BaseModel):
@@ -62,6 +63,23 @@ class FieldDef(BaseModel):
     fields: list[FieldDef] | None = Field(default=None, description="A sub-form's columns: the fields of each row.")
     min_rows: int | None = Field(default=None, ge=0, le=1000)
     max_rows: int | None = Field(default=None, ge=1, le=1000)
+    # Computed fields (docs/forms.md "Computed fields"): formula, rollup, lookup.
+    formula: str | None = Field(default=None, max_length=4000, description=(
+        "A formula's text, fields named by key or label; saved as `expression`."))
+    expression: dict[str, Any] | None = Field(default=None, description=(
+        "A formula as the expression AST, fields by id (what is kept: renames break nothing)."))
+    result: Literal["number", "text", "boolean", "date", "datetime"] | None = Field(default=None, description=(
+        "The type of a formula's or rollup's value; set by the server."))
+    source: str | None = Field(default=None, max_length=130, description=(
+        "A rollup's records: a relation to many or a sub-form of this form, or `form_key.relation_key` "
+        "(the records of another form that link here)."))
+    aggregate: Literal["count", "sum", "avg", "min", "max", "earliest", "latest"] | None = None
+    field: str | None = Field(default=None, max_length=64, description=(
+        "A rollup's aggregated field or a lookup's shown field, of the other form (key or id; kept as id)."))
+    condition: dict[str, Any] | str | None = Field(default=None, description=(
+        "A rollup's condition over the other form's fields: an expression AST or formula text."))
+    relation: str | None = Field(default=None, max_length=64, description=(
+        "A lookup's relation to one record, a field of this form (key or id; kept as id)."))
 
     @model_validator(mode="after")
     def _settings_fit_the_type(self) -> FieldDef:
@@ -168,6 +186,14 @@ class FormDefinition(DefinitionModel):
         for item in self.trash:
             if item.field.id in live:
                 raise ValueError(_("Field %(id)s is both in the form and in its trash.", id=item.field.id))
+        return self
+
+    @model_validator(mode="after")
+    def _formulas_are_valid(self) -> FormDefinition:
+        # Imported here: formulas are checked against field types built on this model.
+        from brickwork.engines.form.formulas import check_computed
+
+        check_computed(self)
         return self
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.relations import record_titles
 from brickwork.platform.clock import app_zone
 from brickwork.platform.i18n import _, current_locale
@@ -69,6 +70,8 @@ def display(field: FieldDef, value: Any, names: Names | None = None) -> str:
     """The text a reader sees for a field's API value; blank is ''."""
     if value is None or value == [] or value == "":
         return ""
+    if field.type in ("formula", "rollup"):  # shown as a field of its result's type
+        return display(shape(field)[1], value, names)
     locale = current_locale.get().replace("-", "_")
     kind = REGISTRY[field.type]
     if field.type in PEOPLE:

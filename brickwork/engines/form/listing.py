@@ -17,6 +17,7 @@ from sqlalchemy import Date, DateTime, and_, false, func, or_, select
 
 from brickwork.engines.form import outside, storage
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.onread import refuse_clock_fields
 from brickwork.engines.form.values import serializer
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.i18n import _
@@ -43,7 +44,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     keys = _sort_keys(service, sort)
     only = _only(service, fields)
 
-    query = select(t).where(*conditions)
+    query = select(t, *[column for column, _d in keys if column.name not in t.c]).where(*conditions)
     # What a cursor belongs to (the search only when there is one, so older cursors stay valid).
     listing = json.dumps([sort or "", filter_ast, deleted] + ([q] if q else []), sort_keys=True)
     if cursor:
@@ -56,7 +57,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
-    links = outside.load(service.db, form, [row.id for row in rows])
+    links = outside.load(service.db, form, [row.id for row in rows]) | service.read_computed(rows)
     convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
@@ -83,6 +84,11 @@ def _sort_keys(service, sort: str | None):
             keys.append((t.c[name], descending))
             continue
         f = service.form.by_key.get(name)
+        if f is not None and f.id in service.lookups and f.id in service.grant.readable:
+            keys.append((service.lookups[f.id].value.label(f"lk_{f.id}"), descending))  # live: its sub-query
+            continue
+        if f is not None and not storage.has_column(f) and f.type == "formula":
+            refuse_clock_fields(service.form, {"ref": f.id}, "sort")
         if f is None or REGISTRY[f.type].name in UNSORTABLE or not storage.has_column(f):
             raise Invalid(_("The request is not valid."), errors=[FieldError(
                 "sort", "unknown", _("Cannot sort by %(name)s.", name=name))])

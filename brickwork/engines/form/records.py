@@ -9,6 +9,7 @@ changes in order; either keeps all or none.
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import outside, relations, storage, subforms
+from brickwork.engines.form import dependencies, onread, outside, recompute, relations, storage, subforms
 from brickwork.engines.form.access import Grant, grant_for
 from brickwork.engines.form.conditions import compile_condition
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -52,13 +53,39 @@ class RecordService:
     def compile_condition(self, data: Any, *, check_readable: bool = True) -> ColumnElement[bool]:
         """A filter from the caller: only over fields they may read."""
         return compile_condition(self.form, self.who, data,
-                                 self.grant.readable if check_readable else None)
+                                 self.grant.readable if check_readable else None,
+                                 extra={fid: (lk.value, lk.info) for fid, lk in self.lookups.items() if lk.info})
+
+    # --- computed fields (recompute.py, onread.py)
+    @cached_property
+    def graph(self) -> dependencies.AppGraph:
+        return dependencies.app_graph(self.session, self.form.app)
+
+    @cached_property
+    def lookups(self) -> dict[str, onread.Lookup]:
+        if not any(f.type == "lookup" for f in self.form.definition.fields):
+            return {}
+        return onread.lookups(self.graph.forms, self.form)
+
+    def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
+        """Lookups and formulas over the clock of some rows: field id → record id → API value."""
+        return onread.load(self.db, self.form, self.lookups, rows)
+
+    def _before_write(self, ids: list[int]) -> dict:
+        if not self.graph.touches(self.form.key):
+            return {}
+        return recompute.parents_before(self.db, self.graph, self.form.key, ids)
+
+    def _recompute(self, ids: list[int], before: dict) -> None:
+        if self.graph.touches(self.form.key):
+            recompute.after_write(self.db, self.graph, self.form.key, ids, before)
 
     # --- reads
     def get(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
         self.grant.require("read")
-        return to_api(self.form, self.row(record_id, deleted=deleted), self.grant.readable,
-                      links=outside.load(self.db, self.form, [record_id]))
+        row = self.row(record_id, deleted=deleted)
+        return to_api(self.form, row, self.grant.readable,
+                      links=outside.load(self.db, self.form, [record_id]) | self.read_computed([row]))
 
     def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False):
         """The stored row if it is in the caller's scope: in the recycle bin (deleted=True),
@@ -108,10 +135,13 @@ class RecordService:
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
         outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
+        self._recompute(ids, {})
+        computed = recompute.stored_values(self.db, self.form, ids)
         everything = {f.id for f in self.form.definition.fields}
-        links = outside.load(self.db, self.form, ids)
-        full = [to_api(self.form, SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored), everything,
-                       links=links) for rid, stored in zip(ids, columns, strict=True)]
+        made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
+                for rid, stored in zip(ids, columns, strict=True)]
+        links = outside.load(self.db, self.form, ids) | self.read_computed(made)
+        full = [to_api(self.form, row, everything, links=links) for row in made]
         self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
                                      for record in full])
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
@@ -142,6 +172,7 @@ class RecordService:
         if not changed:
             return to_api(self.form, row, self.grant.readable)
         t = self.table
+        before_links = self._before_write([record_id])
         try:
             result = self.db.execute(
                 update(t).where(t.c.id == record_id, t.c.version == version).values(
@@ -152,6 +183,7 @@ class RecordService:
         if result.rowcount != 1:  # someone else's update won between our read and write
             raise self._stale(self.row(record_id))
         outside.write(self.db, self.form, [(record_id, changed)])
+        self._recompute([record_id], before_links)
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
         for fid, by_record in outside.load(self.db, self.form, [record_id]).items():
@@ -170,11 +202,13 @@ class RecordService:
         row = self.row(record_id, lock=True)
         if version is not None and row.version != version:
             raise self._stale(row)
+        counted_in = self._before_write([record_id])  # before links to it are cleared
         relations.before_delete(self, [record_id])
         t = self.table
         moment = utcnow()
         self.db.execute(update(t).where(t.c.id == record_id).values(
             deleted_at=moment, version=row.version + 1, updated_at=moment, updated_by=self.who.user_id))
+        self._recompute([record_id], counted_in)
         self._log("record.deleted", [(record_id, {}, {})])
 
     def bulk_delete(self, items: list[Any]) -> list[int]:
@@ -207,6 +241,7 @@ class RecordService:
                 deleted_at=None, version=row.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
         except IntegrityError as exc:  # its unique value was taken while it was in the bin
             raise self._unique_conflict(exc) from None
+        self._recompute([record_id], {})
         self._log("record.restored", [(record_id, {}, {})])
         return self.get(record_id)
 

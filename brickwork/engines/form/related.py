@@ -14,7 +14,7 @@ from brickwork.platform.errors import Forbidden
 def link_condition(f: FieldDef, record_id: int) -> dict[str, Any]:
     """The filter (expression language) for the records that link to ``record_id`` through
     ``f``: what the related lists count, and what a table view of them filters on."""
-    return {"fn": "HAS" if f.multiple else "=", "args": [{"ref": f.id}, {"lit": record_id}]}
+    return {"fn": "HAS" if f.multiple else "=", "args": [{"ref": f.id}, {"lit": record_id, "type": "record"}]}
 
 
 def related_lists(service: RecordService, record_id: int, limit: int) -> list[dict[str, Any]]:

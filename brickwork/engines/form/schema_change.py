@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
-from brickwork.engines.form import storage
+from brickwork.engines.form import computed_publish, storage
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -50,6 +50,7 @@ class PublishReport:
     index_dropped: list[str] = field(default_factory=list)
     backups_purged: list[str] = field(default_factory=list)
     duplicates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    recomputed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -58,7 +59,8 @@ class PublishReport:
 def storage_signature(f: FieldDef) -> tuple:
     """What the stored values depend on: a change of it is a conversion."""
     kind = REGISTRY[f.type]
-    return (f.type, kind.scale(f) if isinstance(kind, NumberField) else None, f.target, bool(f.multiple))
+    return (f.type, kind.scale(f) if isinstance(kind, NumberField) else None, f.target, bool(f.multiple),
+            kind.value_type(f), kind.value_scale(f), kind.has_column(f))
 
 
 def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, previous: FormDefinition | None,
@@ -101,6 +103,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     report.backups_purged = [b.column for b in purged_backups]
 
     conversions: list[tuple[FieldDef, FieldDef]] = []
+    recreated: list[tuple[FieldDef, FieldDef]] = []
     for f in new.fields:
         old = before.get(f.id) or (trashed[f.id].field if f.id in trashed else None)
         if old is None:
@@ -109,7 +112,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         if f.id in trashed:
             report.restored.append(f.id)
         if storage_signature(old) != storage_signature(f):
-            conversions.append((old, f))
+            # A computed value is not converted: its column is made anew and recomputed.
+            (recreated if f.type in computed_publish.DERIVED else conversions).append((old, f))
         elif (old.key, old.label) != (f.key, f.label) and f.id in before:
             report.renamed.append(f.id)
     child_changes = _child_changes(before, new.fields)
@@ -121,7 +125,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
                           errors=[FieldError(f.key, "conversion", _("This change would lose the links."))])
         report.converted[f.id] = _conversion_preview(conn, old_table, old, f)
 
-    converted = {f.id for _old, f in conversions}
+    converted = {f.id for _old, f in conversions + recreated}
     gone = [*report.deleted, *converted]  # their indexes go; a converted column gets new ones
     report.unique_added, report.unique_dropped = _index_changes("unique", before, new.fields, converted, gone)
     report.index_added, report.index_dropped = _index_changes("indexed", before, new.fields, converted, gone)
@@ -156,6 +160,10 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
             conn.execute(text(f"DROP TABLE {quote(table.name)}"))
     for b in purged_backups:
         conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(b.column)}"))
+    if recreated:
+        storage.drop_view(conn, app_key, form_key)  # it reads the columns made anew; made again below
+    for old, f in recreated:
+        _recreate(conn, app_id, form_key, old, f, version, new)
     for old, f in conversions:
         backup = storage.backup_name(f.id, version)
         conn.execute(text(f"ALTER TABLE {quote(name)} RENAME COLUMN {quote(storage.column_name(f.id))} "
@@ -183,6 +191,24 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     _title_index(conn, name, previous, new, converted)
     storage.create_view(conn, app_key, form_key, table, new)
     return new, report
+
+
+def _recreate(conn: Connection, app_id: int, form_key: str, old: FieldDef, f: FieldDef, version: int,
+              new: FormDefinition) -> None:
+    """A computed field's column made anew (its value is recomputed after publish). A stored
+    field turned computed keeps its values in a backup column, as a type change does."""
+    quote = conn.dialect.identifier_preparer.quote
+    name = storage.table_name(app_id, form_key)
+    if storage.has_column(old):
+        if old.type in computed_publish.DERIVED:
+            conn.execute(text(f"ALTER TABLE {quote(name)} DROP COLUMN {quote(storage.column_name(f.id))}"))
+        else:
+            backup = storage.backup_name(f.id, version)
+            conn.execute(text(f"ALTER TABLE {quote(name)} RENAME COLUMN {quote(storage.column_name(f.id))} "
+                              f"TO {quote(backup)}"))
+            new.backups.append(BackupColumn(field=old, column=backup, version=version))
+    if storage.has_column(f):
+        _alter_add(conn, name, f)
 
 
 def _title_index(conn: Connection, name: str, previous: FormDefinition | None, new: FormDefinition,
@@ -359,8 +385,12 @@ def _refuse(fields: dict[str, FieldDef], duplicates: dict[str, list[dict[str, An
 def publish_hook(session, app, key: str, previous: dict | None, body: dict, version: int, *,
                  dry_run: bool, force: bool) -> tuple[dict, dict]:
     """The definitions store calls this when a form is published (or previewed)."""
-    new, report = publish_form(
-        session.connection(), app.id, app.key, key,
-        FormDefinition.model_validate(previous) if previous else None, FormDefinition.model_validate(body),
-        version, dry_run=dry_run, force=force)
+    old = FormDefinition.model_validate(previous) if previous else None
+    wanted = computed_publish.prepare(session, app, key, FormDefinition.model_validate(body), version)
+    computed_publish.check_graph(session, app, key, old, wanted, version, storage_signature)
+    new, report = publish_form(session.connection(), app.id, app.key, key, old, wanted, version,
+                               dry_run=dry_run, force=force)
+    if not dry_run:
+        report.recomputed = computed_publish.finish(session.connection(), session, app, key, old, new, version,
+                                                    storage_signature)
     return new.model_dump(mode="json", exclude_none=True), report.as_dict()

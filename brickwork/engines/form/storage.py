@@ -28,7 +28,6 @@ from sqlalchemy.engine import Connection
 
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.engines.form.fieldtypes.numeric import NumberField
 from brickwork.engines.form.fieldtypes.text import TextField
 
 # Ids are BIGINT on PostgreSQL; SQLite only aliases rowid for INTEGER PRIMARY KEY.
@@ -120,9 +119,9 @@ def tables_of(app_id: int, form_key: str, field: FieldDef) -> list[Table]:
     """The tables a field keeps its values in, beside the form's own (none for most)."""
     if field.type == "subform":
         return [child_table(app_id, form_key, field)]
-    if not has_column(field):
+    if field.type == "relation" and not has_column(field):
         return [junction_table(app_id, form_key, field.id)]
-    return []
+    return []  # lookups and formulas over the clock are computed when read
 
 
 @lru_cache(maxsize=512)
@@ -210,8 +209,8 @@ def create_view(conn: Connection, app_key: str, form_key: str, table: Table, def
             continue
         column = table.c[column_name(field.id)]
         kind = REGISTRY[field.type]
-        if isinstance(kind, NumberField) and kind.scale(field):
-            column = column / literal_column(f"{10 ** kind.scale(field)}.0")
+        if kind.value_type(field) == "number" and kind.value_scale(field):
+            column = column / literal_column(f"{10 ** kind.value_scale(field)}.0")
         columns.append(column.label(field.key))
     query = select(*columns).where(table.c.deleted_at.is_(None))
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})

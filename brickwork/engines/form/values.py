@@ -42,7 +42,7 @@ def serializer(form: Form, readable: set[str], only: set[str] | None = None,
         record: dict[str, Any] = {"id": row.id, "version": row.version}
         for key, column, f, kind in plan:
             if f.id in outside:
-                record[key] = outside[f.id].get(row.id, [])
+                record[key] = outside[f.id].get(row.id, None if f.type in ("lookup", "formula") else [])
             else:
                 record[key] = kind.to_api(f, kind.from_db(f, getattr(row, column)))
         record["_meta"] = _meta(row)

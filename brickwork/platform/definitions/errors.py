@@ -38,7 +38,13 @@ def _message(error: dict) -> str:
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(json_path(tuple(e["loc"])), e["type"], _message(e))
-        for e in exc.errors(include_url=False)
-    ]
+    return [_error(e) for e in exc.errors(include_url=False)]
+
+
+def _error(e: dict) -> FieldError:
+    ctx = e.get("ctx") or {}
+    if "start" in ctx:  # a formula's problem keeps its place in the text, for the editor to mark
+        from brickwork.platform.expression.positions import FormulaError
+
+        return FormulaError(json_path(tuple(e["loc"])), e["type"], _message(e), start=ctx["start"], end=ctx["end"])
+    return FieldError(json_path(tuple(e["loc"])), e["type"], _message(e))

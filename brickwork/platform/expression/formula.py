@@ -94,7 +94,7 @@ class _Parser:
 
     def unexpected(self, token: Token, wanted: str | None = None) -> _Stop:
         if wanted is not None:
-            return self.fail(token.start, token.end, "expected", _("Expected %(wanted)s.", wanted=f"'{wanted}'"))
+            return self.fail(token.start, token.end, "expected", _("Expected %(wanted)s.", wanted="'%s'" % wanted))
         if token.kind == "end":
             return self.fail(token.start, token.end, "unexpected_end", _("The formula ends too early."))
         return self.fail(token.start, token.end, "unexpected", _("Unexpected %(text)s.", text=token.text))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
 from brickwork.platform.expression.registry import FUNCTIONS
@@ -18,12 +19,18 @@ from brickwork.platform.expression.values import VARS, FieldInfo
 def canonical(node: Node, fields: Mapping[str, FieldInfo], expect: str | None = None) -> Node:
     """``expect``: the type the whole formula should have (the formula field's type)."""
     if not isinstance(node, Fn):
-        return _typed(node, expect) if _open(node) else node
-    args = tuple(canonical(arg, fields) for arg in node.args)
+        return _typed(_natural(node), expect) if _open(node) else node
     function = FUNCTIONS[node.name]
+    results = function.results(len(node.args)) if function.results and expect else []
+    args = [_typed(_natural(arg), expect if i in results else None) if _open(arg)
+            else canonical(arg, fields, expect if i in results else None) for i, arg in enumerate(node.args)]
     if function.expects is not None:
-        types = [None if _open(arg) else type_of(arg, fields) for arg in args]
-        args = tuple(_typed(arg, function.expects(i, types)) if _open(arg) else arg for i, arg in enumerate(args))
+        types = [None if _flexible(arg) else type_of(arg, fields) for arg in args]
+        for i, arg in enumerate(args):
+            wanted = function.expects(i, types) if _flexible(arg) else None
+            if wanted is not None:
+                args[i] = _typed(arg, wanted) if _open(arg) else canonical(arg, fields, wanted)
+    args = tuple(args)
     if node.name == "DATE":
         folded = _date_literal(args)
         if folded is not None:
@@ -50,11 +57,33 @@ def type_of(node: Node, fields: Mapping[str, FieldInfo]) -> str | None:
 
 def _open(node: Node) -> bool:
     """A literal whose type its position may decide."""
-    if not isinstance(node, Lit):
+    if not isinstance(node, Lit) or node.type == "boolean":
         return False
-    if node.value is None:
-        return node.type == "text"
-    return node.type == "text" or (node.type == "number" and node.value == node.value.to_integral_value())
+    if node.value is None or node.type in ("text", "choice", "user", "department"):
+        return True
+    return node.type == "number" and node.value == node.value.to_integral_value()
+
+
+def _flexible(node: Node) -> bool:
+    """An open literal, or a choice (IF, SWITCH…) among open literals only: its position
+    decides its type."""
+    if _open(node):
+        return True
+    if not isinstance(node, Fn):
+        return False
+    function = FUNCTIONS[node.name]
+    return function.results is not None and all(_flexible(node.args[i]) for i in function.results(len(node.args)))
+
+
+def _natural(lit: Lit) -> Lit:
+    """The type the literal's text has without a position: "won" is text, 7 a number."""
+    if lit.value is None:
+        return Lit(None, "text")
+    if lit.type == "choice":
+        return Lit(lit.value, "text")
+    if lit.type in ("user", "department"):
+        return Lit(Decimal(lit.value), "number")
+    return lit
 
 
 def _typed(lit: Lit, wanted: str | None) -> Lit:
@@ -64,7 +93,7 @@ def _typed(lit: Lit, wanted: str | None) -> Lit:
         return lit if wanted == "boolean" else Lit(None, wanted)
     if lit.type == "text" and wanted == "choice":
         return Lit(lit.value, "choice")
-    if lit.type == "number" and wanted in ("user", "department"):
+    if lit.type == "number" and wanted in ("user", "department", "record"):
         return Lit(int(lit.value), wanted)
     return lit
 

@@ -8,7 +8,7 @@ from brickwork.platform.expression.signature import Function, TypeProblem, expec
 from brickwork.platform.i18n import _
 
 # Everything but a multiple choice can be chosen, compared in SWITCH and defaulted.
-VALUE_TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department")
+VALUE_TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department", "record")
 
 
 def _same(types, positions: list[int]) -> str:
@@ -101,9 +101,11 @@ def _blankvalue(args, types, ctx):
 
 
 LOGIC_FUNCTIONS = (
-    Function("IF", (2, 3), _if_result, _if, Sql(_if_sql), same_type(lambda n: [[1, 2]])),
-    Function("IFS", (2, None), _ifs_result, _ifs, Sql(_ifs_sql), same_type(lambda n: [_ifs_values(n)])),
-    Function("SWITCH", (3, None), _switch_result, _switch, Sql(_switch_sql), same_type(_switch_groups)),
+    Function("IF", (2, 3), _if_result, _if, Sql(_if_sql), same_type(lambda n: [[1, 2]]), lambda n: [1, 2]),
+    Function("IFS", (2, None), _ifs_result, _ifs, Sql(_ifs_sql), same_type(lambda n: [_ifs_values(n)]),
+             _ifs_values),
+    Function("SWITCH", (3, None), _switch_result, _switch, Sql(_switch_sql), same_type(_switch_groups),
+             lambda n: _switch_groups(n)[1]),
     Function("BLANKVALUE", (2, 2), lambda nodes, types: _same(types, [0, 1]), _blankvalue,
-             Sql("coalesce({0}, {1})"), same_type(lambda n: [[0, 1]])),
+             Sql("coalesce({0}, {1})"), same_type(lambda n: [[0, 1]]), lambda n: [0, 1]),
 )

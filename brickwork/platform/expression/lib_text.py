@@ -13,7 +13,7 @@ from brickwork.platform.expression.signature import Function, literal_choice, si
 from brickwork.platform.expression.values import lower
 
 MAX_COUNT = 100_000  # no text is longer (reference §3.4)
-JOINABLE = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department")
+JOINABLE = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department", "record")
 ZONE = "CAST({z} AS TEXT)"
 LOCAL = f"timezone({ZONE}, timezone('UTC', {{%d}}))"
 
@@ -28,7 +28,7 @@ def _pg_text(i: int, type_: str) -> str:
         return f"to_char({{{i}}}, 'YYYY-MM-DD')"
     if type_ == "datetime":
         return f"to_char({LOCAL % i}, 'YYYY-MM-DD HH24:MI:SS')"
-    if type_ in ("user", "department"):
+    if type_ in ("user", "department", "record"):
         return f"CAST({{{i}}} AS TEXT)"
     return f"{{{i}}}"
 

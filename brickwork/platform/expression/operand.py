@@ -15,7 +15,8 @@ from brickwork.platform.expression.sqlvalues import Formula, bound, scaled
 from brickwork.platform.expression.values import Context
 
 SQL_TYPES = {"text": String, "choice": String, "date": Date, "datetime": DateTime,
-             "boolean": Boolean, "user": BigInteger, "department": BigInteger}
+             "boolean": Boolean, "user": BigInteger, "department": BigInteger,
+             "record": BigInteger}
 
 
 @dataclass(frozen=True)

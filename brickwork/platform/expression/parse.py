@@ -138,7 +138,7 @@ def literal_value(raw: Any, type_: str) -> Any:
         if not isinstance(raw, list) or not all(isinstance(v, str) and v for v in raw):
             raise ValueError(_("Give a list of option ids."))
         return list(raw) or None
-    if not isinstance(raw, int) or isinstance(raw, bool):  # user, department
+    if not isinstance(raw, int) or isinstance(raw, bool):  # user, department, record
         raise ValueError(_("Give an id (a whole number)."))
     return raw
 

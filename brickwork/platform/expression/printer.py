@@ -83,7 +83,7 @@ def literal(node: Lit) -> str:
         return f"DATE({value.year}, {value.month}, {value.day})"
     if node.type == "choices":
         return "CHOICES(%s)" % ", ".join(quote(v) for v in value)
-    return str(value)  # user, department ids
+    return str(value)  # user, department, record ids
 
 
 def quote(text: str) -> str:

@@ -30,7 +30,7 @@ def _expected(arg: int, expected_type: str, found: str) -> TypeProblem:
 
 # --- result rules ------------------------------------------------------------------------
 
-EQUATABLE = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department")
+EQUATABLE = ("text", "number", "boolean", "date", "datetime", "choice", "user", "department", "record")
 ORDERED = ("text", "number", "date", "datetime")
 
 

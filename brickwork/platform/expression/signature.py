@@ -34,13 +34,16 @@ class Function:
     # the function only runs on values known before the query.
     sql: Any
     expects: Expects | None = None
+    # The positions whose value the function returns (IF's branches): a formula's expected
+    # type reaches literals there.
+    results: Callable[[int], list[int]] | None = None
 
 
 def type_name(type_: str) -> str:
     return {"text": _("text"), "number": _("number"), "boolean": _("true/false"),
             "date": _("date"), "datetime": _("date and time"), "choice": _("choice"),
             "choices": _("multiple choice"), "user": _("user"),
-            "department": _("department")}.get(type_, type_)
+            "department": _("department"), "record": _("record")}.get(type_, type_)
 
 
 def expected(arg: int, expected: str, found: str) -> TypeProblem:
@@ -89,7 +92,10 @@ def signature(*params: Param, rest: Param | None = None, result: str | int = "nu
         found = param(i)
         return None if found is None else _allowed(found)[0]
 
-    return {"result": rule, "expects": expects}
+    found = {"result": rule, "expects": expects}
+    if isinstance(result, int):
+        found["results"] = lambda n: [result]
+    return found
 
 
 def literal_choice(i: int, options: Sequence[str], code: str = "bad_unit") -> Callable:
@@ -109,6 +115,6 @@ def same_type(groups: Callable[[int], list[list[int]]]) -> Expects:
     def expects(i, types) -> str | None:
         for group in groups(len(types)):
             if i in group:
-                return next((types[j] for j in group if j != i and types[j] is not None), None)
+                return next((types[j] for j in group if j != i and j < len(types) and types[j] is not None), None)
         return None
     return expects

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from brickwork.platform.expression.values import Context, lower, midnight
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BIGINT = 2**63 - 1
 
 
 def bw_lower(text: str | None) -> str | None:
@@ -35,6 +36,23 @@ def bw_local_midnight(day: str | None, zone: str | None) -> str | None:
 def bw_num(raw: int | None, scale: int) -> str | None:
     """A number column's integer as the decimal text formulas pass around."""
     return None if raw is None else format(Decimal(int(raw)).scaleb(-scale), "f")
+
+
+def bw_scaled(value: Any, scale: int) -> int | None:
+    """A number (decimal text, or an integer) as a number column holds it: value * 10**scale,
+    rounded half away from zero as Decimal does; beyond BIGINT → NULL (form engine's
+    stored formulas and rollups)."""
+    if value is None or value == "":
+        return None
+    scaled = Decimal(str(value)).scaleb(int(scale)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(scaled) if abs(scaled) <= BIGINT else None
+
+
+def bw_ratio(total: Any, count: Any, from_scale: int, to_scale: int) -> int | None:
+    """An average of a number column's integers (sum / count), exactly, as bw_scaled rounds."""
+    if total is None or not count:
+        return None
+    return bw_scaled(Decimal(int(total)).scaleb(-int(from_scale)) / Decimal(int(count)), to_scale)
 
 
 def _stored_datetime(value: datetime) -> str:
@@ -90,3 +108,5 @@ def register(dbapi_conn) -> None:
     dbapi_conn.create_function("bw_local_midnight", 2, bw_local_midnight, deterministic=True)
     dbapi_conn.create_function("bw_num", 2, bw_num, deterministic=True)
     dbapi_conn.create_function("bw_fn", -1, bw_fn, deterministic=True)
+    dbapi_conn.create_function("bw_scaled", 2, bw_scaled, deterministic=True)
+    dbapi_conn.create_function("bw_ratio", 4, bw_ratio, deterministic=True)

@@ -26,9 +26,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from brickwork.platform.expression.numeric import tidy
 
 PG_TYPES = {"number": "NUMERIC", "text": "TEXT", "choice": "TEXT", "date": "DATE", "datetime": "TIMESTAMP",
-            "boolean": "BOOLEAN", "user": "BIGINT", "department": "BIGINT"}
+            "boolean": "BOOLEAN", "user": "BIGINT", "department": "BIGINT", "record": "BIGINT"}
 SA_TYPES = {"number": Numeric, "text": String, "choice": String, "date": Date, "datetime": DateTime,
-            "boolean": Boolean, "user": BigInteger, "department": BigInteger}
+            "boolean": Boolean, "user": BigInteger, "department": BigInteger, "record": BigInteger}
 
 
 class typed(FunctionElement):  # noqa: N801 - reads like the SQL it stands for
@@ -136,6 +136,6 @@ def read_value(raw: Any, type_: str) -> Any:
     if type_ == "datetime":
         value = raw if isinstance(raw, datetime) else datetime.fromisoformat(raw)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if type_ in ("user", "department"):
+    if type_ in ("user", "department", "record"):
         return int(raw)
     return raw

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "choices", "user", "department")
+TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "choices", "user", "department", "record")
 
 # Variables and the type of their value.
 VARS = {"$me": "user", "$my_department": "department", "$today": "date", "$now": "datetime"}

@@ -94,6 +94,13 @@ ROUND_TRIPS = {
     "subform": (fd("subform", fields=[{"id": "q", "key": "qty", "label": {"en": "Qty"}, "type": "number"}]),
                 [{"qty": "2"}], [{"id": None, "q": Decimal(2)}], [{"id": None, "q": Decimal(2)}],
                 [{"id": None, "qty": "2"}]),
+    # Computed: values set by the server travel as their result type does.
+    "formula": (fd("formula", expression={"lit": "19.9", "type": "number"}, result="number"), "19.9",
+                Decimal("19.90"), 1990, "19.90"),
+    "rollup": (fd("rollup", source="lines", aggregate="max", field="d", result="date"), "2024-07-01",
+               date(2024, 7, 1), date(2024, 7, 1), "2024-07-01"),
+    "lookup": (fd("lookup", relation="customer", field="phone"), "+8613800138000", "+8613800138000",
+               "+8613800138000", "+8613800138000"),
 }
 
 # (field, a value of the wrong type, the stable code)
@@ -121,6 +128,9 @@ WRONG_TYPES = {
     "relation": (fd("relation", target="customers", multiple=True), "12", "type"),
     "subform": (fd("subform", fields=[{"id": "q", "key": "qty", "label": {"en": "Qty"}, "type": "number"}]),
                 {"qty": "2"}, "type"),
+    "formula": (fd("formula", expression={"lit": "1", "type": "number"}, result="number"), "twelve", "type"),
+    "rollup": (fd("rollup", source="lines", aggregate="count", result="number"), [1], "type"),
+    "lookup": (fd("lookup", relation="customer", field="phone"), {"a": 1}, "type"),
 }
 
 

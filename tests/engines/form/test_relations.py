@@ -95,3 +95,37 @@ def test_a_form_may_link_to_itself(api):
     boss = api.post(records("people"), json={"name": "Boss"}).json()["id"]
     worker = api.post(records("people"), json={"name": "Worker", "manager": boss}).json()
     assert worker["manager"] == boss
+
+
+def test_links_filter_both_ways_and_the_related_lists_count_them(api, customers):
+    import json
+
+    definition = linked_form()
+    definition["fields"].append(field("k3", "relation", "partners", target="customers", multiple=True,
+                                      on_delete="clear"))
+    assert publish(api, definition).status_code == 200
+    acme, globex, initech = customers
+    li = api.post(records("contacts"), json={"name": "Li", "customer": acme, "partners": [globex]}).json()
+    api.post(records("contacts"), json={"name": "Wang", "customer": acme})
+    api.post(records("contacts"), json={"name": "Zhao", "customer": globex, "partners": [acme, globex]})
+
+    def names(condition):
+        page = api.get(records("contacts"), params={"filter": json.dumps(condition), "sort": "name"})
+        assert page.status_code == 200, page.text
+        return [r["name"] for r in page.json()["items"]]
+
+    assert names({"fn": "=", "args": [{"ref": "customer"}, {"lit": acme, "type": "record"}]}) == ["Li", "Wang"]
+    assert names({"fn": "HAS", "args": [{"ref": "partners"}, {"lit": globex}]}) == ["Li", "Zhao"]
+    assert names({"fn": "ISBLANK", "args": [{"ref": "partners"}]}) == ["Wang"]
+    both = [{"fn": "HAS", "args": [{"ref": "partners"}, {"lit": acme}]},
+            {"fn": "=", "args": [{"ref": "customer"}, {"lit": globex, "type": "record"}]}]
+    assert names({"fn": "AND", "args": both}) == ["Zhao"]
+    bad = api.get(records("contacts"), params={"filter": json.dumps(
+        {"fn": "HAS", "args": [{"ref": "partners"}, {"lit": "acme"}]})})
+    assert bad.status_code == 422
+
+    related = api.get(f"{records('customers')}/{acme}/related").json()
+    counts = {(r["form"], r["field"]): (r["total"], [i["name"] for i in r["items"]]) for r in related}
+    assert counts == {("contacts", "customer"): (2, ["Wang", "Li"]), ("contacts", "partners"): (1, ["Zhao"])}
+    assert api.get(f"{records('customers')}/{initech}/related").json()[0]["total"] == 0
+    assert li["partners"] == [globex]

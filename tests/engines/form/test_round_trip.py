@@ -41,6 +41,7 @@ def every_type(file_id: str, user_id: int, department_id: int):
         (field("t18", "attachment", "attachment"), [file_id], [file_id], file_id),
         (field("t19", "image", "image"), [file_id], [file_id], file_id),
         (field("t20", "autonumber", "autonumber", pattern="NO-{0000}"), None, "NO-0001", "NO-0001"),
+        (field("t21", "formula", "formula", formula="number * 2"), None, "-2469.00", "-2469.00"),
     ]
 
 
@@ -50,9 +51,9 @@ def cases(api, sessions, admin):
     with transaction(sessions) as s:
         department = create_department(s, "Sales").id
     rows = every_type(file_id, admin.id, department)
-    # A new type must join this test; relations and sub-forms have their own
-    # (test_relations.py, test_subforms.py).
-    assert {case[0]["type"] for case in rows} == set(REGISTRY) - {"relation", "subform"}
+    # A new type must join this test; relations, sub-forms, rollups and lookups have their own
+    # (test_relations.py, test_subforms.py, test_rollups.py, test_lookups.py).
+    assert {case[0]["type"] for case in rows} == set(REGISTRY) - {"relation", "subform", "rollup", "lookup"}
     return rows
 
 

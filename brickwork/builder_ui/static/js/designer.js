@@ -57,6 +57,7 @@ function newField(type) {
     f.options = [1, 2].map((n) => ({ id: newId("o_"), label: { [boot.locale]: `${T.option} ${n}` } }));
   }
   if (boot.types[type].settings.includes("target")) f.target = boot.form;
+  if (type === "rollup") f.aggregate = "count";
   S.body.fields.push(f);
   S.autoKey.add(f.id);
   autoKey(f);
@@ -264,12 +265,14 @@ export function showAlert(text) {
 // A problem's errors carry JSON paths into the body that was sent: $.fields[2].key.
 export function applyErrors(problem, sent) {
   S.errors = {};
+  S.spans = {};  // where in a formula's text a problem is: "<field id>.formula" → [start, end]
   const general = [];
   for (const e of problem?.errors || []) {
     const m = /^\$\.(fields|sections)\[(\d+)\](?:\.(\w+))?/.exec(e.field || "");
     const item = m && sent[m[1]][Number(m[2])];
     const [id, prop] = item ? [item.id, m[3] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
     if (id === "$") general.push(e.message);
+    if (e.start !== undefined) S.spans[`${id}.${prop}`] = [e.start, e.end];
     ((S.errors[id] ||= {})[prop] ||= []).push(e.message);
   }
   showAlert([problem?.title, ...general].filter(Boolean).join(" "));
@@ -281,6 +284,7 @@ export function applyErrors(problem, sent) {
 function clearErrors() {
   if (!Object.keys(S.errors).length) return;
   S.errors = {};
+  S.spans = {};
   showAlert("");
   renderCanvas();
   renderProps();

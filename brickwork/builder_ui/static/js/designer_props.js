@@ -3,13 +3,18 @@ import Sortable from "/static/vendor/sortable.esm.js";
 import {
   S, autoKey, besideAbove, changed, field, move, remove, section, takenKeys,
 } from "/static/js/designer.js";
+import { computedProps } from "/static/js/designer_computed.js";
 import { KEY_PATTERN, h, newId } from "/static/js/designer_util.js";
 
 const pane = document.querySelector(".dz-props");
 const LOCALES = [["zh-CN", "zh"], ["en", "en"]];
 // Settings a type change keeps only where the new type reads them (see FieldDef.SETTINGS).
 const SETTINGS = ["default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
-  "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete"];
+  "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "formula", "expression",
+  "result", "source", "aggregate", "field", "condition", "relation"];
+// Computed fields' settings are edited by designer_computed.js.
+const COMPUTED_SETTINGS = ["formula", "expression", "result", "source", "aggregate", "field", "condition", "relation",
+  "scale"];
 
 function errorsOf(id, prop, shown) {
   shown.add(prop);
@@ -172,6 +177,7 @@ function changeType(f, type) {
     f.options = [1, 2].map((n) => ({ id: newId("o_"), label: { [S.boot.locale]: `${S.T.option} ${n}` } }));
   }
   if (settings.has("target") && !f.target) f.target = S.boot.form;
+  if (type === "rollup" && !f.aggregate) f.aggregate = "count";
   f.type = type;
   changed();
   renderProps();
@@ -201,6 +207,9 @@ function fieldProps(f, shown) {
     },
   });
   const wasType = (S.boot.live?.fields || []).find((x) => x.id === f.id)?.type;
+  const computed = computedProps(f, {
+    box, numberInput, rerender: renderProps, errorsOf: (id, prop) => errorsOf(id, prop, shown),
+  });
   return [
     h("h2", {}, T.field),
     tools(f.id),
@@ -219,8 +228,8 @@ function fieldProps(f, shown) {
     }),
     box(T.key, keyInput, [keyError, ...errorsOf(f.id, "key", shown)], h("small", { class: "muted" }, T.key_hint)),
     texts(f, "description", "description", shown),
-    f.type === "autonumber" ? null : texts(f, "placeholder", "placeholder", shown),
-    h("label", { class: "dz-check" }, h("input", {
+    f.type === "autonumber" || computed ? null : texts(f, "placeholder", "placeholder", shown),
+    computed ? null : h("label", { class: "dz-check" }, h("input", {
       type: "checkbox", checked: Boolean(f.required), dataset: { prop: "required" },
       onchange: (e) => { f.required = e.target.checked; changed(); },
     }), T.required),
@@ -231,7 +240,9 @@ function fieldProps(f, shown) {
     errorsOf(f.id, "required", shown), errorsOf(f.id, "unique", shown),
     has.has("options") ? optionsEditor(f, shown) : null,
     has.has("default") ? box(T.default, defaultInput(f), errorsOf(f.id, "default", shown)) : null,
-    SETTINGS.filter((name) => has.has(name) && !["default", "options"].includes(name))
+    computed,
+    SETTINGS.filter((name) => has.has(name) && !["default", "options"].includes(name)
+      && !(computed && COMPUTED_SETTINGS.includes(name)))
       .map((name) => box(T[name], settingInput(f, name), errorsOf(f.id, name, shown))),
   ];
 }

@@ -2,6 +2,7 @@
 
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank
 from brickwork.engines.form.fieldtypes.choice import BooleanField, MultiSelectField, SelectField
+from brickwork.engines.form.fieldtypes.computed import FormulaField, LookupField, RollupField
 from brickwork.engines.form.fieldtypes.misc import AttachmentField, AutoNumberField, ImageField, RegionField
 from brickwork.engines.form.fieldtypes.numeric import MoneyField, NumberField, PercentField, RatingField
 from brickwork.engines.form.fieldtypes.people import DepartmentField, UserField
@@ -16,7 +17,7 @@ REGISTRY: dict[str, FieldType] = {
         TextField, TextareaField, NumberField, MoneyField, PercentField, DateField, DateTimeField,
         BooleanField, SelectField, MultiSelectField, UserField, DepartmentField, PhoneField,
         EmailField, UrlField, RegionField, RatingField, AttachmentField, ImageField, AutoNumberField,
-        RelationField, SubformField,
+        RelationField, SubformField, FormulaField, RollupField, LookupField,
     )
 }
 

@@ -44,6 +44,14 @@ class FieldType:
     def column_type(self, field: FieldDef) -> TypeEngine:
         raise NotImplementedError
 
+    def value_type(self, field: FieldDef) -> str:
+        """The expression language's type of this field's values (a formula's: its result)."""
+        return self.logical
+
+    def value_scale(self, field: FieldDef) -> int:
+        """Number columns hold value * 10**scale; 0 for every other kind."""
+        return 0
+
     def to_db(self, field: FieldDef, value: Any) -> Any:
         return value
 

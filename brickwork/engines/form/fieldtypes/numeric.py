@@ -46,6 +46,9 @@ class NumberField(FieldType):
     def scale(self, field: FieldDef) -> int:
         return field.scale or 0
 
+    def value_scale(self, field: FieldDef) -> int:
+        return self.scale(field)
+
     def column_type(self, field: FieldDef):
         return BigInteger()
 

@@ -1,0 +1,105 @@
+// The properties of computed fields: a formula editor (text, field insertion, the server's
+// error marked where it is), and the settings of rollups and lookups. The server checks
+// everything on save (docs/definitions.md "Computed fields"); this only edits the body.
+import { S, changed } from "/static/js/designer.js";
+import { h } from "/static/js/designer_util.js";
+
+const AGGREGATES = ["count", "sum", "avg", "min", "max", "earliest", "latest"];
+
+function labelOf(f) { return f.label?.[S.boot.locale] || f.label?.en || f.label?.["zh-CN"] || f.key; }
+
+function set(f, prop, value) {
+  if (value === "" || value === null || value === undefined) delete f[prop]; else f[prop] = value;
+  changed();
+}
+
+// The formula text with the part the server complained about marked, under the editor.
+function marked(text, span) {
+  if (!span) return null;
+  const [start, end] = span;
+  return h("pre", { class: "dz-formula-mark", "aria-hidden": "true" },
+    text.slice(0, start), h("mark", {}, text.slice(start, end) || " "), text.slice(end));
+}
+
+function formulaEditor(f, ctx) {
+  const T = S.T;
+  const text = f.formula ?? S.boot.formulas?.[f.id] ?? "";
+  const area = h("textarea", {
+    rows: 3, spellcheck: "false", autocapitalize: "off", class: "dz-formula", dataset: { prop: "formula" },
+    oninput: (e) => {
+      f.formula = e.target.value;
+      delete f.expression;  // the server makes the AST (fields by id) from the text
+      delete f.result;
+      changed();
+    },
+  }, text);
+  const span = S.spans?.[`${f.id}.formula`] || S.spans?.[`${f.id}.expression`];
+  const others = S.body.fields.filter((x) => x.id !== f.id && !["subform", "lookup"].includes(x.type));
+  const insert = h("select", {
+    class: "dz-insert", "aria-label": T.insert_field, dataset: { prop: "insert" },
+    onchange: (e) => {
+      const chosen = others.find((x) => x.id === e.target.value);
+      e.target.value = "";
+      if (!chosen) return;
+      const name = `{${labelOf(chosen)}}`;
+      const at = area.selectionStart ?? area.value.length;
+      area.value = area.value.slice(0, at) + name + area.value.slice(area.selectionEnd ?? at);
+      area.focus();
+      area.setSelectionRange(at + name.length, at + name.length);
+      area.dispatchEvent(new Event("input"));
+    },
+  }, h("option", { value: "" }, T.insert_field), others.map((x) => h("option", { value: x.id }, labelOf(x))));
+  return [
+    ctx.box(T.formula, area, [...ctx.errorsOf(f.id, "formula"), ...ctx.errorsOf(f.id, "expression")],
+      h("small", { class: "muted" }, T.formula_hint)),
+    marked(text, span),
+    insert,
+    f.result === "number" || !f.result ? ctx.box(T.scale, ctx.numberInput(f, "scale"), ctx.errorsOf(f.id, "scale")) : null,
+  ];
+}
+
+function rollupEditor(f, ctx) {
+  const T = S.T;
+  const own = S.body.fields.filter((x) => x.type === "subform" || (x.type === "relation" && x.multiple));
+  const listId = `dz-sources-${f.id}`;
+  return [
+    ctx.box(T.source, h("span", {},
+      h("input", { value: f.source || "", list: listId, dataset: { prop: "source" }, spellcheck: "false",
+        oninput: (e) => set(f, "source", e.target.value.trim()) }),
+      h("datalist", { id: listId }, own.map((x) => h("option", { value: x.key }, labelOf(x))))),
+    ctx.errorsOf(f.id, "source"), h("small", { class: "muted" }, T.source_hint)),
+    ctx.box(T.aggregate, h("select", { dataset: { prop: "aggregate" },
+      onchange: (e) => { set(f, "aggregate", e.target.value); ctx.rerender(); } },
+    AGGREGATES.map((a) => h("option", { value: a, selected: (f.aggregate || "count") === a }, T[`${a}_agg`]))),
+    ctx.errorsOf(f.id, "aggregate")),
+    (f.aggregate || "count") === "count" ? null : ctx.box(T.field_of, h("input", {
+      value: f.field || "", dataset: { prop: "field" }, spellcheck: "false",
+      oninput: (e) => set(f, "field", e.target.value.trim()) }), ctx.errorsOf(f.id, "field")),
+    ctx.box(T.condition, h("input", {
+      value: typeof f.condition === "string" ? f.condition : "", dataset: { prop: "condition" }, spellcheck: "false",
+      oninput: (e) => set(f, "condition", e.target.value) }),
+    ctx.errorsOf(f.id, "condition"), h("small", { class: "muted" }, T.condition_hint)),
+    ctx.box(T.scale, ctx.numberInput(f, "scale"), ctx.errorsOf(f.id, "scale")),
+  ];
+}
+
+function lookupEditor(f, ctx) {
+  const T = S.T;
+  const relations = S.body.fields.filter((x) => x.type === "relation" && !x.multiple);
+  return [
+    ctx.box(T.relation, h("select", { dataset: { prop: "relation" },
+      onchange: (e) => set(f, "relation", e.target.value) },
+    h("option", { value: "" }, T.none),
+    relations.map((x) => h("option", { value: x.id, selected: f.relation === x.id || f.relation === x.key }, labelOf(x)))),
+    ctx.errorsOf(f.id, "relation")),
+    ctx.box(T.lookup_field, h("input", { value: f.field || "", dataset: { prop: "field" }, spellcheck: "false",
+      oninput: (e) => set(f, "field", e.target.value.trim()) }), ctx.errorsOf(f.id, "field")),
+  ];
+}
+
+// The editor of a computed field's settings, or null for other types.
+export function computedProps(f, ctx) {
+  const editor = { formula: formulaEditor, rollup: rollupEditor, lookup: lookupEditor }[f.type];
+  if (!editor) return null;
+  return [h("p", { class: "muted" }, S.T.computed_note), editor(f, ctx)];
+}

@@ -1,0 +1,136 @@
+"""The dependency graph of an app's computed fields: a networkx DiGraph over (form key,
+field id) nodes, an edge from each value to what is computed from it. Formulas depend on
+the fields they name; a rollup on its children's field, its condition's fields and the
+link; a lookup on the linked form's field and the relation. A field inside a sub-form is
+``sub.child`` (the sub-form's id, the child field's id).
+
+A cycle is refused at save (within a form, formulas.py) and at publish (across forms,
+here), named by field labels. The topological order drives recomputation (recompute.py).
+The graph is built once per set of published versions and kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form import rollups
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.forms import AppRef, Form, load_app_forms
+from brickwork.engines.form.formulas import refs_of
+from brickwork.platform.definitions.store import PUBLISHED
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.i18n import _, pick
+from brickwork.platform.models import Definition
+
+Node = tuple[str, str]  # (form key, field id or "sub.child")
+STORED = ("formula", "rollup")
+
+
+@dataclass
+class AppGraph:
+    forms: dict[str, Form]
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    sources: dict[Node, rollups.Source] = field(default_factory=dict)  # rollup node → its source
+
+    @cached_property
+    def order(self) -> list[Node]:
+        """Every stored computed value (formulas, rollups, formulas in sub-form rows), in the
+        order they can be computed."""
+        return [n for n in nx.topological_sort(self.graph) if self.graph.nodes[n].get("stored")]
+
+    def field(self, node: Node) -> FieldDef:
+        form = self.forms[node[0]]
+        if "." in node[1]:
+            sub, child = node[1].split(".", 1)
+            return next(c for c in form.by_id[sub].fields or [] if c.id == child)
+        return form.by_id[node[1]]
+
+    def rollups_over(self, child_key: str) -> list[Node]:
+        """Rollups of any form whose children are records of ``child_key`` (not sub-form rows)."""
+        return [n for n, s in self.sources.items() if s.child_key == child_key and s.kind != "subform"]
+
+    def touches(self, form_key: str) -> bool:
+        """Whether writing records of this form may change a stored value anywhere."""
+        return any(n[0] == form_key for n in self.order) or bool(self.rollups_over(form_key))
+
+    def label(self, node: Node) -> str:
+        return pick(self.field(node).label)
+
+
+def build(forms: dict[str, Form]) -> AppGraph:
+    app = AppGraph(forms)
+    g = app.graph
+    for form in forms.values():
+        for f in form.definition.fields:
+            node = (form.key, f.id)
+            g.add_node(node, stored=f.type in STORED and REGISTRY[f.type].has_column(f))
+            if f.type == "formula":
+                for ref in refs_of(f.expression):
+                    g.add_edge((form.key, ref), node)
+            elif f.type == "subform":
+                for child in f.fields or []:
+                    child_node = (form.key, f"{f.id}.{child.id}")
+                    g.add_node(child_node, stored=child.type == "formula")
+                    g.add_edge(child_node, node)
+                    if child.type == "formula":
+                        for ref in refs_of(child.expression):
+                            g.add_edge((form.key, f"{f.id}.{ref}"), child_node)
+            elif f.type == "rollup":
+                source = rollups.resolve(forms, form, f)
+                if source is None:
+                    continue
+                app.sources[node] = source
+                if source.kind == "subform":
+                    g.add_edge((form.key, source.link.id), node)
+                    prefix = f"{source.link.id}."
+                else:
+                    g.add_edge((source.child_key if source.kind == "reverse" else form.key, source.link.id), node)
+                    prefix = ""
+                for ref in ({f.field} if f.field else set()) | refs_of(f.condition):
+                    g.add_edge((source.child_key, prefix + ref), node)
+            elif f.type == "lookup":
+                relation = form.by_id.get(f.relation or "")
+                g.add_edge((form.key, f.relation), node)
+                if relation is not None and relation.target:
+                    g.add_edge((relation.target, f.field), node)
+    return app
+
+
+def refuse_cycles(app: AppGraph) -> None:
+    try:
+        cycle = nx.find_cycle(app.graph.reverse(copy=False))  # read as "uses": Total → Tax
+    except nx.NetworkXNoCycle:
+        return
+    names = [_name(app, a) for a, _b in cycle] + [_name(app, cycle[0][0])]
+    raise Invalid(_("Computed fields depend on each other in a circle."), errors=[FieldError(
+        "fields", "cycle", _("These fields depend on each other in a circle: %(cycle)s.", cycle=" → ".join(names)))])
+
+
+def _name(app: AppGraph, node: Node) -> str:
+    try:
+        return app.label(node)
+    except (KeyError, StopIteration):
+        return node[1]
+
+
+_graphs: dict[tuple, AppGraph] = {}
+
+
+def app_graph(session: Session, app: AppRef) -> AppGraph:
+    """The graph of the app's published forms; one light query (form versions) when kept."""
+    rows = session.connection().execute(
+        select(Definition.key, func.max(Definition.version))
+        .where(Definition.app_id == app.id, Definition.kind == "form", Definition.state == PUBLISHED)
+        .group_by(Definition.key)).all()
+    key = (str(session.get_bind().url), app.id, tuple(sorted(rows)))
+    if key not in _graphs:
+        if len(_graphs) >= 256:
+            _graphs.clear()
+        _graphs[key] = build({form.key: form for form in load_app_forms(session, app)})
+    return _graphs[key]

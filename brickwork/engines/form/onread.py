@@ -1,0 +1,101 @@
+"""Values computed when records are read: lookups and formulas that use TODAY()/NOW().
+
+A lookup is the linked record's current value, a scalar sub-query over the relation's
+column: selected for a page of records in one query, and usable in filters and sorts
+through the same sub-query, so it is always live. A formula over the clock is evaluated
+in Python for each record returned (its inputs are stored columns); it has no column, so
+filters and sorts on it are refused with a message that says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.engine import Connection
+
+from brickwork.engines.form import storage
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes.computed import shape, volatile
+from brickwork.engines.form.forms import Form
+from brickwork.engines.form.formulas import infos, refs_of
+from brickwork.platform.clock import app_zone, now
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.expression import TYPES, Context, FieldInfo, evaluate, parse
+from brickwork.platform.i18n import _, pick
+
+
+@dataclass(frozen=True)
+class Lookup:
+    field: FieldDef
+    target: FieldDef  # the looked-up field of the linked form
+    value: ColumnElement  # correlated to the form's table
+
+    @property
+    def info(self) -> FieldInfo | None:
+        kind = REGISTRY[self.target.type]
+        value_type = kind.value_type(self.target)
+        return FieldInfo(value_type, kind.value_scale(self.target)) if value_type in TYPES else None
+
+
+def lookups(forms: dict[str, Form], form: Form) -> dict[str, Lookup]:
+    """The form's lookups as sub-queries over its table (those that still resolve)."""
+    found = {}
+    for f in form.definition.fields:
+        if f.type != "lookup":
+            continue
+        relation = form.by_id.get(f.relation or "")
+        target_form = forms.get(relation.target or "") if relation is not None else None
+        target = target_form.by_id.get(f.field or "") if target_form is not None else None
+        if target is None or not storage.has_column(target):
+            continue
+        linked = target_form.table.alias(f"bw_lk_{f.id}")
+        value = (select(linked.c[storage.column_name(target.id)])
+                 .where(linked.c.id == form.table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None))
+                 .scalar_subquery())
+        found[f.id] = Lookup(f, target, value)
+    return found
+
+
+def load(db: Connection, form: Form, found: dict[str, Lookup], rows: list[Any]) -> dict[str, dict[int, Any]]:
+    """API values of the lookups (one query) and clock formulas of some records."""
+    values: dict[str, dict[int, Any]] = {}
+    ids = [row.id for row in rows]
+    if found and ids:
+        plan = list(found.values())
+        fetched = db.execute(select(form.table.c.id, *[lk.value for lk in plan]).where(form.table.c.id.in_(ids)))
+        by_id = {row[0]: row[1:] for row in fetched}
+        for i, lk in enumerate(plan):
+            kind = REGISTRY[lk.target.type]
+            values[lk.field.id] = {rid: kind.to_api(lk.target, kind.from_db(lk.target, raw[i]))
+                                   for rid, raw in by_id.items()}
+    clocked = [f for f in form.definition.fields if volatile(f)]
+    if clocked and rows:
+        known = infos(form.definition.fields)
+        ctx = Context(now=now(), zone=app_zone())
+        for f in clocked:
+            node, (kind, plain) = parse(f.expression), shape(f)
+            needed = refs_of(f.expression)
+            values[f.id] = {}
+            for row in rows:
+                record = {fid: REGISTRY[form.by_id[fid].type].from_db(
+                    form.by_id[fid], getattr(row, storage.column_name(fid))) for fid in needed}
+                result = evaluate(node, record, known, ctx)
+                if f.result == "number" and result is not None:
+                    scale = REGISTRY["formula"].value_scale(f)
+                    result = result.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+                values[f.id][row.id] = kind.to_api(plain, result)
+    return values
+
+
+def refuse_clock_fields(form: Form, data: Any, what: str = "filter") -> None:
+    """A formula over TODAY()/NOW() has no column: no filter or sort can use it."""
+    for fid in sorted(refs_of(data)):
+        f = form.by_id.get(fid)
+        if f is not None and volatile(f):
+            raise Invalid(_("The request is not valid."), errors=[FieldError(what, "computed_on_read", _(
+                "%(name)s uses TODAY() or NOW(): it is computed when read, so it cannot be used to filter or "
+                "sort. Compare the fields it uses with TODAY() instead.", name=pick(f.label)))])

@@ -1,0 +1,128 @@
+"""Stored computed values (formulas, rollups, formulas in sub-form rows) recomputed in SQL,
+never row by row in Python: one UPDATE per computed field, in the dependency graph's order.
+
+- After a write (create, update, delete to the bin, restore): for the written records and
+  their sub-form rows, then for the parents whose rollups count them, before and after
+  the write (a child moved to another parent changes both), then onwards through the
+  graph (a formula over a rollup, a rollup over a rollup in another form).
+- At publish: for every row, for the computed fields that are new or changed and all that
+  depend on them, in any form of the app. The number of statements does not grow with
+  the number of records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy.engine import Connection
+
+from brickwork.engines.form import rollups, storage
+from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.dependencies import AppGraph, Node
+from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.forms import Form
+from brickwork.engines.form.formulas import infos
+from brickwork.engines.form.sqlnumbers import as_scaled
+from brickwork.platform.clock import app_zone
+from brickwork.platform.expression import Context, parse
+from brickwork.platform.expression.compile import to_sql_value
+
+CHUNK = 5000  # ids per statement after a large bulk write
+Dirty = dict[str, set[int]]  # form key → records whose stored values may have changed
+
+
+def formula_value(f: FieldDef, table: Table, fields: list[FieldDef]) -> ColumnElement:
+    """The SQL computing a stored formula over the columns of ``table`` (a form's table, or a
+    sub-form's child table for a formula in its rows), as the column stores it."""
+    known = infos(fields)
+    columns = {fid: table.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in table.c}
+    value = to_sql_value(parse(f.expression), columns, known, Context(now=datetime.now(UTC), zone=app_zone()))
+    if f.result == "number":
+        return as_scaled(value, REGISTRY["formula"].value_scale(f))
+    return value
+
+
+def statement(app: AppGraph, node: Node, ids: set[int] | None):
+    """The UPDATE of one computed field, for the records ``ids`` (None: every record)."""
+    form = app.forms[node[0]]
+    f = app.field(node)
+    if "." in node[1]:  # a formula in the rows of a sub-form
+        sub = form.by_id[node[1].split(".")[0]]
+        table = storage.child_table(form.app.id, form.key, sub)
+        query = update(table).values({storage.column_name(f.id): formula_value(f, table, sub.fields or [])})
+        return query if ids is None else query.where(table.c.parent_id.in_(ids))
+    table = form.table
+    if f.type == "formula":
+        value = formula_value(f, table, form.definition.fields)
+    else:
+        value = rollups.subquery(form, app.sources[node], f, table.c.id)
+    query = update(table).values({storage.column_name(f.id): value})
+    return query if ids is None else query.where(table.c.id.in_(ids))
+
+
+def run(db: Connection, app: AppGraph, node: Node, ids: set[int] | None) -> None:
+    if ids is None:
+        db.execute(statement(app, node, None))
+        return
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        db.execute(statement(app, node, set(ordered[start:start + CHUNK])))
+
+
+def parents_before(db: Connection, app: AppGraph, form_key: str, ids: list[int]) -> dict[Node, set[int]]:
+    """For each rollup over this form's records: the parents the records count in now
+    (before a write that may move them elsewhere)."""
+    return {node: rollups.parents_of(db, app.forms[node[0]], app.sources[node], ids)
+            for node in app.rollups_over(form_key)}
+
+
+def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
+                before: dict[Node, set[int]] | None = None) -> None:
+    """Recompute what the write of records ``ids`` of ``form_key`` may have changed."""
+    dirty: Dirty = defaultdict(set)
+    dirty[form_key].update(ids)
+    before = before or {}
+    for node in app.order:
+        key, fid = node
+        f = app.field(node)
+        if "." in fid or f.type == "formula":
+            targets = set(dirty.get(key, ()))
+        else:
+            source = app.sources.get(node)
+            if source is None:
+                continue
+            targets = set(before.get(node, ()))
+            if source.kind in ("subform", "to_many"):
+                targets |= dirty.get(key, set())
+            if source.kind != "subform":
+                children = sorted(dirty.get(source.child_key, ()))
+                targets |= rollups.parents_of(db, app.forms[key], source, children)
+            dirty[key] |= targets
+        if targets:
+            run(db, app, node, targets)
+
+
+def recompute_all(db: Connection, app: AppGraph, changed: set[Node]) -> list[Node]:
+    """Every row of the changed computed fields and of everything computed from them."""
+    import networkx as nx
+
+    todo = set(changed)
+    for node in changed:
+        todo |= nx.descendants(app.graph, node)
+    done = [node for node in app.order if node in todo]
+    for node in done:
+        run(db, app, node, None)
+    return done
+
+
+def stored_values(db: Connection, form: Form, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The computed columns of some records, as stored (for the answer to a create)."""
+    columns = [form.table.c[storage.column_name(f.id)] for f in form.definition.fields
+               if f.type in ("formula", "rollup") and storage.has_column(f)]
+    if not columns or not ids:
+        return {}
+    rows = db.execute(select(form.table.c.id, *columns).where(form.table.c.id.in_(ids)))
+    return {row[0]: {c.name: value for c, value in zip(columns, row[1:], strict=True)} for row in rows}
