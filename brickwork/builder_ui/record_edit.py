@@ -30,8 +30,10 @@ from brickwork.builder_ui.record_common import (
 )
 from brickwork.builder_ui.record_values import changed, int_or_none, json_value, posted, same
 from brickwork.builder_ui.rendering import error_page
+from brickwork.engines.form import linked
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.logic import shown_now
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.values import default_value
 from brickwork.platform.errors import BrickworkError, Conflict, Invalid
@@ -84,6 +86,42 @@ def _create(request: Request, app: str, form: str, user: Principal, data: FormDa
                                  general=[exc.title, *general], status_code=exc.status)
     except BrickworkError as exc:
         return error_page(request, exc)
+
+
+@router.post(RECORDS + "/visibility")
+async def visibility(request: Request, app: str, form: str, record: int | None = None,
+                     user: Principal = Depends(page_user)) -> Response:
+    """Which fields and sections the form's rules hide for what is typed so far (form.js asks
+    as the person types): the engine's answer, the same the save applies."""
+    data = await request.form()
+    return await run_in_threadpool(_visibility, request, app, form, record, user, data)
+
+
+def _visibility(request: Request, app: str, form: str, record: int | None, user: Principal,
+                data: FormData) -> Response:
+    return _answer(request, app, form, user, lambda service: shown_now(
+        service, posted(writable(service), data, complete=True), record))
+
+
+def _answer(request: Request, app: str, form: str, user: Principal, compute) -> Response:
+    """A JSON answer the form's script asks for, computed by the engine for this person."""
+    try:
+        with db(request, read_only=True) as session:
+            return JSONResponse(compute(records_of(session, app, form, user)))
+    except BrickworkError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+
+@router.post(RECORDS + "/fill")
+async def fill_values(request: Request, app: str, form: str, user: Principal = Depends(page_user)) -> Response:
+    """Linked data: the values to fill when the trigger field ``_trigger`` changed (form_logic.js)."""
+    data = await request.form()
+    return await run_in_threadpool(_fill, request, app, form, user, data)
+
+
+def _fill(request: Request, app: str, form: str, user: Principal, data: FormData) -> Response:
+    return _answer(request, app, form, user, lambda service: {"values": linked.fill(
+        service, posted(service.form.definition.fields, data), str(data.get("_trigger", "")))})
 
 
 @router.get(RECORDS + "/{record_id}/edit")
@@ -169,6 +207,8 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
                   title=title_of(service, record) if record else None,
                   original=json.dumps(original, ensure_ascii=False, default=str),
                   action=f"{base}/records/{record['id']}/edit" if record else f"{base}/records/new",
+                  visibility=f"{base}/records/visibility" + (f"?record={record['id']}" if record else ""),
+                  fill_url=f"{base}/records/fill", triggers=",".join(linked.triggers(service)),
                   cancel=f"{base}/records/{record['id']}" if record else base,
                   general=general or [], conflict=conflict, unknown=_unplaced(errors, inputs))
 

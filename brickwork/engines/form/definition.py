@@ -30,6 +30,24 @@ class Option(BaseModel):
     color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+class FillMatch(BaseModel):
+    """One condition of linked data: a field of this form equals a field of the other form."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str = Field(max_length=64, description="A field of this form (key or id; kept as id): the trigger.")
+    equals: str = Field(max_length=64, description="A field of the other form (key or id), or `id` (its record id).")
+
+
+class FillFrom(BaseModel):
+    """Linked data (数据联动): when a trigger changes, the page fills the field once from the
+    most recently updated matching record of another form (a snapshot, unlike a lookup)."""
+
+    model_config = ConfigDict(extra="forbid")
+    form: Key = Field(description="The other form, in the same app.")
+    match: list[FillMatch] = Field(min_length=1, max_length=5)
+    take: str = Field(max_length=64, description="The other form's field whose value fills this one (key or id).")
+
+
 class FieldDef(BaseModel):
     """A field. The type-specific settings are checked by the field type registry."""
 
@@ -80,6 +98,13 @@ class FieldDef(BaseModel):
         "A rollup's condition over the other form's fields: an expression AST or formula text."))
     relation: str | None = Field(default=None, max_length=64, description=(
         "A lookup's relation to one record, a field of this form (key or id; kept as id)."))
+    # Form logic (docs/forms.md "Form logic"): visibility.
+    show_when: dict[str, Any] | str | None = Field(default=None, description=(
+        "Show the field only when this condition holds: formula text or an expression AST (kept as the AST)."))
+    keep_when_hidden: bool = Field(default=False, description=(
+        "Keep the value when a visibility rule hides the field (else it is cleared on save)."))
+    fill_from: FillFrom | None = Field(default=None, description=(
+        "Linked data: fill this field from a matching record of another form when its triggers change."))
 
     @model_validator(mode="after")
     def _settings_fit_the_type(self) -> FieldDef:
@@ -134,6 +159,19 @@ class Section(BaseModel):
     id: StableId
     label: Label
     description: dict[str, str] | None = None
+    show_when: dict[str, Any] | str | None = Field(default=None, description=(
+        "Show the section and its fields only when this condition holds (formula text or an AST)."))
+
+
+class Rule(BaseModel):
+    """A validation rule: when its condition holds, the save is refused with its message."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: StableId
+    when: dict[str, Any] | str = Field(description="The condition that refuses the save (formula text or an AST).")
+    message: Label
+    field: str | None = Field(default=None, max_length=64, description=(
+        "The field to show the message at (key or id; kept as id)."))
 
 
 class FormDefinition(DefinitionModel):
@@ -149,6 +187,7 @@ class FormDefinition(DefinitionModel):
     trash: list[TrashedField] = Field(default_factory=list)
     backups: list[BackupColumn] = Field(default_factory=list)
     permissions: list[Permission] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list, description="Validation rules, checked on every save.")
 
     @field_validator("fields")
     @classmethod
@@ -194,6 +233,13 @@ class FormDefinition(DefinitionModel):
         from brickwork.engines.form.formulas import check_computed
 
         check_computed(self)
+        return self
+
+    @model_validator(mode="after")
+    def _logic_is_valid(self) -> FormDefinition:
+        from brickwork.engines.form.logic import check_logic  # built on this model
+
+        check_logic(self)
         return self
 
     @model_validator(mode="after")

@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import dependencies, onread, outside, recompute, relations, storage, subforms
+from brickwork.engines.form import dependencies, logic, onread, outside, recompute, relations, storage, subforms
 from brickwork.engines.form.access import Grant, grant_for
-from brickwork.engines.form.conditions import compile_condition
+from brickwork.engines.form.conditions import compile_condition, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
 from brickwork.engines.form.values import (
@@ -115,10 +115,13 @@ class RecordService:
                       if f.id not in given and not REGISTRY[f.type].system}
             values.update(given)
             self._row_defaults(values)
-            check_required(self.form, values, errors, prefix)
+            hidden = logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
+            check_required(self.form, values, errors, prefix, hidden)
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes)
+        for values, prefix in zip(parsed, prefixes, strict=True):
+            logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
         if errors:
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
                           errors=errors)
@@ -163,9 +166,12 @@ class RecordService:
             if given.get(f.id):
                 subforms.merge(f, given[f.id], current.get(f.id) or [])
         merged = {**current, **given}
-        check_required(self.form, merged, errors)
+        hidden = logic.clear_hidden(self.form.definition, merged, self.grant.readable, self._ctx)
+        given.update({fid: None for fid in hidden if merged.get(fid) is None})  # cleared: written too
+        check_required(self.form, merged, errors, hidden=hidden)
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""])
+        logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
             raise Invalid(_("The record is not valid."), errors=errors)
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
@@ -246,6 +252,11 @@ class RecordService:
         return self.get(record_id)
 
     # --- helpers
+    @cached_property
+    def _ctx(self):
+        """What rules see of the caller and the clock."""
+        return context(self.who)
+
     def _logical(self, row) -> dict[str, Any]:
         values = {f.id: REGISTRY[f.type].from_db(f, getattr(row, storage.column_name(f.id)))
                   for f in self.form.definition.fields if storage.has_column(f)}

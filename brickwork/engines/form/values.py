@@ -109,8 +109,12 @@ def default_value(f: FieldDef, who: Principal, main_department: int | None) -> A
     return kind.parse(f, f.default)
 
 
-def check_required(form: Form, values: dict[str, Any], errors: list[FieldError], prefix: str = "") -> None:
+def check_required(form: Form, values: dict[str, Any], errors: list[FieldError], prefix: str = "",
+                   hidden: set[str] = frozenset()) -> None:
+    """Fields hidden by a visibility rule (``hidden``) are not required."""
     for f in form.definition.fields:
+        if f.id in hidden:
+            continue
         if f.required and not REGISTRY[f.type].system and values.get(f.id) is None:
             errors.append(FieldError(prefix + f.key, "required", _("This is required.")))
         elif f.type == "subform":

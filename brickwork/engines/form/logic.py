@@ -1,0 +1,203 @@
+"""Form logic: visibility rules (``show_when`` on fields and sections) and validation rules.
+
+Checked when the definition is validated: a condition given as text is parsed with fields
+named by key or label and kept as the AST, fields by id; a circle of visibility rules is
+refused. Applied on every save (records.py), on the merged values, in dependency order: a
+field hidden by its rule or its section's counts as BLANK for the rules after it, is not
+required, and its value is cleared unless ``keep_when_hidden`` (never a field the caller
+may not see: visibility is not a permission). Validation rules come last: a rule whose
+``when`` is TRUE refuses the save with its message at its field. The pages ask the same
+code which fields are shown (``visibility``), so there is one implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repeats
+from brickwork.engines.form.formulas import fail, infos, refs_of
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.expression import Context, evaluate, parse, parse_condition, to_json
+from brickwork.platform.expression.formula import parse_formula
+from brickwork.platform.i18n import _, pick
+
+
+def check_logic(definition: FormDefinition) -> None:
+    """Turn every condition into its AST (fields by id) and refuse a circle of visibility rules."""
+    known = infos(definition.fields)
+    by_key = {f.key: f.id for f in definition.fields}
+    for i, f in enumerate(definition.fields):
+        if f.show_when is not None:
+            f.show_when = _condition(f.show_when, known, ("fields", i, "show_when"))
+        for j, child in enumerate(f.fields or []):
+            if child.show_when is not None:
+                raise fail(("fields", i, "fields", j, "show_when"), "show_when", _(
+                    "A column of a sub-form cannot have a visibility rule."))
+        for m, match in enumerate(f.fill_from.match if f.fill_from else []):
+            if match.field not in by_key.keys() | by_key.values():
+                raise fail(("fields", i, "fill_from", "match", m, "field"), "field", _(
+                    "The form has no field %(name)s.", name=match.field))
+            match.field = by_key.get(match.field, match.field)
+    for i, s in enumerate(definition.sections):
+        if s.show_when is not None:
+            s.show_when = _condition(s.show_when, known, ("sections", i, "show_when"))
+    no_repeats(definition.rules, "id")
+    ids = {f.id for f in definition.fields} | set(by_key)
+    for i, rule in enumerate(definition.rules):
+        rule.when = _condition(rule.when, known, ("rules", i, "when"))
+        if rule.field is not None:
+            if rule.field not in ids:
+                raise fail(("rules", i, "field"), "field", _("The form has no field %(name)s.", name=rule.field))
+            rule.field = by_key.get(rule.field, rule.field)
+    _refuse_cycles(definition)
+
+
+def _condition(data: Any, known: dict, loc: tuple) -> dict[str, Any]:
+    try:
+        node = parse_formula(data, known, expect="boolean") if isinstance(data, str) else parse_condition(data, known)
+    except Invalid as problem:
+        error = problem.errors[0]
+        raise fail(loc, error.code, error.message, getattr(error, "start", None),
+                   getattr(error, "end", None)) from None
+    except ValueError as problem:  # a malformed AST
+        raise fail(loc, "expression", str(problem)) from None
+    return to_json(node)
+
+
+def sections_of(definition: FormDefinition) -> dict[str, str]:
+    """Field id → the id of the section it is under (as layout.rows draws them)."""
+    sections = {s.id for s in definition.sections}
+    found: dict[str, str] = {}
+    placed: set[str] = set()
+    current = None
+    for line in definition.layout:
+        if line and line[0] in sections:
+            current = line[0]
+            continue
+        placed.update(line)
+        for fid in line:
+            if current is not None:
+                found[fid] = current
+    if current is not None:  # fields in no row follow the last row
+        found.update({f.id: current for f in definition.fields if f.id not in placed})
+    return found
+
+
+def _graph(definition: FormDefinition) -> nx.DiGraph:
+    """An edge from each field a rule reads to each field the rule shows or hides."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(f.id for f in definition.fields)
+    section_rules = {s.id: s.show_when for s in definition.sections if s.show_when is not None}
+    under = sections_of(definition)
+    for f in definition.fields:
+        for rule in (f.show_when, section_rules.get(under.get(f.id, ""))):
+            for ref in refs_of(rule) if rule is not None else ():
+                graph.add_edge(ref, f.id)
+    return graph
+
+
+def _refuse_cycles(definition: FormDefinition) -> None:
+    graph = _graph(definition)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    label = {f.id: pick(f.label) for f in definition.fields}
+    names = [label.get(a, a) for a, _b in cycle] + [label.get(cycle[0][0], cycle[0][0])]
+    first = next(i for i, f in enumerate(definition.fields) if f.id == cycle[0][1])
+    raise fail(("fields", first, "show_when"), "cycle", _(
+        "These visibility rules depend on each other in a circle: %(cycle)s.", cycle=" → ".join(names)))
+
+
+@dataclass
+class Visibility:
+    hidden_fields: set[str]
+    hidden_sections: set[str]
+
+
+def visibility(definition: FormDefinition, values: dict[str, Any], ctx: Context) -> Visibility:
+    """Which fields and sections the rules hide for these logical values (field id → value)."""
+    known = infos(definition.fields)
+    seen = dict(values)  # hidden fields become BLANK for the rules after them
+    sections = {s.id: s for s in definition.sections}
+    under = sections_of(definition)
+    by_id = {f.id: f for f in definition.fields}
+    shown_sections: dict[str, bool] = {}
+    hidden: set[str] = set()
+    for fid in nx.topological_sort(_graph(definition)):
+        f = by_id.get(fid)
+        if f is None:
+            continue
+        section = sections.get(under.get(fid, ""))
+        if section is not None and section.id not in shown_sections:
+            shown_sections[section.id] = _holds(section.show_when, seen, known, ctx, default=True)
+        if (section is not None and not shown_sections[section.id]) or \
+                not _holds(f.show_when, seen, known, ctx, default=True):
+            hidden.add(fid)
+            seen[fid] = None
+    for s in definition.sections:  # a section with no fields under it
+        if s.id not in shown_sections:
+            shown_sections[s.id] = _holds(s.show_when, seen, known, ctx, default=True)
+    return Visibility(hidden, {sid for sid, shown in shown_sections.items() if not shown})
+
+
+def _holds(rule: dict | None, values: dict[str, Any], known: dict, ctx: Context, *, default: bool) -> bool:
+    if rule is None:
+        return default
+    return bool(evaluate(parse(rule), values, known, ctx))
+
+
+def clear_hidden(definition: FormDefinition, values: dict[str, Any], readable: set[str], ctx: Context) -> set[str]:
+    """Apply the visibility rules to a record about to be saved: clear the values of hidden
+    fields (not kept, not hidden from the caller by permission). Returns every hidden field."""
+    if not _has_rules(definition):
+        return set()
+    hidden = visibility(definition, values, ctx).hidden_fields
+    by_id = {f.id: f for f in definition.fields}
+    for fid in hidden:
+        if not by_id[fid].keep_when_hidden and fid in readable:
+            values[fid] = None
+    return hidden
+
+
+def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list[FieldError], ctx: Context,
+                prefix: str = "") -> None:
+    """Each validation rule whose condition holds refuses the save, its message at its field."""
+    if not definition.rules:
+        return
+    known = infos(definition.fields)
+    by_id: dict[str, FieldDef] = {f.id: f for f in definition.fields}
+    for rule in definition.rules:
+        if _holds(rule.when, values, known, ctx, default=False):
+            where = by_id[rule.field].key if rule.field in by_id else "rules"
+            errors.append(FieldError(prefix + where, "rule", pick(rule.message)))
+
+
+def _has_rules(definition: FormDefinition) -> bool:
+    return any(f.show_when is not None for f in definition.fields) or \
+        any(s.show_when is not None for s in definition.sections)
+
+
+def shown_now(service, data: dict[str, Any], record_id: int | None = None) -> dict[str, list[str]]:
+    """What the create/edit page shows for the values typed so far (API values by key): the
+    keys of the hidden fields and ids of the hidden sections, by the rules a save applies.
+    A value not valid yet counts as BLANK."""
+    from brickwork.engines.form.conditions import context
+    from brickwork.engines.form.values import parse_input
+
+    definition = service.form.definition
+    if not _has_rules(definition):
+        return {"hidden_fields": [], "hidden_sections": []}
+    values = service._logical(service.row(record_id)) if record_id is not None else {}
+    for key, value in data.items():  # one at a time: a value not valid yet leaves the field BLANK
+        one = parse_input(service.form, {key: value}, service.grant, [])
+        f = service.form.by_key.get(key)
+        if f is not None and f.id in service.grant.writable:
+            values[f.id] = one.get(f.id)
+    found = visibility(definition, values, context(service.who))
+    by_id = {f.id: f for f in definition.fields}
+    return {"hidden_fields": sorted(by_id[fid].key for fid in found.hidden_fields if fid in service.grant.readable),
+            "hidden_sections": sorted(found.hidden_sections)}
