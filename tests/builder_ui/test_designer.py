@@ -85,7 +85,8 @@ def test_an_admin_creates_a_form_and_lands_in_the_designer(client, api, admin):
     designer = client.get("/apps/crm/forms/sales_leads/design")
     state = _state(designer.text)
     assert state["body"] == {"key": "sales_leads", "label": {"zh-CN": "销售线索", "en": "Sales leads"}, "fields": [],
-                             "sections": [], "layout": [], "trash": [], "backups": [], "permissions": []}
+                             "sections": [], "layout": [], "trash": [], "backups": [], "permissions": [],
+                             "rules": []}
     assert state["revision"] == 1 and state["has_draft"] and state["live"] is None
     assert set(state["types"]) == set(REGISTRY) and state["types"]["number"]["settings"] == [
         "default", "max", "min", "scale", "unique"]
