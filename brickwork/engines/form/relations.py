@@ -139,6 +139,7 @@ def before_delete(service: RecordService, ids: list[int]) -> None:
 def _unlink(service: RecordService, f: FieldDef, sources: list[int], targets: list[int]) -> None:
     """``clear``: the linking records lose the link, each gets a new version and a history entry."""
     table, db, moment = service.table, service.db, utcnow()
+    computed_before = service._before_write(sources)
     if f.multiple:
         before = load_links(db, service.form, sources)[f.id]
         junction = storage.junction_table(service.form.app.id, service.form.key, f.id)
@@ -152,6 +153,7 @@ def _unlink(service: RecordService, f: FieldDef, sources: list[int], targets: li
         changes = [(rid, {f.key: before[rid]}, {f.key: None}) for rid in sources]
     db.execute(update(table).where(table.c.id.in_(sources)).values(
         version=table.c.version + 1, updated_at=moment, updated_by=service.who.user_id))
+    service._recompute(sources, computed_before)  # formulas and rollups that follow the link
     service._log("record.updated", changes)
 
 

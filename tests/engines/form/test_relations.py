@@ -129,3 +129,13 @@ def test_links_filter_both_ways_and_the_related_lists_count_them(api, customers)
     assert counts == {("contacts", "customer"): (2, ["Wang", "Li"]), ("contacts", "partners"): (1, ["Zhao"])}
     assert api.get(f"{records('customers')}/{initech}/related").json()[0]["total"] == 0
     assert li["partners"] == [globex]
+
+
+def test_unlinking_recomputes_what_follows_the_link(api, customers):
+    definition = linked_form(on_delete="clear")
+    definition["fields"].append(field("k4", "formula", "linked", formula='IF(ISBLANK(customer), "no", "yes")'))
+    assert publish(api, definition).status_code == 200, publish(api, definition).text
+    li = api.post(records("contacts"), json={"name": "Li", "customer": customers[0]}).json()
+    assert li["linked"] == "yes"
+    assert api.delete(f"{records('customers')}/{customers[0]}").status_code == 204
+    assert api.get(f"{records('contacts')}/{li['id']}").json()["linked"] == "no"
