@@ -9,14 +9,12 @@ from typing import Any
 
 from babel.dates import format_datetime
 from fastapi import Request
-from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.builder_ui.links import SubTable, record_links, sub_table
 from brickwork.builder_ui.record_values import input_value
-from brickwork.builder_ui.rendering import render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.definition import FieldDef, Section
 from brickwork.engines.form.display import Names, display
@@ -37,11 +35,6 @@ PEOPLE_LIMIT = 500
 def wants_fragment(request: Request) -> bool:
     """record.js submits with this header and swaps in only a part of the page."""
     return request.headers.get("x-fragment") == "1"
-
-
-def respond(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page, or for record.js only the part it swaps in; either with its real status."""
-    return render(request, template, status_code=status_code, **context)
 
 
 def records_of(session: Session, app: str, form: str, who: Principal) -> RecordService:

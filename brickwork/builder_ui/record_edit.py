@@ -22,14 +22,13 @@ from brickwork.builder_ui.record_common import (
     page_context,
     readable,
     records_of,
-    respond,
     shown,
     title_of,
     wants_fragment,
     writable,
 )
 from brickwork.builder_ui.record_values import changed, int_or_none, json_value, posted, same
-from brickwork.builder_ui.rendering import error_page
+from brickwork.builder_ui.rendering import error_page, render
 from brickwork.engines.form import linked
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -200,7 +199,7 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
     names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key)
     base = base_url(service)
     template = "record_form_body.html" if wants_fragment(request) else "record_form.html"
-    return respond(request, template, status_code=status_code, **page_context(session, service),
+    return render(request, template, status_code=status_code, **page_context(session, service),
                   lines=lines(service, values, names, inputs=inputs, errors=errors, theirs=theirs,
                               people=choices(session, fields)),
                   record=record, version=record["version"] if record else None,

@@ -25,7 +25,6 @@ from brickwork.builder_ui.record_common import (
     moment,
     page_context,
     records_of,
-    respond,
     shown,
     title_of,
     user_names,
@@ -115,7 +114,7 @@ def _field_save(request: Request, app: str, form: str, record_id: int, key: str,
             with db(request, read_only=True) as session:
                 service = records_of(session, app, form, user)
                 record = service.get(record_id)
-                return respond(request, "record_main.html", status_code=200, **page_context(session, service),
+                return render(request, "record_main.html", status_code=200, **page_context(session, service),
                                **main_context(session, service, record), notice=_("Saved."))
         except (Invalid, Conflict) as exc:
             with db(request, read_only=True) as session:
@@ -142,7 +141,7 @@ def _editor(request: Request, session, service: RecordService, record: dict[str,
     f = _field(service, key)
     app = service.form.app.key
     titles = Names(session, [f], [{key: value}], app_key=app).titles
-    return respond(request, "record_inplace.html", status_code=status_code, field=f,
+    return render(request, "record_inplace.html", status_code=status_code, field=f,
                   widget=render_field(f, input_value(f, value), errors, choices(session, [f]).get(f.type), app=app,
                                       titles=titles),
                   action=f"{base_url(service)}/records/{record['id']}/fields/{key}", version=version,

@@ -99,6 +99,20 @@ def _graph(definition: FormDefinition) -> nx.DiGraph:
     return graph
 
 
+_orders: dict[int, tuple[FormDefinition, list[str]]] = {}
+
+
+def _order(definition: FormDefinition) -> list[str]:
+    """The fields in the order their rules must be applied. A published definition is parsed
+    once per process (forms.py), so its order is worked out once too, not per saved row."""
+    kept = _orders.get(id(definition))
+    if kept is None or kept[0] is not definition:  # the definition itself is kept, so its id is not reused
+        if len(_orders) >= 256:
+            _orders.clear()
+        kept = _orders[id(definition)] = (definition, list(nx.topological_sort(_graph(definition))))
+    return kept[1]
+
+
 def _refuse_cycles(definition: FormDefinition) -> None:
     graph = _graph(definition)
     try:
@@ -127,7 +141,7 @@ def visibility(definition: FormDefinition, values: dict[str, Any], ctx: Context)
     by_id = {f.id: f for f in definition.fields}
     shown_sections: dict[str, bool] = {}
     hidden: set[str] = set()
-    for fid in nx.topological_sort(_graph(definition)):
+    for fid in _order(definition):
         f = by_id.get(fid)
         if f is None:
             continue
@@ -191,7 +205,7 @@ def shown_now(service, data: dict[str, Any], record_id: int | None = None) -> di
     definition = service.form.definition
     if not _has_rules(definition):
         return {"hidden_fields": [], "hidden_sections": []}
-    values = service._logical(service.row(record_id)) if record_id is not None else {}
+    values = service.logical(service.row(record_id)) if record_id is not None else {}
     for key, value in data.items():  # one at a time: a value not valid yet leaves the field BLANK
         one = parse_input(service.form, {key: value}, service.grant, [])
         f = service.form.by_key.get(key)

@@ -161,7 +161,7 @@ class RecordService:
         errors: list[FieldError] = []
         given = parse_input(self.form, data, self.grant, errors)
         self._row_defaults(given)
-        current = self._logical(row)
+        current = self.logical(row)
         for f in subforms.subforms(self.form):
             if given.get(f.id):
                 subforms.merge(f, given[f.id], current.get(f.id) or [])
@@ -257,7 +257,8 @@ class RecordService:
         """What rules see of the caller and the clock."""
         return context(self.who)
 
-    def _logical(self, row) -> dict[str, Any]:
+    def logical(self, row) -> dict[str, Any]:
+        """A stored row as logical values by field id, with its links and sub-form rows."""
         values = {f.id: REGISTRY[f.type].from_db(f, getattr(row, storage.column_name(f.id)))
                   for f in self.form.definition.fields if storage.has_column(f)}
         for fid, by_record in outside.load(self.db, self.form, [row.id]).items():
