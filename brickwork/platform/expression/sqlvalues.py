@@ -103,7 +103,8 @@ def _formula_pg(element, compiler, **kw):
         pg = pg.replace("%", "%%")  # a literal % (TEXT(x, "0%")) next to %(name)s parameters
     used = [int(field) for _text, field, _spec, _conv in string.Formatter().parse(pg) if field and field.isdigit()]
     if len(used) == len(set(used)):
-        return "(%s)" % pg.format(*args, z=zone)
+        # Each argument in parentheses: `a IS true` inside `{0} IS NOT DISTINCT FROM {1}`.
+        return "(%s)" % pg.format(*("(%s)" % arg for arg in args), z=zone)
     # An argument used twice: evaluate each argument once, in a sub-select.
     names = [f"bw.a{i}" for i in range(len(args))]
     columns = ", ".join(f"{arg} AS a{i}" for i, arg in enumerate(args)) or "1 AS a"
