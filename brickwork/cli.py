@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from brickwork import cli_apps
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.i18n import _, current_locale, negotiate
@@ -105,6 +106,7 @@ def build_parser() -> Parser:
     save.add_argument("--fields", help=_("the columns, in order: key,key"))
     save.add_argument("--as", dest="as_user", help=_("act as this user (default: the first administrator)"))
     save.set_defaults(run=cmd_export)
+    cli_apps.add_commands(commands, Parser)
     return parser
 
 

@@ -3,7 +3,12 @@
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.schema_change import publish_hook
 from brickwork.platform.definitions.base import DefinitionModel
-from brickwork.platform.definitions.store import PublishHook
+from brickwork.platform.definitions.store import DefinitionStore, PublishHook
 
 KINDS: dict[str, type[DefinitionModel]] = {"form": FormDefinition}
 PUBLISH_HOOKS: dict[str, PublishHook] = {"form": publish_hook}
+
+
+def store() -> DefinitionStore:
+    """The definitions store of every kind."""
+    return DefinitionStore(KINDS, PUBLISH_HOOKS)

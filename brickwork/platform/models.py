@@ -255,4 +255,19 @@ class SavedView(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (Index("ix_saved_views_form", "app_id", "form_key"),)
+    # A shared view's stable id in its app file (templates name views by it); else none.
+    uid: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_saved_views_form", "app_id", "form_key"),
+                      Index("ux_saved_views_uid", "app_id", "uid", unique=True))
+
+
+class AppTemplate(Base):
+    """The template an app was installed from, as installed: the common ancestor of the
+    three-way merge when a newer version of the template is installed over it."""
+
+    __tablename__ = "app_templates"
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    installed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

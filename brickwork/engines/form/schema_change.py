@@ -33,6 +33,9 @@ from brickwork.platform.models import Definition
 BATCH = 1000
 SHOWN = 50  # failures or duplicates listed per field; the count is always complete
 DYNAMIC_DEFAULTS = ("$me", "$my_department", "$today", "$now")
+# Session.info key: forms an app file is installing in this transaction. A relation may
+# link to one before it is published (forms that link to each other arrive together).
+ARRIVING = "brickwork.arriving_forms"
 
 
 @dataclass
@@ -65,12 +68,12 @@ def storage_signature(f: FieldDef) -> tuple:
 
 def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, previous: FormDefinition | None,
                  new: FormDefinition, version: int, *, dry_run: bool = False, force: bool = False,
-                 ) -> tuple[FormDefinition, PublishReport]:
+                 arriving: frozenset[str] = frozenset()) -> tuple[FormDefinition, PublishReport]:
     """Returns the definition as published (deleted fields moved to the trash) and the report."""
     report = PublishReport()
     new = new.model_copy(deep=True)
     name = storage.table_name(app_id, form_key)
-    _check_targets(conn, app_id, form_key, new)
+    _check_targets(conn, app_id, form_key, new, arriving)
     if previous is None:
         _check_view_name(conn, app_key, form_key)
         report.created = True
@@ -264,9 +267,10 @@ def _add_child_column(conn: Connection, table_name: str, child: FieldDef) -> Non
     _alter_add(conn, table_name, child)
 
 
-def _check_targets(conn: Connection, app_id: int, form_key: str, new: FormDefinition) -> None:
+def _check_targets(conn: Connection, app_id: int, form_key: str, new: FormDefinition,
+                   arriving: frozenset[str]) -> None:
     """A relation links to this form or to a published form of the same app."""
-    targets = {f.target for f in new.fields if f.type == "relation"} - {form_key}
+    targets = {f.target for f in new.fields if f.type == "relation"} - {form_key} - arriving
     if not targets:
         return
     published = set(conn.scalars(select(Definition.key).where(
@@ -389,7 +393,7 @@ def publish_hook(session, app, key: str, previous: dict | None, body: dict, vers
     wanted = computed_publish.prepare(session, app, key, FormDefinition.model_validate(body), version)
     computed_publish.check_graph(session, app, key, old, wanted, version, storage_signature)
     new, report = publish_form(session.connection(), app.id, app.key, key, old, wanted, version,
-                               dry_run=dry_run, force=force)
+                               dry_run=dry_run, force=force, arriving=session.info.get(ARRIVING, frozenset()))
     if not dry_run:
         report.recomputed = computed_publish.finish(session.connection(), session, app, key, old, new, version,
                                                     storage_signature)

@@ -1,0 +1,116 @@
+"""``brickwork templates …`` and ``brickwork apps …``: apps as JSON files, and the shipped
+templates installed and upgraded from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from brickwork.platform.i18n import _, pick
+
+
+def add_commands(commands, parser_class) -> None:
+    templates = commands.add_parser("templates", help=_("the app templates shipped with Brickwork")).add_subparsers(
+        dest="templates_command", required=True, parser_class=parser_class)
+    templates.add_parser("list", help=_("list the templates")).set_defaults(run=cmd_templates_list)
+    install = templates.add_parser("install", help=_("install a template, or upgrade the app installed from it"))
+    install.add_argument("name")
+    install.add_argument("--demo-data", type=int, metavar="N", help=_("then add demo data: N customers"))
+    install.add_argument("--seed", type=int, default=1, help=_("the demo data's random seed"))
+    install.add_argument("--if-no-apps", action="store_true",
+                         help=_("do nothing when the database has apps already (a first start)"))
+    install.set_defaults(run=cmd_templates_install)
+
+    apps = commands.add_parser("apps", help=_("apps as JSON files")).add_subparsers(
+        dest="apps_command", required=True, parser_class=parser_class)
+    export = apps.add_parser("export", help=_("write an app's definitions and shared views to a JSON file"))
+    export.add_argument("app")
+    export.add_argument("-o", "--output", type=Path, required=True)
+    export.set_defaults(run=cmd_apps_export)
+    load = apps.add_parser("import", help=_("create an app from a JSON file"))
+    load.add_argument("file", type=Path)
+    load.add_argument("--key", help=_("give the app another key"))
+    load.set_defaults(run=cmd_apps_import)
+
+
+def cmd_templates_list(args, settings) -> None:
+    from brickwork import templates
+
+    for name in templates.available():
+        document = templates.load(name)
+        print(f"{name}\t{document['template']['version']}\t{pick(document['app']['label'])}")
+
+
+def cmd_templates_install(args, settings) -> None:
+    from sqlalchemy import func, select
+
+    from brickwork.cli import _work
+    from brickwork.engines.form.appfile import Installed, install_template
+    from brickwork.kinds import store
+    from brickwork.platform.models import App
+
+    def install(session):
+        if args.if_no_apps and session.scalar(select(func.count()).select_from(App)):
+            return False
+        return install_template(session, args.name, None, store())
+
+    done = _work(settings, install)
+    if done is False:
+        return
+    if done is None:
+        print(_("The app installed from %(name)s is at this version already.", name=args.name))
+    elif isinstance(done, Installed):
+        print(_("Installed %(name)s as the app %(app)s.", name=args.name, app=done.app.key))
+    else:
+        print(_("Upgraded the app %(app)s from %(old)s to %(new)s.", app=done.app.key, old=done.from_version,
+                new=done.to_version))
+        for conflict in done.conflicts:
+            print(_("Kept the app's value at %(path)s; the template has %(theirs)s.", path=conflict["path"],
+                    theirs=json.dumps(conflict["theirs"], ensure_ascii=False)), file=sys.stderr)
+        for path in done.kept:
+            print(_("Kept %(path)s, which the template no longer has.", path=path), file=sys.stderr)
+    if args.demo_data and done is not None:
+        add_demo_data(settings, args.name, args.demo_data, args.seed)
+
+
+def add_demo_data(settings, name: str, size: int, seed: int) -> None:
+    from brickwork.cli import _work
+    from brickwork.templates import demo_generator
+
+    generate = demo_generator(name)
+    counts = _work(settings, lambda session: generate(session, _app(session, name), size, seed))
+    print(_("Added demo data: %(counts)s.", counts=", ".join(f"{k} {v}" for k, v in counts.items())))
+
+
+def _app(session, name: str):
+    from brickwork import templates
+    from brickwork.platform.apps import get_app
+
+    return get_app(session, templates.load(name)["app"]["key"])
+
+
+def cmd_apps_export(args, settings) -> None:
+    from brickwork.cli import _open, _work
+    from brickwork.engines.form.appfile import export_app
+    from brickwork.kinds import store
+    from brickwork.platform.apps import get_app
+
+    document = _work(settings, lambda session: export_app(session, store(), get_app(session, args.app)))
+    with _open(args.output, "w") as out:
+        json.dump(document, out, ensure_ascii=False, indent=1)
+    print(_("Exported the app %(app)s to %(path)s.", app=args.app, path=args.output))
+
+
+def cmd_apps_import(args, settings) -> None:
+    from brickwork.cli import UsageError, _open, _work
+    from brickwork.engines.form.appfile import install_document
+    from brickwork.kinds import store
+
+    with _open(args.file, "r") as stream:
+        try:
+            document = json.load(stream)
+        except ValueError as exc:
+            raise UsageError(_("%(path)s is not JSON: %(reason)s", path=args.file, reason=exc)) from None
+    done = _work(settings, lambda session: install_document(session, store(), document, None, args.key))
+    print(_("Imported the app %(app)s.", app=done.app.key))

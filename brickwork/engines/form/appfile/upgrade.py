@@ -1,0 +1,83 @@
+"""Installing a newer version of a template over the app installed from it: a three-way
+merge of every definition and view (merge.py), published like an install, records kept.
+
+The base is the app as the old version installed it; "mine" is the app now; "theirs" the
+new version. Both sides' new elements arrive; where both changed the same thing the app's
+value stays and the conflict is reported; nothing the app has is deleted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form.appfile.document import ViewItem, export_app, read_document
+from brickwork.engines.form.appfile.install import Installed, install_document, publish_all, put_views, remember
+from brickwork.engines.form.appfile.merge import MISSING, Merge
+from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.errors import Conflict
+from brickwork.platform.i18n import _
+from brickwork.platform.models import App, AppTemplate
+
+
+@dataclass
+class Upgrade:
+    app: App
+    from_version: str
+    to_version: str
+    published: list[str] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"app": self.app.key, "from": self.from_version, "to": self.to_version,
+                "published": self.published, "conflicts": self.conflicts, "kept": self.kept}
+
+
+def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, actor_id: int | None) -> Upgrade:
+    document = read_document(data, store)
+    installed = session.get(AppTemplate, app.id)
+    if document.template is None or installed is None or installed.name != document.template.name:
+        raise Conflict(_("The app %(app)s was not installed from this template.", app=app.key))
+    old_version, base, mine = installed.version, installed.document, export_app(session, store, app)
+    theirs = as_installed(session, store, data)
+    merge = Merge()
+    changed: dict[str, list[dict]] = {}
+    for kind in {*theirs["definitions"], *mine["definitions"]}:
+        b, m, t = (_by_key(doc.get("definitions", {}).get(kind, [])) for doc in (base, mine, theirs))
+        for key in [*m, *(k for k in t if k not in m)]:
+            at = f"{kind}/{key}"
+            if key in b and key not in t:
+                merge.kept.append(at)
+                continue
+            merged = merge.value(b.get(key, MISSING), m.get(key, MISSING), t.get(key, MISSING), at)
+            if merged is not MISSING and merged != m.get(key):
+                changed.setdefault(kind, []).append(merged)
+    done = Installed(app)
+    publish_all(session, store, app, changed, actor_id, done)
+    views = merge.value(base.get("views", []), mine.get("views", []), theirs.get("views", []), "views")
+    put_views(session, app, [ViewItem.model_validate(v) for v in views if v not in mine.get("views", [])],
+              actor_id)
+    remember(session, store, app, document)
+    return Upgrade(app, old_version, document.template.version, done.published, merge.conflicts,
+                   merge.kept)
+
+
+def as_installed(session: Session, store: DefinitionStore, data: Any) -> dict[str, Any]:
+    """The file as installing it leaves it (each definition as its publication settles it),
+    so that it compares with the base and the app like for like: installed under a
+    throwaway key inside a savepoint, exported, rolled back."""
+    scratch = {**data, "app": {**data["app"], "key": "zz" + secrets.token_hex(6)}}
+    savepoint = session.begin_nested()
+    try:
+        settled = export_app(session, store, install_document(session, store, scratch, None).app)
+    finally:
+        savepoint.rollback()
+    return {**settled, "app": data["app"]}
+
+
+def _by_key(bodies: list[dict]) -> dict[str, dict]:
+    return {body["key"]: body for body in bodies}

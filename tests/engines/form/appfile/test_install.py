@@ -1,0 +1,90 @@
+"""App files: install with forms that depend on each other in a circle, export, and import
+back as another app giving the same file."""
+
+import copy
+
+import pytest
+
+from brickwork.engines.form.appfile import export_app, form_store, install_document
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.records import RecordService
+from brickwork.platform.db import transaction
+from brickwork.platform.errors import Conflict, Invalid
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import App
+from tests.engines.form.helpers import field, form
+
+LEVELS = [{"id": "lv_a", "label": {"en": "A", "zh-CN": "甲"}}, {"id": "lv_b", "label": {"en": "B", "zh-CN": "乙"}}]
+# Companies count their people (a rollup over people's relation); people show their company's
+# level (a lookup), and each side links to the other: neither can be published first.
+COMPANIES = form("companies", field("c1", "text", "name"), field("c2", "select", "level", options=LEVELS),
+                 field("c3", "relation", "key_person", target="people", on_delete="clear"),
+                 field("c4", "rollup", "people_count", source="people.p2", aggregate="count"),
+                 field("c5", "formula", "badge", formula='CONCAT(name, " (", people_count, ")")', result="text"),
+                 title_field="c1", layout=[["c1", "c2"], ["c3"], ["c4", "c5"]])
+PEOPLE = form("people", field("p1", "text", "name"),
+              field("p2", "relation", "company", target="companies", on_delete="clear"),
+              field("p3", "lookup", "company_level", relation="p2", field="c2"))
+DOCUMENT = {
+    "brickwork": 1,
+    "template": {"name": "tiny", "version": "1.0.0"},
+    "app": {"key": "tiny", "label": {"en": "Tiny", "zh-CN": "小"}},
+    "definitions": {"form": [COMPANIES, PEOPLE]},
+    "views": [{"id": "big", "form": "companies", "name": {"en": "Level A", "zh-CN": "甲级"}, "type": "table",
+               "config": {"filter": {"fn": "=", "args": [{"ref": "c2"}, {"lit": "lv_a", "type": "choice"}]},
+                          "sort": "-c4", "columns": ["c1", "c4"]}}],
+}
+
+
+def install(sessions, document, key=None):
+    with transaction(sessions) as session:
+        return install_document(session, form_store(), copy.deepcopy(document), None, key).app.key
+
+
+def exported(sessions, key):
+    with transaction(sessions) as session:
+        return export_app(session, form_store(), session.query(App).filter_by(key=key).one())
+
+
+def test_forms_that_depend_on_each_other_install_and_work(sessions, admin):
+    install(sessions, DOCUMENT)
+    ADMIN = Principal(admin.id, "admin", "admin", True, "test")
+    with transaction(sessions) as session:
+        companies = RecordService(session, load_form(session, "tiny", "companies"), ADMIN)
+        people = RecordService(session, load_form(session, "tiny", "people"), ADMIN)
+        acme = companies.create({"name": "Acme", "level": "lv_a"})
+        li, _han = people.bulk_create([{"name": "Li Lei", "company": acme["id"]},
+                                       {"name": "Han Meimei", "company": acme["id"]}])
+        assert companies.get(acme["id"])["people_count"] == "2"  # numbers travel as decimal strings
+        assert companies.get(acme["id"])["badge"] == "Acme (2)"
+        assert people.get(li["id"])["company_level"] == "lv_a"
+
+
+def test_export_then_import_as_another_app_gives_the_same_file(sessions):
+    install(sessions, DOCUMENT)
+    first = exported(sessions, "tiny")
+    assert [v["id"] for v in first["views"]] == ["big"]
+    again = copy.deepcopy(first)
+    again["app"]["key"] = "tiny_copy"
+    install(sessions, again)
+    second = exported(sessions, "tiny_copy")
+    second["app"]["key"] = "tiny"
+    assert second == first
+
+
+def test_a_bad_file_names_each_problem_and_installs_nothing(sessions):
+    bad = copy.deepcopy(DOCUMENT)
+    bad["definitions"]["form"][1]["fields"][0]["type"] = "no_such_type"
+    bad["views"][0]["form"] = "nowhere"
+    with pytest.raises(Invalid) as caught, transaction(sessions) as session:
+        install_document(session, form_store(), bad, None)
+    fields = {e.field for e in caught.value.errors}
+    assert "$.views[0].form" in fields and any(f.startswith("$.definitions.form[1].fields[0]") for f in fields)
+    with transaction(sessions) as session:
+        assert session.query(App).count() == 0
+
+
+def test_an_app_key_taken_is_refused(sessions):
+    install(sessions, DOCUMENT)
+    with pytest.raises(Conflict):
+        install(sessions, DOCUMENT)
