@@ -11,14 +11,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from brickwork import __version__
-from brickwork.builder_ui import designer, pages, record_pages, record_views
+from brickwork.builder_ui import designer, pages, record_import, record_pages, record_views, template_gallery
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import transfer_api, views_api
-from brickwork.kinds import KINDS, PUBLISH_HOOKS
+from brickwork.engines.form import appfile_api, transfer_api, views_api
+from brickwork.kinds import store
 from brickwork.platform import api as platform_api
 from brickwork.platform import clock
 from brickwork.platform.db import make_engine, make_sessionmaker
-from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
@@ -43,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.readers = make_sessionmaker(engine, read_only=True)
-    app.state.store = DefinitionStore(KINDS, PUBLISH_HOOKS)
+    app.state.store = store()
     clock.configure(settings.zone)
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
@@ -60,12 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
-    for ui in (pages, designer, record_views, record_pages):
+    for ui in (pages, designer, record_views, record_pages, record_import, template_gallery):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

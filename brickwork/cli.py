@@ -184,10 +184,10 @@ def cmd_tokens_revoke(args, settings: Settings) -> None:
 
 
 def cmd_schema_dump(args, _settings: None) -> None:
-    from brickwork.kinds import KINDS
+    from brickwork.kinds import SCHEMAS
     from brickwork.platform.definitions.schemas import dump
 
-    for path in dump(KINDS, args.dir):
+    for path in dump(SCHEMAS, args.dir):
         print(path)
 
 

@@ -3,12 +3,15 @@
 ``POST …/records:import`` (multipart: ``file``, and optionally ``mapping`` as JSON, ``mode``,
 ``upsert_key``, ``dry_run``) answers with the counts, the mapping and the problems; with
 ``?report=xlsx`` it answers with the problems as a workbook instead (the counts in
-``X-Import-*`` headers). ``GET …/records:export`` writes the current view to xlsx or csv.
+``X-Import-*`` headers); with ``?stream=1`` it answers with ``application/x-ndjson``: progress
+lines while it runs, then the same answer as one line. ``check`` runs every row and writes
+nothing. ``GET …/records:export`` writes the current view to xlsx or csv.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
@@ -19,45 +22,93 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.transfer.exporting import FORMATS, content_disposition, export_records, filename
+from brickwork.engines.form.transfer.importing import Result
 from brickwork.engines.form.transfer.jobs import import_file
+from brickwork.engines.form.transfer.reading import Table
 from brickwork.engines.form.transfer.report import write_report
-from brickwork.platform.errors import FieldError, Invalid
+from brickwork.engines.form.transfer.streaming import events
+from brickwork.platform.errors import BrickworkError, FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.problems import problem
 from brickwork.platform.i18n import _
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}", tags=["import and export"],
                    dependencies=[Depends(bearer)])
 INLINE_PROBLEMS = 1000
 CHUNK = 1 << 16
+log = logging.getLogger(__name__)
 
 
 @router.post("/records:import")
 def records_import(request: Request, app: str, form: str, file: UploadFile = File(...),
                    mapping: str | None = Form(None), mode: str = Form("all"), upsert_key: str | None = Form(None),
-                   dry_run: bool = Form(False), report: str | None = None) -> Any:
+                   dry_run: bool = Form(False), check: bool = Form(False), report: str | None = None,
+                   stream: bool = False) -> Any:
     """Rows become records through the record service; ``mode`` is ``all`` (nothing is
     written if any row fails) or ``valid`` (the valid rows are written). Without ``mapping``
-    columns are matched to fields by label or key."""
+    columns are matched to fields by label or key. ``check`` runs every row and rolls back."""
     given = _json(mapping, "mapping") if mapping else None
     upsert_key = upsert_key or None
+    if stream and report != "xlsx":
+        return _streamed(request, app, form, file, given, mode, upsert_key, dry_run, check)
     with work(request) as (session, who):
         table, result = import_file(session, app, form, who, file.file, file.filename or "", given, mode,
-                                    upsert_key, dry_run)
-    counts = {"created": result.created, "updated": result.updated, "failed": result.failed}
+                                    upsert_key, dry_run, check)
     if report == "xlsx":
         out = tempfile.TemporaryFile()
         write_report(result.problems, out)
+        counts = {"created": result.created, "updated": result.updated, "failed": result.failed}
         headers = {f"X-Import-{k.title()}": str(v) for k, v in counts.items()}
         name = _("Problems")
         return _download(out, "xlsx", f"{form}-{name}.xlsx", headers)
-    return JSONResponse({
-        **counts, "rows": result.rows, "mode": result.mode, "dry_run": dry_run,
+    return JSONResponse(_answer(table, result, dry_run))
+
+
+def _answer(table: Table, result: Result, dry_run: bool) -> dict[str, Any]:
+    return {
+        "created": result.created, "updated": result.updated, "failed": result.failed,
+        "rows": result.rows, "mode": result.mode, "dry_run": dry_run,
         "file": {"kind": table.kind, "encoding": table.encoding, "headers": table.headers},
         "mapping": result.mapping,
         "problems": [p.as_dict() for p in result.problems[:INLINE_PROBLEMS]],
         "problem_count": result.problem_count,
-        **({"preview": result.preview} if dry_run else {}),
-    })
+        **({"preview": result.preview} if result.preview is not None else {}),
+    }
+
+
+def _streamed(request: Request, app: str, form: str, file: UploadFile, mapping: Any, mode: str,
+              upsert_key: str | None, dry_run: bool, check: bool) -> StreamingResponse:
+    """The import in a thread of its own, its reports as JSON lines. A refusal before the
+    first line (no such form, a file or mapping that cannot work) is an ordinary problem
+    answer; one after it is the last line, ``{"error": problem}``, and nothing was written."""
+    def job(started, progress) -> dict[str, Any]:
+        with work(request) as (session, who):
+            table, result = import_file(session, app, form, who, file.file, file.filename or "", mapping, mode,
+                                        upsert_key, dry_run, check, started=started, progress=progress)
+        return _answer(table, result, dry_run)
+
+    reports = events(job)
+    first = next(reports)  # raises what the job raised before it started
+
+    def lines() -> Iterator[bytes]:
+        yield _line(first)
+        try:
+            for report in reports:
+                yield _line(report)
+        except BrickworkError as exc:
+            yield _line({"error": json.loads(problem(exc.status, exc.title, code=exc.code, detail=exc.detail,
+                                                     errors=exc.errors).body)})
+        except Exception:
+            log.exception("import failed while streaming")
+            yield _line({"error": json.loads(problem(500, _("Something went wrong on our side."),
+                                                     code="internal").body)})
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _line(report: dict[str, Any]) -> bytes:
+    return json.dumps(report, ensure_ascii=False, default=str).encode() + b"\n"
 
 
 @router.get("/records:export")

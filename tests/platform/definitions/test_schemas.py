@@ -4,7 +4,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from brickwork.kinds import KINDS
+from brickwork import templates
+from brickwork.kinds import KINDS, SCHEMAS
 from brickwork.platform.definitions.schemas import dump, json_schema
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Invalid
@@ -15,13 +16,23 @@ PUBLISHED = Path(__file__).resolve().parents[3] / "brickwork" / "platform" / "sc
 
 def test_the_published_schemas_are_the_generated_ones(tmp_path):
     """Change a model, run `make schemas`, commit: the two never drift."""
-    for path in dump(KINDS, tmp_path):
+    for path in dump(SCHEMAS, tmp_path):
         assert (PUBLISHED / path.name).read_text() == path.read_text(), f"run `make schemas` ({path.name})"
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(SCHEMAS))
 def test_each_schema_is_a_valid_draft_2020_12_schema(kind):
-    jsonschema.Draft202012Validator.check_schema(json_schema(kind, KINDS[kind]))
+    jsonschema.Draft202012Validator.check_schema(json_schema(kind, SCHEMAS[kind]))
+
+
+@pytest.mark.parametrize("name", templates.available())
+def test_the_shipped_templates_fit_the_published_schemas(name):
+    document = templates.load(name)
+    app, form = (jsonschema.Draft202012Validator(json.loads((PUBLISHED / f"{k}.schema.json").read_text()))
+                 for k in ("app", "form"))
+    assert list(app.iter_errors(document)) == []
+    for body in document["definitions"]["form"]:
+        assert list(form.iter_errors(body)) == [], body["key"]
 
 
 def test_schema_and_model_agree_on_a_valid_and_an_invalid_form():

@@ -5,7 +5,7 @@ export function pageData(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
 
-function csrfToken() {
+export function csrfToken() {
   const headers = document.body.getAttribute("hx-headers");
   return headers ? JSON.parse(headers)["X-CSRF-Token"] : "";
 }

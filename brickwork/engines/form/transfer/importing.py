@@ -70,13 +70,16 @@ class Row:
 
 def import_records(session: Session, form: Form, who: Principal, rows: Iterable[tuple[int, dict[str, Any]]],
                    mapping: Mapping, mode: str = "all", upsert_key: str | None = None, batch: int = 1000,
-                   progress: Callable[[int], None] | None = None, dry_run: bool = False) -> Result:
+                   progress: Callable[[int], None] | None = None, dry_run: bool = False,
+                   check: bool = False) -> Result:
     """``rows`` are (row number, cell by column header); ``mapping`` says which column fills
-    which field (``check_mapping`` first). ``dry_run`` imports the first rows and rolls back."""
+    which field (``check_mapping`` first). ``dry_run`` imports the first rows and rolls back;
+    ``check`` imports every row and rolls back (the counts say what an import would do).
+    ``progress`` is called after each batch with the rows done so far."""
     if mode not in MODES:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "mode", "enum", _("The mode is all (all or nothing) or valid (import the valid rows)."))])
-    job = _Import(session, form, who, mapping, mode, upsert_key, dry_run)
+    job = _Import(session, form, who, mapping, mode, upsert_key, dry_run or check)
     outer = session.begin_nested()
     try:
         pending: list[Row] = []
@@ -97,9 +100,9 @@ def import_records(session: Session, form: Form, who: Principal, rows: Iterable[
         outer.rollback()
         raise
     result = job.result
-    if dry_run or (mode == "all" and result.failed):
+    if dry_run or check or (mode == "all" and result.failed):
         outer.rollback()
-        if not dry_run:
+        if not (dry_run or check):
             result.created = result.updated = 0
     else:
         outer.commit()
@@ -108,12 +111,12 @@ def import_records(session: Session, form: Form, who: Principal, rows: Iterable[
 
 class _Import:
     def __init__(self, session: Session, form: Form, who: Principal, mapping: Mapping, mode: str,
-                 upsert_key: str | None, dry_run: bool):
+                 upsert_key: str | None, preview: bool):
         self.session, self.form, self.mapping, self.upsert_key = session, form, mapping, upsert_key
         self.service = RecordService(session, form, who)
         self.columns = {key: header for header, key in mapping.items() if key}
         self.lookups = Lookups(session, form, [form.by_key[k] for k in self.columns])
-        self.result = Result(mode, mapping, preview=[] if dry_run else None)
+        self.result = Result(mode, mapping, preview=[] if preview else None)
         self.keys_seen: dict[Any, int] = {}  # upsert key value → the row that had it first
         if upsert_key and upsert_key not in self.columns:
             raise Invalid(_("The column mapping is not valid."), errors=[FieldError(
@@ -140,7 +143,8 @@ class _Import:
             if row.existing is not None and not row.failed:
                 self.update(row)
         if self.result.preview is not None:
-            self.result.preview += [{"row": r.number, "values": r.data, "ok": not r.failed} for r in rows]
+            room = PREVIEW_ROWS - len(self.result.preview)
+            self.result.preview += [{"row": r.number, "values": r.data, "ok": not r.failed} for r in rows[:room]]
 
     def create(self, rows: list[Row]) -> None:
         """Write the rows the engine accepts; report the others."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -20,16 +21,22 @@ from brickwork.platform.models import User
 
 def import_file(session: Session, app: str, form: str, who: Principal, stream: IO[bytes], name: str,
                 mapping: Any = None, mode: str = "all", upsert_key: str | None = None,
-                dry_run: bool = False) -> tuple[Table, Result]:
-    """Read the file, map its columns (``mapping`` or matched by label), import its rows."""
+                dry_run: bool = False, check: bool = False,
+                started: Callable[[Table], None] | None = None,
+                progress: Callable[[int], None] | None = None) -> tuple[Table, Result]:
+    """Read the file, map its columns (``mapping`` or matched by label), import its rows.
+    ``started`` is called once the file and the mapping are accepted, ``progress`` after
+    each batch with the rows done so far."""
     service = RecordService(session, load_form(session, app, form), who)
     service.grant.require("create")
     table = open_table(stream, name)
     if mapping is None:
         mapping = suggest_mapping(service.form, service.grant, table.headers, upsert_key)
     used = check_mapping(service.form, service.grant, table.headers, mapping, upsert_key)
+    if started:
+        started(table)
     result = import_records(session, service.form, who, table.rows, used, mode=mode, upsert_key=upsert_key,
-                            dry_run=dry_run)
+                            dry_run=dry_run, check=check, progress=progress)
     result.mapping = {h: mapping.get(h) for h in table.headers}
     return table, result
 

@@ -30,6 +30,7 @@ class Table:
     encoding: str | None  # for csv: the encoding that was used, as people name it
     headers: list[str]
     rows: Iterator[tuple[int, dict[str, Any]]]  # (row number in the file, cell by header), blank rows left out
+    lines: int | None = None  # lines the file has, header included, as far as known without reading it (progress)
 
 
 def bad_file(code: str, message: str) -> Invalid:
@@ -64,11 +65,14 @@ def _xlsx(stream: IO[bytes]) -> Table:
     def close() -> None:
         book.close()
 
-    return _table("xlsx", None, lines, close)
+    table = _table("xlsx", None, lines, close)
+    table.lines = sheet.max_row  # the sheet's recorded dimension, if any
+    return table
 
 
 def _csv(stream: IO[bytes]) -> Table:
     encoding = detect_encoding(stream)
+    count = _line_count(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     first = text.readline()
     text.seek(0)
@@ -76,7 +80,20 @@ def _csv(stream: IO[bytes]) -> Table:
     reader = csv.reader(text, delimiter=delimiter)
     lines = ((number, [cell if cell.strip() else None for cell in line])
              for number, line in enumerate(reader, start=1))
-    return _table("csv", ENCODINGS[encoding], lines, text.detach)
+    table = _table("csv", ENCODINGS[encoding], lines, text.detach)
+    table.lines = count
+    return table
+
+
+def _line_count(stream: IO[bytes]) -> int:
+    """Line breaks in the bytes (quoted breaks count too: it is for a progress bar)."""
+    stream.seek(0)
+    count, last = 0, b""
+    while chunk := stream.read(CHUNK):
+        count += chunk.count(b"\n")
+        last = chunk
+    stream.seek(0)
+    return count + (1 if last and not last.endswith(b"\n") else 0)
 
 
 def detect_encoding(stream: IO[bytes]) -> str:

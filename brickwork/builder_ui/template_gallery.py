@@ -1,0 +1,46 @@
+"""The template gallery: the shipped templates, each installed (or upgraded) with one click,
+with demo data if wanted. Administrators only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from brickwork.builder_ui.pages import page_user
+from brickwork.builder_ui.rendering import error_page, render
+from brickwork.engines.form.appfile_api import DEMO_LIMIT, InstallIn, install, template_list
+from brickwork.platform.errors import BrickworkError, Forbidden
+from brickwork.platform.http.deps import db
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import Principal
+
+router = APIRouter(include_in_schema=False)
+
+
+def _gallery(request: Request, status_code: int = 200, **context) -> Response:
+    with db(request, read_only=True) as session:
+        items = template_list(session)
+    return render(request, "template_gallery.html", status_code=status_code, templates=items,
+                  demo_limit=DEMO_LIMIT, **context)
+
+
+@router.get("/templates")
+def gallery(request: Request, user: Principal = Depends(page_user)) -> Response:
+    if not user.is_admin:
+        return error_page(request, Forbidden(_("Only administrators may do this.")))
+    return _gallery(request)
+
+
+@router.post("/templates/{name}/install")
+def gallery_install(request: Request, name: str, demo: str = Form(""), size: int = Form(200),
+                    user: Principal = Depends(page_user)) -> Response:
+    try:
+        if not user.is_admin:
+            raise Forbidden(_("Only administrators may do this."))
+        answer = install(request, name, InstallIn(demo_data=size if demo else 0))
+    except BrickworkError as exc:
+        return _gallery(request, status_code=exc.status, error=exc.title,
+                        problems=[f"{e.field}: {e.message}" for e in exc.errors])
+    if answer["action"] == "upgraded" and (answer["conflicts"] or answer["kept"]):
+        return _gallery(request, upgrade=answer)  # the administrator decides about these
+    return RedirectResponse(f"/apps/{answer.get('app') or name}", status_code=303)
