@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from brickwork.builder_ui import designer_data
+from brickwork.builder_ui import designer_data, designer_logic
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import Cell, Line
 from brickwork.builder_ui.rendering import error_page, render
@@ -106,7 +106,10 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
             draft = store.get(session, the_app, "form", form, which="draft", missing_ok=True)
             live = store.get(session, the_app, "form", form, missing_ok=draft is not None)
             versions = designer_data.versions(session, store.versions(session, the_app, "form", form))
-            forms = [{"key": row.key, "label": row.body.get("label", {})}
+            # With their fields: linked data (fill_from) names fields of another form.
+            forms = [{"key": row.key, "label": row.body.get("label", {}),
+                      "fields": [{"id": f.get("id"), "key": f.get("key"), "label": f.get("label", {}),
+                                  "type": f.get("type")} for f in row.body.get("fields", [])]}
                      for row in store.latest(session, the_app, "form")]
     except BrickworkError as exc:
         return error_page(request, exc)
@@ -115,8 +118,10 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
         "has_draft": draft is not None, "live": live.body if live else None, "versions": versions,
         "types": designer_data.types_info(), "palette": designer_data.palette(),
         "locale": request.scope["state"]["locale"],
-        "strings": designer_data.strings(), "forms": forms,
+        "strings": {**designer_data.strings(), **designer_logic.logic_strings()}, "forms": forms,
         "formulas": designer_data.formula_texts((draft or live).body),
+        "conditions": designer_logic.condition_texts((draft or live).body),
+        "functions": designer_logic.function_help(),
     }
     label = (draft or live).body.get("label", {})
     return render(request, "designer.html", app=the_app, form_key=form, form_label=label, state=state,
@@ -136,6 +141,31 @@ def designer_preview(request: Request, app: str, form: str, body: Any = Body(...
     lines = [Line(row.section, [Cell(f, "", input=render_field(f, _preview_value(f.default))) for f in row.fields])
              for row in rows(definition)]
     return render(request, "designer_preview.html", definition=definition, lines=lines)
+
+
+@router.post("/apps/{app}/forms/{form}/design/condition")
+def designer_condition(request: Request, app: str, form: str, body: Any = Body(...)) -> Response:
+    """A condition of the logic editors turned between formula text and the AST (the filter
+    builder's form): ``{"fields": [...draft fields], "condition": text or AST}`` →
+    ``{"ast", "text"}``; a problem is 422 with its position in the text."""
+    with work(request, read_only=True, admin=True) as (session, _who):
+        get_app(session, app)
+    if not isinstance(body, dict) or not isinstance(body.get("condition"), str | dict):
+        raise Invalid(_("The condition is not valid."), errors=[
+            FieldError("$.condition", "required", _("A condition is needed."))])
+    return JSONResponse(designer_logic.convert(body.get("fields") or [], body["condition"]))
+
+
+@router.post("/apps/{app}/forms/{form}/design/preview/visibility")
+def designer_preview_visibility(request: Request, app: str, form: str, body: Any = Body(...)) -> Response:
+    """Which fields and sections of the draft (``body``) its rules hide for the values typed
+    into the preview (``values``, by key): the engine's answer, as on the record pages."""
+    with work(request, read_only=True, admin=True) as (session, who):
+        get_app(session, app)
+    data = body if isinstance(body, dict) else {}
+    definition = request.app.state.store.validate("form", data.get("body"))
+    values = data.get("values") if isinstance(data.get("values"), dict) else {}
+    return JSONResponse(designer_logic.preview_hidden(definition, values, who))
 
 
 def _preview_value(default: Any) -> Any:

@@ -54,10 +54,13 @@ def palette() -> list[dict[str, Any]]:
 
 
 def types_info() -> dict[str, dict[str, Any]]:
-    """Per type: its translated name, the settings it reads, and its dynamic defaults."""
+    """Per type: its translated name, the settings it reads, its dynamic defaults, and how
+    conditions compare it (its logical kind and operators)."""
     names = type_names()
     return {name: {"name": names.get(name, name), "settings": sorted(kind.settings),
-                   "dynamic_defaults": list(kind.dynamic_defaults)} for name, kind in REGISTRY.items()}
+                   "dynamic_defaults": list(kind.dynamic_defaults),
+                   # for the filter builder of the logic editors (views_filter.js)
+                   "logical": kind.logical, "operators": list(kind.operators)} for name, kind in REGISTRY.items()}
 
 
 def formula_texts(body: dict[str, Any]) -> dict[str, str]:
@@ -66,7 +69,7 @@ def formula_texts(body: dict[str, Any]) -> dict[str, str]:
     from pydantic import ValidationError
 
     from brickwork.engines.form.definition import FormDefinition
-    from brickwork.engines.form.formulas import infos
+    from brickwork.engines.form.formulas import formula_infos
     from brickwork.platform.expression import parse
     from brickwork.platform.expression.printer import print_formula
 
@@ -74,7 +77,7 @@ def formula_texts(body: dict[str, Any]) -> dict[str, str]:
         definition = FormDefinition.model_validate(body)
     except ValidationError:
         return {}
-    known = infos(definition.fields)
+    known = formula_infos(definition.fields)  # sub-forms too: SUM(lines.amount)
     return {f.id: print_formula(parse(f.expression), known) for f in definition.fields
             if f.type == "formula" and f.expression}
 

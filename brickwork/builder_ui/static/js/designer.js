@@ -4,10 +4,12 @@ import Sortable from "/static/vendor/sortable.esm.js";
 import { h, newId, pick, request, slug, uniqueKey } from "/static/js/designer_util.js";
 import { renderProps } from "/static/js/designer_props.js";
 import { setupActions } from "/static/js/designer_publish.js";
+import { refreshPreview } from "/static/js/designer_preview.js";
 
 const boot = JSON.parse(document.getElementById("designer-state").textContent);
 const T = boot.strings;
 const API = `/api/v1/apps/${encodeURIComponent(boot.app)}/forms/${encodeURIComponent(boot.form)}`;
+export const PAGE = `/apps/${encodeURIComponent(boot.app)}/forms/${encodeURIComponent(boot.form)}`;
 
 // Everything the page knows. `errors` maps an element id (or "form", or "$") to
 // {property: [messages]}; `autoKey` holds the fields whose key still follows the English label.
@@ -268,7 +270,7 @@ export function applyErrors(problem, sent) {
   S.spans = {};  // where in a formula's text a problem is: "<field id>.formula" → [start, end]
   const general = [];
   for (const e of problem?.errors || []) {
-    const m = /^\$\.(fields|sections)\[(\d+)\](?:\.(\w+))?/.exec(e.field || "");
+    const m = /^\$\.(fields|sections|rules)\[(\d+)\](?:\.(\w+))?/.exec(e.field || "");
     const item = m && sent[m[1]][Number(m[2])];
     const [id, prop] = item ? [item.id, m[3] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
     if (id === "$") general.push(e.message);
@@ -290,6 +292,17 @@ function clearErrors() {
   renderProps();
 }
 
+// The body to send. A validation rule still being set up (no condition or no message yet) is
+// left out: half a setup is not a mistake to mark while the person is still building it.
+export function outgoing() {
+  const body = structuredClone(S.body);
+  if (body.rules) {
+    body.rules = body.rules.filter((r) => r.when !== undefined && r.when !== null && r.when !== ""
+      && Object.values(r.message || {}).some(Boolean));
+  }
+  return body;
+}
+
 // Saves when there is something unsaved; resolves true when the draft on the server is current.
 export async function save() {
   clearTimeout(changed.timer);
@@ -297,7 +310,7 @@ export async function save() {
   if (S.saving) { await S.saving; if (S.changes === S.savedChanges) return !Object.keys(S.errors).length; }
   if (S.changes === S.savedChanges) return !Object.keys(S.errors).length;
   const changes = S.changes;
-  const sent = structuredClone(S.body);
+  const sent = outgoing();
   let done;
   S.saving = new Promise((resolve) => { done = resolve; });
   showStatus();
@@ -338,22 +351,9 @@ export function forget() {
 
 export function dirty() { return S.changes > S.savedChanges || Boolean(S.saving); }
 
-// --- the preview
+// --- the preview (designer_preview.js)
 
-export async function refreshPreview() {
-  const frame = document.querySelector(".dz-frame");
-  const res = await request("POST", `/apps/${encodeURIComponent(boot.app)}/forms/${encodeURIComponent(boot.form)}/design/preview`,
-    { body: S.body, accept: "text/html" }).catch(() => null);
-  if (!res) return;
-  if (res.ok) {
-    // Rendered by our server from escaped templates.
-    frame.innerHTML = res.data;
-    frame.querySelector("form")?.addEventListener("submit", (e) => e.preventDefault());
-  } else {
-    frame.replaceChildren(h("p", { class: "alert" }, T.preview_failed));
-    applyErrors(res.data, structuredClone(S.body));
-  }
-}
+export { refreshPreview };
 
 // --- wiring
 

@@ -1,59 +1,33 @@
-// The properties of computed fields: a formula editor (text, field insertion, the server's
-// error marked where it is), and the settings of rollups and lookups. The server checks
-// everything on save (docs/definitions.md "Computed fields"); this only edits the body.
+// The properties of computed fields: the formula editor (designer_formula.js), and the
+// settings of rollups and lookups. The server checks everything on save (docs/definitions.md "Computed fields"); this only edits the body.
 import { S, changed } from "/static/js/designer.js";
+import { formulaEditor, labelOf } from "/static/js/designer_formula.js";
 import { h } from "/static/js/designer_util.js";
 
 const AGGREGATES = ["count", "sum", "avg", "min", "max", "earliest", "latest"];
-
-function labelOf(f) { return f.label?.[S.boot.locale] || f.label?.en || f.label?.["zh-CN"] || f.key; }
 
 function set(f, prop, value) {
   if (value === "" || value === null || value === undefined) delete f[prop]; else f[prop] = value;
   changed();
 }
 
-// The formula text with the part the server complained about marked, under the editor.
-function marked(text, span) {
-  if (!span) return null;
-  const [start, end] = span;
-  return h("pre", { class: "dz-formula-mark", "aria-hidden": "true" },
-    text.slice(0, start), h("mark", {}, text.slice(start, end) || " "), text.slice(end));
-}
-
-function formulaEditor(f, ctx) {
+function formulaProps(f, ctx) {
   const T = S.T;
   const text = f.formula ?? S.boot.formulas?.[f.id] ?? "";
-  const area = h("textarea", {
-    rows: 3, spellcheck: "false", autocapitalize: "off", class: "dz-formula", dataset: { prop: "formula" },
-    oninput: (e) => {
-      f.formula = e.target.value;
+  const editor = formulaEditor({
+    text, prop: "formula", label: T.formula, hint: T.formula_hint, box: ctx.box,
+    span: S.spans?.[`${f.id}.formula`] || S.spans?.[`${f.id}.expression`],
+    errors: [...ctx.errorsOf(f.id, "formula"), ...ctx.errorsOf(f.id, "expression")],
+    fields: S.body.fields.filter((x) => x.id !== f.id && !["subform", "lookup"].includes(x.type)),
+    onInput: (value) => {
+      f.formula = value;
       delete f.expression;  // the server makes the AST (fields by id) from the text
       delete f.result;
       changed();
     },
-  }, text);
-  const span = S.spans?.[`${f.id}.formula`] || S.spans?.[`${f.id}.expression`];
-  const others = S.body.fields.filter((x) => x.id !== f.id && !["subform", "lookup"].includes(x.type));
-  const insert = h("select", {
-    class: "dz-insert", "aria-label": T.insert_field, dataset: { prop: "insert" },
-    onchange: (e) => {
-      const chosen = others.find((x) => x.id === e.target.value);
-      e.target.value = "";
-      if (!chosen) return;
-      const name = `{${labelOf(chosen)}}`;
-      const at = area.selectionStart ?? area.value.length;
-      area.value = area.value.slice(0, at) + name + area.value.slice(area.selectionEnd ?? at);
-      area.focus();
-      area.setSelectionRange(at + name.length, at + name.length);
-      area.dispatchEvent(new Event("input"));
-    },
-  }, h("option", { value: "" }, T.insert_field), others.map((x) => h("option", { value: x.id }, labelOf(x))));
+  });
   return [
-    ctx.box(T.formula, area, [...ctx.errorsOf(f.id, "formula"), ...ctx.errorsOf(f.id, "expression")],
-      h("small", { class: "muted" }, T.formula_hint)),
-    marked(text, span),
-    insert,
+    editor.nodes,
     f.result === "number" || !f.result ? ctx.box(T.scale, ctx.numberInput(f, "scale"), ctx.errorsOf(f.id, "scale")) : null,
   ];
 }
@@ -99,7 +73,7 @@ function lookupEditor(f, ctx) {
 
 // The editor of a computed field's settings, or null for other types.
 export function computedProps(f, ctx) {
-  const editor = { formula: formulaEditor, rollup: rollupEditor, lookup: lookupEditor }[f.type];
+  const editor = { formula: formulaProps, rollup: rollupEditor, lookup: lookupEditor }[f.type];
   if (!editor) return null;
   return [h("p", { class: "muted" }, S.T.computed_note), editor(f, ctx)];
 }

@@ -4,6 +4,7 @@ import {
   S, autoKey, besideAbove, changed, field, move, remove, section, takenKeys,
 } from "/static/js/designer.js";
 import { computedProps } from "/static/js/designer_computed.js";
+import { fieldLogic, markRulesButton, rulesProps, sectionLogic } from "/static/js/designer_logic.js";
 import { KEY_PATTERN, h, newId } from "/static/js/designer_util.js";
 
 const pane = document.querySelector(".dz-props");
@@ -239,17 +240,25 @@ function fieldProps(f, shown) {
     }), T.unique) : null,
     errorsOf(f.id, "required", shown), errorsOf(f.id, "unique", shown),
     has.has("options") ? optionsEditor(f, shown) : null,
-    has.has("default") ? box(T.default, defaultInput(f), errorsOf(f.id, "default", shown)) : null,
+    has.has("default") ? box(T.default, defaultInput(f), errorsOf(f.id, "default", shown),
+      h("small", { class: "muted" }, info.dynamic_defaults.length ? `${T.default_dynamic} ${T.default_url}`
+        : T.default_url)) : null,
     computed,
     SETTINGS.filter((name) => has.has(name) && !["default", "options"].includes(name)
       && !(computed && COMPUTED_SETTINGS.includes(name)))
       .map((name) => box(T[name], settingInput(f, name), errorsOf(f.id, name, shown))),
+    fieldLogic(f, logicContext(shown)),
   ];
+}
+
+function logicContext(shown) {
+  return { box, rerender: renderProps, errorsOf: (id, prop) => errorsOf(id, prop, shown) };
 }
 
 function sectionProps(s, shown) {
   return [h("h2", {}, S.T.section), tools(s.id),
-    texts(s, "label", "label", shown, { keep: true }), texts(s, "description", "description", shown)];
+    texts(s, "label", "label", shown, { keep: true }), texts(s, "description", "description", shown),
+    sectionLogic(s, logicContext(shown))];
 }
 
 function formProps(shown) {
@@ -270,9 +279,11 @@ export function renderProps() {
   const shown = new Set(["_"]);
   const f = id && field(id);
   const s = id && section(id);
-  const content = f ? fieldProps(f, shown) : s ? sectionProps(s, shown) : formProps(shown);
+  markRulesButton();
+  const content = id === "$rules" ? rulesProps(logicContext(shown))
+    : f ? fieldProps(f, shown) : s ? sectionProps(s, shown) : formProps(shown);
   // Problems without an input of their own are listed at the top.
-  const rest = Object.entries(S.errors[f || s ? id : "form"] || {})
+  const rest = id === "$rules" ? [] : Object.entries(S.errors[f || s ? id : "form"] || {})
     .filter(([prop]) => !shown.has(prop) || prop === "_").flatMap(([, messages]) => messages);
   pane.replaceChildren(
     rest.length ? h("div", { class: "alert", role: "alert" }, rest.join(" ")) : "",

@@ -1,6 +1,6 @@
 // The designer's actions: preview, save, publish (dry run first), discard, version history.
 import {
-  S, applyErrors, forget, normalise, refreshPreview, renderCanvas, save, select, showAlert, showStatus,
+  S, applyErrors, forget, normalise, outgoing, refreshPreview, renderCanvas, save, select, showAlert, showStatus,
 } from "/static/js/designer.js";
 import { format, h, pick, request } from "/static/js/designer_util.js";
 
@@ -74,7 +74,7 @@ function failed(res) {
     S.conflict = true;
     showAlert(`${res.data?.title || ""} ${S.T.conflict}`);
   } else {
-    applyErrors(res.data, structuredClone(S.body));
+    applyErrors(res.data, outgoing());
   }
 }
 

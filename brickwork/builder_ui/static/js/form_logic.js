@@ -14,7 +14,8 @@ async function refresh(form) {
   apply(form, await response.json());
 }
 
-function apply(form, answer) {
+// Hide what the engine said (also the designer's preview, designer.js).
+export function apply(form, answer) {
   const fields = new Set(answer.hidden_fields), sections = new Set(answer.hidden_sections);
   for (const cell of form.querySelectorAll(".record-cell[data-key]")) cell.hidden = fields.has(cell.dataset.key);
   for (const section of form.querySelectorAll(".record-section[data-section]")) {
