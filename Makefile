@@ -5,11 +5,13 @@ BIN    := $(VENV)/bin
 UI     := brickwork/builder_ui
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+DEMO   ?= 200
 
 .PHONY: run test assets bench schemas catalogs clean
 
 run: $(VENV)/.installed-run assets
 	$(BIN)/brickwork db upgrade
+	$(BIN)/brickwork templates install crm --demo-data $(DEMO) --if-no-apps
 	$(BIN)/brickwork serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev assets

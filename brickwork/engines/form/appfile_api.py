@@ -20,7 +20,7 @@ from brickwork import templates
 from brickwork.engines.form.appfile import Installed, export_app, install_document, install_template
 from brickwork.engines.form.transfer.exporting import content_disposition
 from brickwork.platform.apps import get_app
-from brickwork.platform.http.deps import bearer, db, work
+from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.models import App, AppTemplate
 
 router = APIRouter(prefix="/api/v1", tags=["apps as files"], dependencies=[Depends(bearer)])
@@ -59,7 +59,7 @@ def install(request: Request, name: str, given: InstallIn) -> dict[str, Any]:
         key = templates.load(name)["app"]["key"]
     if given.demo_data and done is not None:
         generate = templates.demo_generator(name)
-        with db(request) as session:
+        with request.app.state.sessions() as session:  # the generator commits chunk by chunk
             answer["demo_data"] = generate(session, get_app(session, key), given.demo_data, given.seed)
     return answer
 

@@ -50,3 +50,10 @@ def test_only_administrators(client, sessions):
     client.headers["Authorization"] = f"Bearer {token}"
     assert client.post("/api/v1/templates/crm:install").status_code == 403
     assert client.get("/api/v1/templates").status_code == 403
+
+
+def test_install_with_demo_data(api):
+    answer = api.post("/api/v1/templates/crm:install", json={"demo_data": 5, "seed": 3})
+    assert answer.status_code == 201 and answer.json()["demo_data"]["customers"] == 5
+    assert api.get("/api/v1/apps/crm/forms/customers/records").json()["total"] == 5
+    assert api.get("/api/v1/apps/crm/forms/contacts/records").json()["total"] > 0

@@ -1,0 +1,56 @@
+"""A fresh database with the CRM installed and filled with demo data, made once per test
+module (making the demo users hashes their passwords, which takes seconds)."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from brickwork.platform import migrate
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.identity.users import create_user
+from brickwork.templates.crm_demo import generate
+from tests.conftest import PG_URL
+from tests.templates.install import install_crm
+
+
+@contextmanager
+def fresh_database(folder: Path):
+    """A migrated database: a SQLite file, or a PostgreSQL schema under BRICKWORK_TEST_DATABASE_URL."""
+    if not PG_URL:
+        engine = make_engine(f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.db'}")
+        migrate.upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+                         .render_as_string(hide_password=False))
+    try:
+        migrate.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def crm_with_demo_data(folder: Path, size: int, seed: int):
+    """(engine, the counts generate returned)."""
+    with fresh_database(folder) as engine:
+        sessions = make_sessionmaker(engine)
+        with transaction(sessions) as session:
+            admin = create_user(session, "admin", "admin-password-1", is_admin=True)
+            install_crm(session, admin.id)
+        with sessions() as session:
+            counts = generate(session, "crm", size, seed=seed)
+        yield engine, counts

@@ -1,0 +1,12 @@
+"""Install the CRM template for tests, as `brickwork templates install crm` does."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form.appfile import install_template
+from brickwork.platform.models import App
+
+
+def install_crm(session: Session, actor_id: int | None) -> App:
+    return install_template(session, "crm", actor_id).app
