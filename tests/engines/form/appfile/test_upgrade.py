@@ -10,6 +10,7 @@ from brickwork.engines.form.records import RecordService
 from brickwork.platform.apps import get_app
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import SavedView
 from tests.engines.form.appfile.test_install import DOCUMENT
 from tests.engines.form.helpers import field, form
 
@@ -63,5 +64,35 @@ def test_the_users_changes_stay_and_the_templates_arrive(sessions, admin):
         assert service.get(acme["id"])["name"] == "Acme"
         assert RecordService(session, load_form(session, "tiny", "visits"), who).create(
             {"day": "2026-12-01", "company": acme["id"]})["company"] == acme["id"]
+        views = session.query(SavedView).filter_by(app_id=get_app(session, "tiny").id).all()
+        assert sorted(v.uid for v in views) == ["big", "visits_all"]
     with transaction(sessions) as session:  # the same version again: nothing to do
         assert install_template(session, "tiny", admin.id, document=newer()) is None
+
+
+def test_the_crm_upgrades_over_its_users_changes(sessions, admin):
+    """The same scenario on the shipped CRM: 11 forms that link, roll up and look up."""
+    from brickwork import templates
+
+    with transaction(sessions) as session:
+        install_template(session, "crm", admin.id)
+    with transaction(sessions) as session:
+        app = get_app(session, "crm")
+        mine = copy.deepcopy(STORE.get(session, app, "form", "customers").body)
+        mine["fields"].append(field("cus_vip_note", "text", "vip_note"))
+        next(f for f in mine["fields"] if f["key"] == "industry")["label"]["en"] = "Sector"
+        STORE.save_draft(session, app, "form", "customers", mine, admin.id)
+        STORE.publish(session, app, "form", "customers", admin.id)
+    newer_crm = templates.load("crm")
+    newer_crm["template"]["version"] = "1.1.0"
+    customers = next(f for f in newer_crm["definitions"]["form"] if f["key"] == "customers")
+    customers["fields"].append(field("cus_wechat_group", "text", "wechat_group"))
+    newer_crm["definitions"]["form"].append(form("campaigns", field("cmp_name", "text", "name"),
+                                                 field("cmp_customer", "relation", "customer", target="customers")))
+    with transaction(sessions) as session:
+        report = install_template(session, "crm", admin.id, document=newer_crm).as_dict()
+    assert report["conflicts"] == [] and report["kept"] == []
+    assert set(report["published"]) == {"form/customers", "form/campaigns"}
+    with transaction(sessions) as session:
+        fields = {f["key"]: f for f in STORE.get(session, get_app(session, "crm"), "form", "customers").body["fields"]}
+        assert {"vip_note", "wechat_group"} <= set(fields) and fields["industry"]["label"]["en"] == "Sector"
