@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.saved_views import ViewConfig, ViewType
+from brickwork.platform.apps import AppIn
 from brickwork.platform.definitions.base import Key, Label, StableId
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.definitions.store import DefinitionStore
@@ -35,14 +36,6 @@ class TemplateInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Key
     version: str = Field(pattern=r"^\d+(\.\d+){0,3}$")
-
-
-class AppInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    label: Label
-    description: dict[str, str] = Field(default_factory=dict)
-    icon: str = Field(default="", max_length=32)
 
 
 class ViewItem(BaseModel):
@@ -60,7 +53,7 @@ class AppDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
     brickwork: int = Field(ge=FORMAT, le=FORMAT)
     template: TemplateInfo | None = None
-    app: AppInfo
+    app: AppIn
     definitions: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     views: list[ViewItem] = Field(default_factory=list)
 
