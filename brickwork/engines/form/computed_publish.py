@@ -58,10 +58,15 @@ def prepare(session: Session, app, key: str, new: FormDefinition, version: int) 
                 raise _invalid(f"fields[{i}].field", "field", _(
                     "The linked form has no field %(name)s that a lookup can show.", name=f.field))
             f.field, touched = found.id, True
+    # Formulas over relations (to many, or other forms' links here) are typed now that the
+    # other forms are at hand.
+    touched = touched or any(f.type == "formula" for f in new.fields)
     if not touched:
         return new
+    targets = {form_key: form.definition.fields for form_key, form in forms.items()}
     try:  # again: formulas over the rollups now know their types
-        return FormDefinition.model_validate(new.model_dump(mode="json", exclude_none=True))
+        return FormDefinition.model_validate(new.model_dump(mode="json", exclude_none=True),
+                                             context={"forms": targets})
     except ValidationError as exc:
         raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
 

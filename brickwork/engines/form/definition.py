@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from brickwork.platform.definitions.base import DefinitionModel, Key, Label, StableId
 from brickwork.platform.i18n import _
@@ -228,11 +228,12 @@ class FormDefinition(DefinitionModel):
         return self
 
     @model_validator(mode="after")
-    def _formulas_are_valid(self) -> FormDefinition:
+    def _formulas_are_valid(self, info: ValidationInfo) -> FormDefinition:
         # Imported here: formulas are checked against field types built on this model.
         from brickwork.engines.form.formulas import check_computed
 
-        check_computed(self)
+        # At publish the context holds the app's forms (formulas over relations to many).
+        check_computed(self, (info.context or {}).get("forms"))
         return self
 
     @model_validator(mode="after")

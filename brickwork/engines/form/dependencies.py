@@ -22,7 +22,7 @@ from brickwork.engines.form import rollups
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import AppRef, Form, load_app_forms
-from brickwork.engines.form.formulas import refs_of
+from brickwork.engines.form.formulas import paths_of, refs_of
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -37,6 +37,13 @@ class AppGraph:
     forms: dict[str, Form]
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     sources: dict[Node, rollups.Source] = field(default_factory=dict)  # rollup node → its source
+    # Formula node → the relations to many (or reverse relations) it aggregates over.
+    lists: dict[Node, list[rollups.Source]] = field(default_factory=dict)
+
+    def sources_of(self, node: Node) -> list[rollups.Source]:
+        """Where the children a rollup or a formula's aggregates count live (not sub-form rows)."""
+        found = [self.sources[node]] if node in self.sources else self.lists.get(node, [])
+        return [s for s in found if s.kind != "subform"]
 
     @cached_property
     def order(self) -> list[Node]:
@@ -53,7 +60,7 @@ class AppGraph:
 
     def rollups_over(self, child_key: str) -> list[Node]:
         """Rollups of any form whose children are records of ``child_key`` (not sub-form rows)."""
-        return [n for n, s in self.sources.items() if s.child_key == child_key and s.kind != "subform"]
+        return [n for n in [*self.sources, *self.lists] if any(s.child_key == child_key for s in self.sources_of(n))]
 
     def touches(self, form_key: str) -> bool:
         """Whether writing records of this form may change a stored value anywhere."""
@@ -71,8 +78,9 @@ def build(forms: dict[str, Form]) -> AppGraph:
             node = (form.key, f.id)
             g.add_node(node, stored=f.type in STORED and REGISTRY[f.type].has_column(f))
             if f.type == "formula":
-                for ref in refs_of(f.expression):
+                for ref in refs_of(f.expression) - {r for r in refs_of(f.expression) if "." in r}:
                     g.add_edge((form.key, ref), node)
+                _add_lists(app, form, f, node)
             elif f.type == "subform":
                 for child in f.fields or []:
                     child_node = (form.key, f"{f.id}.{child.id}")
@@ -100,6 +108,36 @@ def build(forms: dict[str, Form]) -> AppGraph:
                 if relation is not None and relation.target:
                     g.add_edge((relation.target, f.field), node)
     return app
+
+
+def _add_lists(app: AppGraph, form: Form, f: FieldDef, node: Node) -> None:
+    """A formula's aggregates: ``SUM(lines.amount)`` uses the rows' field, ``SUM(deals.amount)``
+    the linked form's field and the links (recomputed like a rollup over the relation)."""
+    for list_id, child in paths_of(f.expression) | {(ref, None) for ref in refs_of(f.expression)}:
+        if "." in list_id:  # deals.customer: the records of another form that link here
+            source = rollups.resolve(app.forms, form, FieldDef.model_construct(source=list_id))
+            if source is not None:
+                _count_in(app, node, source, child)
+            continue
+        link = form.by_id.get(list_id)
+        if link is None or not (link.type == "subform" or (link.type == "relation" and link.multiple)):
+            continue
+        if link.type == "subform":
+            if child is not None:
+                app.graph.add_edge((form.key, f"{link.id}.{child}"), node)
+            continue
+        source = rollups.resolve(app.forms, form, FieldDef.model_construct(source=link.id))
+        if source is not None:
+            _count_in(app, node, source, child)
+
+
+def _count_in(app: AppGraph, node: Node, source: rollups.Source, child: str | None) -> None:
+    if all(known.link.id != source.link.id for known in app.lists.setdefault(node, [])):
+        app.lists[node].append(source)
+    if source.kind == "reverse":  # the link is the other form's field
+        app.graph.add_edge((source.child_key, source.link.id), node)
+    if child is not None:
+        app.graph.add_edge((source.child_key, child), node)
 
 
 def refuse_cycles(app: AppGraph) -> None:

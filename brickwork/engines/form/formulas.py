@@ -11,6 +11,8 @@ Formulas inside sub-form rows are checked against the other fields of the row.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -23,9 +25,12 @@ from brickwork.engines.form.fieldtypes.computed import volatile
 from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import TYPES, FieldInfo, check, parse, to_json
 from brickwork.platform.expression.formula import _parse, parse_formula
+from brickwork.platform.expression.values import ROWS
 from brickwork.platform.i18n import _, pick
 
 RESULTS = ("number", "text", "boolean", "date", "datetime")
+# After "deals" in "deals.customer.amount": another form's relation, then one of its fields.
+REVERSE_TAIL = re.compile(r"\.\w+\.\w+")
 
 
 def infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
@@ -39,6 +44,62 @@ def infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
             found[f.id] = FieldInfo(value_type, kind.value_scale(f), key=f.key,
                                     labels=tuple(v for v in f.label.values() if v))
     return found
+
+
+Targets = Mapping[str, list[FieldDef]]  # form key → its fields: the forms relations link to
+
+
+def formula_infos(fields: list[FieldDef], targets: Targets | None = None, own: str | None = None
+                  ) -> dict[str, FieldInfo]:
+    """``infos`` plus the lists a formula may sum up: each sub-form with its rows' fields,
+    each relation to many whose target form is in ``targets`` with that form's fields
+    (``SUM(lines.amount)``, ``COUNT(opportunities)``), and the records of other forms whose
+    relation links to this form ``own`` (``SUM(deals.customer.amount)``, id
+    ``deals.<relation id>``, as a rollup's source)."""
+    found = infos(fields)
+    for form_key, others in (targets or {}).items() if own is not None else ():
+        for link in others:
+            if link.type == "relation" and link.target == own:
+                found[f"{form_key}.{link.id}"] = FieldInfo(
+                    ROWS, key=f"{form_key}.{link.key}", labels=(), children=infos(others))
+    for f in fields:
+        if f.type == "subform":
+            children: Mapping[str, FieldInfo] = infos(f.fields or [])
+        elif f.type == "relation" and f.multiple and targets is not None and f.target in targets:
+            children = infos(targets[f.target])
+        else:
+            continue
+        found[f.id] = FieldInfo(ROWS, key=f.key, labels=tuple(v for v in f.label.values() if v), children=children)
+    return found
+
+
+class _AnyChild(Mapping):
+    """The fields of a relation's target before the other forms are at hand (a draft): any
+    name resolves, so the formula's references are known; it is typed at publish."""
+
+    def __getitem__(self, key: str) -> FieldInfo:
+        return FieldInfo("text", key=key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+
+def paths_of(data: Any) -> set[tuple[str, str | None]]:
+    """(list field, child field or None) of every list a stored formula aggregates."""
+    if isinstance(data, dict):
+        found = set()
+        if isinstance(data.get("ref"), str) and isinstance(data.get("path"), list) and data["path"]:
+            found.add((data["ref"], data["path"][0]))
+        return found.union(*(paths_of(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(paths_of(v) for v in data)) if data else set()
+    return set()
 
 
 def refs_of(data: Any) -> set[str]:
@@ -57,31 +118,46 @@ def fail(loc: tuple, code: str, message: str, start: int | None = None, end: int
         {"type": PydanticCustomError(code, "{message}", ctx), "loc": loc, "input": None}])
 
 
-def check_computed(definition: FormDefinition) -> None:
+def check_computed(definition: FormDefinition, targets: Targets | None = None) -> None:
+    """``targets``: the app's forms (at publish), so that formulas over relations to many
+    are typed; without them such formulas wait for publish (as rollups over them do)."""
     for i, f in enumerate(definition.fields):
         if f.type == "subform":
-            check_formulas(f.fields or [], ("fields", i, "fields"))
+            check_formulas(f.fields or [], ("fields", i, "fields"), lists=False)
     for i, f in enumerate(definition.fields):  # rollups over rows may sum up the rows' formulas
         if f.type == "rollup":
             _check_subform_rollup(definition, i, f)
         elif f.type == "lookup":
             _check_lookup(definition, i, f)
-    check_formulas(definition.fields, ("fields",))
+    check_formulas(definition.fields, ("fields",), targets, own=definition.key)
 
 
-def check_formulas(fields: list[FieldDef], at: tuple) -> None:
-    """Parse and type every formula among ``fields``, in dependency order."""
+def check_formulas(fields: list[FieldDef], at: tuple, targets: Targets | None = None, *, lists: bool = True,
+                   own: str | None = None) -> None:
+    """Parse and type every formula among ``fields``, in dependency order. ``lists``: the
+    formulas may aggregate sub-forms and relations to many (not inside sub-form rows)."""
     index = {f.id: i for i, f in enumerate(fields)}
     formulas = [f for f in fields if f.type == "formula"]
     if not formulas:
         return
-    known = infos(fields)
-    named = {fid: replace(info, type="text") for fid, info in known.items()}  # names only, for phase one
+    known = formula_infos(fields, targets, own) if lists else infos(fields)
+    # Relations to many whose target is not at hand: formulas over them wait for publish.
+    waiting = {f.id for f in fields if lists and f.type == "relation" and f.multiple and f.id not in known}
     every = {f.id: FieldInfo("text", key=f.key, labels=tuple(v for v in f.label.values() if v)) for f in fields}
+    every |= {fid: FieldInfo(ROWS, key=every[fid].key, labels=every[fid].labels, children=_AnyChild())
+              for fid in waiting}
+    # Names only, for phase one: a list keeps its children's names, everything else is text.
+    named = every | {fid: replace(info, type=ROWS if info.children is not None else "text")
+                     for fid, info in known.items()}
     graph = nx.DiGraph()
+    later: set[str] = set()
     for f in formulas:
         graph.add_node(f.id)
-        for ref in _references(f, named | every, at + (index[f.id],)):
+        refs = _references(f, named, at + (index[f.id],), waits=targets is None and lists)
+        if refs is None or refs & waiting or any("." in ref and ref not in known for ref in refs):
+            later.add(f.id)  # names other forms' records: typed at publish
+            continue
+        for ref in refs:
             other = next((g for g in fields if g.id == ref), None)
             if other is not None and other.type == "lookup":
                 raise fail(at + (index[f.id], _source(f)), "lookup_in_formula", _(
@@ -103,8 +179,12 @@ def check_formulas(fields: list[FieldDef], at: tuple) -> None:
             pick(next(g for g in fields if g.id == first).label)]
         raise fail(at + (index[first], _source(next(g for g in fields if g.id == first))), "cycle", _(
             "These formulas depend on each other in a circle: %(cycle)s.", cycle=" → ".join(names)))
+    for fid in later.copy():
+        later |= nx.descendants(graph, fid)
     for fid in nx.topological_sort(graph):
         f = next(g for g in fields if g.id == fid)
+        if fid in later:
+            continue  # kept as written (or as published) until the other forms are at hand
         _typed(f, known, at + (index[fid],))
         known[fid] = FieldInfo(f.result, REGISTRY["formula"].value_scale(f), key=f.key,
                                labels=tuple(v for v in f.label.values() if v))
@@ -114,13 +194,19 @@ def _source(f: FieldDef) -> str:
     return "formula" if f.formula is not None else "expression"
 
 
-def _references(f: FieldDef, names: dict[str, FieldInfo], loc: tuple) -> set[str]:
-    """The field ids a formula names (phase one: names resolved, types not yet known)."""
+def _references(f: FieldDef, names: dict[str, FieldInfo], loc: tuple, *, waits: bool = False) -> set[str] | None:
+    """The field ids a formula names (phase one: names resolved, types not yet known). None:
+    a dotted name does not resolve yet and ``waits`` (a draft: it may be another form's
+    relation that links here, ``deals.customer.amount``, known at publish)."""
     if f.formula is not None:
         try:
             node, _span = _parse(f.formula, names)
         except Invalid as problem:
             error = problem.errors[0]
+            named, after = f.formula[getattr(error, "start", 0):getattr(error, "end", 0)], f.formula[error.end:]
+            if waits and ((error.code == "unknown_field" and "." in named + after[:1])
+                          or (error.code == "not_rows" and REVERSE_TAIL.match(after))):
+                return None
             raise fail(loc + ("formula",), error.code, error.message, getattr(error, "start", None),
                        getattr(error, "end", None)) from None
         return refs_of(to_json(node))

@@ -25,6 +25,8 @@ from brickwork.engines.form.formulas import infos, refs_of
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import TYPES, Context, FieldInfo, evaluate, parse
+from brickwork.platform.expression.lists import AGGREGATES
+from brickwork.platform.expression.sqlvalues import read_value
 from brickwork.platform.i18n import _, pick
 
 
@@ -60,8 +62,27 @@ def lookups(forms: dict[str, Form], form: Form) -> dict[str, Lookup]:
     return found
 
 
-def load(db: Connection, form: Form, found: dict[str, Lookup], rows: list[Any]) -> dict[str, dict[int, Any]]:
-    """API values of the lookups (one query) and clock formulas of some records."""
+def aggregates_on_read(form: Form) -> bool:
+    """Whether a formula over the clock also sums up rows or related records (computed in SQL)."""
+    return any(volatile(f) and _aggregates(f) for f in form.definition.fields)
+
+
+def _aggregates(f: FieldDef) -> bool:
+    return any(node.get("fn") in AGGREGATES for node in _nodes(f.expression))
+
+
+def _nodes(data: Any):
+    if isinstance(data, dict):
+        yield data
+        for arg in data.get("args", []):
+            yield from _nodes(arg)
+
+
+def load(db: Connection, form: Form, found: dict[str, Lookup], rows: list[Any],
+         forms: dict[str, Form] | None = None) -> dict[str, dict[int, Any]]:
+    """API values of the lookups (one query) and clock formulas of some records; a clock
+    formula that aggregates rows or related records is computed in SQL (one query each,
+    with ``forms``, the app's forms), the others in Python."""
     values: dict[str, dict[int, Any]] = {}
     ids = [row.id for row in rows]
     if found and ids:
@@ -77,18 +98,34 @@ def load(db: Connection, form: Form, found: dict[str, Lookup], rows: list[Any]) 
         known = infos(form.definition.fields)
         ctx = Context(now=now(), zone=app_zone())
         for f in clocked:
-            node, (kind, plain) = parse(f.expression), shape(f)
+            if _aggregates(f):
+                values[f.id] = _in_sql(db, form, f, forms or {}, [row.id for row in rows], ctx)
+                continue
+            node = parse(f.expression)
             needed = refs_of(f.expression)
             values[f.id] = {}
             for row in rows:
                 record = {fid: REGISTRY[form.by_id[fid].type].from_db(
                     form.by_id[fid], getattr(row, storage.column_name(fid))) for fid in needed}
-                result = evaluate(node, record, known, ctx)
-                if f.result == "number" and result is not None:
-                    scale = REGISTRY["formula"].value_scale(f)
-                    result = result.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-                values[f.id][row.id] = kind.to_api(plain, result)
+                values[f.id][row.id] = _api_value(f, evaluate(node, record, known, ctx))
     return values
+
+
+def _in_sql(db: Connection, form: Form, f: FieldDef, forms: dict[str, Form], ids: list[int],
+            ctx: Context) -> dict[int, Any]:
+    from brickwork.engines.form.recompute import formula_sql  # recompute builds on this engine's modules
+
+    value = formula_sql(f, form.table, form.definition.fields, forms, form, ctx)
+    fetched = db.execute(select(form.table.c.id, value).where(form.table.c.id.in_(ids)))
+    return {rid: _api_value(f, read_value(raw, f.result)) for rid, raw in fetched}
+
+
+def _api_value(f: FieldDef, result: Any) -> Any:
+    kind, plain = shape(f)
+    if f.result == "number" and result is not None:
+        scale = REGISTRY["formula"].value_scale(f)
+        result = result.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    return kind.to_api(plain, result)
 
 
 def refuse_clock_fields(form: Form, data: Any, what: str = "filter") -> None:

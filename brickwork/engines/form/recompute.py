@@ -24,7 +24,7 @@ from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.dependencies import AppGraph, Node
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
-from brickwork.engines.form.formulas import infos
+from brickwork.engines.form.formulas import formula_infos, infos
 from brickwork.engines.form.sqlnumbers import as_scaled
 from brickwork.platform.clock import app_zone
 from brickwork.platform.expression import Context, parse
@@ -34,15 +34,39 @@ CHUNK = 5000  # ids per statement after a large bulk write
 Dirty = dict[str, set[int]]  # form key → records whose stored values may have changed
 
 
-def formula_value(f: FieldDef, table: Table, fields: list[FieldDef]) -> ColumnElement:
+def formula_value(f: FieldDef, table: Table, fields: list[FieldDef], app: AppGraph | None = None,
+                  form: Form | None = None) -> ColumnElement:
     """The SQL computing a stored formula over the columns of ``table`` (a form's table, or a
-    sub-form's child table for a formula in its rows), as the column stores it."""
-    known = infos(fields)
-    columns = {fid: table.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in table.c}
-    value = to_sql_value(parse(f.expression), columns, known, Context(now=datetime.now(UTC), zone=app_zone()))
+    sub-form's child table for a formula in its rows), as the column stores it. With the
+    app and the form: its aggregates over sub-forms and relations to many too."""
+    value = formula_sql(f, table, fields, app.forms if app is not None else None, form,
+                        Context(now=datetime.now(UTC), zone=app_zone()))
     if f.result == "number":
         return as_scaled(value, REGISTRY["formula"].value_scale(f))
     return value
+
+
+def formula_sql(f: FieldDef, table: Table, fields: list[FieldDef], forms: dict[str, Form] | None,
+                form: Form | None, ctx: Context) -> ColumnElement:
+    """The formula's value for each row of ``table`` (sqlvalues.read_value reads it)."""
+    if forms is None or form is None:
+        known = infos(fields)
+        lists = {}
+    else:
+        known = formula_infos(fields, {key: other.definition.fields for key, other in forms.items()}, form.key)
+        lists = {fid: rollups.Children(form, source, table.c.id) for fid, source in _lists(forms, form, known).items()}
+    columns = {fid: table.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in table.c}
+    return to_sql_value(parse(f.expression), columns | lists, known, ctx)
+
+
+def _lists(forms: dict[str, Form], form: Form, known: dict) -> dict[str, rollups.Source]:
+    found = {}
+    for fid, info in known.items():
+        if info.children is not None:
+            source = rollups.resolve(forms, form, FieldDef.model_construct(source=fid))
+            if source is not None:
+                found[fid] = source
+    return found
 
 
 def statement(app: AppGraph, node: Node, ids: set[int] | None):
@@ -56,7 +80,7 @@ def statement(app: AppGraph, node: Node, ids: set[int] | None):
         return query if ids is None else query.where(table.c.parent_id.in_(ids))
     table = form.table
     if f.type == "formula":
-        value = formula_value(f, table, form.definition.fields)
+        value = formula_value(f, table, form.definition.fields, app, form)
     else:
         value = rollups.subquery(form, app.sources[node], f, table.c.id)
     query = update(table).values({storage.column_name(f.id): value})
@@ -75,7 +99,8 @@ def run(db: Connection, app: AppGraph, node: Node, ids: set[int] | None) -> None
 def parents_before(db: Connection, app: AppGraph, form_key: str, ids: list[int]) -> dict[Node, set[int]]:
     """For each rollup over this form's records: the parents the records count in now
     (before a write that may move them elsewhere)."""
-    return {node: rollups.parents_of(db, app.forms[node[0]], app.sources[node], ids)
+    return {node: set().union(*(rollups.parents_of(db, app.forms[node[0]], source, ids)
+                                for source in app.sources_of(node) if source.child_key == form_key))
             for node in app.rollups_over(form_key)}
 
 
@@ -88,16 +113,17 @@ def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
     for node in app.order:
         key, fid = node
         f = app.field(node)
-        if "." in fid or f.type == "formula":
+        if "." in fid:
             targets = set(dirty.get(key, ()))
         else:
-            source = app.sources.get(node)
-            if source is None:
+            if f.type == "rollup" and node not in app.sources:
                 continue
+            # A formula, a rollup over rows or links of the record itself: the written records;
+            # over other records (links, reverse relations): the parents they count in.
             targets = set(before.get(node, ()))
-            if source.kind in ("subform", "to_many"):
+            if f.type == "formula" or app.sources[node].kind in ("subform", "to_many"):
                 targets |= dirty.get(key, set())
-            if source.kind != "subform":
+            for source in app.sources_of(node):
                 children = sorted(dirty.get(source.child_key, ()))
                 targets |= rollups.parents_of(db, app.forms[key], source, children)
             dirty[key] |= targets

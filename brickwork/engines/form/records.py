@@ -69,7 +69,8 @@ class RecordService:
 
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""
-        return onread.load(self.db, self.form, self.lookups, rows)
+        forms = self.graph.forms if onread.aggregates_on_read(self.form) else None
+        return onread.load(self.db, self.form, self.lookups, rows, forms)
 
     def _before_write(self, ids: list[int]) -> dict:
         if not self.graph.touches(self.form.key):

@@ -9,6 +9,7 @@ whose children changed. Children in the recycle bin do not count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -107,16 +108,41 @@ def resolve(forms: dict[str, Form], parent: Form, f: FieldDef) -> Source | None:
 
 def subquery(parent: Form, source: Source, f: FieldDef, parent_id: ColumnElement) -> ScalarSelect:
     """The rollup's value for the parent whose id is ``parent_id`` (a correlated column)."""
+    return over_children(parent, source, parent_id, lambda child: _aggregate(f, source, child), f.condition)
+
+
+@dataclass(frozen=True)
+class Children:
+    """The children of one parent row, as a formula's aggregates see them (sqllists.Rows):
+    ``SUM(lines.amount)`` is the same correlated sub-query a rollup is."""
+
+    parent: Form
+    source: Source
+    parent_id: ColumnElement
+
+    def aggregate(self, how: str, child: str | None) -> ColumnElement:
+        def value(table: Table) -> ColumnElement:
+            column = table.c[storage.column_name(child)] if child is not None else None
+            if how == "count":
+                return func.count() if column is None else func.count(column)
+            return {"sum": func.sum, "min": func.min, "max": func.max}[how](column)
+        return over_children(self.parent, self.source, self.parent_id, value)
+
+
+def over_children(parent: Form, source: Source, parent_id: ColumnElement,
+                  value: Callable[[Table], ColumnElement], condition: dict | None = None) -> ScalarSelect:
+    """``value`` (an aggregate over the children's table) for the parent whose id is
+    ``parent_id``: live children only, those ``condition`` accepts."""
     child = source.table.alias("bw_child")
     where = [_link(parent, source, child, parent_id)]
     if source.kind != "subform":
         where.append(child.c.deleted_at.is_(None))
-    if f.condition is not None:
+    if condition is not None:
         known = infos(source.children)
         columns = {fid: child.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in child.c}
         ctx = Context(now=datetime.now(UTC), zone=app_zone())
-        where.append(to_sql(parse(f.condition), columns, known, ctx))
-    query = select(_aggregate(f, source, child)).select_from(child)
+        where.append(to_sql(parse(condition), columns, known, ctx))
+    query = select(value(child)).select_from(child)
     if source.kind in ("to_many", "reverse") and source.link.multiple:
         junction = _junction(parent, source)
         if source.kind == "to_many":

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.expression.lists import AGGREGATES, is_list, outside_message, path_type
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var, has_refs
 from brickwork.platform.expression.parse import parse
 from brickwork.platform.expression.registry import FUNCTIONS, TypeProblem, type_name
@@ -19,7 +20,9 @@ def check(node: Node, fields: Mapping[str, FieldInfo], *, expect: str | None = N
     ``expect="boolean"`` for a condition."""
     errors: list[FieldError] = []
     found = _type_of(node, "$", fields, errors)
-    if found is not None and expect is not None and found != expect:
+    if is_list(found):
+        errors.append(FieldError("$", "list_outside_aggregate", outside_message()))
+    elif found is not None and expect is not None and found != expect:
         message = (_("This must be a condition (true or false), not a %(found)s value.", found=type_name(found))
                    if expect == "boolean" else
                    _("Expected a %(expected)s value, got a %(found)s value.",
@@ -48,7 +51,7 @@ def _type_of(node: Node, path: str, fields: Mapping[str, FieldInfo], errors: lis
             errors.append(FieldError(f"{path}.ref", "unknown_field", _(
                 "There is no field with id %(id)s.", id=node.field)))
             return None
-        return fields[node.field].type
+        return _path_type(node, path, fields, errors) if node.path else fields[node.field].type
     assert isinstance(node, Fn)
     function = FUNCTIONS[node.name]
     types = [_type_of(arg, f"{path}.args[{i}]", fields, errors) for i, arg in enumerate(node.args)]
@@ -61,8 +64,27 @@ def _type_of(node: Node, path: str, fields: Mapping[str, FieldInfo], errors: lis
                 return None
     if None in types:
         return None
+    if node.name not in AGGREGATES:
+        for i, found in enumerate(types):
+            if is_list(found):
+                errors.append(FieldError(f"{path}.args[{i}]", "list_outside_aggregate", outside_message()))
+                return None
     try:
         return function.result(node.args, types)
     except TypeProblem as problem:
         errors.append(FieldError(f"{path}.args[{problem.arg}]", problem.code, problem.message))
         return None
+
+
+def _path_type(node: Ref, path: str, fields: Mapping[str, FieldInfo], errors: list[FieldError]) -> str | None:
+    """``lines.amount``: a list of the child field's values."""
+    children = fields[node.field].children
+    if children is None:
+        errors.append(FieldError(f"{path}.ref", "not_rows", _(
+            "Only a sub-form or a relation to many has rows whose fields can be summed up.")))
+        return None
+    if node.path[0] not in children or children[node.path[0]].type == "rows":
+        errors.append(FieldError(f"{path}.path", "unknown_field", _(
+            "The rows have no field with id %(id)s.", id=node.path[0])))
+        return None
+    return path_type(node, fields)

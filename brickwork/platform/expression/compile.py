@@ -8,9 +8,12 @@ from collections.abc import Mapping
 from sqlalchemy.sql.elements import ColumnElement
 
 from brickwork.platform.expression.check import check
+from brickwork.platform.expression.infer import type_of
+from brickwork.platform.expression.lists import AGGREGATES, is_list
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
 from brickwork.platform.expression.operand import Operand, Sql, as_condition, wire
 from brickwork.platform.expression.registry import FUNCTIONS, call
+from brickwork.platform.expression.sqllists import aggregate
 from brickwork.platform.expression.values import VARS, Context, FieldInfo, var_value
 
 
@@ -44,6 +47,10 @@ def _compile(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[s
         info = fields[node.field]
         return Operand(info.type, sql=columns[node.field], scale=info.scale)
     assert isinstance(node, Fn)
+    if node.name in AGGREGATES and isinstance(node.args[0], Ref) and is_list(type_of(node.args[0], fields)):
+        if node.args[0].field not in columns:
+            raise ValueError(f"no rows given for field {node.args[0].field!r}")
+        return aggregate(node, columns[node.args[0].field], fields[node.args[0].field], ctx)
     function = FUNCTIONS[node.name]
     args = [_compile(arg, columns, fields, ctx) for arg in node.args]
     types = [arg.type for arg in args]

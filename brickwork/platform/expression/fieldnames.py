@@ -45,6 +45,13 @@ class FieldNames:
                                                  name=name, suggestion=close[0]))
         raise NameProblem("unknown_field", _("There is no field %(name)s.", name=name))
 
+    def knows(self, name: str) -> bool:
+        try:
+            self.resolve(name)
+        except NameProblem:
+            return False
+        return True
+
     def name_of(self, fid: str) -> str:
         info = self.fields.get(fid)
         return info.key if info is not None and info.key else fid

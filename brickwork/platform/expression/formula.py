@@ -249,8 +249,43 @@ class _Parser:
             raise self.fail(token.start, token.end, "bad_literal", str(problem)) from None
 
     def field(self, name: str, token: Token) -> tuple[Node, Span]:
+        if token.kind == "name" and "." in name:  # lines.amount: one token
+            # The longest start that names a field: a reverse relation is "deals.customer".
+            parts = name.split(".")
+            cut = next((n for n in range(len(parts), 1, -1) if self.names.knows(".".join(parts[:n]))), 1)
+            if cut < len(parts):
+                head, rest = ".".join(parts[:cut]), ".".join(parts[cut:])
+                middle = token.start + len(head)
+                return self.path(head, (token.start, middle), rest, (middle + 1, token.end))
+        dot = self.peek()
+        if dot.kind == "op" and dot.text == "." and dot.start == token.end:  # {Order lines}.{Amount}
+            self.take()
+            child = self.take()
+            if child.kind not in ("name", "field") or child.start != dot.end:
+                raise self.fail(dot.start, child.end, "expected_child", _(
+                    "After the dot, name a field of the rows, such as lines.amount."))
+            text = child.text[1:-1] if child.kind == "field" else child.text
+            return self.path(name, (token.start, token.end), text, (child.start, child.end))
         try:
             return self.made(Ref(self.names.resolve(name)), token.start, token.end)
         except NameProblem as problem:
             raise self.fail(token.start, token.end, problem.code, problem.message) from None
+
+    def path(self, head: str, head_at: tuple[int, int], rest: str, rest_at: tuple[int, int]) -> tuple[Node, Span]:
+        """``lines.amount``: the values of a field of a sub-form's rows or a relation's records."""
+        try:
+            fid = self.names.resolve(head)
+        except NameProblem as problem:
+            raise self.fail(*head_at, problem.code, problem.message) from None
+        children = self.names.fields[fid].children
+        if children is None:
+            raise self.fail(*head_at, "not_rows", _(
+                "%(name)s has no rows: only a sub-form or a relation to many has fields to sum up.", name=head))
+        if "." in rest:
+            raise self.fail(*rest_at, "deep_path", _("A path has one step: the rows, then one of their fields."))
+        try:
+            child = FieldNames(children).resolve(rest)
+        except NameProblem as problem:
+            raise self.fail(*rest_at, problem.code, problem.message) from None
+        return self.made(Ref(fid, (child,)), head_at[0], rest_at[1])
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from brickwork.platform.expression.lists import path_type
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
 from brickwork.platform.expression.registry import FUNCTIONS
 from brickwork.platform.expression.signature import TypeProblem
@@ -43,7 +44,7 @@ def type_of(node: Node, fields: Mapping[str, FieldInfo]) -> str | None:
     if isinstance(node, Lit):
         return node.type
     if isinstance(node, Ref):
-        return fields[node.field].type if node.field in fields else None
+        return path_type(node, fields)
     if isinstance(node, Var):
         return VARS[node.name]
     types = [type_of(arg, fields) for arg in node.args]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
+from brickwork.platform.expression.lists import over_lists, over_lists_python
 from brickwork.platform.expression.nodes import Lit
 from brickwork.platform.expression.numeric import EXACT
 from brickwork.platform.expression.operand import Sql
@@ -177,10 +178,10 @@ MATH_FUNCTIONS = (
              **BINARY),
     Function("*", (2, 2), python=_mul, sql=Sql("coalesce({0}, 0) * coalesce({1}, 0)"), **BINARY),
     Function("/", (2, 2), python=_div, sql=Sql("round(coalesce({0}, 0), 20) / NULLIF({1}, 0)"), **BINARY),
-    Function("SUM", (1, None), python=_sum, sql=Sql(_sum_sql), **MANY),
-    Function("AVERAGE", (1, None), python=_average, sql=Sql(_average_sql), **MANY),
-    Function("MIN", (1, None), python=_min, sql=Sql(_each("LEAST")), **MANY),
-    Function("MAX", (1, None), python=_max, sql=Sql(_each("GREATEST")), **MANY),
+    *(Function(name, (1, None), python=over_lists_python(impl), sql=Sql(template),
+               **{**MANY, "result": over_lists(name, MANY["result"])})
+      for name, impl, template in (("SUM", _sum, _sum_sql), ("AVERAGE", _average, _average_sql),
+                                   ("MIN", _min, _each("LEAST")), ("MAX", _max, _each("GREATEST")))),
     Function("ROUND", (1, 2), python=_rounding(ROUND_HALF_UP), sql=Sql(_round_sql), **ROUNDING),
     Function("ROUNDUP", (1, 2), python=_rounding(ROUND_UP), sql=Sql(_roundup_sql), **ROUNDING),
     Function("ROUNDDOWN", (1, 2), python=_rounding(ROUND_DOWN), sql=Sql(_rounddown_sql), **ROUNDING),

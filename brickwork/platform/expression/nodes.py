@@ -17,6 +17,9 @@ class Lit:
 @dataclass(frozen=True)
 class Ref:
     field: str  # a field id
+    # Into the rows of a sub-form or the records of a relation to many: the child field's id
+    # (``lines.amount``). Its value is a list, which only an aggregate takes (lists.py).
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def to_json(node: Node) -> dict[str, Any]:
     if isinstance(node, Lit):
         return {"lit": _json_value(node.value), "type": node.type}
     if isinstance(node, Ref):
-        return {"ref": node.field}
+        return {"ref": node.field, "path": list(node.path)} if node.path else {"ref": node.field}
     if isinstance(node, Var):
         return {"var": node.name}
     return {"fn": node.name, "args": [to_json(arg) for arg in node.args]}

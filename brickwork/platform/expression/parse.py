@@ -24,7 +24,7 @@ MAX_TEXT = 10_000  # characters in one text literal
 NUMBER = re.compile(r"-?\d{1,18}(\.\d{1,10})?")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
-KEYS = {"lit": {"lit", "type"}, "ref": {"ref"}, "var": {"var"}, "fn": {"fn", "args"}}
+KEYS = {"lit": {"lit", "type"}, "ref": {"ref", "path"}, "var": {"var"}, "fn": {"fn", "args"}}
 
 
 class _TooMany(Exception):
@@ -81,7 +81,12 @@ class _Parser:
     def ref(self, data: dict, path: str, depth: int) -> Ref | None:
         if not isinstance(data["ref"], str) or not data["ref"]:
             return self.fail(f"{path}.ref", "bad_ref", _("Give the id of a field."))
-        return Ref(data["ref"])
+        steps = data.get("path", [])
+        if "path" in data and not (isinstance(steps, list) and len(steps) == 1
+                                   and all(isinstance(step, str) and step for step in steps)):
+            return self.fail(f"{path}.path", "bad_path", _(
+                "Give the path as a list with the id of one field of the rows."))
+        return Ref(data["ref"], tuple(steps))
 
     def var(self, data: dict, path: str, depth: int) -> Var | None:
         if data["var"] not in VARS:

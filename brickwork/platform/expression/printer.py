@@ -30,6 +30,10 @@ class _Printer:
         if isinstance(node, Var):
             return node.name
         if isinstance(node, Ref):
+            if node.path:  # lines.amount
+                info = self.names.fields.get(node.field)
+                children = FieldNames(info.children if info is not None and info.children else {})
+                return f"{self.field(node.field)}.{_Printer(children).field(node.path[0])}"
             return self.field(node.field)
         if node.name == "-" and len(node.args) == 1:
             operand = node.args[0]
@@ -52,7 +56,9 @@ class _Printer:
 
     def field(self, fid: str) -> str:
         name = self.names.name_of(fid)
-        if BARE.fullmatch(name) and name.lower() not in KEYWORDS and name.upper() not in LITERAL_FORMS:
+        # A reverse relation's key is "form.relation": bare when each part is.
+        if all(BARE.fullmatch(part) and part.lower() not in KEYWORDS and part.upper() not in LITERAL_FORMS
+               for part in name.split(".")):
             return name
         return "{%s}" % name
 

@@ -10,6 +10,7 @@ from brickwork.platform.expression.lib_date import DATE_FUNCTIONS
 from brickwork.platform.expression.lib_logic import LOGIC_FUNCTIONS
 from brickwork.platform.expression.lib_math import MATH_FUNCTIONS
 from brickwork.platform.expression.lib_text import TEXT_FUNCTIONS
+from brickwork.platform.expression.lists import LIST_FUNCTIONS
 from brickwork.platform.expression.numeric import num
 from brickwork.platform.expression.signature import (
     Function,
@@ -114,7 +115,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("HAS", (2, 2), _has, py.has, sql.has_impl, signature("choices", "choice")["expects"]),
     Function("TODAY", (0, 0), _fixed("date"), py.today, None),
     Function("NOW", (0, 0), _fixed("datetime"), py.now, None),
-    *LOGIC_FUNCTIONS, *MATH_FUNCTIONS, *TEXT_FUNCTIONS, *DATE_FUNCTIONS,
+    *LOGIC_FUNCTIONS, *MATH_FUNCTIONS, *TEXT_FUNCTIONS, *DATE_FUNCTIONS, *LIST_FUNCTIONS,
 )}
 
 

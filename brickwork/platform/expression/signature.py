@@ -40,6 +40,10 @@ class Function:
 
 
 def type_name(type_: str) -> str:
+    if type_ == "rows":
+        return _("rows")
+    if type_.startswith("list:"):
+        return _("list of %(type)s", type=type_name(type_[len("list:"):]))
     return {"text": _("text"), "number": _("number"), "boolean": _("true/false"),
             "date": _("date"), "datetime": _("date and time"), "choice": _("choice"),
             "choices": _("multiple choice"), "user": _("user"),

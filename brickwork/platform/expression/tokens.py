@@ -1,4 +1,5 @@
-"""The formula tokenizer: numbers, "text", {field}, bare names, $variables, operators."""
+"""The formula tokenizer: numbers, "text", {field}, bare names (``lines.amount`` is one),
+$variables, operators (``.`` joins ``{Order lines}.{Amount}``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ _TOKEN = re.compile(r"""
   | (?P<field>\{[^{}\n]*\})
   | (?P<var>\$[^\W\d]\w*)
   | (?P<name>[^\W\d]\w*(?:\.\w+)*)
-  | (?P<op><>|!=|<=|>=|[-+*/&=<>(),])
+  | (?P<op><>|!=|<=|>=|[-+*/&=<>(),.])
 """, re.VERBOSE)
 
 

@@ -8,13 +8,17 @@ A value of the language is a plain Python object of the field type's class (see
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 TYPES = ("text", "number", "boolean", "date", "datetime", "choice", "choices", "user", "department", "record")
+# A field whose value is a list of rows: a sub-form, or a relation to many (its records).
+# Only formulas see it, through an aggregate: COUNT(lines), SUM(lines.amount) (lists.py).
+ROWS = "rows"
 
 # Variables and the type of their value.
 VARS = {"$me": "user", "$my_department": "department", "$today": "date", "$now": "datetime"}
@@ -34,9 +38,11 @@ class FieldInfo:
     # parser resolves to the field id and the printer shows.
     key: str | None = None
     labels: tuple[str, ...] = ()
+    # ROWS only: the fields of each row (child field id → FieldInfo).
+    children: Mapping[str, FieldInfo] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
-        if self.type not in TYPES:
+        if self.type not in TYPES and not (self.type == ROWS and self.children is not None):
             raise ValueError(f"unknown field type {self.type!r}")
         if not 0 <= self.scale <= 18:
             raise ValueError("scale must be between 0 and 18")

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     insert,
     null,
     select,
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from brickwork.platform.expression import Context, FieldInfo, evaluate, parse, to_sql
 from brickwork.platform.expression.compile import to_sql_value
 from brickwork.platform.expression.sqlvalues import read_value
+from brickwork.platform.expression.values import ROWS
 
 FIELDS = {fid: FieldInfo(type_, scale, key=fid, labels=labels) for fid, type_, scale, labels in (
     ("name", "text", 0, ("Name", "名称")), ("code", "text", 0, ()),
@@ -38,6 +40,10 @@ FIELDS = {fid: FieldInfo(type_, scale, key=fid, labels=labels) for fid, type_, s
     ("stage", "choice", 0, ("Stage",)), ("tags", "choices", 0, ()),
     ("owner", "user", 0, ()), ("dept", "department", 0, ()),
 )}
+# A sub-form: its rows live in a child table; formulas aggregate them (SUM(lines.l_amount)).
+ROW_FIELDS = {"l_amount": FieldInfo("number", 2), "l_qty": FieldInfo("number", 0), "l_due": FieldInfo("date")}
+FIELDS["lines"] = FieldInfo(ROWS, key="lines", children=ROW_FIELDS)
+COLUMNS = {fid: info for fid, info in FIELDS.items() if info.type != ROWS}
 COLUMN_TYPES = {"text": String(200), "number": BigInteger(), "date": Date(), "datetime": DateTime(),
                 "choice": String(64), "choices": JSON().with_variant(JSONB(), "postgresql"),
                 "user": BigInteger(), "department": BigInteger()}
@@ -45,13 +51,33 @@ COLUMN_TYPES = {"text": String(200), "number": BigInteger(), "date": Date(), "da
 
 def make_table(metadata: MetaData) -> Table:
     columns = [Column(fid, Boolean(), nullable=False) if info.type == "boolean"
-               else Column(fid, COLUMN_TYPES[info.type]) for fid, info in FIELDS.items()]
+               else Column(fid, COLUMN_TYPES[info.type]) for fid, info in COLUMNS.items()]
     return Table("expr_records", metadata, Column("id", Integer, primary_key=True), *columns)
+
+
+def make_lines(metadata: MetaData) -> Table:
+    return Table("expr_lines", metadata, Column("id", Integer, primary_key=True), Column("parent_id", Integer),
+                 *[Column(fid, COLUMN_TYPES[info.type]) for fid, info in ROW_FIELDS.items()])
+
+
+class Lines:
+    """The rows of one record, as the form engine gives them (sqllists.Rows)."""
+
+    def __init__(self, table: Table, parent_id) -> None:
+        self.table, self.parent_id = table, parent_id
+
+    def aggregate(self, how: str, child: str | None):
+        column = self.table.c[child] if child is not None else None
+        if how == "count":
+            value = func.count() if column is None else func.count(column)
+        else:
+            value = getattr(func, how)(column)
+        return select(value).where(self.table.c.parent_id == self.parent_id).scalar_subquery()
 
 
 def stored(record_id: int, fid: str, value: Any) -> Any:
     """A Python value as the form engine stores it."""
-    info = FIELDS[fid]
+    info = FIELDS[fid] if fid in FIELDS else ROW_FIELDS[fid]
     if info.type == "boolean":
         return bool(value)
     if value is None:
@@ -69,21 +95,30 @@ class Records:
 
     def __init__(self, engine) -> None:
         self.engine = engine
-        self.table = make_table(MetaData())
-        self.table.create(engine)
+        metadata = MetaData()
+        self.table, self.lines = make_table(metadata), make_lines(metadata)
+        metadata.create_all(engine)
         self.rows: list[dict[str, Any]] = []
 
     def replace(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         with self.engine.begin() as conn:
             conn.execute(delete(self.table))
+            conn.execute(delete(self.lines))
             if rows:
                 conn.execute(insert(self.table), [
-                    {"id": row["id"], **{fid: stored(row["id"], fid, row.get(fid)) for fid in FIELDS}}
+                    {"id": row["id"], **{fid: stored(row["id"], fid, row.get(fid)) for fid in COLUMNS}}
                     for row in rows])
+            lines = [{"parent_id": row["id"], **{fid: stored(row["id"], fid, line.get(fid)) for fid in ROW_FIELDS}}
+                     for row in rows for line in row.get("lines") or []]
+            if lines:
+                conn.execute(insert(self.lines), lines)
+
+    def columns(self) -> dict[str, Any]:
+        return {**{fid: self.table.c[fid] for fid in COLUMNS}, "lines": Lines(self.lines, self.table.c.id)}
 
     def sql_ids(self, node, ctx: Context) -> set[int]:
-        columns = {fid: self.table.c[fid] for fid in FIELDS}
+        columns = self.columns()
         query = select(self.table.c.id).where(to_sql(node, columns, FIELDS, ctx))
         with self.engine.connect() as conn:
             return set(conn.scalars(query))
@@ -93,7 +128,7 @@ class Records:
 
     def sql_values(self, node, type_: str, ctx: Context) -> dict[int, Any]:
         """The formula's value for each row, computed by the database."""
-        columns = {fid: self.table.c[fid] for fid in FIELDS}
+        columns = self.columns()
         query = select(self.table.c.id, to_sql_value(node, columns, FIELDS, ctx))
         with self.engine.connect() as conn:
             return {row[0]: read_value(row[1], type_) for row in conn.execute(query)}

@@ -102,6 +102,11 @@ def _numbers(sub):
         st.builds(lambda a: fn("-", a), n),
         st.builds(lambda name, xs: fn(name, *xs), st.sampled_from(["SUM", "AVERAGE", "MIN", "MAX"]),
                   st.lists(n, min_size=1, max_size=3)),
+        st.builds(lambda name, child: fn(name, {"ref": "lines", "path": [child]}),
+                  st.sampled_from(["SUM", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTALL"]),
+                  st.sampled_from(["l_amount", "l_qty"])),
+        st.builds(lambda name, path: fn(name, {"ref": "lines", **path}), st.sampled_from(["COUNT", "COUNTALL"]),
+                  st.sampled_from([{}, {"path": ["l_due"]}])),
         st.builds(lambda name, x, d: fn(name, x, *d), st.sampled_from(["ROUND", "ROUNDUP", "ROUNDDOWN"]), n, digits),
         st.builds(lambda name, x: fn(name, x), st.sampled_from(["INT", "FLOOR", "CEILING", "ABS", "SQRT"]), n),
         st.builds(lambda t: fn("VALUE", t), sub("text")),
@@ -165,6 +170,7 @@ def _dates(sub):
         st.builds(lambda d, k, u: fn("DATEADD", d, k, lit(u, "text")), sub("date"), _count(sub),
                   st.sampled_from(DATE_UNITS)),
         st.builds(lambda d, u: fn("STARTOF", d, lit(u, "text")), sub("date"), st.sampled_from(START_UNITS)),
+        st.builds(lambda name: fn(name, {"ref": "lines", "path": ["l_due"]}), st.sampled_from(["MIN", "MAX"])),
         st.builds(lambda d, k: fn("EOMONTH", d, k), st.sampled_from(["date", "datetime"]).flatmap(sub), _count(sub)),
     ]
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from brickwork.platform.expression import Context, parse, to_sql
-from tests.platform.expression.helpers import FIELDS, fn, lit, make_table, ref, utc, var
+from tests.platform.expression.helpers import COLUMNS, FIELDS, fn, lit, make_table, ref, utc, var
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 17:30 UTC on 1 July is 01:30 on 2 July in Shanghai: TODAY() is 2024-07-02.
@@ -125,7 +125,7 @@ def test_without_a_department_equality_matches_records_without_one_but_in_does_n
 
 def test_values_are_bound_parameters_never_sql_text():
     table = make_table(MetaData())
-    columns = {fid: table.c[fid] for fid in FIELDS}
+    columns = {fid: table.c[fid] for fid in COLUMNS}
     node = parse(fn("AND", fn("CONTAINS", ref("name"), TEXT("'; DROP TABLE x; --")),
                     fn("=", ref("amount"), NUM("12.34"))))
     sql = str(select(table.c.id).where(to_sql(node, columns, FIELDS, CTX)))
@@ -136,7 +136,7 @@ def test_one_expression_object_compiles_for_both_dialects():
     from sqlalchemy.dialects import postgresql, sqlite
 
     table = make_table(MetaData())
-    columns = {fid: table.c[fid] for fid in FIELDS}
+    columns = {fid: table.c[fid] for fid in COLUMNS}
     where = to_sql(parse(fn("AND", fn("HAS", ref("tags"), CHOICE("vip")),
                             fn("CONTAINS", ref("name"), TEXT("ä")),
                             fn(">", ref("name"), TEXT("a")))), columns, FIELDS, CTX)

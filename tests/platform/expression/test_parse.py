@@ -75,7 +75,7 @@ def test_errors_name_the_json_path_of_each_problem():
         ("$.args[3].args", "arity"),
         ("$.args[4].args[0].var", "unknown_var"),
         ("$.args[5].type", "unknown_type"),
-        ("$.args[6].path", "extra_forbidden"),
+        ("$.args[6].path", "bad_path"),  # a path is a list of one child field id
     ]
 
 

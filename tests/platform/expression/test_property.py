@@ -47,6 +47,10 @@ VALUES = {
 
 
 def field_value(fid: str):
+    if fid == "lines":  # sub-form rows, with blanks
+        return st.lists(st.fixed_dictionaries({
+            "l_amount": st.one_of(st.none(), amounts), "l_qty": st.one_of(st.none(), st.integers(-5, 5).map(Decimal)),
+            "l_due": st.one_of(st.none(), dates)}), max_size=3)
     info = FIELDS[fid]
     if info.type == "boolean":
         return st.booleans()
