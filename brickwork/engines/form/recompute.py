@@ -105,8 +105,9 @@ def parents_before(db: Connection, app: AppGraph, form_key: str, ids: list[int])
 
 
 def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
-                before: dict[Node, set[int]] | None = None) -> None:
-    """Recompute what the write of records ``ids`` of ``form_key`` may have changed."""
+                before: dict[Node, set[int]] | None = None, created: bool = False) -> None:
+    """Recompute what the write of records ``ids`` of ``form_key`` may have changed.
+    ``created``: new records get their own rollups too (a count of nothing is 0, not blank)."""
     dirty: Dirty = defaultdict(set)
     dirty[form_key].update(ids)
     before = before or {}
@@ -121,7 +122,8 @@ def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
             # A formula, a rollup over rows or links of the record itself: the written records;
             # over other records (links, reverse relations): the parents they count in.
             targets = set(before.get(node, ()))
-            if f.type == "formula" or app.sources[node].kind in ("subform", "to_many"):
+            if f.type == "formula" or app.sources[node].kind in ("subform", "to_many") or \
+                    (created and key == form_key):
                 targets |= dirty.get(key, set())
             for source in app.sources_of(node):
                 children = sorted(dirty.get(source.child_key, ()))

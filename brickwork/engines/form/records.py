@@ -77,9 +77,9 @@ class RecordService:
             return {}
         return recompute.parents_before(self.db, self.graph, self.form.key, ids)
 
-    def _recompute(self, ids: list[int], before: dict) -> None:
+    def _recompute(self, ids: list[int], before: dict, created: bool = False) -> None:
         if self.graph.touches(self.form.key):
-            recompute.after_write(self.db, self.graph, self.form.key, ids, before)
+            recompute.after_write(self.db, self.graph, self.form.key, ids, before, created)
 
     # --- reads
     def get(self, record_id: int, *, deleted: bool = False) -> dict[str, Any]:
@@ -139,7 +139,7 @@ class RecordService:
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
         outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
-        self._recompute(ids, {})
+        self._recompute(ids, {}, created=True)
         computed = recompute.stored_values(self.db, self.form, ids)
         everything = {f.id for f in self.form.definition.fields}
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))

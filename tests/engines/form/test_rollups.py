@@ -36,6 +36,14 @@ def customer(api, cid):
     return api.get(f"{records('customers')}/{cid}").json()
 
 
+def test_a_new_customer_counts_nothing_as_zero_not_blank(api, crm):
+    created = api.post(records("customers"), json={"name": "Gamma"}).json()
+    assert (created["deals"], created["won_total"], created["won_share"]) == ("0", "0.00", "0.00")
+    assert created["last_closed"] is None
+    many = api.post(f"{records('customers')}:bulk", json={"records": [{"name": "Delta"}, {"name": "Eta"}]})
+    assert [r["deals"] for r in many.json()["items"]] == ["0", "0"]
+
+
 def test_won_total_follows_stage_moves_the_bin_and_restore(api, crm):
     acme, beta = crm
     deal = api.post(records("opportunities"), json={"title": "D1", "customer": acme, "stage": "open",
