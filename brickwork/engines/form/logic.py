@@ -20,7 +20,7 @@ import networkx as nx
 from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repeats
 from brickwork.engines.form.formulas import fail, infos, refs_of
 from brickwork.platform.errors import FieldError, Invalid
-from brickwork.platform.expression import Context, evaluate, parse, parse_condition, to_json
+from brickwork.platform.expression import Context, Node, evaluate, parse, parse_condition, to_json
 from brickwork.platform.expression.formula import parse_formula
 from brickwork.platform.i18n import _, pick
 
@@ -99,18 +99,39 @@ def _graph(definition: FormDefinition) -> nx.DiGraph:
     return graph
 
 
-_orders: dict[int, tuple[FormDefinition, list[str]]] = {}
+class _Plan:
+    """What applying a definition's rules needs, worked out once per definition, not per saved
+    row: a published definition is parsed once per process (forms.py), so it is kept too."""
+
+    def __init__(self, definition: FormDefinition):
+        self.definition = definition
+        self.order = list(nx.topological_sort(_graph(definition)))  # the order rules are applied in
+        self.known = infos(definition.fields)
+        self.by_id = {f.id: f for f in definition.fields}
+        self.sections = {s.id: s for s in definition.sections}
+        self.under = sections_of(definition)
+        self.has_rules = _has_rules(definition)
+        self._nodes: dict[int, tuple[dict, Node]] = {}
+
+    def holds(self, rule: dict | None, values: dict[str, Any], ctx: Context, *, default: bool) -> bool:
+        if rule is None:
+            return default
+        kept = self._nodes.get(id(rule))
+        if kept is None or kept[0] is not rule:  # parsed when first met, as before: lazily
+            kept = self._nodes[id(rule)] = (rule, parse(rule))
+        return bool(evaluate(kept[1], values, self.known, ctx))
 
 
-def _order(definition: FormDefinition) -> list[str]:
-    """The fields in the order their rules must be applied. A published definition is parsed
-    once per process (forms.py), so its order is worked out once too, not per saved row."""
-    kept = _orders.get(id(definition))
-    if kept is None or kept[0] is not definition:  # the definition itself is kept, so its id is not reused
-        if len(_orders) >= 256:
-            _orders.clear()
-        kept = _orders[id(definition)] = (definition, list(nx.topological_sort(_graph(definition))))
-    return kept[1]
+_plans: dict[int, _Plan] = {}
+
+
+def _plan(definition: FormDefinition) -> _Plan:
+    kept = _plans.get(id(definition))
+    if kept is None or kept.definition is not definition:  # the definition is kept, so its id is not reused
+        if len(_plans) >= 256:
+            _plans.clear()
+        kept = _plans[id(definition)] = _Plan(definition)
+    return kept
 
 
 def _refuse_cycles(definition: FormDefinition) -> None:
@@ -134,43 +155,34 @@ class Visibility:
 
 def visibility(definition: FormDefinition, values: dict[str, Any], ctx: Context) -> Visibility:
     """Which fields and sections the rules hide for these logical values (field id → value)."""
-    known = infos(definition.fields)
+    plan = _plan(definition)
     seen = dict(values)  # hidden fields become BLANK for the rules after them
-    sections = {s.id: s for s in definition.sections}
-    under = sections_of(definition)
-    by_id = {f.id: f for f in definition.fields}
     shown_sections: dict[str, bool] = {}
     hidden: set[str] = set()
-    for fid in _order(definition):
-        f = by_id.get(fid)
+    for fid in plan.order:
+        f = plan.by_id.get(fid)
         if f is None:
             continue
-        section = sections.get(under.get(fid, ""))
+        section = plan.sections.get(plan.under.get(fid, ""))
         if section is not None and section.id not in shown_sections:
-            shown_sections[section.id] = _holds(section.show_when, seen, known, ctx, default=True)
+            shown_sections[section.id] = plan.holds(section.show_when, seen, ctx, default=True)
         if (section is not None and not shown_sections[section.id]) or \
-                not _holds(f.show_when, seen, known, ctx, default=True):
+                not plan.holds(f.show_when, seen, ctx, default=True):
             hidden.add(fid)
             seen[fid] = None
     for s in definition.sections:  # a section with no fields under it
         if s.id not in shown_sections:
-            shown_sections[s.id] = _holds(s.show_when, seen, known, ctx, default=True)
+            shown_sections[s.id] = plan.holds(s.show_when, seen, ctx, default=True)
     return Visibility(hidden, {sid for sid, shown in shown_sections.items() if not shown})
-
-
-def _holds(rule: dict | None, values: dict[str, Any], known: dict, ctx: Context, *, default: bool) -> bool:
-    if rule is None:
-        return default
-    return bool(evaluate(parse(rule), values, known, ctx))
 
 
 def clear_hidden(definition: FormDefinition, values: dict[str, Any], readable: set[str], ctx: Context) -> set[str]:
     """Apply the visibility rules to a record about to be saved: clear the values of hidden
     fields (not kept, not hidden from the caller by permission). Returns every hidden field."""
-    if not _has_rules(definition):
+    if not _plan(definition).has_rules:
         return set()
     hidden = visibility(definition, values, ctx).hidden_fields
-    by_id = {f.id: f for f in definition.fields}
+    by_id = _plan(definition).by_id
     for fid in hidden:
         if not by_id[fid].keep_when_hidden and fid in readable:
             values[fid] = None
@@ -182,10 +194,10 @@ def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list
     """Each validation rule whose condition holds refuses the save, its message at its field."""
     if not definition.rules:
         return
-    known = infos(definition.fields)
-    by_id: dict[str, FieldDef] = {f.id: f for f in definition.fields}
+    plan = _plan(definition)
+    by_id: dict[str, FieldDef] = plan.by_id
     for rule in definition.rules:
-        if _holds(rule.when, values, known, ctx, default=False):
+        if plan.holds(rule.when, values, ctx, default=False):
             where = by_id[rule.field].key if rule.field in by_id else "rules"
             errors.append(FieldError(prefix + where, "rule", pick(rule.message)))
 

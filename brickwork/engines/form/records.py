@@ -13,7 +13,7 @@ from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,8 +27,11 @@ from brickwork.engines.form.values import (
     api_value,
     check_references,
     check_required,
+    columns_writer,
     default_value,
+    input_parser,
     parse_input,
+    serializer,
     to_api,
     to_columns,
 )
@@ -110,10 +113,11 @@ class RecordService:
         prefixes = [""] if single else [f"[{i}]." for i in range(len(rows))]
         main_department = self.who.main_department
         parsed = []
+        settable = [f for f in self.form.definition.fields if not REGISTRY[f.type].system]
+        parse = input_parser(self.form, self.grant)  # its per-field work once, not per row
         for data, prefix in zip(rows, prefixes, strict=True):
-            given = parse_input(self.form, data, self.grant, errors, prefix)
-            values = {f.id: default_value(f, self.who, main_department) for f in self.form.definition.fields
-                      if f.id not in given and not REGISTRY[f.type].system}
+            given = parse(data, errors, prefix)
+            values = {f.id: default_value(f, self.who, main_department) for f in settable if f.id not in given}
             values.update(given)
             self._row_defaults(values)
             hidden = logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
@@ -130,12 +134,11 @@ class RecordService:
         meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
                 "updated_by": self.who.user_id, "owner_id": self.who.user_id,
                 "department_id": main_department, "version": 1}
-        for values in parsed:
-            self._number(values)
-        columns = [{**meta, **to_columns(self.form, values)} for values in parsed]
+        self._number(parsed)
+        to_row = columns_writer(self.form)  # its per-field work once, not per row
+        columns = [{**meta, **to_row(values)} for values in parsed]
         try:
-            ids = list(self.db.scalars(
-                insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True), columns))
+            ids = self._insert(columns)
         except IntegrityError as exc:
             raise self._unique_conflict(exc) from None
         outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
@@ -145,7 +148,8 @@ class RecordService:
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
                 for rid, stored in zip(ids, columns, strict=True)]
         links = outside.load(self.db, self.form, ids) | self.read_computed(made)
-        full = [to_api(self.form, row, everything, links=links) for row in made]
+        convert = serializer(self.form, everything, links=links)  # its per-field work once, not per row
+        full = [convert(row) for row in made]
         self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
                                      for record in full])
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
@@ -289,35 +293,55 @@ class RecordService:
         return Conflict(_("Another record has this value already."), errors=[
             FieldError(f.key, "unique", _("This value is taken by another record.")) for f in hits])
 
-    def _number(self, values: dict[str, Any]) -> None:
-        """Fill auto-numbers from a counter bumped in this transaction (no gaps on rollback)."""
-        for f in self.form.definition.fields:
-            if f.type != "autonumber":
-                continue
-            kind = REGISTRY[f.type]
-            local_today = now().astimezone(app_zone()).date()
-            counter = self._bump(f"{self.table.name}.{f.id}", kind.period(f, local_today))
-            values[f.id] = kind.render(f, local_today, counter)
+    def _insert(self, columns: list[dict[str, Any]]) -> list[int]:
+        """Write the rows; their ids, in order."""
+        t = self.table
+        if self.db.dialect.name != "sqlite":
+            return list(self.db.scalars(insert(t).returning(t.c.id, sort_by_parameter_order=True), columns))
+        # SQLite cannot say which RETURNING row is whose, so SQLAlchemy would send one INSERT per
+        # row. Every writer holds the database's write lock from BEGIN (db.py), so the ids SQLite
+        # would give (the largest so far + 1, + 2, ...) are given here, in one executemany.
+        first = (self.db.scalar(select(func.max(t.c.id))) or 0) + 1
+        ids = list(range(first, first + len(columns)))
+        self.db.execute(insert(t), [{**row, "id": rid} for rid, row in zip(ids, columns, strict=True)])
+        return ids
 
-    def _bump(self, name: str, period: str) -> int:
+    def _number(self, rows: list[dict[str, Any]]) -> None:
+        """Fill auto-numbers from a counter bumped in this transaction (no gaps on rollback):
+        one bump by the batch's size per field, the rows numbered in order. The bump holds
+        the counter's row (PostgreSQL) or the database (SQLite) until commit, so a
+        concurrent create numbers after the whole batch."""
+        fields = [f for f in self.form.definition.fields if f.type == "autonumber"]
+        if not fields or not rows:
+            return
+        local_today = now().astimezone(app_zone()).date()
+        for f in fields:
+            kind = REGISTRY[f.type]
+            last = self._bump(f"{self.table.name}.{f.id}", kind.period(f, local_today), len(rows))
+            for counter, values in enumerate(rows, start=last - len(rows) + 1):
+                values[f.id] = kind.render(f, local_today, counter)
+
+    def _bump(self, name: str, period: str, by: int = 1) -> int:
+        """The counter after adding ``by``: the numbers ``value - by + 1 .. value`` are ours."""
         dialect = postgresql if self.session.bind.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(Sequence).values(name=name, period=period, value=1)
+        statement = dialect.insert(Sequence).values(name=name, period=period, value=by)
         statement = statement.on_conflict_do_update(
-            index_elements=["name", "period"], set_={"value": Sequence.value + 1}).returning(Sequence.value)
+            index_elements=["name", "period"], set_={"value": Sequence.value + by}).returning(Sequence.value)
         return self.db.scalar(statement)
 
     def _log(self, topic: str, changes: list[tuple[int, dict, dict]]) -> None:
         """One audit entry and one outbox event per record, written set-wise."""
         form, who = self.form, self.who
         subject = f"{form.app.key}/{form.key}"
+        moment = utcnow()  # one moment for the batch, as its records' created_at
         self.db.execute(insert(AuditEntry.__table__), [
             {"actor_id": who.user_id, "action": topic, "subject_type": subject, "subject_id": str(rid),
              "changes": {k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
              if before else {k: v for k, v in after.items() if k not in ("id", "version")},
-             "at": utcnow()}
+             "at": moment}
             for rid, before, after in changes])
         self.db.execute(insert(OutboxEvent.__table__), [
-            {"key": uuid.uuid4().hex, "topic": topic, "created_at": utcnow(), "available_at": utcnow(),
+            {"key": uuid.uuid4().hex, "topic": topic, "created_at": moment, "available_at": moment,
              "attempts": 0, "payload": {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
                                         "before": before, "after": after, "changed": sorted(after)}}
             for rid, before, after in changes])

@@ -68,33 +68,45 @@ def parse_input(form: Form, data: Any, grant: Grant, errors: list[FieldError], p
                 ) -> dict[str, Any]:
     """API values → logical values by field id. Unknown and read-only keys are errors,
     never silently dropped."""
-    if not isinstance(data, dict):
-        errors.append(FieldError(prefix.rstrip(".") or "$", "type", _("Send the record as a JSON object.")))
-        return {}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in RESERVED:
-            continue
-        f = form.by_key.get(key)
-        if f is None:
-            errors.append(FieldError(prefix + key, "unknown", _("The form has no such field.")))
-            continue
-        kind = REGISTRY[f.type]
-        if f.id not in grant.writable or kind.system:
-            errors.append(FieldError(prefix + key, "read_only", _("This field cannot be changed here.")))
-            continue
-        try:
-            parsed = kind.parse(f, value)
-            if parsed is not None:
-                kind.check(f, parsed)
-        except FieldValueError as exc:
-            for path, code, message in getattr(exc, "problems", [("", exc.code, exc.message)]):
-                errors.append(FieldError(prefix + key + path, code, message))
-            if hasattr(exc, "rows"):  # a sub-form: its other rules are told in the same answer
-                values[f.id] = exc.rows
-            continue
-        values[f.id] = parsed
-    return values
+    return input_parser(form, grant)(data, errors, prefix)
+
+
+def input_parser(form: Form, grant: Grant) -> Callable[[Any, list[FieldError], str], dict[str, Any]]:
+    """``parse_input`` with the per-field work (which keys may be written) done once, for a
+    batch of rows."""
+    plan = {f.key: (f, REGISTRY[f.type], f.id in grant.writable and not REGISTRY[f.type].system)
+            for f in form.definition.fields}
+
+    def parse(data: Any, errors: list[FieldError], prefix: str = "") -> dict[str, Any]:
+        if not isinstance(data, dict):
+            errors.append(FieldError(prefix.rstrip(".") or "$", "type", _("Send the record as a JSON object.")))
+            return {}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in RESERVED:
+                continue
+            found = plan.get(key)
+            if found is None:
+                errors.append(FieldError(prefix + key, "unknown", _("The form has no such field.")))
+                continue
+            f, kind, writable = found
+            if not writable:
+                errors.append(FieldError(prefix + key, "read_only", _("This field cannot be changed here.")))
+                continue
+            try:
+                parsed = kind.parse(f, value)
+                if parsed is not None:
+                    kind.check(f, parsed)
+            except FieldValueError as exc:
+                for path, code, message in getattr(exc, "problems", [("", exc.code, exc.message)]):
+                    errors.append(FieldError(prefix + key + path, code, message))
+                if hasattr(exc, "rows"):  # a sub-form: its other rules are told in the same answer
+                    values[f.id] = exc.rows
+                continue
+            values[f.id] = parsed
+        return values
+
+    return parse
 
 
 def default_value(f: FieldDef, who: Principal, main_department: int | None) -> Any:
@@ -125,17 +137,19 @@ def check_references(session: Session, form: Form, rows: list[dict[str, Any]], e
                      prefixes: list[str]) -> None:
     """Users must be active, departments exist, files exist and suit the field: one query
     per kind of reference for the whole batch."""
+    # Which fields refer to what, worked out once for the batch, not per row and field.
+    refers = {f.id: getattr(REGISTRY[f.type], "references", None)
+              or ("files" if isinstance(REGISTRY[f.type], AttachmentField) else None) for f in form.definition.fields}
     wanted: dict[str, set] = {"users": set(), "departments": set(), "files": set()}
     for values in rows:
         for fid, value in values.items():
-            f = form.by_id[fid]
-            ref = getattr(REGISTRY[f.type], "references", None)
-            if value is None:
+            ref = refers[fid]
+            if value is None or ref is None:
                 continue
-            if ref:
-                wanted[ref].add(value)
-            elif isinstance(REGISTRY[f.type], AttachmentField):
+            if ref == "files":
                 wanted["files"].update(value)
+            else:
+                wanted[ref].add(value)
     users = set(session.scalars(select(User.id).where(User.id.in_(wanted["users"]), User.is_active.is_(True)))) \
         if wanted["users"] else set()
     departments = set(session.scalars(select(Department.id).where(Department.id.in_(wanted["departments"])))) \
@@ -144,11 +158,11 @@ def check_references(session: Session, form: Form, rows: list[dict[str, Any]], e
         if wanted["files"] else {}
     for values, prefix in zip(rows, prefixes, strict=True):
         for fid, value in values.items():
+            ref = refers[fid]
+            if value is None or ref is None:
+                continue
             f = form.by_id[fid]
             kind = REGISTRY[f.type]
-            ref = getattr(kind, "references", None)
-            if value is None:
-                continue
             if ref == "users" and value not in users:
                 errors.append(FieldError(prefix + f.key, "user", _("No active user has this id.")))
             elif ref == "departments" and value not in departments:
@@ -172,6 +186,25 @@ def to_columns(form: Form, values: dict[str, Any]) -> dict[str, Any]:
     """The columns of the values kept in the record's row (links to many are not)."""
     return {storage.column_name(fid): REGISTRY[form.by_id[fid].type].to_db(form.by_id[fid], v)
             for fid, v in values.items() if storage.has_column(form.by_id[fid])}
+
+
+def columns_writer(form: Form) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """``to_columns`` with the per-field work (which fields have a column) done once, for a
+    batch of rows."""
+    plan = {f.id: (storage.column_name(f.id), REGISTRY[f.type], f) for f in form.definition.fields
+            if storage.has_column(f)}
+    outside = {f.id for f in form.definition.fields} - plan.keys()
+
+    def convert(values: dict[str, Any]) -> dict[str, Any]:
+        columns = {}
+        for fid, value in values.items():
+            if fid in outside:
+                continue
+            column, kind, f = plan[fid]  # an unknown field is a KeyError, as in to_columns
+            columns[column] = kind.to_db(f, value)
+        return columns
+
+    return convert
 
 
 def api_value(form: Form, fid: str, value: Any) -> Any:

@@ -25,8 +25,25 @@ DEFAULT_SCALE = 2
 VOLATILE = ("TODAY", "NOW")
 
 
+_shapes: dict[int, tuple[FieldDef, tuple, tuple[FieldType, FieldDef]]] = {}
+
+
 def shape(field: FieldDef) -> tuple[FieldType, FieldDef]:
-    """The plain field a computed value is stored and shown as: (its kind, its definition)."""
+    """The plain field a computed value is stored and shown as: (its kind, its definition).
+    Asked for every value read or written, so it is kept per field (a published field is
+    parsed once per process) while what it depends on is unchanged (a draft's may change)."""
+    depends = (field.result, field.scale, field.type, field.id, field.key, id(field.label))
+    kept = _shapes.get(id(field))
+    if kept is not None and kept[0] is field and kept[1] == depends:
+        return kept[2]
+    if len(_shapes) >= 4096:
+        _shapes.clear()
+    found = _shape(field)
+    _shapes[id(field)] = (field, depends, found)
+    return found
+
+
+def _shape(field: FieldDef) -> tuple[FieldType, FieldDef]:
     result = field.result or "text"
     scale = field.scale if field.scale is not None else (DEFAULT_SCALE if field.type == "formula" else 0)
     plain = FieldDef.model_construct(id=field.id, key=field.key, label=field.label, type=result,
