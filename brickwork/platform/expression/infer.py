@@ -28,6 +28,8 @@ def canonical(node: Node, fields: Mapping[str, FieldInfo], expect: str | None = 
     if function.expects is not None:
         types = [None if _flexible(arg) else type_of(arg, fields) for arg in args]
         for i, arg in enumerate(args):
+            if i in results:
+                continue  # the type the formula expects there decided it (DATEADD(BLANK(), …) as a date and time)
             wanted = function.expects(i, types) if _flexible(arg) else None
             if wanted is not None:
                 args[i] = _typed(arg, wanted) if _open(arg) else canonical(arg, fields, wanted)

@@ -101,7 +101,8 @@ def _blankvalue(args, types, ctx):
 
 
 LOGIC_FUNCTIONS = (
-    Function("IF", (2, 3), _if_result, _if, Sql(_if_sql), same_type(lambda n: [[1, 2]]), lambda n: [1, 2]),
+    Function("IF", (2, 3), _if_result, _if, Sql(_if_sql), same_type(lambda n: [list(range(1, n))]),
+             lambda n: list(range(1, n))),  # IF(c, a) has one result, IF(c, a, b) two
     Function("IFS", (2, None), _ifs_result, _ifs, Sql(_ifs_sql), same_type(lambda n: [_ifs_values(n)]),
              _ifs_values),
     Function("SWITCH", (3, None), _switch_result, _switch, Sql(_switch_sql), same_type(_switch_groups),
