@@ -13,7 +13,7 @@ So pass a session that is not inside a ``transaction()`` block.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -75,15 +75,36 @@ class Demo:
         self.today = now().astimezone(app_zone()).date()
         self.counts: Counter[str] = Counter()
         self.taken: set[str] = set()  # the names of the chunk being made: memory stays flat
+        self.owner_of: dict[int, int | None] = {}  # customer id → its owner, for the chunk's children
+        self.people: dict[int, Principal] = {}
 
     def create(self, form_key: str, rows: list[dict[str, Any]]) -> list[int]:
-        """Through the record service's bulk path: the same checks as any other write."""
+        """Through the record service's bulk path: the same checks as any other write. Each
+        record is created by the salesperson who owns it (or its customer), so "own" and
+        "department" scopes show each person their part; the rest by the acting user."""
         if not rows:
             return []
-        service = RecordService(self.session, load_form(self.session, self.app_key, form_key), self.who)
-        ids = [record["id"] for record in service.bulk_create(rows)]
+        form = load_form(self.session, self.app_key, form_key)
+        by_creator: dict[int | None, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            by_creator[row.get("owner") or self.owner_of.get(row.get("customer"))].append(i)
+        ids: list[int] = [0] * len(rows)
+        for creator, positions in by_creator.items():
+            service = RecordService(self.session, form, self._principal(creator))
+            for i, record in zip(positions, service.bulk_create([rows[i] for i in positions]), strict=True):
+                ids[i] = record["id"]
+        if form_key == "customers":
+            self.owner_of.update((cid, row.get("owner")) for cid, row in zip(ids, rows, strict=True))
         self.counts[form_key] += len(ids)
         return ids
+
+    def _principal(self, user_id: int | None) -> Principal:
+        if user_id is None:
+            return self.who
+        if user_id not in self.people:
+            self.people[user_id] = Principal.of(self.session.execute(
+                select(*PRINCIPAL_COLUMNS).where(User.id == user_id)).one(), "demo")
+        return self.people[user_id]
 
     def prepare(self, size: int) -> None:
         form = load_form(self.session, self.app_key, "customers")  # NotFound when the CRM is not installed
@@ -108,7 +129,7 @@ class Demo:
 
     def chunk(self, count: int) -> None:
         rng = self.rng
-        self.taken = set()
+        self.taken, self.owner_of = set(), {}
         people = [self._customer() for _n in range(count)]
         self._unique_names([p["row"] for p in people])
         ids = self.create("customers", [p.pop("row") for p in people])

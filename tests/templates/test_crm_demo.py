@@ -111,3 +111,29 @@ def test_an_app_not_installed_is_refused(tmp_path):
     with fresh_database(tmp_path) as engine, make_sessionmaker(engine)() as session:
         with pytest.raises(NotFound):
             generate(session, "crm", 5)
+
+
+def test_each_person_sees_their_part(demo):
+    """Salespeople see the customers they own, a team lead the team's, service everyone's
+    customers and no deals: the template's roles and scopes over records their owners made."""
+    from brickwork.engines.form.listing import list_records
+    from brickwork.platform.errors import Forbidden
+
+    engine, _counts = demo
+    owners = Counter(r["owner"] for r in rows(engine, "customers", "owner"))
+    everyone = len(rows(engine, "customers", "id"))
+    with make_sessionmaker(engine, read_only=True)() as session:
+        def visible(username: str, form: str = "customers") -> int:
+            service = RecordService(session, load_form(session, "crm", form), principal(session, username))
+            return list_records(service, limit=1)["total"]
+
+        def user_id(username: str) -> int:
+            return session.scalar(select(User.id).where(User.username == username))
+
+        seller, lead = "demo.lina", "demo.zhangwei"  # both in 华东销售部; zhangwei leads it
+        assert visible(seller) == owners[user_id(seller)] > 0
+        team = ("demo.zhangwei", "demo.lina", "demo.wangqiang")
+        assert visible(lead) == sum(owners[user_id(name)] for name in team) > visible(seller)
+        assert visible("demo.sunli") == everyone
+        with pytest.raises(Forbidden):
+            visible("demo.sunli", "opportunities")

@@ -5,6 +5,7 @@ its shared views. Templates are such documents; export and import round-trip the
      "template": {"name": "crm", "version": "1.0.0"},     (templates only)
      "app": {"key": "crm", "label": {...}, "description": {...}, "icon": "crm"},
      "definitions": {"form": [<FormDefinition>, ...], ...},   (by kind, each by key)
+     "roles": [{"key": "sales", "label": {...}}],             (the roles its permissions name)
      "views": [{"id": "...", "form": "customers", "name": {...}, "type": "table", "config": {...}}]}
 
 Everything is named by stable ids: fields, options, sections and rules by their ``id``,
@@ -27,7 +28,7 @@ from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
-from brickwork.platform.models import App, AppTemplate, SavedView
+from brickwork.platform.models import App, AppTemplate, Role, SavedView
 
 FORMAT = 1
 
@@ -36,6 +37,14 @@ class TemplateInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Key
     version: str = Field(pattern=r"^\d+(\.\d+){0,3}$")
+
+
+class RoleItem(BaseModel):
+    """A role the app's permissions name; roles are the installation's, shared by its apps."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: Key
+    label: Label
 
 
 class ViewItem(BaseModel):
@@ -55,6 +64,7 @@ class AppDocument(BaseModel):
     template: TemplateInfo | None = None
     app: AppIn
     definitions: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    roles: list[RoleItem] = Field(default_factory=list)
     views: list[ViewItem] = Field(default_factory=list)
 
 
@@ -103,11 +113,14 @@ def export_app(session: Session, store: DefinitionStore, app: App) -> dict[str, 
             definitions[kind] = bodies
     views = session.scalars(select(SavedView).where(SavedView.app_id == app.id, SavedView.owner_id.is_(None))
                             .order_by(SavedView.form_key, SavedView.id))
+    named = {p["role"] for body in definitions.get("form", []) for p in body.get("permissions", [])}
+    roles = session.scalars(select(Role).where(Role.key.in_(named)).order_by(Role.key)) if named else []
     return {
         "brickwork": FORMAT,
         **({"template": {"name": installed.name, "version": installed.version}} if installed else {}),
         "app": {"key": app.key, "label": app.label, "description": app.description or {}, "icon": app.icon or ""},
         "definitions": definitions,
+        **({"roles": [{"key": role.key, "label": role.label} for role in roles]} if named else {}),
         "views": [{"id": view.uid or f"view_{view.id}", "form": view.form_key,
                    "name": view.name if isinstance(view.name, dict) else {"en": view.name},
                    "type": view.type, "config": view.config} for view in views],

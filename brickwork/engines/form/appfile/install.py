@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form.appfile.document import AppDocument, ViewItem, export_app, read_document
+from brickwork.engines.form.appfile.document import AppDocument, RoleItem, ViewItem, export_app, read_document
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import check_config
@@ -24,8 +24,9 @@ from brickwork.engines.form.schema_change import ARRIVING
 from brickwork.platform.apps import create_app
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.identity.org import create_role
 from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import App, AppTemplate, SavedView
+from brickwork.platform.models import App, AppTemplate, Role, SavedView
 
 COMPUTED = ("formula", "rollup", "lookup")
 
@@ -44,6 +45,7 @@ def install_document(session: Session, store: DefinitionStore, data: Any, actor_
     document = read_document(data, store)
     info = document.app.model_dump(mode="json")
     app = create_app(session, {**info, "key": key or info["key"]}, actor_id)
+    put_roles(session, document.roles)
     done = Installed(app)
     publish_all(session, store, app, document.definitions, actor_id, done)
     done.views = put_views(session, app, document.views, actor_id)
@@ -103,6 +105,15 @@ def skeleton(body: dict) -> dict:
     if bare.get("title_field") not in kept:
         bare.pop("title_field", None)
     return bare
+
+
+def put_roles(session: Session, roles: list[RoleItem]) -> None:
+    """The roles the file's permissions name, created where the installation lacks them
+    (an existing role of the same key is the installation's, and stays as it is)."""
+    have = set(session.scalars(select(Role.key).where(Role.key.in_([r.key for r in roles])))) if roles else set()
+    for role in roles:
+        if role.key not in have:
+            create_role(session, role.key, role.label)
 
 
 def put_views(session: Session, app: App, views: list[ViewItem], actor_id: int | None) -> int:

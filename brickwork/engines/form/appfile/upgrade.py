@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.appfile.document import ViewItem, export_app, read_document
-from brickwork.engines.form.appfile.install import Installed, install_document, publish_all, put_views, remember
+from brickwork.engines.form.appfile.install import (
+    Installed,
+    install_document,
+    publish_all,
+    put_roles,
+    put_views,
+    remember,
+)
 from brickwork.engines.form.appfile.merge import MISSING, Merge
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Conflict
@@ -57,6 +64,7 @@ def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, a
             if merged is not MISSING and merged != m.get(key):
                 changed.setdefault(kind, []).append(merged)
     done = Installed(app)
+    put_roles(session, document.roles)
     publish_all(session, store, app, changed, actor_id, done)
     views = merge.value(base.get("views", []), mine.get("views", []), theirs.get("views", []), "views")
     put_views(session, app, [ViewItem.model_validate(v) for v in views if v not in mine.get("views", [])],

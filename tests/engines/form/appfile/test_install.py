@@ -88,3 +88,21 @@ def test_an_app_key_taken_is_refused(sessions):
     install(sessions, DOCUMENT)
     with pytest.raises(Conflict):
         install(sessions, DOCUMENT)
+
+
+def test_the_roles_a_file_names_are_created_and_exported(sessions):
+    from brickwork.platform.identity.org import create_role
+    from brickwork.platform.models import Role
+
+    document = copy.deepcopy(DOCUMENT)
+    document["definitions"]["form"][1]["permissions"] = [
+        {"role": "clerk", "actions": ["read"], "scope": "all"}, {"role": "boss", "actions": ["read"], "scope": "all"}]
+    document["roles"] = [{"key": "clerk", "label": {"en": "Clerk", "zh-CN": "文员"}},
+                         {"key": "boss", "label": {"en": "Boss", "zh-CN": "老板"}}]
+    with transaction(sessions) as session:
+        create_role(session, "boss", {"en": "The boss, as we call it"})  # the installation's own stays
+    install(sessions, document)
+    with transaction(sessions) as session:
+        labels = {r.key: r.label["en"] for r in session.query(Role)}
+    assert labels == {"clerk": "Clerk", "boss": "The boss, as we call it"}
+    assert [r["key"] for r in exported(sessions, "tiny")["roles"]] == ["boss", "clerk"]
