@@ -72,10 +72,11 @@ def script_text() -> dict[str, str]:
         "file_kind": _("%(kind)s file, %(n)s columns"), "encoding": _("text encoding %(name)s"),
         "reading": _("Reading the file…"), "checking": _("Checking every row…"), "importing": _("Importing…"),
         "of_total": _("%(done)s of %(total)s rows"), "rows_done": _("%(done)s rows"),
-        "checked": _("%(rows)s rows checked: %(ok)s can be imported, %(failed)s have problems."),
+        "checked": _("Rows checked: %(rows)s. Ready to import: %(ok)s. With problems: %(failed)s."),
         "checked_ok": _("%(rows)s rows checked: all can be imported."),
         "imported": _("Import finished: %(created)s created, %(updated)s updated, %(failed)s failed."),
-        "nothing": _("Nothing was imported: %(failed)s rows have problems. Fix them, or import only the valid rows."),
+        "nothing": _("Nothing was imported. Rows with problems: %(failed)s. Fix them, or import only the "
+                     "valid rows."),
         "problems_shown": _("The first %(n)s of %(total)s problems are shown."),
         "preview_problems": _("Problems in the first rows"), "problems": _("Problems"),
         "row": _("Row"), "column": _("Column"), "value": _("Value"), "problem": _("Problem"),

@@ -70,7 +70,7 @@ def test_map_check_download_and_import_the_valid_rows(signed_in, live_server, li
     shot(page, "mapped")
 
     page.get_by_test_id("check").click()
-    expect(page.locator("#progress-label")).to_have_text("4 rows checked: 3 can be imported, 1 have problems.")
+    expect(page.locator("#progress-label")).to_have_text("Rows checked: 4. Ready to import: 3. With problems: 1.")
     problems = page.get_by_test_id("problems")
     expect(problems.locator("tbody tr")).to_have_count(1)
     expect(problems.locator("tbody tr td")).to_have_text(["3", "Amount", "lots", "Expected a number."])
@@ -86,7 +86,7 @@ def test_map_check_download_and_import_the_valid_rows(signed_in, live_server, li
 
     page.get_by_test_id("run").click()  # all or nothing, the default
     expect(page.get_by_test_id("result-text")).to_have_text(
-        "Nothing was imported: 1 rows have problems. Fix them, or import only the valid rows.")
+        "Nothing was imported. Rows with problems: 1. Fix them, or import only the valid rows.")
     assert all_records(live_api) == []
     page.locator("input[name=mode][value=valid]").check()
     page.get_by_test_id("run").click()
