@@ -107,10 +107,11 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
             live = store.get(session, the_app, "form", form, missing_ok=draft is not None)
             versions = designer_data.versions(session, store.versions(session, the_app, "form", form))
             # With their fields: linked data (fill_from) names fields of another form.
+            latest = store.latest(session, the_app, "form")
             forms = [{"key": row.key, "label": row.body.get("label", {}),
                       "fields": [{"id": f.get("id"), "key": f.get("key"), "label": f.get("label", {}),
                                   "type": f.get("type")} for f in row.body.get("fields", [])]}
-                     for row in store.latest(session, the_app, "form")]
+                     for row in latest]
     except BrickworkError as exc:
         return error_page(request, exc)
     state = {
@@ -119,7 +120,7 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
         "types": designer_data.types_info(), "palette": designer_data.palette(),
         "locale": request.scope["state"]["locale"],
         "strings": {**designer_data.strings(), **designer_logic.logic_strings()}, "forms": forms,
-        "formulas": designer_data.formula_texts((draft or live).body),
+        "formulas": designer_data.formula_texts((draft or live).body, {row.key: row.body for row in latest}, form),
         "conditions": designer_logic.condition_texts((draft or live).body),
         "functions": designer_logic.function_help(),
     }

@@ -63,9 +63,11 @@ def types_info() -> dict[str, dict[str, Any]]:
                    "logical": kind.logical, "operators": list(kind.operators)} for name, kind in REGISTRY.items()}
 
 
-def formula_texts(body: dict[str, Any]) -> dict[str, str]:
+def formula_texts(body: dict[str, Any], app_forms: dict[str, dict] | None = None, own: str | None = None
+                  ) -> dict[str, str]:
     """Each formula field's formula as text with today's field keys (the body keeps the AST by
-    field id), for the formula editor. A draft that does not validate shows none."""
+    field id), for the formula editor; ``app_forms`` (key → body) name the fields of the
+    records a formula sums up over relations. A draft that does not validate shows none."""
     from pydantic import ValidationError
 
     from brickwork.engines.form.definition import FormDefinition
@@ -77,7 +79,13 @@ def formula_texts(body: dict[str, Any]) -> dict[str, str]:
         definition = FormDefinition.model_validate(body)
     except ValidationError:
         return {}
-    known = formula_infos(definition.fields)  # sub-forms too: SUM(lines.amount)
+    targets = {}
+    for key, other in (app_forms or {}).items():
+        try:
+            targets[key] = FormDefinition.model_validate(other).fields
+        except ValidationError:
+            continue  # another form's broken draft names nothing here
+    known = formula_infos(definition.fields, targets, own)  # SUM(lines.amount), SUM(deals.amount)
     return {f.id: print_formula(parse(f.expression), known) for f in definition.fields
             if f.type == "formula" and f.expression}
 

@@ -166,3 +166,15 @@ def test_the_preview_is_for_administrators(client, api, sessions):
     response = client.post("/apps/crm/forms/leads/design/preview", json=form("leads"),
                            headers={"X-CSRF-Token": _csrf(client, "/")})
     assert response.status_code == 403
+
+
+def test_the_formula_editor_names_the_fields_of_linked_records_by_key(client, api, admin):
+    """A formula summing over a relation is stored with ids; the designer shows it as typed."""
+    from tests.engines.form.test_formula_aggregates import CUSTOMERS, DEALS
+
+    assert publish(api, DEALS).status_code == 200
+    assert publish(api, CUSTOMERS).status_code == 200
+    del api.headers["Authorization"]
+    sign_in(client)
+    formulas = _state(client.get("/apps/crm/forms/customers/design").text)["formulas"]
+    assert (formulas["c3"], formulas["c4"]) == ("SUM(opportunities.amount)", "COUNT(opportunities)")
