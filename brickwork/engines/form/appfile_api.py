@@ -50,17 +50,18 @@ def template_list(session) -> list[dict[str, Any]]:
 def install(request: Request, name: str, given: InstallIn) -> dict[str, Any]:
     """Install or upgrade, then the demo data in transactions of its own."""
     with work(request, admin=True) as (session, who):
-        done = install_template(session, name, who.user_id, request.app.state.store)
+        document = templates.load(name)  # read once: the install and the demo data's app key
+        done = install_template(session, name, who.user_id, request.app.state.store, document)
         answer: dict[str, Any] = {"template": name, "action": "none"}
         if isinstance(done, Installed):
             answer.update(action="installed", app=done.app.key, published=done.published)
         elif done is not None:
             answer.update(action="upgraded", **done.as_dict())
-        key = templates.load(name)["app"]["key"]
     if given.demo_data and done is not None:
         generate = templates.demo_generator(name)
         with request.app.state.sessions() as session:  # the generator commits chunk by chunk
-            answer["demo_data"] = generate(session, get_app(session, key), given.demo_data, given.seed)
+            answer["demo_data"] = generate(session, get_app(session, document["app"]["key"]), given.demo_data,
+                                           given.seed)
     return answer
 
 

@@ -157,9 +157,16 @@ class DefinitionStore:
 
     def latest(self, session: Session, app: App, kind: str) -> list[Definition]:
         """The newest version of each definition of a kind: the draft where there is one."""
+        return self._newest(session, app, kind)
+
+    def live(self, session: Session, app: App, kind: str) -> list[Definition]:
+        """The live (latest published) version of each definition of a kind, in one query."""
+        return self._newest(session, app, kind, Definition.state == PUBLISHED)
+
+    def _newest(self, session: Session, app: App, kind: str, *only) -> list[Definition]:
         self._model(kind)
         newest = (select(Definition.key, func.max(Definition.version).label("version"))
-                  .where(Definition.app_id == app.id, Definition.kind == kind)
+                  .where(Definition.app_id == app.id, Definition.kind == kind, *only)
                   .group_by(Definition.key).subquery())
         return list(session.scalars(select(Definition).join(newest, (Definition.key == newest.c.key) & (
             Definition.version == newest.c.version)).where(

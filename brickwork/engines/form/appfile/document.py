@@ -107,8 +107,7 @@ def export_app(session: Session, store: DefinitionStore, app: App) -> dict[str, 
     installed = session.get(AppTemplate, app.id)
     definitions = {}
     for kind in store.kinds:
-        live = [store.get(session, app, kind, d.key, missing_ok=True) for d in store.latest(session, app, kind)]
-        bodies = [d.body for d in live if d is not None]
+        bodies = [d.body for d in store.live(session, app, kind)]
         if bodies:
             definitions[kind] = bodies
     views = session.scalars(select(SavedView).where(SavedView.app_id == app.id, SavedView.owner_id.is_(None))
