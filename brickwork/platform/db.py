@@ -17,6 +17,7 @@ from brickwork.platform.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "brickwork_read_only"
+ROLL_BACK = "brickwork_roll_back"  # session.info: end the transaction with ROLLBACK, not COMMIT
 # SQLite before 3.50 can lose commits made after a ROLLBACK TO that followed a cache spill in
 # WAL mode: the frames it writes next carry checksums that recovery rejects, so a kill -9 drops
 # them and everything committed after them (docs/decisions/0010). 3.50.4 is the oldest release
@@ -88,6 +89,30 @@ def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmake
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: commit on success, roll back on any error, or on success too once
+    ``roll_back_at_end`` asked for it."""
+    with factory() as session:
+        session.info[ROLL_BACK] = False
+        session.begin()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if session.info[ROLL_BACK]:
+            session.rollback()
+        else:
+            session.commit()
+
+
+def can_roll_back_at_end(session: Session) -> bool:
+    """Whether the session came from ``transaction``, so that ``roll_back_at_end`` works."""
+    return ROLL_BACK in session.info
+
+
+def roll_back_at_end(session: Session) -> None:
+    """Discard everything the session's transaction wrote, by rolling the whole transaction back
+    when it ends: a plain ROLLBACK, not a ROLLBACK TO a savepoint (on SQLite the cheaper and safer
+    way to undo a large amount of work, docs/decisions/0010)."""
+    assert can_roll_back_at_end(session), "the session did not come from transaction()"
+    session.info[ROLL_BACK] = True
