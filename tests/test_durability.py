@@ -93,7 +93,7 @@ def test_confirmed_writes_survive_kill_9_and_a_killed_import_leaves_nothing(serv
         assert stored_names(api) == confirmed
         # An all-or-nothing import killed after its first batches were written.
         with api.stream("POST", records("customers") + ":import", params={"stream": "1"},
-                        files={"file": ("customers.csv", csv_rows("Killed ", 3000))},
+                        files={"file": ("customers.csv", csv_rows("Killed ", SPILLING_ROWS))},
                         data={"mode": "all"}) as response:
             assert response.status_code == 200
             for line in response.iter_lines():
