@@ -4,6 +4,7 @@ PostgreSQL goes through psycopg 3."""
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +27,15 @@ SQLITE_MINIMUM = (3, 50, 4)
 
 
 def sqlite_module():
-    """The DB-API module for SQLite: the bundled pysqlite3 (a recent SQLite in the wheel) where
-    it is installed, else Python's own ``sqlite3``."""
-    try:
-        from pysqlite3 import dbapi2
-    except ImportError:
-        return sqlite3
-    return dbapi2
+    """The DB-API module for SQLite: a build of Python's ``sqlite3`` that brings its own recent
+    SQLite where one is installed (``pysqlite3-binary`` on Linux x86_64, ``sqlean-py`` on macOS
+    and Linux ARM), else Python's own ``sqlite3``."""
+    for name in ("pysqlite3.dbapi2", "sqlean.dbapi2"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return sqlite3
 
 
 def utcnow() -> datetime:
@@ -49,7 +52,7 @@ def make_engine(database_url: str) -> Engine:
         if module.sqlite_version_info < SQLITE_MINIMUM:
             need = ".".join(map(str, SQLITE_MINIMUM))
             raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {module.sqlite_version} is too old; {need} or "
-                              "newer is needed (pip install pysqlite3-binary, or a Python built with it)")
+                              "newer is needed (pip install pysqlite3-binary or sqlean-py, or a Python built with it)")
         engine = create_engine(url, module=module, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
