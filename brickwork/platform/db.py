@@ -1,8 +1,10 @@
 """Engine and sessions. SQLite gets WAL, foreign keys and a busy timeout on every
-connection; PostgreSQL goes through psycopg 3."""
+connection, on a SQLite library new enough to keep every commit (``SQLITE_MINIMUM``);
+PostgreSQL goes through psycopg 3."""
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,24 @@ from brickwork.platform.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "brickwork_read_only"
+ROLL_BACK = "brickwork_roll_back"  # session.info: end the transaction with ROLLBACK, not COMMIT
+# SQLite before 3.50 can lose commits made after a ROLLBACK TO that followed a cache spill in
+# WAL mode: the frames it writes next carry checksums that recovery rejects, so a kill -9 drops
+# them and everything committed after them (docs/decisions/0010). 3.50.4 is the oldest release
+# checked to keep them; 3.35 brought ALTER TABLE … DROP COLUMN and RETURNING.
+SQLITE_MINIMUM = (3, 50, 4)
+
+
+def sqlite_module():
+    """The DB-API module for SQLite: a build of Python's ``sqlite3`` that brings its own recent
+    SQLite where one is installed (``pysqlite3-binary`` on Linux x86_64, ``sqlean-py`` on macOS
+    and Linux ARM), else Python's own ``sqlite3``."""
+    for name in ("pysqlite3.dbapi2", "sqlean.dbapi2"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return sqlite3
 
 
 def utcnow() -> datetime:
@@ -28,10 +48,12 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
-        if sqlite3.sqlite_version_info < (3, 35):  # ALTER TABLE … DROP COLUMN, RETURNING
-            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {sqlite3.sqlite_version} is too old; "
-                              "3.35 or newer is needed")
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        module = sqlite_module()
+        if module.sqlite_version_info < SQLITE_MINIMUM:
+            need = ".".join(map(str, SQLITE_MINIMUM))
+            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {module.sqlite_version} is too old; {need} or "
+                              "newer is needed (pip install pysqlite3-binary or sqlean-py, or a Python built with it)")
+        engine = create_engine(url, module=module, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -70,6 +92,30 @@ def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmake
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: commit on success, roll back on any error, or on success too once
+    ``roll_back_at_end`` asked for it."""
+    with factory() as session:
+        session.info[ROLL_BACK] = False
+        session.begin()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if session.info[ROLL_BACK]:
+            session.rollback()
+        else:
+            session.commit()
+
+
+def can_roll_back_at_end(session: Session) -> bool:
+    """Whether the session came from ``transaction``, so that ``roll_back_at_end`` works."""
+    return ROLL_BACK in session.info
+
+
+def roll_back_at_end(session: Session) -> None:
+    """Discard everything the session's transaction wrote, by rolling the whole transaction back
+    when it ends: a plain ROLLBACK, not a ROLLBACK TO a savepoint (on SQLite the cheaper and safer
+    way to undo a large amount of work, docs/decisions/0010)."""
+    assert can_roll_back_at_end(session), "the session did not come from transaction()"
+    session.info[ROLL_BACK] = True

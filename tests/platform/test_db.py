@@ -97,11 +97,25 @@ def test_migrations_leave_record_tables_alone(engine, api):
 
 
 def test_an_old_sqlite_is_refused_with_the_variable_named(monkeypatch, tmp_path):
+    """SQLite before 3.50.4 loses commits after a ROLLBACK TO (docs/decisions/0010)."""
+    from types import SimpleNamespace
+
     import pytest
 
     from brickwork.platform import db
     from brickwork.platform.settings import ConfigError
 
-    monkeypatch.setattr(db.sqlite3, "sqlite_version_info", (3, 31, 1))
-    with pytest.raises(ConfigError, match="BRICKWORK_DATABASE_URL: SQLite .* 3.35 or newer"):
+    old = SimpleNamespace(sqlite_version="3.40.1", sqlite_version_info=(3, 40, 1))
+    monkeypatch.setattr(db, "sqlite_module", lambda: old)
+    with pytest.raises(ConfigError, match=r"BRICKWORK_DATABASE_URL: SQLite 3\.40\.1 is too old; 3\.50\.4 or newer"):
         db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+
+
+def test_sqlite_engines_run_on_a_library_that_keeps_commits(tmp_path):
+    from brickwork.platform import db
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+    engine.dispose()
+    assert tuple(map(int, version.split("."))) >= db.SQLITE_MINIMUM

@@ -3,8 +3,11 @@
 Each batch is checked and written by the engine (``bulk_create``, or ``update`` for rows an
 upsert finds), inside a savepoint, so a refused batch leaves no trace and the rest goes on.
 A row the engine refuses is reported and left out; the batch is written without it. In
-``all`` mode the whole import runs in one savepoint that is rolled back if any row failed:
-every row is still checked, so the report lists all of them, and nothing is written.
+``all`` mode every row is still checked when one failed, so the report lists all of them, and
+nothing is written: the caller's whole transaction is rolled back (``roll_back_at_end``), as it
+is for a check or a dry run. Undoing thousands of rows with a plain ROLLBACK, rather than a
+ROLLBACK TO an outer savepoint, is cheaper and stays clear of the SQLite defect that lost later
+commits after a spilled savepoint was rolled back (docs/decisions/0010).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.transfer.cells import from_cell
 from brickwork.engines.form.transfer.lookups import Lookups
 from brickwork.engines.form.transfer.mapping import Mapping
+from brickwork.platform.db import can_roll_back_at_end, roll_back_at_end
 from brickwork.platform.errors import Conflict, FieldError, Invalid
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
@@ -80,7 +84,9 @@ def import_records(session: Session, form: Form, who: Principal, rows: Iterable[
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "mode", "enum", _("The mode is all (all or nothing) or valid (import the valid rows)."))])
     job = _Import(session, form, who, mapping, mode, upsert_key, dry_run or check)
-    outer = session.begin_nested()
+    # A session from ``transaction`` is rolled back whole when nothing is kept; any other gets
+    # an outer savepoint to roll back to.
+    outer = None if can_roll_back_at_end(session) else session.begin_nested()
     try:
         pending: list[Row] = []
         for number, cells in rows:
@@ -97,14 +103,18 @@ def import_records(session: Session, form: Form, who: Principal, rows: Iterable[
             if progress:
                 progress(job.result.rows)
     except BaseException:
-        outer.rollback()
+        if outer is not None:
+            outer.rollback()
         raise
     result = job.result
     if dry_run or check or (mode == "all" and result.failed):
-        outer.rollback()
+        if outer is not None:
+            outer.rollback()
+        else:
+            roll_back_at_end(session)
         if not (dry_run or check):
             result.created = result.updated = 0
-    else:
+    elif outer is not None:
         outer.commit()
     return result
 
