@@ -87,7 +87,10 @@ class Demo:
         form = load_form(self.session, self.app_key, form_key)
         by_creator: dict[int | None, list[int]] = defaultdict(list)
         for i, row in enumerate(rows):
-            by_creator[row.get("owner") or self.owner_of.get(row.get("customer"))].append(i)
+            # A customer's records are made by whoever made the customer: linking needs read
+            # access to it (a customer in the pool was made by the acting user).
+            customer = row.get("customer")
+            by_creator[self.owner_of[customer] if customer in self.owner_of else row.get("owner")].append(i)
         ids: list[int] = [0] * len(rows)
         for creator, positions in by_creator.items():
             service = RecordService(self.session, form, self._principal(creator))
