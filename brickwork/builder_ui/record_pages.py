@@ -69,10 +69,11 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
 def main_context(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
     """The values and the history: what an edit in place redraws."""
     in_bin = record["_meta"]["deleted_at"] is not None
-    editable = set() if in_bin or "update" not in service.grant.actions else {f.key for f in writable(service)}
+    allowed = service.allowed(record["id"])
+    editable = set() if in_bin or "update" not in allowed else {f.key for f in writable(service)}
     meta = record["_meta"]
     people = user_names(session, {meta["created_by"], meta["updated_by"]})
-    return {"record": record, "in_bin": in_bin, "editable": editable,
+    return {"record": record, "in_bin": in_bin, "editable": editable, "allowed": allowed,
             "lines": lines(service, record, Names(session, service.form.definition.fields, [record],
                                                    app_key=service.form.app.key, who=service.who)),
             "history": timeline(session, service, record["id"]),

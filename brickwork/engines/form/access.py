@@ -134,6 +134,9 @@ def _scope(session: Session, scope, table: Table, who: Principal, departments: l
     if scope == "department":
         return table.c.department_id.in_(departments) if departments else false()
     if scope == "department_tree":
-        below = {d for top in departments for d in subtree_ids(session, top)}
-        return table.c.department_id.in_(sorted(below)) if below else false()
+        cache = session.info.setdefault("bw_access", {})
+        key = ("tree", who.user_id)
+        if key not in cache:
+            cache[key] = sorted({d for top in departments for d in subtree_ids(session, top)})
+        return table.c.department_id.in_(cache[key]) if cache[key] else false()
     return condition_to_sql(scope)

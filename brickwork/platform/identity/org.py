@@ -15,6 +15,7 @@ from brickwork.platform.models import Department, DepartmentHead, Membership, Ro
 
 
 def create_department(session: Session, name: str, parent_id: int | None = None) -> Department:
+    session.info.pop("bw_access", None)  # grants read in this session are stale now
     parent = _department(session, parent_id) if parent_id is not None else None
     department = Department(name=name.strip(), parent_id=parent_id)
     session.add(department)

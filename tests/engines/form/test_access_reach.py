@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from brickwork.engines.form.display import Names, display
 from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.transfer.jobs import principal
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.org import grant_role
@@ -124,3 +125,6 @@ def test_a_roles_actions_apply_within_its_own_scope(api, crm, sessions):
     assert li.get(f"{records('customers')}/{lis['id']}").json()["name"] == "Li's"
     own = zhao.post(records("customers"), json={"name": "Zhao's"}).json()
     assert zhao.patch(f"{records('customers')}/{own['id']}", json={"version": 1, "name": "ok"}).status_code == 200
+    with sessions() as session:  # the record page offers Edit only where it may be used
+        service = RecordService(session, load_form(session, "crm", "customers"), principal(session, "zhao"))
+        assert service.allowed(lis["id"]) == set() and service.allowed(own["id"]) == {"update"}
