@@ -84,7 +84,9 @@ class RecordService:
         if not any(f.type == "lookup" for f in self.form.definition.fields):
             return {}
         # Each lookup reads its linked record through the caller's grant on the linked form.
-        return onread.lookups(self.graph.forms, self.form, lambda key: self.grant_of(key).scope)
+        # (Over the graph's own Form objects: the scope must be over the table the sub-query aliases.)
+        forms = self.graph.forms
+        return onread.lookups(forms, self.form, lambda key: form_grant(self.session, forms[key], self.who).scope)
 
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""

@@ -128,3 +128,16 @@ def test_a_roles_actions_apply_within_its_own_scope(api, crm, sessions):
     with sessions() as session:  # the record page offers Edit only where it may be used
         service = RecordService(session, load_form(session, "crm", "customers"), principal(session, "zhao"))
         assert service.allowed(lis["id"]) == set() and service.allowed(own["id"]) == {"update"}
+
+
+def test_a_lookup_within_one_form_reads_through_the_scope_too(api, people):  # noqa: F811
+    staff = form("staff", field("s1", "text", "name"), field("s2", "relation", "manager", target="staff"),
+                 permissions=[SALES])
+    assert publish(api, staff).status_code == 200
+    staff["fields"].append(field("s3", "lookup", "manager_name", relation="s2", field="s1"))
+    assert publish(api, staff).status_code == 200
+    boss = people["wang"].post(records("staff"), json={"name": "Wang the boss"}).json()["id"]
+    mine = people["li"].post(records("staff"), json={"name": "Li"}).json()["id"]
+    api.patch(f"{records('staff')}/{mine}", json={"version": 1, "manager": boss})
+    assert people["li"].get(f"{records('staff')}/{mine}").json()["manager_name"] is None
+    assert api.get(f"{records('staff')}/{mine}").json()["manager_name"] == "Wang the boss"
