@@ -80,7 +80,8 @@ class Demo:
 
     def create(self, form_key: str, rows: list[dict[str, Any]]) -> list[int]:
         """Through the record service's bulk path: the same checks as any other write. Each
-        record is created by the salesperson who owns it (or its customer), so "own" and
+        record is created by the salesperson who owns it (a customer's records: by whoever
+        created the customer, since linking needs read access to it), so "own" and
         "department" scopes show each person their part; the rest by the acting user."""
         if not rows:
             return []
