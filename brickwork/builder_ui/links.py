@@ -107,7 +107,7 @@ def _items(session: Session, service: RecordService, link: FieldDef, records: li
     title = form.title if form.title is not None and form.title.id in service.grant.readable else None
     shown = [f for f in form.definition.fields if f.id in service.grant.readable and f is not title
              and f.id != link.id and f.type not in NOT_IN_ITEMS][:ITEM_FIELDS]
-    names = Names(session, shown, records, app_key=app)
+    names = Names(session, shown, records, app_key=app, who=service.who)
     items = []
     for record in records:
         heading = _text(title, record.get(title.key), names) if title else ""

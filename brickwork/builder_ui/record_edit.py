@@ -174,7 +174,8 @@ def conflict_page(request: Request, session, service: RecordService, current: di
                   values: dict[str, Any], original: dict[str, Any], version: int | None) -> Response:
     """Someone saved first. What they changed is shown beside each field; a field this person
     left alone takes their value, every value this person typed stays in its input."""
-    names = Names(session, service.form.definition.fields, [current], app_key=service.form.app.key)
+    names = Names(session, service.form.definition.fields, [current], app_key=service.form.app.key,
+                  who=service.who)
     theirs: dict[str, str] = {}
     for f in readable(service):
         if f.key in original and not same(f, current.get(f.key), original.get(f.key)):
@@ -196,7 +197,8 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
     inputs = {f.key for f in fields}
     if original is None:
         original = {f.key: values.get(f.key) for f in fields} if record else {}
-    names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key)
+    names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key,
+                  who=service.who)
     base = base_url(service)
     template = "record_form_body.html" if wants_fragment(request) else "record_form.html"
     return render(request, template, status_code=status_code, **page_context(session, service),

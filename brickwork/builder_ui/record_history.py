@@ -47,7 +47,7 @@ def timeline(session: Session, service: RecordService, record_id: int) -> list[E
             values += [{k: v[0] for k, v in entry.changes.items()}, {k: v[1] for k, v in entry.changes.items()}]
         else:
             values.append(entry.changes)
-    names = Names(session, shown_fields.values(), values, app_key=form.app.key)
+    names = Names(session, shown_fields.values(), values, app_key=form.app.key, who=service.who)
     people = user_names(session, {e.actor_id for e in entries})
     what = {"record.created": _("created the record"), "record.updated": _("changed"),
             "record.deleted": _("moved the record to the recycle bin"),

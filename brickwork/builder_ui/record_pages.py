@@ -69,12 +69,13 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
 def main_context(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
     """The values and the history: what an edit in place redraws."""
     in_bin = record["_meta"]["deleted_at"] is not None
-    editable = set() if in_bin or "update" not in service.grant.actions else {f.key for f in writable(service)}
+    allowed = service.allowed(record["id"])
+    editable = set() if in_bin or "update" not in allowed else {f.key for f in writable(service)}
     meta = record["_meta"]
     people = user_names(session, {meta["created_by"], meta["updated_by"]})
-    return {"record": record, "in_bin": in_bin, "editable": editable,
+    return {"record": record, "in_bin": in_bin, "editable": editable, "allowed": allowed,
             "lines": lines(service, record, Names(session, service.form.definition.fields, [record],
-                                                   app_key=service.form.app.key)),
+                                                   app_key=service.form.app.key, who=service.who)),
             "history": timeline(session, service, record["id"]),
             "created": (people.get(meta["created_by"], "?"), moment(meta["created_at"])),
             "updated": (people.get(meta["updated_by"], "?"), moment(meta["updated_at"]))}
@@ -127,7 +128,8 @@ def _field_save(request: Request, app: str, form: str, record_id: int, key: str,
                                    errors=field_errors(exc)[0].get(key) or [exc.title], status_code=exc.status)
                 theirs = None
                 if not same(f, record.get(key), original):
-                    theirs = shown(f, record.get(key), Names(session, [f], [record], app_key=app)) or "—"
+                    names = Names(session, [f], [record], app_key=app, who=service.who)
+                    theirs = shown(f, record.get(key), names) or "—"
                 conflict = {**last_saved(session, record), "theirs": theirs}
                 return _editor(request, session, service, record, key, mine, version, original, conflict=conflict,
                                status_code=409)
@@ -140,7 +142,7 @@ def _editor(request: Request, session, service: RecordService, record: dict[str,
             conflict: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     f = _field(service, key)
     app = service.form.app.key
-    titles = Names(session, [f], [{key: value}], app_key=app).titles
+    titles = Names(session, [f], [{key: value}], app_key=app, who=service.who).titles
     return render(request, "record_inplace.html", status_code=status_code, field=f,
                   widget=render_field(f, input_value(f, value), errors, choices(session, [f]).get(f.type), app=app,
                                       titles=titles),

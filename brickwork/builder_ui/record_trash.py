@@ -55,7 +55,7 @@ def _page(request: Request, session, service: RecordService, cursor: str | None,
     fields = [f for f in readable(service) if f.type not in ("textarea", "attachment", "image", "subform")]
     named = next((f for f in fields if f.type in ("text", "autonumber")), None)  # the title column says it
     columns = [f for f in fields if f is not named][:COLUMNS]
-    names = Names(session, columns, items, app_key=service.form.app.key)
+    names = Names(session, columns, items, app_key=service.form.app.key, who=service.who)
     deleters = _deleters(session, service, [r["id"] for r in items])
     people = user_names(session, set(deleters.values()))
     rows = [{"id": r["id"], "title": title_of(service, r),

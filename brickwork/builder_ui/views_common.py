@@ -71,7 +71,7 @@ class FormPage:
         """Each record's values as people read them, one text per field; linked records as
         their titles, each a link to its record page."""
         app = self.form.app.key
-        names = Names(self.session, fields, records, app_key=app)
+        names = Names(self.session, fields, records, app_key=app, who=self.who)
         return [[linked(f, r.get(f.key), names, app) if f.type == "relation" else display(f, r.get(f.key), names)
                  for f in fields] for r in records]
 

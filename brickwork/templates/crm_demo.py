@@ -80,14 +80,18 @@ class Demo:
 
     def create(self, form_key: str, rows: list[dict[str, Any]]) -> list[int]:
         """Through the record service's bulk path: the same checks as any other write. Each
-        record is created by the salesperson who owns it (or its customer), so "own" and
+        record is created by the salesperson who owns it (a customer's records: by whoever
+        created the customer, since linking needs read access to it), so "own" and
         "department" scopes show each person their part; the rest by the acting user."""
         if not rows:
             return []
         form = load_form(self.session, self.app_key, form_key)
         by_creator: dict[int | None, list[int]] = defaultdict(list)
         for i, row in enumerate(rows):
-            by_creator[row.get("owner") or self.owner_of.get(row.get("customer"))].append(i)
+            # A customer's records are made by whoever made the customer: linking needs read
+            # access to it (a customer in the pool was made by the acting user).
+            customer = row.get("customer")
+            by_creator[self.owner_of[customer] if customer in self.owner_of else row.get("owner")].append(i)
         ids: list[int] = [0] * len(rows)
         for creator, positions in by_creator.items():
             service = RecordService(self.session, form, self._principal(creator))

@@ -19,6 +19,7 @@ from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.relations import record_titles
 from brickwork.platform.clock import app_zone
 from brickwork.platform.i18n import _, current_locale
+from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import Department, User
 
 PEOPLE = {"user": User, "department": Department}
@@ -29,9 +30,10 @@ class Names:
     query per kind for a whole page of records."""
 
     def __init__(self, session: Session, fields: Iterable[FieldDef], records: Iterable[dict[str, Any]],
-                 app_key: str | None = None):
+                 app_key: str | None = None, *, who: Principal):
         wanted: dict[str, set[int]] = {kind: set() for kind in PEOPLE}
         # Linked records are named by their title field; ``app_key`` says where their forms are.
+        # Only titles ``who`` may read: a record outside their scope is named ``#id``.
         links: dict[str, set[int]] = {}
         for f, value in _values(fields, records):
             if f.type in PEOPLE and isinstance(value, int):
@@ -39,7 +41,7 @@ class Names:
             elif f.type == "relation" and app_key:
                 ids = value if isinstance(value, list) else [value]
                 links.setdefault(f.target, set()).update(i for i in ids if isinstance(i, int))
-        self.titles = {target: record_titles(session, app_key, target, ids) for target, ids in links.items()}
+        self.titles = {target: record_titles(session, app_key, target, ids, who) for target, ids in links.items()}
         self.names: dict[str, dict[int, str]] = {}
         for kind, ids in wanted.items():
             model = PEOPLE[kind]

@@ -9,12 +9,14 @@ filters and sorts on it are refused with a message that says why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.util import ClauseAdapter
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef
@@ -43,8 +45,11 @@ class Lookup:
         return FieldInfo(value_type, kind.value_scale(self.target)) if value_type in TYPES else None
 
 
-def lookups(forms: dict[str, Form], form: Form) -> dict[str, Lookup]:
-    """The form's lookups as sub-queries over its table (those that still resolve)."""
+def lookups(forms: dict[str, Form], form: Form,
+            scope_of: Callable[[str], ColumnElement[bool]]) -> dict[str, Lookup]:
+    """The form's lookups as sub-queries over its table (those that still resolve). Each reads
+    only linked records in ``scope_of(form key)``, the caller's read scope on the linked form
+    (over that form's table): a linked record the caller may not read looks up BLANK."""
     found = {}
     for f in form.definition.fields:
         if f.type != "lookup":
@@ -55,8 +60,10 @@ def lookups(forms: dict[str, Form], form: Form) -> dict[str, Lookup]:
         if target is None or not storage.has_column(target):
             continue
         linked = target_form.table.alias(f"bw_lk_{f.id}")
+        scope = ClauseAdapter(linked).traverse(scope_of(target_form.key))  # the scope, over the alias
         value = (select(linked.c[storage.column_name(target.id)])
-                 .where(linked.c.id == form.table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None))
+                 .where(linked.c.id == form.table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None),
+                        scope)
                  .scalar_subquery())
         found[f.id] = Lookup(f, target, value)
     return found

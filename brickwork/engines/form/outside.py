@@ -28,9 +28,12 @@ def load(db: Connection, form: Form, ids: list[int]) -> Values:
 
 
 def check(session: Session, form: Form, records: list[dict[str, Any]], errors: list[FieldError],
-          prefixes: list[str]) -> None:
-    """Links must reach live records; sub-form rows' references are checked like a record's."""
-    relations.check_targets(session.connection(), form, records, errors, prefixes)
+          prefixes: list[str], reach: relations.Reach, current: dict[str, Any] | None = None) -> None:
+    """Links must reach live records the caller may read (``reach``); sub-form rows'
+    references are checked like a record's. ``current``: the record's values before an update,
+    whose links stay valid."""
+    db = session.connection()
+    relations.check_targets(db, form, records, errors, prefixes, reach, _kept(relations.relations(form), [current]))
     for field in subforms.subforms(form):
         child = subforms.child_form(form, field)
         rows, at = [], []
@@ -40,7 +43,18 @@ def check(session: Session, form: Form, records: list[dict[str, Any]], errors: l
                 at.append(f"{prefix}{field.key}[{index}].")
         if rows:
             check_references(session, child, rows, errors, at)
-            relations.check_targets(session.connection(), child, rows, errors, at)
+            kept = _kept(relations.relations(child), (current or {}).get(field.id) or [])
+            relations.check_targets(db, child, rows, errors, at, reach, kept)
+
+
+def _kept(fields, records) -> dict[str, set[int]]:
+    """The ids each relation links to in some stored values (a record, or a sub-form's rows)."""
+    kept: dict[str, set[int]] = {}
+    for f in fields:
+        for values in records:
+            value = (values or {}).get(f.id)
+            kept.setdefault(f.id, set()).update(value if isinstance(value, list) else [] if value is None else [value])
+    return kept
 
 
 def write(db: Connection, form: Form, records: list[tuple[int, dict[str, Any]]]) -> None:

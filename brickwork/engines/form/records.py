@@ -13,13 +13,14 @@ from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import dependencies, logic, onread, outside, recompute, relations, storage, subforms
-from brickwork.engines.form.access import Grant, grant_for
+from brickwork.engines.form.access import Grant, form_grant, refusal
+from brickwork.engines.form.computed_access import COMPUTED, hidden_computed
 from brickwork.engines.form.conditions import compile_condition, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
@@ -37,7 +38,7 @@ from brickwork.engines.form.values import (
 )
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.db import utcnow
-from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
+from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
@@ -50,8 +51,17 @@ class RecordService:
         self.session, self.form, self.who = session, form, who
         self.db = session.connection()  # record statements are Core: no ORM work per row
         self.table = form.table
-        self.grant: Grant = grant_for(session, form.definition, self.table, who,
-                                      lambda condition: compile_condition(form, who, condition))
+        base = form_grant(session, form, who)
+        self.grant: Grant = Grant(base.entries, set(base.readable), set(base.writable))
+        if not who.is_admin and self.grant.actions and any(f.type in COMPUTED for f in form.definition.fields):
+            # A computed value shows only what its inputs let this caller read (computed_access.py).
+            self.grant.readable -= hidden_computed(self.graph, form.key, self.grant_of)
+
+    def grant_of(self, form_key: str) -> Grant:
+        """The caller's grant on another form of the app (this one: its own)."""
+        if form_key == self.form.key:
+            return form_grant(self.session, self.form, self.who)
+        return form_grant(self.session, self.graph.forms[form_key], self.who)
 
     def compile_condition(self, data: Any, *, check_readable: bool = True) -> ColumnElement[bool]:
         """A filter from the caller: only over fields they may read."""
@@ -64,11 +74,19 @@ class RecordService:
     def graph(self) -> dependencies.AppGraph:
         return dependencies.app_graph(self.session, self.form.app)
 
+    def reach(self, form_key: str):
+        """A linked form's table and the caller's read scope on it: what links may reach."""
+        target = self.form if form_key == self.form.key else self.graph.forms.get(form_key)
+        return None if target is None else (target.table, self.grant_of(form_key).scope)
+
     @cached_property
     def lookups(self) -> dict[str, onread.Lookup]:
         if not any(f.type == "lookup" for f in self.form.definition.fields):
             return {}
-        return onread.lookups(self.graph.forms, self.form)
+        # Each lookup reads its linked record through the caller's grant on the linked form.
+        # (Over the graph's own Form objects: the scope must be over the table the sub-query aliases.)
+        forms = self.graph.forms
+        return onread.lookups(forms, self.form, lambda key: form_grant(self.session, forms[key], self.who).scope)
 
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""
@@ -91,17 +109,33 @@ class RecordService:
         return to_api(self.form, row, self.grant.readable,
                       links=outside.load(self.db, self.form, [record_id]) | self.read_computed([row]))
 
-    def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False):
-        """The stored row if it is in the caller's scope: in the recycle bin (deleted=True),
-        not in it (False), or either (None)."""
+    def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False, action: str = "read"):
+        """The stored row if it is in the caller's scope for ``action``: in the recycle bin
+        (deleted=True), not in it (False), or either (None). A record the caller may read but
+        not act on is 403; one they may not read is as absent as a missing one (404)."""
         t = self.table
-        query = select(t).where(t.c.id == record_id, self.grant.scope)
+        query = select(t).where(t.c.id == record_id)
         if deleted is not None:
             query = query.where(t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None))
-        row = self.db.execute(query.with_for_update() if lock else query).first()
+        acted = query.where(self.grant.scope_for(action))
+        row = self.db.execute(acted.with_for_update() if lock else acted).first()
         if row is None:
+            if action != "read" and self.db.execute(query.with_only_columns(t.c.id).where(
+                    self.grant.scope)).first() is not None:
+                raise Forbidden(refusal(action))
             raise NotFound(_("No record %(id)s here.", id=record_id))
         return row
+
+    def allowed(self, record_id: int) -> set[str]:
+        """Which of update and delete the caller may do to this record (each within the scope
+        of the entries granting it), in one query: what a page offers."""
+        wanted = [a for a in ("update", "delete") if a in self.grant.actions]
+        if not wanted:
+            return set()
+        t = self.table
+        row = self.db.execute(select(*[case((self.grant.scope_for(a), 1), else_=0).label(a) for a in wanted])
+                              .where(t.c.id == record_id)).first()
+        return {a for a in wanted if row is not None and row._mapping[a]}
 
     # --- writes
     def create(self, data: Any) -> dict[str, Any]:
@@ -124,7 +158,7 @@ class RecordService:
             check_required(self.form, values, errors, prefix, hidden)
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
-        outside.check(self.session, self.form, parsed, errors, prefixes)
+        outside.check(self.session, self.form, parsed, errors, prefixes, self.reach)
         for values, prefix in zip(parsed, prefixes, strict=True):
             logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
         if errors:
@@ -150,8 +184,11 @@ class RecordService:
         links = outside.load(self.db, self.form, ids) | self.read_computed(made)
         convert = serializer(self.form, everything, links=links)  # its per-field work once, not per row
         full = [convert(row) for row in made]
-        self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
-                                     for record in full])
+        live = {f.key for f in self.form.definition.fields
+                if f.type == "lookup" or (f.type == "formula" and not storage.has_column(f))}
+        # Values read live (lookups, clock formulas) are not the record's: history keeps none of them.
+        self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items()
+                                                         if k != "_meta" and k not in live}) for record in full])
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
         return [{k: v for k, v in record.items() if k not in hidden} for record in full]
 
@@ -160,7 +197,7 @@ class RecordService:
         if not isinstance(version, int) or isinstance(version, bool):
             raise Invalid(_("The record is not valid."), errors=[FieldError(
                 "version", "required", _("Send the version you read, so a newer change is not overwritten."))])
-        row = self.row(record_id, lock=True)
+        row = self.row(record_id, lock=True, action="update")
         if row.version != version:
             raise self._stale(row)
         errors: list[FieldError] = []
@@ -175,7 +212,7 @@ class RecordService:
         given.update({fid: None for fid in hidden if merged.get(fid) is None})  # cleared: written too
         check_required(self.form, merged, errors, hidden=hidden)
         check_references(self.session, self.form, [given], errors, [""])
-        outside.check(self.session, self.form, [given], errors, [""])
+        outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
         logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
             raise Invalid(_("The record is not valid."), errors=errors)
@@ -210,7 +247,7 @@ class RecordService:
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""
         self.grant.require("delete")
-        row = self.row(record_id, lock=True)
+        row = self.row(record_id, lock=True, action="delete")
         if version is not None and row.version != version:
             raise self._stale(row)
         counted_in = self._before_write([record_id])  # before links to it are cleared
@@ -245,7 +282,7 @@ class RecordService:
 
     def restore(self, record_id: int) -> dict[str, Any]:
         self.grant.require("delete")
-        row = self.row(record_id, deleted=True, lock=True)
+        row = self.row(record_id, deleted=True, lock=True, action="delete")
         t = self.table
         try:
             self.db.execute(update(t).where(t.c.id == record_id).values(

@@ -10,23 +10,28 @@ to the bin as well (and so on down their own relations).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from brickwork.engines.form import storage
+from brickwork.engines.form.access import form_grant
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form, load_app_forms, load_form
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError
 from brickwork.platform.i18n import _, pick
+from brickwork.platform.identity.users import Principal
 
 if TYPE_CHECKING:
     from brickwork.engines.form.records import RecordService
 
 Links = dict[str, dict[int, list[int]]]  # field id → record id → linked ids, in order
+# A form key → its table and the caller's read scope on it (None: no such form).
+Reach = Callable[[str], "tuple[Table, ColumnElement[bool]] | None"]
 
 
 def relations(form: Form) -> list[FieldDef]:
@@ -72,16 +77,25 @@ def write_links(db: Connection, form: Form, rows: list[tuple[int, dict[str, Any]
 
 
 def check_targets(db: Connection, form: Form, rows: list[dict[str, Any]], errors: list[FieldError],
-                  prefixes: list[str]) -> None:
-    """Every linked record must exist outside the bin: one query per relation for a batch."""
+                  prefixes: list[str], reach: Reach, kept: dict[str, set[int]] | None = None) -> None:
+    """Every linked record must exist outside the bin and be one the caller may read
+    (``reach``: the linked form's table and the caller's read scope on it); one query per
+    relation for a batch. A record outside the scope gets the same message as a missing one,
+    so linking cannot tell them apart. Links the record has already (``kept``: field id →
+    ids, when updating) stay valid even if their record left the caller's scope."""
     for f in relations(form):
-        wanted = {i for values in rows for i in _ids(values.get(f.id))}
+        allowed = (kept or {}).get(f.id, set())
+        wanted = {i for values in rows for i in _ids(values.get(f.id))} - allowed
         if not wanted:
             continue
-        target = storage.id_table(form.app.id, f.target)
-        live = set(db.scalars(select(target.c.id).where(target.c.id.in_(wanted), target.c.deleted_at.is_(None))))
+        found = reach(f.target)
+        live: set[int] = set()
+        if found is not None:
+            table, scope = found
+            live = set(db.scalars(select(table.c.id).where(
+                table.c.id.in_(wanted), table.c.deleted_at.is_(None), scope)))
         for values, prefix in zip(rows, prefixes, strict=True):
-            for missing in [i for i in _ids(values.get(f.id)) if i not in live]:
+            for missing in [i for i in _ids(values.get(f.id)) if i not in live and i not in allowed]:
                 errors.append(FieldError(prefix + f.key, "record",
                                          _("There is no record %(id)s to link to.", id=missing)))
 
@@ -157,13 +171,17 @@ def _unlink(service: RecordService, f: FieldDef, sources: list[int], targets: li
     service._log("record.updated", changes)
 
 
-def record_titles(session, app_key: str, form_key: str, ids: set[int]) -> dict[int, str]:
-    """What names each record in links and pickers: its title field as text, else its id."""
+def record_titles(session, app_key: str, form_key: str, ids: set[int], who: Principal) -> dict[int, str]:
+    """What names each record in links and pickers: its title field as text. Only records
+    ``who`` may read, and only if they may read the title field: the others are left out,
+    and pages name them by their id alone (``#12``), as they do records without a title."""
     form = load_form(session, app_key, form_key)
     title = form.title
-    if title is None or not ids:
+    grant = form_grant(session, form, who)
+    if title is None or not ids or "read" not in grant.actions or title.id not in grant.readable:
         return {}
     column = form.table.c[storage.column_name(title.id)]
     kind = REGISTRY[title.type]
-    rows = session.connection().execute(select(form.table.c.id, column).where(form.table.c.id.in_(ids)))
+    rows = session.connection().execute(
+        select(form.table.c.id, column).where(form.table.c.id.in_(ids), grant.scope))
     return {rid: kind.to_text(title, kind.from_db(title, stored)) for rid, stored in rows if stored is not None}

@@ -15,6 +15,7 @@ from brickwork.platform.models import Department, DepartmentHead, Membership, Ro
 
 
 def create_department(session: Session, name: str, parent_id: int | None = None) -> Department:
+    session.info.pop("bw_access", None)  # grants read in this session are stale now
     parent = _department(session, parent_id) if parent_id is not None else None
     department = Department(name=name.strip(), parent_id=parent_id)
     session.add(department)
@@ -32,6 +33,7 @@ def subtree_ids(session: Session, department_id: int) -> list[int]:
 
 def add_member(session: Session, user_id: int, department_id: int, *, main: bool = False) -> None:
     """Put a user in a department. A user's first department is the main one."""
+    session.info.pop("bw_access", None)  # grants read in this session are stale now
     _department(session, department_id)
     has_any = session.scalar(select(Membership.user_id).where(Membership.user_id == user_id).limit(1))
     main = main or has_any is None
@@ -76,6 +78,7 @@ def create_role(session: Session, key: str, label: dict[str, str]) -> Role:
 
 
 def grant_role(session: Session, user_id: int, role_key: str, department_id: int | None = None) -> None:
+    session.info.pop("bw_access", None)  # grants read in this session are stale now
     role = session.scalar(select(Role).where(Role.key == role_key))
     if role is None:
         raise NotFound(_("No role has the key %(key)s.", key=role_key))

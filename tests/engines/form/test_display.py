@@ -2,6 +2,7 @@ import pytest
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.display import Names, display
+from brickwork.engines.form.transfer.jobs import principal
 from brickwork.platform.i18n import current_locale
 from brickwork.platform.identity.users import create_user
 
@@ -36,7 +37,7 @@ def test_users_are_shown_by_name_fetched_once_for_a_page(sessions):
         user = create_user(session, "li", "pw-12345678", display_name="李雷")
         session.commit()
         owner = f("user")
-        names = Names(session, [owner], [{"a": user.id}, {"a": None}])
+        names = Names(session, [owner], [{"a": user.id}, {"a": None}], who=principal(session, "li"))
         assert display(owner, user.id, names) == "李雷"
         assert display(owner, 999, names) == "#999"
 
@@ -53,5 +54,6 @@ def test_linked_records_are_named_by_their_title_field(api, sessions):
     with sessions() as session:
         contacts = load_form(session, "crm", "contacts")
         linked = contacts.field("companies")
-        names = Names(session, contacts.definition.fields, [{"companies": [acme, 4242]}], app_key="crm")
+        names = Names(session, contacts.definition.fields, [{"companies": [acme, 4242]}], app_key="crm",
+                      who=principal(session, None))
         assert display(linked, [acme, 4242], names) == "Acme <script>, #4242"

@@ -54,7 +54,7 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
     while True:
         page = list_records(service, filter_ast=filter_ast, sort=sort, limit=MAX_LIMIT, cursor=cursor,
                             fields=only, q=q)
-        names = Names(session, columns, page["items"], service.form.app.key)
+        names = Names(session, columns, page["items"], service.form.app.key, who=service.who)
         for record in page["items"]:
             writer.append([writer.cell(f, record.get(f.key), names) for f in columns])
         count += len(page["items"])

@@ -125,7 +125,7 @@ class _Import:
         self.session, self.form, self.mapping, self.upsert_key = session, form, mapping, upsert_key
         self.service = RecordService(session, form, who)
         self.columns = {key: header for header, key in mapping.items() if key}
-        self.lookups = Lookups(session, form, [form.by_key[k] for k in self.columns])
+        self.lookups = Lookups(session, form, [form.by_key[k] for k in self.columns], self.service.who)
         self.result = Result(mode, mapping, preview=[] if preview else None)
         self.keys_seen: dict[Any, int] = {}  # upsert key value → the row that had it first
         if upsert_key and upsert_key not in self.columns:

@@ -11,10 +11,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
+from brickwork.engines.form.access import form_grant
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.forms import Form, load_form
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import Department, User
 
 BY_ID = re.compile(r"^#?(\d+)$")
@@ -27,8 +29,8 @@ class Unresolved(ValueError):
 
 
 class Lookups:
-    def __init__(self, session: Session, form: Form, fields: list[FieldDef]):
-        self.session, self.form = session, form
+    def __init__(self, session: Session, form: Form, fields: list[FieldDef], who: Principal):
+        self.session, self.form, self.who = session, form, who
         self.fields = [f for f in fields if f.type in PEOPLE or f.type == "relation"]
         self._targets: dict[str, Form] = {}
 
@@ -74,7 +76,8 @@ class Lookups:
             self._targets[f.target] = load_form(self.session, self.form.app.key, f.target)
         target = self._targets[f.target]
         title = target.title
-        if title is None:
+        grant = form_grant(self.session, target, self.who)  # only records the importer may read
+        if title is None or "read" not in grant.actions or title.id not in grant.readable:
             return {}
         kind = REGISTRY[title.type]
         stored: dict[Any, str] = {}
@@ -91,7 +94,8 @@ class Lookups:
         column = t.c[storage.column_name(title.id)]
         found: dict[str, list[int]] = defaultdict(list)
         for rid, value in self.session.connection().execute(
-                select(t.c.id, column).where(column.in_(list(stored)), t.c.deleted_at.is_(None)).order_by(t.c.id)):
+                select(t.c.id, column).where(column.in_(list(stored)), t.c.deleted_at.is_(None), grant.scope)
+                .order_by(t.c.id)):
             found[stored[value]].append(rid)
         return found
 

@@ -1,8 +1,9 @@
 """Columns are matched to fields by label (zh or en) or key; the mapping is checked before rows are read."""
 
 import pytest
+from sqlalchemy import true
 
-from brickwork.engines.form.access import Grant
+from brickwork.engines.form.access import Entry, Grant
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import AppRef, Form
 from brickwork.engines.form.transfer.mapping import check_mapping, suggest_mapping
@@ -20,7 +21,7 @@ def make_form():
     return Form(AppRef(1, "crm"), "customers", 1, FormDefinition.model_validate(body))
 
 
-GRANT = Grant({"create", "read"}, None, {"f1", "f2", "f3", "f4"}, {"f1", "f2", "f3"})
+GRANT = Grant([Entry(frozenset({"create", "read"}), true(), True)], {"f1", "f2", "f3", "f4"}, {"f1", "f2", "f3"})
 
 
 def test_headers_match_labels_in_either_language_or_keys_ignoring_case_and_spaces():
