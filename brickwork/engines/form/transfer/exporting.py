@@ -23,7 +23,7 @@ from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.listing import MAX_LIMIT, list_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import SYSTEM_SORT, get_view
-from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise
+from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise, printable
 from brickwork.platform.clock import app_zone, today
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -119,7 +119,7 @@ class _Xlsx:
         self.typed = WriteOnlyCell
 
     def append(self, cells: list[Any]) -> None:
-        self.sheet.append(cells)
+        self.sheet.append([printable(cell) if isinstance(cell, str) else cell for cell in cells])
 
     def cell(self, f: FieldDef, value: Any, names: Names) -> Any:
         if value is None or value == [] or value == "":
