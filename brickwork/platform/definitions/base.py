@@ -19,14 +19,26 @@ LocaleTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4
 
 
 CONTROLS = re.compile("[\x00-\x1f\x7f]")
+CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse(pattern: re.Pattern[str], text: str) -> str:
+    if found := pattern.search(text):
+        raise ValueError(_("Remove the control character %(char)s: this field cannot hold it.",
+                           char=f"U+{ord(found.group()):04X}"))
+    return text
 
 
 def _no_controls(text: str) -> str:
     """A label is one line of text: no tab, line break, NUL or other control character."""
-    if found := CONTROLS.search(text):
-        raise ValueError(_("Remove the control character %(char)s: this field cannot hold it.",
-                           char=f"U+{ord(found.group()):04X}"))
-    return text
+    return _refuse(CONTROLS, text)
+
+
+OneLine = Annotated[str, AfterValidator(_no_controls)]
+"""Text of one line: no control character at all."""
+
+Lines = Annotated[str, AfterValidator(lambda text: _refuse(CONTROLS_BUT_LINES, text))]
+"""Text that may hold tabs and line breaks, and no other control character."""
 
 
 def _some_text(label: dict[str, str]) -> dict[str, str]:

@@ -81,3 +81,14 @@ def test_an_old_value_with_a_vertical_tab_still_exports(notes, sessions):
 
     sheet = read_xlsx(notes.get(records("notes") + ":export", params={"format": "xlsx"}).content)
     assert sheet[1][0] == "a\u240bb\u2401"
+
+
+def test_app_and_saved_view_texts_refuse_them_too(notes):
+    for body, where in (({"description": {"en": "a\x00"}}, "description.en"), ({"icon": "\x00"}, "icon")):
+        response = notes.post("/api/v1/apps", json={"key": "other", "label": {"en": "Other"}, **body})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == where
+    views = f"{APP}/forms/notes/views"
+    for body, where in (({"name": "a\x00"}, "name"), ({"name": "ok", "config": {"search": "\x00"}}, "config.search")):
+        response = notes.post(views, json=body)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == where
+    assert notes.post(views, json={"name": "ok"}).status_code == 201
