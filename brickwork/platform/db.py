@@ -1,6 +1,5 @@
 """Engine and sessions. SQLite gets WAL, foreign keys and a busy timeout on every
-connection, on a SQLite library new enough to keep every commit (``SQLITE_MINIMUM``);
-PostgreSQL goes through psycopg 3."""
+connection; PostgreSQL goes through psycopg 3."""
 
 from __future__ import annotations
 
@@ -17,21 +16,6 @@ from brickwork.platform.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "brickwork_read_only"
-# SQLite before 3.50 can lose commits made after a ROLLBACK TO that followed a cache spill in
-# WAL mode: the frames it writes next carry checksums that recovery rejects, so a kill -9 drops
-# them and everything committed after them (docs/decisions/0010). 3.50.4 is the oldest release
-# checked to keep them; 3.35 brought ALTER TABLE … DROP COLUMN and RETURNING.
-SQLITE_MINIMUM = (3, 50, 4)
-
-
-def sqlite_module():
-    """The DB-API module for SQLite: the bundled pysqlite3 (a recent SQLite in the wheel) where
-    it is installed, else Python's own ``sqlite3``."""
-    try:
-        from pysqlite3 import dbapi2
-    except ImportError:
-        return sqlite3
-    return dbapi2
 
 
 def utcnow() -> datetime:
@@ -44,12 +28,10 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
-        module = sqlite_module()
-        if module.sqlite_version_info < SQLITE_MINIMUM:
-            need = ".".join(map(str, SQLITE_MINIMUM))
-            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {module.sqlite_version} is too old; {need} or "
-                              "newer is needed (pip install pysqlite3-binary, or a Python built with it)")
-        engine = create_engine(url, module=module, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        if sqlite3.sqlite_version_info < (3, 35):  # ALTER TABLE … DROP COLUMN, RETURNING
+            raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {sqlite3.sqlite_version} is too old; "
+                              "3.35 or newer is needed")
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
