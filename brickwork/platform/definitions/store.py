@@ -195,18 +195,20 @@ class DefinitionStore:
             Definition.app_id == app.id, Definition.kind == kind, Definition.key == key)) or 0
 
 
-def _nul_at(value: Any, path: str) -> str | None:
-    """The JSON path of the first text (or property name) holding a NUL."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if "\x00" in str(key):
+def _nul_at(body: Any, root: str) -> str | None:
+    """The JSON path of a text (or property name) holding a NUL; a loop, not recursion, so
+    a deeply nested body reaches the model's own checks."""
+    pending = [(body, root)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
                 return path
-            if (found := _nul_at(item, f"{path}.{key}")) is not None:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if (found := _nul_at(item, f"{path}[{index}]")) is not None:
-                return found
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in str(key):
+                    return path
+                pending.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            pending.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
     return None

@@ -137,15 +137,18 @@ def _controls(keeps: str) -> re.Pattern[str]:
 
 
 def control_character(value: Any, keeps: str = "") -> str | None:
-    """The first refused control character in a value (strings inside lists and objects
-    too), as ``U+000B``; None when there is none."""
-    if isinstance(value, str):
-        found = _controls(keeps).search(value)
-        return None if found is None else f"U+{ord(found.group()):04X}"
-    if isinstance(value, dict):
-        value = [*value.keys(), *value.values()]
-    if isinstance(value, list):
-        for item in value:
-            if (found := control_character(item, keeps)) is not None:
-                return found
+    """A refused control character in a value (strings inside lists and objects too), as
+    ``U+000B``; None when there is none. A loop, not recursion: a deeply nested
+    filter must reach the checks that refuse it."""
+    pattern, pending = _controls(keeps), [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if found := pattern.search(item):
+                return f"U+{ord(found.group()):04X}"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return None
