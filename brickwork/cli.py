@@ -6,11 +6,13 @@ import argparse
 import os
 import secrets
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from brickwork import cli_apps
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
@@ -25,6 +27,22 @@ class UsageError(Exception):
     pass
 
 
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else a one-line error."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(_("%(value)s is not a whole number", value=text[:40])) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(_("give a number from %(low)s to %(high)s", low=low, high=high))
+        return value
+    return parse
+
+
+RECORD_ID = whole(1, 2**63 - 1)  # what a BIGINT id column holds
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")
@@ -36,9 +54,9 @@ def build_parser() -> Parser:
 
     serve = commands.add_parser("serve", help=_("serve the web application"))
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=whole(0, 65535), default=8000)
     serve.add_argument("--migrate", action="store_true", help=_("migrate the database first"))
-    serve.add_argument("--workers", type=int, default=1, help=_("web processes (they share the database)"))
+    serve.add_argument("--workers", type=whole(1, 256), default=1, help=_("web processes (they share the database)"))
     serve.add_argument("--access-log", action="store_true",
                        help=_("log every request (a reverse proxy usually does this already)"))
     serve.set_defaults(run=cmd_serve)
@@ -77,7 +95,7 @@ def build_parser() -> Parser:
     tlist.add_argument("--username", required=True)
     tlist.set_defaults(run=cmd_tokens_list)
     trevoke = tokens.add_parser("revoke", help=_("revoke a token"))
-    trevoke.add_argument("id", type=int)
+    trevoke.add_argument("id", type=RECORD_ID)
     trevoke.set_defaults(run=cmd_tokens_revoke)
 
     schema = commands.add_parser("schema", help=_("JSON Schemas of the definitions")).add_subparsers(
@@ -187,7 +205,12 @@ def cmd_schema_dump(args, _settings: None) -> None:
     from brickwork.kinds import SCHEMAS
     from brickwork.platform.definitions.schemas import dump
 
-    for path in dump(SCHEMAS, args.dir):
+    try:
+        written = dump(SCHEMAS, args.dir)
+    except OSError as exc:
+        raise UsageError(_("Cannot write to %(path)s: %(reason)s", path=args.dir,
+                           reason=exc.strerror or exc)) from None
+    for path in written:
         print(path)
 
 
@@ -209,7 +232,7 @@ def cmd_import(args, settings: Settings) -> int:
     if result.problem_count > SHOWN_PROBLEMS:
         print(_("… and %(n)s more problems.", n=result.problem_count - SHOWN_PROBLEMS), file=sys.stderr)
     if args.report:
-        with _open(args.report, "wb") as out:
+        with replacing(args.report, "wb") as out:
             write_report(result.problems, out)
     print(_("Created %(created)s, updated %(updated)s, failed %(failed)s.", created=result.created,
             updated=result.updated, failed=result.failed))
@@ -235,7 +258,7 @@ def cmd_export(args, settings: Settings) -> None:
 
     def export(session) -> int:
         service = RecordService(session, load_form(session, args.app, args.form), principal(session, args.as_user))
-        with _open(args.output, "wb") as out:
+        with replacing(args.output, "wb") as out:
             return export_records(session, service, out, fmt, filter_ast=ast, sort=args.sort, fields=args.fields)
 
     count = _work(settings, export)
@@ -247,6 +270,30 @@ def _open(path: Path, mode: str):
         return path.open(mode)
     except OSError as exc:
         raise UsageError(_("Cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from None
+
+
+@contextmanager
+def replacing(path: Path, mode: str) -> Iterator[IO]:
+    """Write a new file beside ``path`` and rename it over ``path`` only when all went well,
+    so a failed export leaves no empty or half-written file (nor clobbers an older one)."""
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise UsageError(_("Cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from None
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as out:
+            yield out
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def cmd_serve(args, settings: Settings) -> None:
@@ -304,12 +351,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), 2)
     except BrickworkError as exc:
         return _fail(str(exc), 2)
+    except DataError as exc:  # a value the database cannot hold: the caller's to correct
+        return _fail(_("Database error: %(reason)s", reason=_first_line(exc)), 2)
     except SQLAlchemyError as exc:
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
-        return _fail(_("Database error: %(reason)s", reason=first), 1)
+        return _fail(_("Database error: %(reason)s", reason=_first_line(exc)), 1)
+    except OverflowError:  # a number past what SQLite stores (PostgreSQL says so as a database error)
+        return _fail(_("A number is too large for the database."), 2)
     except KeyboardInterrupt:
         return 130
     return code or 0
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    return str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
 
 
 def _fail(message: str, code: int) -> int:

@@ -112,13 +112,13 @@ def _app(session, name: str, app_key: str | None = None):
 
 
 def cmd_apps_export(args, settings) -> None:
-    from brickwork.cli import _open, _work
+    from brickwork.cli import _work, replacing
     from brickwork.engines.form.appfile import export_app
     from brickwork.kinds import store
     from brickwork.platform.apps import get_app
 
     document = _work(settings, lambda session: export_app(session, store(), get_app(session, args.app)))
-    with _open(args.output, "w") as out:
+    with replacing(args.output, "w") as out:
         json.dump(document, out, ensure_ascii=False, indent=1)
     print(_("Exported the app %(app)s to %(path)s.", app=args.app, path=args.output))
 

@@ -46,6 +46,9 @@ def test_db_upgrade_users_and_tokens(env, capsys):
     ["users", "create", "--username", "x"],
     ["serve", "--port", "eighty"],
     ["tokens", "revoke", "not-a-number"],
+    ["tokens", "revoke", "99999999999999999999999"],
+    ["serve", "--workers", "0"],
+    ["serve", "--port", "70000"],
 ])
 def test_a_bad_argument_is_one_line_and_exit_2(env, capsys, argv):
     code, out, err = run(capsys, *argv)
@@ -117,3 +120,12 @@ def test_schema_dump_needs_no_data_dir(env, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("BRICKWORK_DATA_DIR", str(tmp_path / "never"))
     assert run(capsys, "schema", "dump", str(tmp_path / "out"))[0] == 0
     assert not (tmp_path / "never").exists()
+
+
+def test_schema_dump_onto_a_file_is_one_line_and_exit_2(env, capsys, tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("keep me")
+    code, out, err = run(capsys, "schema", "dump", str(target))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Cannot write to" in err
+    assert target.read_text() == "keep me"

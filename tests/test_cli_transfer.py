@@ -14,7 +14,7 @@ def crm(monkeypatch, tmp_path, database_url, api):
     monkeypatch.setenv("BRICKWORK_DATABASE_URL", database_url)
     monkeypatch.setenv("LANG", "C.UTF-8")
     publish(api, form("customers", field("n", "text", "name", required=True, unique=True),
-                      field("m", "money", "revenue")))
+                      field("m", "money", "revenue"), field("o", "user", "owner")))
     return api
 
 
@@ -72,3 +72,24 @@ def test_export_writes_the_view(crm, capsys, tmp_path):
     code, _printed, _err = run(capsys, "export", "crm", "customers", "-o", sheet, "--filter",
                                '{"fn": "=", "args": [{"ref": "name"}, {"lit": "Acme", "type": "text"}]}')
     assert code == 0 and read_xlsx(sheet.read_bytes())[1][0] == "Acme"
+
+
+def test_a_failed_export_leaves_no_file_and_keeps_an_older_one(crm, capsys, tmp_path):
+    crm.post(records("customers"), json={"name": "Acme"})
+    huge = '{"fn": "=", "args": [{"ref": "name"}, {"lit": 99999999999999999999999999, "type": "number"}]}'
+    for name in ("new.xlsx", "new.csv"):
+        code, out, err = run(capsys, "export", "crm", "customers", "-o", tmp_path / name, "--filter", huge)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+        assert not (tmp_path / name).exists()
+    older = tmp_path / "older.csv"
+    older.write_text("yesterday")
+    assert run(capsys, "export", "crm", "customers", "-o", older, "--fields", "nope")[0] == 2
+    assert older.read_text() == "yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_huge_id_in_a_filter_is_one_line_and_exit_2(crm, capsys, tmp_path):
+    huge = '{"fn": "=", "args": [{"ref": "owner"}, {"lit": 99999999999999999999999, "type": "user"}]}'
+    code, out, err = run(capsys, "export", "crm", "customers", "-o", tmp_path / "x.csv", "--filter", huge)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and not (tmp_path / "x.csv").exists()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
-from brickwork.platform.definitions.base import Key, Label
+from brickwork.platform.definitions.base import Key, Label, Lines, OneLine
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
@@ -19,8 +19,8 @@ class AppIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: Key
     label: Label
-    description: dict[str, str] = Field(default_factory=dict)
-    icon: str = Field(default="", max_length=32)
+    description: dict[str, Lines] = Field(default_factory=dict)
+    icon: OneLine = Field(default="", max_length=32)
 
 
 def create_app(session: Session, data: dict, actor_id: int | None) -> App:

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -32,10 +32,12 @@ class Settings(BaseSettings):
     secret_key: str = ""
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh-CN"
-    # Login attempts allowed per username and address in the window before 429.
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
-    session_days: int = 14
+    # Login attempts allowed per username and address in the window before 429. The bounds
+    # keep sign-in working: 0 would refuse every sign-in, a huge number of days overflows
+    # the expiry date.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    session_days: int = Field(default=14, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

@@ -45,6 +45,10 @@ def test_an_explicit_secret_is_used_and_nothing_is_written(tmp_path, monkeypatch
         ("BRICKWORK_DATABASE_URL", "mysql://x/y", "only sqlite and postgresql"),
         ("BRICKWORK_DATABASE_URL", "::not a url::", "cannot parse"),
         ("BRICKWORK_LOGIN_MAX_FAILURES", "many", "integer"),
+        ("BRICKWORK_LOGIN_MAX_FAILURES", "0", "greater than or equal to 1"),
+        ("BRICKWORK_LOGIN_WINDOW_SECONDS", "-1", "greater than or equal to 1"),
+        ("BRICKWORK_SESSION_DAYS", "1000000000", "less than or equal to 3650"),
+        ("BRICKWORK_SESSION_DAYS", "0", "greater than or equal to 1"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(tmp_path, monkeypatch, variable, value, reason):

@@ -28,7 +28,8 @@ DEMO_LIMIT = 100_000  # customers, from a page; the command line has no limit
 
 
 class InstallIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: `false` or "5" is a mistake to report, not a number to guess.
+    model_config = ConfigDict(extra="forbid", strict=True)
     demo_data: int = Field(default=0, ge=0, le=DEMO_LIMIT)
     seed: int = 1
 

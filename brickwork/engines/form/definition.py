@@ -20,6 +20,12 @@ SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern
             "min_rows", "max_rows", "formula", "expression", "result", "source", "aggregate", "field",
             "condition", "relation")
 
+# Names a record already uses for itself: the API's ``id``, ``version`` and ``_meta``, the
+# system columns of the readable SQL view, the listing's system sort keys. A field under one
+# of these keys would shadow it (or break the view), so no field may take it.
+RESERVED_KEYS = frozenset({"id", "version", "created_at", "created_by", "updated_at", "updated_by",
+                           "owner_id", "department_id", "flow_state", "deleted_at"})
+
 
 class Option(BaseModel):
     """A choice of a select field; records store its id, so a rename breaks nothing."""
@@ -105,6 +111,13 @@ class FieldDef(BaseModel):
         "Keep the value when a visibility rule hides the field (else it is cleared on save)."))
     fill_from: FillFrom | None = Field(default=None, description=(
         "Linked data: fill this field from a matching record of another form when its triggers change."))
+
+    @field_validator("key")
+    @classmethod
+    def _not_reserved(cls, key: str) -> str:
+        if key in RESERVED_KEYS:
+            raise ValueError(_("%(key)s is a name every record already has; choose another key.", key=key))
+        return key
 
     @model_validator(mode="after")
     def _settings_fit_the_type(self) -> FieldDef:

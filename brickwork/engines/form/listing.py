@@ -17,6 +17,7 @@ from sqlalchemy import Date, DateTime, and_, false, func, or_, select
 
 from brickwork.engines.form import outside, storage
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes.base import control_character
 from brickwork.engines.form.onread import refuse_clock_fields
 from brickwork.engines.form.values import serializer
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
@@ -24,6 +25,7 @@ from brickwork.platform.i18n import _
 
 MAX_LIMIT = 500
 SORTABLE_SYSTEM = {"id", "created_at", "updated_at"}
+NOT_NUL = "".join(chr(c) for c in (*range(1, 32), 127))
 UNSORTABLE = ("multiselect", "attachment", "image")
 
 
@@ -35,6 +37,8 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "limit", "range", _("Give a limit from 1 to %(n)s.", n=MAX_LIMIT))])
+    refuse_nul("filter", filter_ast)
+    refuse_nul("q", q)
     conditions = [service.grant.scope, t.c.deleted_at.is_not(None) if deleted else t.c.deleted_at.is_(None)]
     if filter_ast is not None:
         conditions.append(service.compile_condition(filter_ast, check_readable=True))
@@ -61,6 +65,14 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
+
+
+def refuse_nul(name: str, value: Any) -> None:
+    """A NUL cannot be in any stored text (PostgreSQL refuses it in a query): a 422 here,
+    never a database error."""
+    if control_character(value, keeps=NOT_NUL) is not None:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            name, "control_character", _("Remove the NUL character (U+0000)."))])
 
 
 def _quick_search(service, q: str):

@@ -63,8 +63,10 @@ def app_document(app_key: str, app_label: dict[str, str], forms: list[FormDefini
         paths[f"{base}/{{id}}"] = {
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "get": {"operationId": f"get{name}", "responses": one},
-            "patch": {"operationId": f"update{name}", "requestBody": {"content": {"application/json": {"schema": ref}}},
-                      "responses": one},
+            # A change names the version it was made on: without it the API answers 422.
+            "patch": {"operationId": f"update{name}", "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"allOf": [ref, {"required": ["version"]}]}}}},
+                "responses": one},
             "delete": {"operationId": f"delete{name}", "responses": {
                 "204": {"description": _("Moved to the recycle bin")}, "4XX": problem}},
         }

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.listing import refuse_nul
 
 MAX_PICK = 100
 MAX_TEXT = 200
@@ -21,6 +22,7 @@ def pick_records(service, q: str | None, limit: int = 20) -> list[dict[str, Any]
     service.grant.require("read")
     form, t = service.form, service.table
     limit = min(max(limit, 1), MAX_PICK)
+    refuse_nul("q", q)
     q = (q or "").strip().lower()[:MAX_TEXT]
     live = [service.grant.scope, t.c.deleted_at.is_(None)]
     title = form.title if form.title is not None and form.title.id in service.grant.readable else None

@@ -7,9 +7,9 @@ fields by id, which never changes; a view is checked against the live form when 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from brickwork.engines.form.conditions import field_infos, with_ids
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.records import RecordService
 from brickwork.platform.db import utcnow
-from brickwork.platform.definitions.base import Label
+from brickwork.platform.definitions.base import CONTROLS, Label, OneLine
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.expression import parse_condition
@@ -38,12 +38,22 @@ class ViewConfig(BaseModel):
     widths: dict[str, int] = Field(default_factory=dict)
     group_by: str | None = None  # kanban: a select field
     date_field: str | None = None  # calendar: a date or datetime field
-    search: str = Field(default="", max_length=200)
+    search: OneLine = Field(default="", max_length=200)
+
+
+def _one_line(name: dict[str, str] | str) -> dict[str, str] | str:
+    if isinstance(name, str) and (found := CONTROLS.search(name)):
+        raise ValueError(_("Remove the control character %(char)s: this field cannot hold it.",
+                           char=f"U+{ord(found.group()):04X}"))
+    return name
+
+
+ViewName = Annotated[Label | str, AfterValidator(_one_line)]
 
 
 class ViewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: Label | str
+    name: ViewName
     type: ViewType = "table"
     shared: bool = False
     config: ViewConfig = Field(default_factory=ViewConfig)
@@ -52,7 +62,7 @@ class ViewIn(BaseModel):
 class ViewPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int
-    name: Label | str | None = None
+    name: ViewName | None = None
     config: ViewConfig | None = None
 
 

@@ -94,9 +94,7 @@ def input_parser(form: Form, grant: Grant) -> Callable[[Any, list[FieldError], s
                 errors.append(FieldError(prefix + key, "read_only", _("This field cannot be changed here.")))
                 continue
             try:
-                parsed = kind.parse(f, value)
-                if parsed is not None:
-                    kind.check(f, parsed)
+                parsed = kind.read(f, value)
             except FieldValueError as exc:
                 for path, code, message in getattr(exc, "problems", [("", exc.code, exc.message)]):
                     errors.append(FieldError(prefix + key + path, code, message))

@@ -42,6 +42,9 @@ class DefinitionStore:
     def validate(self, kind: str, body: Any) -> BaseModel:
         """The parsed definition, or ``Invalid`` with the JSON path and reason of each error."""
         model = self._model(kind)
+        if (path := _nul_at(body, "$")) is not None:  # PostgreSQL cannot store it anywhere
+            raise Invalid(_("The definition is not valid."), errors=[FieldError(
+                path, "control_character", _("Remove the NUL character (U+0000)."))])
         try:
             return model.model_validate(body)
         except ValidationError as exc:
@@ -190,3 +193,22 @@ class DefinitionStore:
     def _last_version(self, session: Session, app: App, kind: str, key: str) -> int:
         return session.scalar(select(func.coalesce(func.max(Definition.version), 0)).where(
             Definition.app_id == app.id, Definition.kind == kind, Definition.key == key)) or 0
+
+
+def _nul_at(body: Any, root: str) -> str | None:
+    """The JSON path of a text (or property name) holding a NUL; a loop, not recursion, so
+    a deeply nested body reaches the model's own checks."""
+    pending = [(body, root)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in str(key):
+                    return path
+                pending.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            pending.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+    return None

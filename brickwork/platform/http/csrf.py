@@ -3,7 +3,9 @@
 Signed double-submit: the browser holds a random ``bw_csrf`` cookie; pages embed
 HMAC(secret, cookie + session) in each form (``csrf_token``) and in htmx's
 ``X-CSRF-Token`` header. A request authenticated by a bearer token carries no ambient
-credential and needs no CSRF token. It is a middleware so no route can forget it.
+credential and needs no CSRF token; nor does an API request with no session cookie at all,
+which the API then answers with 401 (pages keep the check: signing in is a form post
+without a session). It is a middleware so no route can forget it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ SESSION_COOKIE = "bw_session"
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SAFE = {"GET", "HEAD", "OPTIONS"}
+API = "/api/"
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FORM_BODY = 1024 * 1024  # form posts that carry the token in the body are small
 
@@ -53,8 +56,9 @@ class CSRFMiddleware:
         cookies = cookie_parser(headers.get("cookie", ""))
         nonce = cookies.get(CSRF_COOKIE, "")
         bearer = headers.get("authorization", "").lower().startswith("bearer ")
-        if scope["method"] not in SAFE and not bearer:
-            session = cookies.get(SESSION_COOKIE, "")
+        session = cookies.get(SESSION_COOKIE, "")
+        anonymous_api = not session and scope["path"].startswith(API)
+        if scope["method"] not in SAFE and not bearer and not anonymous_api:
             given, receive = await _submitted_token(scope, receive, headers)
             if not nonce or not hmac.compare_digest(given, expected_token(self.secret, nonce, session)):
                 await _refuse(scope, receive, send, headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, func, select
@@ -29,6 +30,8 @@ def login(
     the password is even looked at, so guessing is slow whatever the guesses are.
     """
     name = normalise_username(username)[:64]
+    ip = ip[:64]
+    _serialise_attempts(session, name, ip)
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
     failures = session.scalar(
         select(func.count()).select_from(LoginAttempt).where(
@@ -43,12 +46,13 @@ def login(
                      minutes=max(1, settings.login_window_seconds // 60)),
         )
     user = verify_password(session, name, password)
-    session.add(LoginAttempt(username=name, ip=ip[:64], succeeded=user is not None))
+    session.add(LoginAttempt(username=name, ip=ip, succeeded=user is not None))
+    session.flush()
     if user is None:
         return None
     token = new_secret(SESSION_PREFIX)
     session.add(UserSession(
-        token_hash=digest(token), user_id=user.id, ip=ip[:64], user_agent=user_agent[:256],
+        token_hash=digest(token), user_id=user.id, ip=ip, user_agent=user_agent[:256],
         expires_at=utcnow() + timedelta(days=settings.session_days),
     ))
     # A success clears the slate for this name and address; expired rows go as well.
@@ -57,6 +61,22 @@ def login(
     session.execute(delete(UserSession).where(UserSession.expires_at < utcnow()))
     audit(session, user.id, "auth.login", "user", user.id, {"ip": ip})
     return user, token
+
+
+def _serialise_attempts(session: Session, name: str, ip: str) -> None:
+    """Attempts for one name and address run one at a time, so the count above always
+    includes every earlier attempt: without this, 30 parallel guesses on PostgreSQL all
+    counted the same 0 failures and all reached the password check.
+
+    PostgreSQL: a transaction-level advisory lock on the pair, released at commit, after
+    this attempt's row is written; the next waiter's count (READ COMMITTED, a fresh
+    snapshot per statement) then sees it. SQLite: a writing transaction starts with
+    BEGIN IMMEDIATE, which already lets one writer in at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    pair = hashlib.sha256(f"login\x1f{name}\x1f{ip}".encode()).digest()
+    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(pair[:8], "big", signed=True))))
 
 
 def logout(session: Session, token: str) -> None:

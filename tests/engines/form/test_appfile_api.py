@@ -57,3 +57,12 @@ def test_install_with_demo_data(api):
     assert answer.status_code == 201 and answer.json()["demo_data"]["customers"] == 5
     assert api.get("/api/v1/apps/crm/forms/customers/records").json()["total"] == 5
     assert api.get("/api/v1/apps/crm/forms/contacts/records").json()["total"] > 0
+
+
+def test_install_takes_only_whole_numbers_for_demo_data_and_seed(api):
+    for body in ({"demo_data": False}, {"demo_data": True}, {"demo_data": "5"}, {"demo_data": 5.5},
+                 {"seed": "3"}, {"seed": False}):
+        answer = api.post("/api/v1/templates/crm:install", json=body)
+        assert answer.status_code == 422, body
+        assert answer.json()["errors"][0]["field"] == next(iter(body))
+    assert api.get("/api/v1/apps/crm").status_code == 404  # nothing was installed

@@ -37,3 +37,16 @@ def test_the_schema_follows_the_live_version_and_labels(api):
 def test_it_needs_credentials(api):
     publish(api, form("deals", field("f_name", "text", "name")))
     assert api.get(f"{APP}/openapi.json", headers={"Authorization": "Bearer bwt_wrong"}).status_code == 401
+
+
+def test_a_change_must_send_the_version_it_was_made_on(api):
+    publish(api, form("deals", field("f_name", "text", "name")))
+    spec = api.get(f"{APP}/openapi.json").json()
+    body = spec["paths"]["/api/v1/apps/crm/forms/deals/records/{id}"]["patch"]["requestBody"]
+    schema = {**body["content"]["application/json"]["schema"], "components": spec["components"]}
+    assert body["required"] is True
+    made = api.post(records("deals"), json={"name": "A"}).json()
+    without = {"name": "B"}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(without)
+    assert api.patch(f"{records('deals')}/{made['id']}", json=without).status_code == 422
+    assert jsonschema.Draft202012Validator(schema).is_valid({"name": "B", "version": made["version"]})

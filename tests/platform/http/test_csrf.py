@@ -71,3 +71,15 @@ def test_a_large_form_body_is_not_read_into_memory_for_its_token(client, admin):
     assert refused.status_code == 403
     accepted = client.post("/api/v1/files", files={"file": ("big.bin", big)}, headers={"X-CSRF-Token": token})
     assert accepted.status_code == 201 and accepted.json()["size"] == len(big)
+
+
+def test_an_api_write_with_no_credential_at_all_is_401_not_a_csrf_failure(client, admin):
+    client.get("/login")  # a CSRF cookie, but no session and no token
+    response = client.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response.headers["www-authenticate"] == "Bearer"
+    # A session cookie is an ambient credential: without the token that stays a 403.
+    sign_in(client)
+    response = client.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}})
+    assert response.status_code == 403 and response.json()["code"] == "csrf_failed"

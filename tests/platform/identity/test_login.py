@@ -54,3 +54,22 @@ def test_a_success_clears_earlier_failures(sessions, settings, user):
     for _ in range(settings.login_max_failures - 1):
         attempt(sessions, settings, "guess")
     assert attempt(sessions, settings, "password-1") is not None
+
+
+def test_parallel_wrong_guesses_reach_the_password_check_at_most_the_limit(client, settings, admin):
+    """30 browsers guess at once; only the allowed number of guesses is checked, the rest
+    get 429 (on PostgreSQL they all used to count the same 0 failures)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.platform.http.test_csrf import form_token
+
+    token = form_token(client)
+
+    def guess(n: int) -> int:
+        return client.post("/login", data={"username": "admin", "password": f"guess-{n}",
+                                           "csrf_token": token}, follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        codes = list(pool.map(guess, range(30)))
+    assert codes.count(401) == settings.login_max_failures
+    assert codes.count(429) == 30 - settings.login_max_failures

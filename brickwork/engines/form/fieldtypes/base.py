@@ -12,6 +12,8 @@ value (what the column holds: numbers as scaled integers). ``None`` is the one B
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any, ClassVar
 
 from sqlalchemy.types import TypeEngine
@@ -35,6 +37,9 @@ class FieldType:
     operators: ClassVar[tuple[str, ...]] = ("=", "<>", "IN", "ISBLANK")
     widget: ClassVar[str] = "text"  # the template that renders the input
     system: ClassVar[bool] = False  # set by the server, never by a caller
+    # Control characters a value may hold; every other C0 control, NUL and DEL is refused
+    # (a NUL cannot be stored on PostgreSQL, a vertical tab breaks spreadsheets).
+    keeps: ClassVar[str] = ""
 
     # --- storage
     def has_column(self, field: FieldDef) -> bool:
@@ -69,6 +74,21 @@ class FieldType:
     def check(self, field: FieldDef, value: Any) -> None:
         """Rules on a parsed, non-blank value (ranges, options...)."""
 
+    def refuse_controls(self, value: Any) -> None:
+        """Raise for a control character this type does not keep, anywhere in the API value."""
+        found = control_character(value, self.keeps)
+        if found is not None:
+            raise FieldValueError("control_character", _(
+                "Remove the control character %(char)s: this field cannot hold it.", char=found))
+
+    def read(self, field: FieldDef, value: Any) -> Any:
+        """API value → checked logical value: control characters, parse, then the rules."""
+        self.refuse_controls(value)
+        parsed = self.parse(field, value)
+        if parsed is not None:
+            self.check(field, parsed)
+        return parsed
+
     def to_api(self, field: FieldDef, value: Any) -> Any:
         return value
 
@@ -96,9 +116,7 @@ class FieldType:
                                    default=field.default, type=self.name))
             return
         try:
-            value = self.parse(field, field.default)
-            if value is not None:
-                self.check(field, value)
+            self.read(field, field.default)
         except FieldValueError as exc:
             raise ValueError(_("The default value does not fit: %(reason)s", reason=exc.message)) from None
 
@@ -110,3 +128,27 @@ def blank(value: Any) -> bool:
 
 def wrong_type(expected: str) -> FieldValueError:
     return FieldValueError("type", _("Expected %(expected)s.", expected=expected))
+
+
+@cache
+def _controls(keeps: str) -> re.Pattern[str]:
+    refused = "".join(chr(c) for c in (*range(32), 127) if chr(c) not in keeps)
+    return re.compile(f"[{re.escape(refused)}]")
+
+
+def control_character(value: Any, keeps: str = "") -> str | None:
+    """A refused control character in a value (strings inside lists and objects too), as
+    ``U+000B``; None when there is none. A loop, not recursion: a deeply nested
+    filter must reach the checks that refuse it."""
+    pattern, pending = _controls(keeps), [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if found := pattern.search(item):
+                return f"U+{ord(found.group()):04X}"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None

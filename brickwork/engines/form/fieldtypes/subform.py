@@ -43,6 +43,9 @@ class SubformField(FieldType):
                 **({"minItems": field.min_rows} if field.min_rows else {}),
                 **({"maxItems": field.max_rows} if field.max_rows else {})}
 
+    def refuse_controls(self, value: Any) -> None:
+        """Each cell is checked by its own field's type in ``parse``."""
+
     def parse(self, field: FieldDef, value: Any) -> list[dict[str, Any]] | None:
         """API rows → logical rows (values by child field id, ``id`` kept); every problem is
         reported at its row and column (``[2].qty``)."""
@@ -66,9 +69,7 @@ class SubformField(FieldType):
                     problems.append((f"[{index}].{key}", "unknown", _("The sub-form has no such field.")))
                     continue
                 try:
-                    row[f.id] = REGISTRY[f.type].parse(f, cell)
-                    if row[f.id] is not None:
-                        REGISTRY[f.type].check(f, row[f.id])
+                    row[f.id] = REGISTRY[f.type].read(f, cell)
                 except FieldValueError as exc:
                     problems.append((f"[{index}].{key}", exc.code, exc.message))
             rows.append(row)

@@ -22,6 +22,7 @@ class TextField(FieldType):
     settings = frozenset({"default", "max_length", "unique"})
     operators = TEXT_OPERATORS
     default_max = 200
+    keeps = "\t"
 
     column_length: ClassVar[int | None] = None  # canonical forms of a known size
 
@@ -55,6 +56,7 @@ class TextareaField(TextField):
     widget = "textarea"
     settings = frozenset({"default", "max_length"})
     default_max = 10_000
+    keeps = "\t\n\r"
 
 
 
@@ -62,6 +64,7 @@ class PhoneField(TextField):
     """Stored in E.164 (``+8613800138000``); numbers without a country code are Chinese."""
 
     name = "phone"
+    keeps = ""
     widget = "phone"
     settings = frozenset({"default", "unique"})
     default_max = column_length = 32
@@ -81,6 +84,7 @@ class EmailField(TextField):
     """Syntax only (no DNS look-up); the domain is lower-cased."""
 
     name = "email"
+    keeps = ""
     widget = "email"
     settings = frozenset({"default", "unique"})
     default_max = column_length = 254
@@ -96,6 +100,7 @@ class UrlField(TextField):
     """Web addresses only: ``javascript:`` and friends are refused."""
 
     name = "url"
+    keeps = ""
     widget = "url"
     settings = frozenset({"default", "unique"})
     default_max = column_length = 2048

@@ -1,12 +1,17 @@
 """One spreadsheet cell ↔ one field value, both ways, and the guard against formula injection.
 
 Export puts a ``'`` before text that a spreadsheet would run as a formula (starting with
-``= + - @``, a tab or a carriage return) and before text starting with ``'``; import takes
+``= + - @ |``, their full-width forms ``＝ ＋ － ＠ ｜``, which some spreadsheets read as
+the same, a tab or a carriage return) and before text starting with ``'``; import takes
 that one ``'`` off again, so a round trip keeps the text.
+
+xlsx cannot hold most control characters (its XML forbids them): ``printable`` shows each as
+its Unicode control picture (``U+000B`` as ``␋``), so an old value never breaks an export.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +19,8 @@ from babel.numbers import get_currency_symbol
 
 from brickwork.engines.form.definition import FieldDef
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c", "\t", "\r")
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBERS = ("number", "money", "percent", "rating")
 KEEP_AS_IS = NUMBERS + ("boolean", "date", "datetime", "user", "department", "relation")
 FILES = ("attachment", "image")
@@ -23,6 +29,11 @@ NOT_FLAT = ("subform",)  # rows of their own: no one cell holds them
 
 def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS + ("'",)) else text
+
+
+def printable(text: str) -> str:
+    """Text an xlsx file can hold: each forbidden control character as its control picture."""
+    return NOT_IN_XML.sub(lambda found: chr(0x2400 + ord(found.group())), text)
 
 
 def restore(text: str) -> str:

@@ -23,7 +23,7 @@ from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.listing import MAX_LIMIT, list_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import SYSTEM_SORT, get_view
-from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise
+from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise, printable
 from brickwork.platform.clock import app_zone, today
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -47,20 +47,28 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
         fields = fields if fields is not None else _keys(service, config.get("columns"))
         q = q if q is not None else config.get("search") or None
     columns = export_columns(service, fields)
-    writer = (_Xlsx if fmt == "xlsx" else _Csv)(out)
-    writer.append([pick(f.label) for f in columns])
     only = ",".join(f.key for f in columns) or None
-    count, cursor = 0, None
-    while True:
-        page = list_records(service, filter_ast=filter_ast, sort=sort, limit=MAX_LIMIT, cursor=cursor,
+
+    def page_after(cursor: str | None) -> dict[str, Any]:
+        return list_records(service, filter_ast=filter_ast, sort=sort, limit=MAX_LIMIT, cursor=cursor,
                             fields=only, q=q)
-        names = Names(session, columns, page["items"], service.form.app.key, who=service.who)
-        for record in page["items"]:
-            writer.append([writer.cell(f, record.get(f.key), names) for f in columns])
-        count += len(page["items"])
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+
+    page = page_after(None)  # a bad filter or sort is refused before anything is written
+    writer = (_Xlsx if fmt == "xlsx" else _Csv)(out)
+    try:
+        writer.append([pick(f.label) for f in columns])
+        count = 0
+        while True:
+            names = Names(session, columns, page["items"], service.form.app.key, who=service.who)
+            for record in page["items"]:
+                writer.append([writer.cell(f, record.get(f.key), names) for f in columns])
+            count += len(page["items"])
+            if not page["next_cursor"]:
+                break
+            page = page_after(page["next_cursor"])
+    except BaseException:
+        writer.abandon()
+        raise
     writer.close()
     return count
 
@@ -119,7 +127,7 @@ class _Xlsx:
         self.typed = WriteOnlyCell
 
     def append(self, cells: list[Any]) -> None:
-        self.sheet.append(cells)
+        self.sheet.append([printable(cell) if isinstance(cell, str) else cell for cell in cells])
 
     def cell(self, f: FieldDef, value: Any, names: Names) -> Any:
         if value is None or value == [] or value == "":
@@ -136,6 +144,10 @@ class _Xlsx:
 
     def close(self) -> None:
         self.book.save(self.out)
+
+    def abandon(self) -> None:
+        # Ends openpyxl's row writer now; left open, it fails noisily when collected.
+        self.sheet.close()
 
 
 def _number_format(f: FieldDef, kind) -> str:
@@ -169,4 +181,7 @@ class _Csv:
     def close(self) -> None:
         self.text.flush()
         self.text.detach()
+
+    def abandon(self) -> None:
+        self.close()  # the caller's stream stays open for it to discard
 
