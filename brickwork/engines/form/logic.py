@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repeats
-from brickwork.engines.form.formulas import fail, infos, refs_of
+from brickwork.engines.form.formulas import fail, formula_infos, refs_of
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import Context, Node, evaluate, parse, parse_condition, to_json
 from brickwork.platform.expression.formula import parse_formula
@@ -27,7 +27,7 @@ from brickwork.platform.i18n import _, pick
 
 def check_logic(definition: FormDefinition) -> None:
     """Turn every condition into its AST (fields by id) and refuse a circle of visibility rules."""
-    known = infos(definition.fields)
+    known = formula_infos(definition.fields)  # with sub-forms' rows: SUM(lines.amount) > 5000
     by_key = {f.key: f.id for f in definition.fields}
     for i, f in enumerate(definition.fields):
         if f.show_when is not None:
@@ -106,7 +106,7 @@ class _Plan:
     def __init__(self, definition: FormDefinition):
         self.definition = definition
         self.order = list(nx.topological_sort(_graph(definition)))  # the order rules are applied in
-        self.known = infos(definition.fields)
+        self.known = formula_infos(definition.fields)
         self.by_id = {f.id: f for f in definition.fields}
         self.sections = {s.id: s for s in definition.sections}
         self.under = sections_of(definition)

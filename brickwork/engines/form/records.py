@@ -120,29 +120,47 @@ class RecordService:
             values = {f.id: default_value(f, self.who, main_department) for f in settable if f.id not in given}
             values.update(given)
             self._row_defaults(values)
-            hidden = logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
-            check_required(self.form, values, errors, prefix, hidden)
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes)
-        for values, prefix in zip(parsed, prefixes, strict=True):
-            logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
-        if errors:
+        if errors:  # values that cannot be stored: what else is missing is said too
+            for values, prefix in zip(parsed, prefixes, strict=True):
+                hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
+                check_required(self.form, values, errors, prefix, hidden)
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
                           errors=errors)
         moment = utcnow()
         meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
                 "updated_by": self.who.user_id, "owner_id": self.who.user_id,
                 "department_id": main_department, "version": 1}
-        self._number(parsed)
         to_row = columns_writer(self.form)  # its per-field work once, not per row
-        columns = [{**meta, **to_row(values)} for values in parsed]
+        # Written and computed first, then checked: the rules see the values the record will
+        # have (formulas, rollups, sums of rows). A refusal rolls the savepoint back.
+        savepoint = self.session.begin_nested()
         try:
-            ids = self._insert(columns)
-        except IntegrityError as exc:
-            raise self._unique_conflict(exc) from None
-        outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
-        self._recompute(ids, {}, created=True)
+            self._number(parsed)
+            columns = [{**meta, **to_row(values)} for values in parsed]
+            try:
+                ids = self._insert(columns)
+            except IntegrityError as exc:
+                raise self._unique_conflict(exc) from None
+            outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
+            self._recompute(ids, {}, created=True)
+            seen = self._as_computed(ids, parsed)
+            cleared = self._clear_hidden(ids, seen, prefixes, errors)
+            if cleared:
+                for values, gone in zip(parsed, cleared, strict=True):
+                    values.update(dict.fromkeys(gone))
+                columns = [{**meta, **to_row(values)} for values in parsed]
+            for values, prefix in zip(seen, prefixes, strict=True):
+                logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
+            if errors:
+                raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
+                              errors=errors)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
         computed = recompute.stored_values(self.db, self.form, ids)
         everything = {f.id for f in self.form.definition.fields}
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
@@ -171,30 +189,46 @@ class RecordService:
             if given.get(f.id):
                 subforms.merge(f, given[f.id], current.get(f.id) or [])
         merged = {**current, **given}
-        hidden = logic.clear_hidden(self.form.definition, merged, self.grant.readable, self._ctx)
-        given.update({fid: None for fid in hidden if merged.get(fid) is None})  # cleared: written too
-        check_required(self.form, merged, errors, hidden=hidden)
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""])
-        logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
+            check_required(self.form, merged, errors,
+                           hidden=logic.visibility(self.form.definition, merged, self._ctx).hidden_fields)
             raise Invalid(_("The record is not valid."), errors=errors)
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
+        t = self.table
+        # Written and computed first, then checked (as bulk_create): a refusal rolls back.
+        savepoint = self.session.begin_nested()
+        try:
+            if changed:
+                before_links = self._before_write([record_id])
+                try:
+                    result = self.db.execute(
+                        update(t).where(t.c.id == record_id, t.c.version == version).values(
+                            version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
+                            **to_columns(self.form, changed)))
+                except IntegrityError as exc:
+                    raise self._unique_conflict(exc) from None
+                if result.rowcount != 1:  # someone else's update won between our read and write
+                    raise self._stale(self.row(record_id))
+                outside.write(self.db, self.form, [(record_id, changed)])
+                self._recompute([record_id], before_links)
+            seen = [self.logical(self.db.execute(select(t).where(t.c.id == record_id)).one())]
+            cleared = self._clear_hidden([record_id], seen, [""], errors)
+            if cleared and not changed:  # a value its rule hides now, stored before the rule was
+                self.db.execute(update(t).where(t.c.id == record_id).values(
+                    version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
+            if cleared:
+                changed.update(dict.fromkeys(cleared[0]))
+            logic.check_rules(self.form.definition, seen[0], errors, self._ctx)
+            if errors:
+                raise Invalid(_("The record is not valid."), errors=errors)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
         if not changed:
             return to_api(self.form, row, self.grant.readable)
-        t = self.table
-        before_links = self._before_write([record_id])
-        try:
-            result = self.db.execute(
-                update(t).where(t.c.id == record_id, t.c.version == version).values(
-                    version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
-                    **to_columns(self.form, changed)))
-        except IntegrityError as exc:
-            raise self._unique_conflict(exc) from None
-        if result.rowcount != 1:  # someone else's update won between our read and write
-            raise self._stale(self.row(record_id))
-        outside.write(self.db, self.form, [(record_id, changed)])
-        self._recompute([record_id], before_links)
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
         for fid, by_record in outside.load(self.db, self.form, [record_id]).items():
@@ -257,6 +291,50 @@ class RecordService:
         return self.get(record_id)
 
     # --- helpers
+    def _as_computed(self, ids: list[int], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Written records as the rules see them: their values with the computed fields and
+        sub-form rows as the write left them (recomputed, in this transaction)."""
+        computed = [f for f in self.form.definition.fields if f.type in ("formula", "rollup") and storage.has_column(f)]
+        stored = recompute.stored_values(self.db, self.form, ids)
+        rows = subforms.load_rows(self.db, self.form, ids) if subforms.subforms(self.form) else {}
+        seen = []
+        for rid, values in zip(ids, records, strict=True):
+            one = dict(values)
+            raw = stored.get(rid, {})
+            for f in computed:
+                one[f.id] = REGISTRY[f.type].from_db(f, raw.get(storage.column_name(f.id)))
+            for fid, by_record in rows.items():
+                kept = by_record.get(rid)
+                one[fid] = subforms.to_logical(self.form.by_id[fid], kept) if kept else None
+            seen.append(one)
+        return seen
+
+    def _clear_hidden(self, ids: list[int], seen: list[dict[str, Any]], prefixes: list[str],
+                      errors: list[FieldError]) -> list[set[str]]:
+        """Visibility over the computed values: hidden fields are cleared (written, then
+        recomputed, ``seen`` read anew) and not required. The fields cleared per record, or
+        [] when none was."""
+        cleared: list[set[str]] = []
+        for values in seen:
+            before = dict(values)
+            logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
+            cleared.append({fid for fid, v in values.items() if v is None and before.get(fid) is not None})
+        if any(cleared):
+            t = self.table
+            for rid, gone in zip(ids, cleared, strict=True):
+                if gone:
+                    blank = dict.fromkeys(gone)
+                    inline = {fid: v for fid, v in blank.items() if storage.has_column(self.form.by_id[fid])}
+                    if inline:
+                        self.db.execute(update(t).where(t.c.id == rid).values(**to_columns(self.form, inline)))
+                    outside.write(self.db, self.form, [(rid, blank)])
+            self._recompute(ids, {})
+            seen[:] = self._as_computed(ids, seen)
+        for values, prefix in zip(seen, prefixes, strict=True):
+            hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
+            check_required(self.form, values, errors, prefix, hidden)
+        return cleared if any(cleared) else []
+
     @cached_property
     def _ctx(self):
         """What rules see of the caller and the clock."""
