@@ -8,6 +8,7 @@ changes in order; either keeps all or none.
 
 from __future__ import annotations
 
+import re
 import uuid
 from functools import cached_property
 from types import SimpleNamespace
@@ -41,6 +42,28 @@ from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
+
+ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
+
+
+def _drop(data: dict[str, Any], paths: list[str]) -> bool:
+    """Take the values at the errors' paths out of ``data`` (``qty``, ``lines[2].qty``);
+    whether any was."""
+    dropped = False
+    for path in paths:
+        cell = ROW_CELL.match(path)
+        rows = data.get(cell[1]) if cell else None
+        if cell and isinstance(rows, list) and int(cell[2]) < len(rows) and isinstance(rows[int(cell[2])], dict):
+            row = rows[int(cell[2])]
+            if cell[3] in row:
+                del row[cell[3]]
+                dropped = True
+            continue
+        key = path.split("[")[0].split(".")[0]
+        if key in data:
+            del data[key]
+            dropped = True
+    return dropped
 
 
 class RecordService:
@@ -107,7 +130,8 @@ class RecordService:
     def create(self, data: Any) -> dict[str, Any]:
         return self.bulk_create([data], single=True)[0]
 
-    def bulk_create(self, rows: list[Any], *, single: bool = False) -> list[dict[str, Any]]:
+    def bulk_create(self, rows: list[Any], *, single: bool = False, enforce: bool = True) -> list[dict[str, Any]]:
+        """``enforce=False`` (``compute``): required fields and rules do not refuse."""
         self.grant.require("create")
         errors: list[FieldError] = []
         prefixes = [""] if single else [f"[{i}]." for i in range(len(rows))]
@@ -154,7 +178,7 @@ class RecordService:
                 columns = [{**meta, **to_row(values)} for values in parsed]
             for values, prefix in zip(seen, prefixes, strict=True):
                 logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
-            if errors:
+            if errors and enforce:
                 raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
                               errors=errors)
         except BaseException:
@@ -173,7 +197,7 @@ class RecordService:
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
         return [{k: v for k, v in record.items() if k not in hidden} for record in full]
 
-    def update(self, record_id: int, data: Any, version: Any) -> dict[str, Any]:
+    def update(self, record_id: int, data: Any, version: Any, *, enforce: bool = True) -> dict[str, Any]:
         self.grant.require("update")
         if not isinstance(version, int) or isinstance(version, bool):
             raise Invalid(_("The record is not valid."), errors=[FieldError(
@@ -221,7 +245,7 @@ class RecordService:
             if cleared:
                 changed.update(dict.fromkeys(cleared[0]))
             logic.check_rules(self.form.definition, seen[0], errors, self._ctx)
-            if errors:
+            if errors and enforce:
                 raise Invalid(_("The record is not valid."), errors=errors)
         except BaseException:
             savepoint.rollback()
@@ -236,6 +260,44 @@ class RecordService:
                 after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])
         return self.get(record_id)
+
+    def compute(self, data: Any, record_id: int | None = None) -> dict[str, Any]:
+        """What saving ``data`` (API values by key) would give, keeping nothing: the very
+        create or update a save runs (defaults, recomputation in SQL, lookups, visibility),
+        in a savepoint that is always rolled back. Values not valid (yet) count as BLANK;
+        required fields and rules do not refuse but are listed (``errors``)."""
+        if not isinstance(data, dict):
+            raise Invalid(_("The record is not valid."), errors=[FieldError(
+                "$", "type", _("Send the record as an object of field values."))])
+        data = {k: v for k, v in data.items() if k not in ("id", "version", "_meta")}
+        for _attempt in range(6):  # each round drops the values a save would refuse outright
+            savepoint = self.session.begin_nested()
+            try:
+                return self._computed(data, record_id)
+            except (Invalid, Conflict) as exc:
+                if not _drop(data, [e.field for e in exc.errors]):
+                    raise
+            finally:
+                savepoint.rollback()
+        raise Invalid(_("The record is not valid."))
+
+    def _computed(self, data: dict[str, Any], record_id: int | None) -> dict[str, Any]:
+        if record_id is None:
+            record = self.bulk_create([data], single=True, enforce=False)[0]
+        else:
+            record = self.update(record_id, data, self.row(record_id).version, enforce=False)
+        t = self.table
+        row = self.db.execute(select(t).where(t.c.id == record["id"])).one()
+        values = self.logical(row)
+        found = logic.visibility(self.form.definition, values, self._ctx)
+        errors: list[FieldError] = []
+        check_required(self.form, values, errors, hidden=found.hidden_fields)
+        logic.check_rules(self.form.definition, values, errors, self._ctx)
+        readable = self.grant.readable
+        return {"values": {k: v for k, v in record.items() if k not in ("id", "version", "_meta")},
+                "hidden_fields": sorted(self.form.by_id[fid].key for fid in found.hidden_fields if fid in readable),
+                "hidden_sections": sorted(found.hidden_sections),
+                "errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]}
 
     def bulk_update(self, changes: list[Any]) -> list[dict[str, Any]]:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
