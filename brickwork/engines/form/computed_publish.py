@@ -59,6 +59,17 @@ def prepare(session: Session, app, key: str, new: FormDefinition, version: int) 
                 raise _invalid(f"fields[{i}].field", "field", _(
                     "The linked form has no field %(name)s that a lookup can show.", name=f.field))
             f.field, touched = found.id, True
+        elif f.type == "subform":
+            for j, child in enumerate(f.fields or []):
+                if child.type != "lookup":
+                    continue
+                relation = next((g for g in f.fields or [] if g.id == child.relation), None)
+                target = forms.get(relation.target or "") if relation is not None else None
+                found = target and (target.by_id.get(child.field or "") or target.by_key.get(child.field or ""))
+                if not found or not storage.has_column(found):
+                    raise _invalid(f"fields[{i}].fields[{j}].field", "field", _(
+                        "The linked form has no field %(name)s that a lookup can show.", name=child.field))
+                child.field, touched = found.id, True
     # Formulas over relations (to many, or other forms' links here) are typed now that the
     # other forms are at hand.
     touched = touched or any(f.type == "formula" for f in new.fields)

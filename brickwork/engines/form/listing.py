@@ -57,7 +57,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
-    links = outside.load(service.db, form, [row.id for row in rows]) | service.read_computed(rows)
+    links = outside.load(service.db, form, [row.id for row in rows], service.row_forms) | service.read_computed(rows)
     convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}

@@ -32,10 +32,16 @@ def check_logic(definition: FormDefinition) -> None:
     for i, f in enumerate(definition.fields):
         if f.show_when is not None:
             f.show_when = _condition(f.show_when, known, ("fields", i, "show_when"))
+        row_keys = {c.key: c.id for c in f.fields or []}
         for j, child in enumerate(f.fields or []):
             if child.show_when is not None:
                 raise fail(("fields", i, "fields", j, "show_when"), "show_when", _(
                     "A column of a sub-form cannot have a visibility rule."))
+            for m, match in enumerate(child.fill_from.match if child.fill_from else []):
+                if match.field not in row_keys.keys() | row_keys.values():  # matched within the row
+                    raise fail(("fields", i, "fields", j, "fill_from", "match", m, "field"), "field", _(
+                        "The form has no field %(name)s.", name=match.field))
+                match.field = row_keys.get(match.field, match.field)
         for m, match in enumerate(f.fill_from.match if f.fill_from else []):
             if match.field not in by_key.keys() | by_key.values():
                 raise fail(("fields", i, "fill_from", "match", m, "field"), "field", _(

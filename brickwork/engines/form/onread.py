@@ -45,18 +45,25 @@ class Lookup:
 
 def lookups(forms: dict[str, Form], form: Form) -> dict[str, Lookup]:
     """The form's lookups as sub-queries over its table (those that still resolve)."""
+    return lookups_over(forms, form.definition.fields, form.table)
+
+
+def lookups_over(forms: dict[str, Form], fields: list[FieldDef], table) -> dict[str, Lookup]:
+    """The lookups among ``fields`` as sub-queries correlated to ``table``: a form's table,
+    or a sub-form's rows (a lookup in a row follows a relation of the same row)."""
+    by_id = {f.id: f for f in fields}
     found = {}
-    for f in form.definition.fields:
+    for f in fields:
         if f.type != "lookup":
             continue
-        relation = form.by_id.get(f.relation or "")
+        relation = by_id.get(f.relation or "")
         target_form = forms.get(relation.target or "") if relation is not None else None
         target = target_form.by_id.get(f.field or "") if target_form is not None else None
         if target is None or not storage.has_column(target):
             continue
         linked = target_form.table.alias(f"bw_lk_{f.id}")
         value = (select(linked.c[storage.column_name(target.id)])
-                 .where(linked.c.id == form.table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None))
+                 .where(linked.c.id == table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None))
                  .scalar_subquery())
         found[f.id] = Lookup(f, target, value)
     return found

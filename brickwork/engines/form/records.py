@@ -93,6 +93,11 @@ class RecordService:
             return {}
         return onread.lookups(self.graph.forms, self.form)
 
+    @cached_property
+    def row_forms(self) -> dict[str, Form] | None:
+        """The app's forms when sub-form rows hold lookups (read with the rows), else None."""
+        return self.graph.forms if subforms.has_row_lookups(self.form) else None
+
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""
         forms = self.graph.forms if onread.aggregates_on_read(self.form) else None
@@ -112,7 +117,7 @@ class RecordService:
         self.grant.require("read")
         row = self.row(record_id, deleted=deleted)
         return to_api(self.form, row, self.grant.readable,
-                      links=outside.load(self.db, self.form, [record_id]) | self.read_computed([row]))
+                      links=outside.load(self.db, self.form, [record_id], self.row_forms) | self.read_computed([row]))
 
     def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False):
         """The stored row if it is in the caller's scope: in the recycle bin (deleted=True),
@@ -189,7 +194,7 @@ class RecordService:
         everything = {f.id for f in self.form.definition.fields}
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
                 for rid, stored in zip(ids, columns, strict=True)]
-        links = outside.load(self.db, self.form, ids) | self.read_computed(made)
+        links = outside.load(self.db, self.form, ids, self.row_forms) | self.read_computed(made)
         convert = serializer(self.form, everything, links=links)  # its per-field work once, not per row
         full = [convert(row) for row in made]
         self._log("record.created", [(record["id"], {}, {k: v for k, v in record.items() if k != "_meta"})
@@ -255,7 +260,7 @@ class RecordService:
             return to_api(self.form, row, self.grant.readable)
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
-        for fid, by_record in outside.load(self.db, self.form, [record_id]).items():
+        for fid, by_record in outside.load(self.db, self.form, [record_id], self.row_forms).items():
             if fid in changed:  # as stored: sub-form rows with their ids, links in order
                 after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])

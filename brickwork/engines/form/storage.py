@@ -110,7 +110,7 @@ def _cached_child(name: str, field_json: str) -> Table:
                   Column("id", Id, primary_key=True, autoincrement=True),
                   Column("parent_id", Id, nullable=False),
                   Column("position", Integer, nullable=False, default=0),
-                  *[field_column(f) for f in field.fields or []])
+                  *[field_column(f) for f in field.fields or [] if has_column(f)])  # a lookup has none
     Index(short(f"ix_{name}_parent"), table.c.parent_id, table.c.position)
     return table
 

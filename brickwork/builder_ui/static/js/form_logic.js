@@ -58,8 +58,16 @@ export function apply(form, answer) {
 // keeps what they typed.
 const byHand = new WeakMap();  // form → keys the person typed into
 
+const ROW_CELL = /^[^[\]]+\[\d+\]\.[^[\]]+$/;  // lines[2].product: a cell of a sub-form row
+const general = (key) => key.replace(/\[\d+\]/, "");  // lines[2].product → lines.product
+
 function keyOf(event) {
-  const cell = event.target.closest && event.target.closest(".record-cell[data-key]");
+  const target = event.target;
+  const picker = target.closest && target.closest("[data-picker]");
+  for (const name of [target.name, picker && picker.dataset.key]) {
+    if (name && ROW_CELL.test(name)) return name;  // a row's input, or its record picker
+  }
+  const cell = target.closest && target.closest(".record-cell[data-key]");
   return cell ? cell.dataset.key : null;
 }
 
@@ -71,7 +79,8 @@ async function fill(form, trigger) {
   const { values } = await response.json();
   for (const [key, value] of Object.entries(values)) {
     if (byHand.get(form).has(key)) continue;
-    const input = form.querySelector(`.record-cell[data-key="${key}"] [name="${key}"]`);
+    const input = form.querySelector(`.record-cell[data-key="${key}"] [name="${key}"]`)
+      || (ROW_CELL.test(key) ? form.querySelector(`[name="${key}"]`) : null);
     if (!input || input.type === "hidden") continue;
     if (input.type === "checkbox") input.checked = value === true;
     else input.value = value === null || value === undefined ? "" : String(value);
@@ -85,14 +94,14 @@ function wireFill(form) {
   const changed = (event) => {
     const key = keyOf(event);
     if (!key) return;
-    if (event.isTrusted && !triggers.has(key)) byHand.get(form).add(key);
-    if (triggers.has(key)) fill(form, key);
+    if (event.isTrusted && !triggers.has(general(key))) byHand.get(form).add(key);
+    if (triggers.has(general(key))) fill(form, key);
   };
   form.addEventListener("change", changed);
   form.addEventListener("input", (event) => {
     const key = keyOf(event);
-    if (key && event.isTrusted && !triggers.has(key)) byHand.get(form).add(key);
-    else if (key && triggers.has(key) && !event.isTrusted) fill(form, key);  // a picker chose a record
+    if (key && event.isTrusted && !triggers.has(general(key))) byHand.get(form).add(key);
+    else if (key && triggers.has(general(key)) && !event.isTrusted) fill(form, key);  // a picker chose a record
   });
 }
 
