@@ -191,7 +191,7 @@ def check_formulas(fields: list[FieldDef], at: tuple, targets: Targets | None = 
         f = next(g for g in fields if g.id == fid)
         if fid in later:
             continue  # kept as written (or as published) until the other forms are at hand
-        _typed(f, known, at + (index[fid],))
+        _typed(f, known, at + (index[fid],), fields)
         known[fid] = FieldInfo(f.result, REGISTRY["formula"].value_scale(f), key=f.key,
                                labels=tuple(v for v in f.label.values() if v))
 
@@ -219,7 +219,42 @@ def _references(f: FieldDef, names: dict[str, FieldInfo], loc: tuple, *, waits: 
     return refs_of(f.expression)
 
 
-def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple) -> None:
+# How amounts combine: these keep the currency of their (money) arguments.
+KEEPS_CURRENCY = ("+", "-", "SUM", "MIN", "MAX", "AVERAGE", "ROUND", "ABS", "IF", "neg")
+
+
+def currency_of(data: Any, fields: dict[str, FieldDef]) -> str | None | bool:
+    """The currency of an expression's amounts (``SUM(lines.amount)``, ``qty * price``,
+    ``price - discount``), None when it holds no amount, False when it is no amount
+    (amounts of two currencies, an amount times an amount, a count)."""
+    from brickwork.engines.form.rollups import money_currency  # rollups build on this module
+
+    if not isinstance(data, dict):
+        return None
+    if "ref" in data:
+        f = fields.get(data["ref"])
+        if f is not None and data.get("path") and f.type == "subform":
+            child = next((c for c in f.fields or [] if c.id == data["path"][0]), None)
+            return money_currency(child) if child is not None else None
+        return money_currency(f) if f is not None and not data.get("path") else None
+    args = data.get("args") or []
+    name = data.get("fn")
+    if name == "IF":
+        args = args[1:]
+    found = [currency_of(arg, fields) for arg in args]
+    if False in found:
+        return False
+    money = {c for c in found if c}
+    if name in KEEPS_CURRENCY:
+        return money.pop() if len(money) == 1 else (False if money else None)
+    if name == "*" and len([c for c in found if c]) == 1:
+        return money.pop()
+    if name == "/" and found and found[0] and not any(found[1:]):
+        return found[0]
+    return False if money else None
+
+
+def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple, fields: list[FieldDef] | None = None) -> None:
     """Parse (text) or check (AST) with the types of the fields; keep the AST and the result."""
     try:
         if f.formula is not None:
@@ -239,6 +274,9 @@ def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple) -> None:
         raise fail(loc + (_source(f),), "result", _(
             "A formula gives a number, text, true or false, a date or a date and time."))
     f.expression, f.formula, f.result = to_json(node), None, result
+    if fields is not None:  # derived, never set by hand: it follows the formula
+        found = currency_of(f.expression, {g.id: g for g in fields}) if result == "number" else None
+        f.currency = found or None
 
 
 def _result_type(node, known: dict[str, FieldInfo]) -> str:
