@@ -208,6 +208,10 @@ def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list
             errors.append(FieldError(prefix + where, "rule", pick(rule.message)))
 
 
+def has_visibility_rules(definition: FormDefinition) -> bool:
+    return _has_rules(definition)
+
+
 def _has_rules(definition: FormDefinition) -> bool:
     return any(f.show_when is not None for f in definition.fields) or \
         any(s.show_when is not None for s in definition.sections)

@@ -242,7 +242,8 @@ class RecordService:
                     raise self._stale(self.row(record_id))
                 outside.write(self.db, self.form, [(record_id, changed)])
                 self._recompute([record_id], before_links)
-            seen = [self.logical(self.db.execute(select(t).where(t.c.id == record_id)).one())]
+            seen = [self.logical(self.db.execute(select(t).where(t.c.id == record_id)).one())
+                    if self._has_rules else dict(merged)]
             cleared = self._clear_hidden([record_id], seen, [""], errors)
             if cleared and not changed:  # a value its rule hides now, stored before the rule was
                 self.db.execute(update(t).where(t.c.id == record_id).values(
@@ -360,7 +361,10 @@ class RecordService:
     # --- helpers
     def _as_computed(self, ids: list[int], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Written records as the rules see them: their values with the computed fields and
-        sub-form rows as the write left them (recomputed, in this transaction)."""
+        sub-form rows as the write left them (recomputed, in this transaction). A form
+        without rules reads nothing back: required fields are never computed ones."""
+        if not self._has_rules:
+            return [dict(values) for values in records]
         computed = [f for f in self.form.definition.fields if f.type in ("formula", "rollup") and storage.has_column(f)]
         stored = recompute.stored_values(self.db, self.form, ids)
         rows = subforms.load_rows(self.db, self.form, ids) if subforms.subforms(self.form) else {}
@@ -382,9 +386,10 @@ class RecordService:
         recomputed, ``seen`` read anew) and not required. The fields cleared per record, or
         [] when none was."""
         cleared: list[set[str]] = []
+        hidden: list[set[str]] = []
         for values in seen:
             before = dict(values)
-            logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
+            hidden.append(logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx))
             cleared.append({fid for fid, v in values.items() if v is None and before.get(fid) is not None})
         if any(cleared):
             t = self.table
@@ -397,10 +402,15 @@ class RecordService:
                     outside.write(self.db, self.form, [(rid, blank)])
             self._recompute(ids, {})
             seen[:] = self._as_computed(ids, seen)
-        for values, prefix in zip(seen, prefixes, strict=True):
-            hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
-            check_required(self.form, values, errors, prefix, hidden)
+            hidden = [logic.visibility(self.form.definition, values, self._ctx).hidden_fields for values in seen]
+        for values, prefix, gone in zip(seen, prefixes, hidden, strict=True):
+            check_required(self.form, values, errors, prefix, gone)
         return cleared if any(cleared) else []
+
+    @cached_property
+    def _has_rules(self) -> bool:
+        """Whether the form has validation or visibility rules (that may read computed values)."""
+        return bool(self.form.definition.rules) or logic.has_visibility_rules(self.form.definition)
 
     @cached_property
     def _ctx(self):

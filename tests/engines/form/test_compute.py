@@ -57,3 +57,16 @@ def test_computing_an_edit_keeps_the_record_as_it_was(orders):
     assert (kept["version"], kept["total"], len(kept["lines"])) == (1, "10.00", 1)
     missing = orders.post(f"{records('orders')}/999:compute", json={})
     assert missing.status_code == 404
+
+
+def test_a_taken_unique_value_or_a_missing_link_does_not_stop_the_computation(api):
+    assert publish(api, CUSTOMERS).status_code == 200
+    deals = form("deals", field("d1", "text", "name", unique=True, required=True),
+                 field("d2", "number", "qty", scale=0), field("d3", "relation", "customer", target="customers"),
+                 field("d4", "formula", "twice", formula="qty * 2"))
+    assert publish(api, deals).status_code == 200
+    assert api.post(records("deals"), json={"name": "Acme"}).status_code == 201
+    body = api.post(records("deals") + ":compute", json={"name": "Acme", "qty": "4", "customer": 999}).json()
+    assert (body["values"]["twice"], body["values"]["name"], body["values"]["customer"]) == ("8.00", None, None)
+    assert [e["field"] for e in body["errors"]] == ["name"]  # required, once the taken value is left out
+    assert api.post(records("deals") + ":compute", json=[1]).status_code == 422
