@@ -111,6 +111,45 @@ def _answer(request: Request, app: str, form: str, user: Principal, compute) -> 
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
 
+@router.post(RECORDS + "/compute")
+async def compute(request: Request, app: str, form: str, record: int | None = None,
+                  user: Principal = Depends(page_user)) -> Response:
+    """Live calculation (form_logic.js asks as the person types): what a save of the values
+    typed so far would compute, by the save's own code (``RecordService.compute``), kept
+    nowhere; the computed values as people read them, and what the rules hide."""
+    data = await request.form()
+    return await run_in_threadpool(_compute, request, app, form, record, user, data)
+
+
+def _compute(request: Request, app: str, form: str, record: int | None, user: Principal,
+             data: FormData) -> Response:
+    try:
+        with db(request) as session:
+            service = records_of(session, app, form, user)
+            answer = service.compute(posted(writable(service), data, complete=True), record)
+            return JSONResponse(computed_texts(session, service, answer))
+    except BrickworkError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+
+def computed_texts(session, service: RecordService, answer: dict[str, Any]) -> dict[str, Any]:
+    """The values no one types (formulas, rollups, lookups, auto-numbers), as the page shows
+    them: ``texts`` by key, and ``rows`` of each sub-form, by child key."""
+    values = answer["values"]
+    names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key)
+    inputs = {f.key for f in writable(service)}
+    texts, rows = {}, {}
+    for f in readable(service):
+        if f.type == "subform" and isinstance(values.get(f.key), list):
+            derived = [c for c in f.fields or [] if REGISTRY[c.type].system]
+            if derived:
+                rows[f.key] = [{c.key: shown(c, row.get(c.key), names) for c in derived} for row in values[f.key]]
+        elif f.key not in inputs:
+            texts[f.key] = shown(f, values.get(f.key), names)
+    return {"texts": texts, "rows": rows, "hidden_fields": answer["hidden_fields"],
+            "hidden_sections": answer["hidden_sections"]}
+
+
 @router.post(RECORDS + "/fill")
 async def fill_values(request: Request, app: str, form: str, user: Principal = Depends(page_user)) -> Response:
     """Linked data: the values to fill when the trigger field ``_trigger`` changed (form_logic.js)."""
@@ -209,6 +248,7 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
                   original=json.dumps(original, ensure_ascii=False, default=str),
                   action=f"{base}/records/{record['id']}/edit" if record else f"{base}/records/new",
                   visibility=f"{base}/records/visibility" + (f"?record={record['id']}" if record else ""),
+                  compute_url=f"{base}/records/compute" + (f"?record={record['id']}" if record else ""),
                   fill_url=f"{base}/records/fill", triggers=",".join(linked.triggers(service)),
                   cancel=f"{base}/records/{record['id']}" if record else base,
                   general=general or [], conflict=conflict, unknown=_unplaced(errors, inputs))

@@ -41,3 +41,26 @@ def test_linked_data_fills_from_the_match_or_blank(signed, bearer, forms):
     assert found.json() == {"values": {"customer_phone": "555-0100"}}
     none = signed.post(url, data={"customer": "999", "_trigger": "customer", "csrf_token": csrf})
     assert none.json() == {"values": {"customer_phone": None}}
+
+
+PRODUCTS = {"key": "products", "label": {"en": "Products"},
+            "fields": [{"id": "pname", "key": "name", "type": "text", "label": {"en": "Name"}},
+                       {"id": "pprice", "key": "price", "type": "money", "label": {"en": "Price"}}]}
+QUOTES = {"key": "quotes", "label": {"en": "Quotes"}, "fields": [
+    {"id": "qlines", "key": "lines", "type": "subform", "label": {"en": "Lines"}, "fields": [
+        {"id": "qproduct", "key": "product", "type": "relation", "target": "products", "label": {"en": "Product"}},
+        {"id": "qprice", "key": "unit_price", "type": "money", "label": {"en": "Unit price"},
+         "fill_from": {"form": "products", "match": [{"field": "product", "equals": "id"}], "take": "price"}}]}]}
+
+
+def test_linked_data_fills_a_cell_of_a_sub_form_row(signed, bearer):
+    for definition in (PRODUCTS, QUOTES):
+        assert publish(bearer, definition).status_code == 200
+    pen = bearer.post(records("products"), json={"name": "Pen", "price": "2.50"}).json()
+    page = signed.get(f"{BASE}/quotes/records/new").text
+    assert 'data-fill-triggers="lines.product"' in page
+    csrf = token(signed, f"{BASE}/quotes/records/new")
+    found = signed.post(f"{BASE}/quotes/records/fill", data={
+        "lines": "", "lines[0].product": "", "lines[1].product": str(pen["id"]), "_trigger": "lines[1].product",
+        "csrf_token": csrf})
+    assert found.json() == {"values": {"lines[1].unit_price": "2.50"}}

@@ -10,6 +10,7 @@ import pytest
 
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.listing import list_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import ViewConfig
 from brickwork.engines.form.transfer.jobs import principal
@@ -167,6 +168,9 @@ def test_an_installed_crm_takes_a_record_in_every_form_and_computes_its_fields(s
             ids[key] = service.create(one_of_each(ids, admin.id)[key])["id"]
         get = {key: RecordService(session, load_form(session, "crm", key), who).get(ids[key]) for key in ORDER}
         views = {v.uid: v for v in session.query(SavedView).filter(SavedView.owner_id.is_(None))}
+        for key in ORDER:  # quick search works on every form, whatever its formulas
+            found = list_records(RecordService(session, load_form(session, "crm", key), who), q="zz-nowhere")
+            assert found["items"] == [], key
     customer = get["customers"]
     assert customer["weighted_score"] == "71.0"  # 80×.35 + 60×.25 + 50×.2 + 90×.2
     assert (customer["followup_count"], customer["won_amount"]) == ("1", "120000.00")

@@ -116,6 +116,21 @@ def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(
     return JSONResponse({"items": created}, status_code=201)
 
 
+@router.post("/{form}/records:compute")
+def records_compute(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
+    """What creating ``data`` would compute (formulas, rollups, lookups, defaults, visibility),
+    by the save's own code, keeping nothing: for live calculation as a person types."""
+    with work(request) as (session, who):
+        return JSONResponse(_records(request, session, app, form, who).compute(data))
+
+
+@router.post("/{form}/records/{record_id}:compute")
+def record_compute(request: Request, app: str, form: str, record_id: int, data: Any = Body(...)) -> JSONResponse:
+    """What changing the record by ``data`` would compute, keeping nothing."""
+    with work(request) as (session, who):
+        return JSONResponse(_records(request, session, app, form, who).compute(data, record_id))
+
+
 @router.patch("/{form}/records:bulk")
 def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
     """``{"records": [{"id", "version", ...changes}]}``: all are changed, or none."""

@@ -18,6 +18,7 @@ from brickwork.engines.form import dependencies, recompute, rollups, storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.dependencies import AppGraph, Node
 from brickwork.engines.form.forms import AppRef, Form, load_app_forms
+from brickwork.engines.form.formulas import formula_infos, refs_of
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -58,6 +59,17 @@ def prepare(session: Session, app, key: str, new: FormDefinition, version: int) 
                 raise _invalid(f"fields[{i}].field", "field", _(
                     "The linked form has no field %(name)s that a lookup can show.", name=f.field))
             f.field, touched = found.id, True
+        elif f.type == "subform":
+            for j, child in enumerate(f.fields or []):
+                if child.type != "lookup":
+                    continue
+                relation = next((g for g in f.fields or [] if g.id == child.relation), None)
+                target = forms.get(relation.target or "") if relation is not None else None
+                found = target and (target.by_id.get(child.field or "") or target.by_key.get(child.field or ""))
+                if not found or not storage.has_column(found):
+                    raise _invalid(f"fields[{i}].fields[{j}].field", "field", _(
+                        "The linked form has no field %(name)s that a lookup can show.", name=child.field))
+                child.field, touched = found.id, True
     # Formulas over relations (to many, or other forms' links here) are typed now that the
     # other forms are at hand.
     touched = touched or any(f.type == "formula" for f in new.fields)
@@ -65,10 +77,25 @@ def prepare(session: Session, app, key: str, new: FormDefinition, version: int) 
         return new
     targets = {form_key: form.definition.fields for form_key, form in forms.items()}
     try:  # again: formulas over the rollups now know their types
-        return FormDefinition.model_validate(new.model_dump(mode="json", exclude_none=True),
-                                             context={"forms": targets})
+        checked = FormDefinition.model_validate(new.model_dump(mode="json", exclude_none=True),
+                                                context={"forms": targets})
     except ValidationError as exc:
         raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
+    _other_records_resolve(checked, formula_infos(checked.fields, targets, key))
+    return checked
+
+
+def _other_records_resolve(definition: FormDefinition, known: dict) -> None:
+    """A formula over another form's records (``SUM(lines.header.amount)``) needs that form
+    published with its relation here; until then publishing is refused (an app file's
+    install publishes that form first and comes back), never left to fail when computed."""
+    for i, f in enumerate(definition.fields):
+        if f.type != "formula" or f.expression is None:
+            continue
+        missing = sorted(ref for ref in refs_of(f.expression) if "." in ref and ref not in known)
+        if missing:
+            raise _invalid(f"fields[{i}].formula", "source", _(
+                "No published form links here through %(source)s.", source=missing[0]))
 
 
 def _settle(f: FieldDef, children: list[FieldDef], i: int) -> None:

@@ -39,6 +39,9 @@ class AppGraph:
     sources: dict[Node, rollups.Source] = field(default_factory=dict)  # rollup node → its source
     # Formula node → the relations to many (or reverse relations) it aggregates over.
     lists: dict[Node, list[rollups.Source]] = field(default_factory=dict)
+    # Stored formula node → the lookups it uses: (linked form key, the relation, the
+    # sub-form's id for a formula in rows or None), so a change there recomputes it.
+    lookups: dict[Node, list[tuple[str, FieldDef, str | None]]] = field(default_factory=dict)
 
     def sources_of(self, node: Node) -> list[rollups.Source]:
         """Where the children a rollup or a formula's aggregates count live (not sub-form rows)."""
@@ -64,7 +67,8 @@ class AppGraph:
 
     def touches(self, form_key: str) -> bool:
         """Whether writing records of this form may change a stored value anywhere."""
-        return any(n[0] == form_key for n in self.order) or bool(self.rollups_over(form_key))
+        return any(n[0] == form_key for n in self.order) or bool(self.rollups_over(form_key)) or \
+            any(target == form_key for uses in self.lookups.values() for target, _r, _s in uses)
 
     def label(self, node: Node) -> str:
         return pick(self.field(node).label)
@@ -81,6 +85,7 @@ def build(forms: dict[str, Form]) -> AppGraph:
                 for ref in refs_of(f.expression) - {r for r in refs_of(f.expression) if "." in r}:
                     g.add_edge((form.key, ref), node)
                 _add_lists(app, form, f, node)
+                _uses_lookups(app, node, f, form.definition.fields, None)
             elif f.type == "subform":
                 for child in f.fields or []:
                     child_node = (form.key, f"{f.id}.{child.id}")
@@ -89,6 +94,12 @@ def build(forms: dict[str, Form]) -> AppGraph:
                     if child.type == "formula":
                         for ref in refs_of(child.expression):
                             g.add_edge((form.key, f"{f.id}.{ref}"), child_node)
+                        _uses_lookups(app, child_node, child, f.fields or [], f.id)
+                    elif child.type == "lookup":
+                        relation = next((c for c in f.fields or [] if c.id == child.relation), None)
+                        g.add_edge((form.key, f"{f.id}.{child.relation}"), child_node)
+                        if relation is not None and relation.target:
+                            g.add_edge((relation.target, child.field), child_node)
             elif f.type == "rollup":
                 source = rollups.resolve(forms, form, f)
                 if source is None:
@@ -108,6 +119,15 @@ def build(forms: dict[str, Form]) -> AppGraph:
                 if relation is not None and relation.target:
                     g.add_edge((relation.target, f.field), node)
     return app
+
+
+def _uses_lookups(app: AppGraph, node: Node, f: FieldDef, fields: list[FieldDef], sub: str | None) -> None:
+    by_id = {g.id: g for g in fields}
+    for ref in refs_of(f.expression):
+        lookup = by_id.get(ref)
+        relation = by_id.get(lookup.relation or "") if lookup is not None and lookup.type == "lookup" else None
+        if relation is not None and relation.target:
+            app.lookups.setdefault(node, []).append((relation.target, relation, sub))
 
 
 def _add_lists(app: AppGraph, form: Form, f: FieldDef, node: Node) -> None:

@@ -73,7 +73,10 @@ def display(field: FieldDef, value: Any, names: Names | None = None) -> str:
     if value is None or value == [] or value == "":
         return ""
     if field.type in ("formula", "rollup"):  # shown as a field of its result's type
-        return display(shape(field)[1], value, names)
+        plain = shape(field)[1]
+        if field.currency and plain.type == "number":  # an amount: with its currency
+            plain = plain.model_copy(update={"type": "money", "currency": field.currency})
+        return display(plain, value, names)
     locale = current_locale.get().replace("-", "_")
     kind = REGISTRY[field.type]
     if field.type in PEOPLE:

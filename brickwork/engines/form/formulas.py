@@ -123,7 +123,10 @@ def check_computed(definition: FormDefinition, targets: Targets | None = None) -
     are typed; without them such formulas wait for publish (as rollups over them do)."""
     for i, f in enumerate(definition.fields):
         if f.type == "subform":
-            check_formulas(f.fields or [], ("fields", i, "fields"), lists=False)
+            for j, child in enumerate(f.fields or []):
+                if child.type == "lookup":
+                    _check_lookup_in(f.fields or [], ("fields", i, "fields", j), child)
+            check_formulas(f.fields or [], ("fields", i, "fields"), targets, lists=False)
     for i, f in enumerate(definition.fields):  # rollups over rows may sum up the rows' formulas
         if f.type == "rollup":
             _check_subform_rollup(definition, i, f)
@@ -141,6 +144,7 @@ def check_formulas(fields: list[FieldDef], at: tuple, targets: Targets | None = 
     if not formulas:
         return
     known = formula_infos(fields, targets, own) if lists else infos(fields)
+    known |= lookup_infos(fields, targets)
     # Relations to many whose target is not at hand: formulas over them wait for publish.
     waiting = {f.id for f in fields if lists and f.type == "relation" and f.multiple and f.id not in known}
     every = {f.id: FieldInfo("text", key=f.key, labels=tuple(v for v in f.label.values() if v)) for f in fields}
@@ -149,20 +153,22 @@ def check_formulas(fields: list[FieldDef], at: tuple, targets: Targets | None = 
     # Names only, for phase one: a list keeps its children's names, everything else is text.
     named = every | {fid: replace(info, type=ROWS if info.children is not None else "text")
                      for fid, info in known.items()}
+    # Sub-forms whose rows hold a formula not typed yet (over a lookup, before publish).
+    untyped = {g.id for g in fields if g.type == "subform"
+               and any(c.type == "formula" and c.result is None for c in g.fields or [])}
     graph = nx.DiGraph()
     later: set[str] = set()
     for f in formulas:
         graph.add_node(f.id)
         refs = _references(f, named, at + (index[f.id],), waits=targets is None and lists)
-        if refs is None or refs & waiting or any("." in ref and ref not in known for ref in refs):
+        if refs is None or refs & waiting or refs & untyped or any("." in ref and ref not in known for ref in refs):
             later.add(f.id)  # names other forms' records: typed at publish
             continue
         for ref in refs:
             other = next((g for g in fields if g.id == ref), None)
-            if other is not None and other.type == "lookup":
-                raise fail(at + (index[f.id], _source(f)), "lookup_in_formula", _(
-                    "A formula cannot use the lookup %(name)s: a lookup is read live, a formula is stored.",
-                    name=pick(other.label)))
+            if other is not None and other.type == "lookup" and other.id not in known:
+                later.add(f.id)  # typed at publish, when the linked form is at hand
+                continue
             if other is not None and other.type == "formula":
                 if volatile(other):
                     raise fail(at + (index[f.id], _source(f)), "volatile_in_formula", _(
@@ -185,7 +191,7 @@ def check_formulas(fields: list[FieldDef], at: tuple, targets: Targets | None = 
         f = next(g for g in fields if g.id == fid)
         if fid in later:
             continue  # kept as written (or as published) until the other forms are at hand
-        _typed(f, known, at + (index[fid],))
+        _typed(f, known, at + (index[fid],), fields)
         known[fid] = FieldInfo(f.result, REGISTRY["formula"].value_scale(f), key=f.key,
                                labels=tuple(v for v in f.label.values() if v))
 
@@ -213,7 +219,42 @@ def _references(f: FieldDef, names: dict[str, FieldInfo], loc: tuple, *, waits: 
     return refs_of(f.expression)
 
 
-def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple) -> None:
+# How amounts combine: these keep the currency of their (money) arguments.
+KEEPS_CURRENCY = ("+", "-", "SUM", "MIN", "MAX", "AVERAGE", "ROUND", "ABS", "IF", "neg")
+
+
+def currency_of(data: Any, fields: dict[str, FieldDef]) -> str | None | bool:
+    """The currency of an expression's amounts (``SUM(lines.amount)``, ``qty * price``,
+    ``price - discount``), None when it holds no amount, False when it is no amount
+    (amounts of two currencies, an amount times an amount, a count)."""
+    from brickwork.engines.form.rollups import money_currency  # rollups build on this module
+
+    if not isinstance(data, dict):
+        return None
+    if "ref" in data:
+        f = fields.get(data["ref"])
+        if f is not None and data.get("path") and f.type == "subform":
+            child = next((c for c in f.fields or [] if c.id == data["path"][0]), None)
+            return money_currency(child) if child is not None else None
+        return money_currency(f) if f is not None and not data.get("path") else None
+    args = data.get("args") or []
+    name = data.get("fn")
+    if name == "IF":
+        args = args[1:]
+    found = [currency_of(arg, fields) for arg in args]
+    if False in found:
+        return False
+    money = {c for c in found if c}
+    if name in KEEPS_CURRENCY:
+        return money.pop() if len(money) == 1 else (False if money else None)
+    if name == "*" and len([c for c in found if c]) == 1:
+        return money.pop()
+    if name == "/" and found and found[0] and not any(found[1:]):
+        return found[0]
+    return False if money else None
+
+
+def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple, fields: list[FieldDef] | None = None) -> None:
     """Parse (text) or check (AST) with the types of the fields; keep the AST and the result."""
     try:
         if f.formula is not None:
@@ -233,6 +274,9 @@ def _typed(f: FieldDef, known: dict[str, FieldInfo], loc: tuple) -> None:
         raise fail(loc + (_source(f),), "result", _(
             "A formula gives a number, text, true or false, a date or a date and time."))
     f.expression, f.formula, f.result = to_json(node), None, result
+    if fields is not None:  # derived, never set by hand: it follows the formula
+        found = currency_of(f.expression, {g.id: g for g in fields}) if result == "number" else None
+        f.currency = found or None
 
 
 def _result_type(node, known: dict[str, FieldInfo]) -> str:
@@ -258,7 +302,28 @@ def _check_subform_rollup(definition: FormDefinition, i: int, f: FieldDef) -> No
 
 
 def _check_lookup(definition: FormDefinition, i: int, f: FieldDef) -> None:
-    relation = next((g for g in definition.fields if f.relation in (g.id, g.key)), None)
+    _check_lookup_in(definition.fields, ("fields", i), f)
+
+
+def _check_lookup_in(fields: list[FieldDef], loc: tuple, f: FieldDef) -> None:
+    """A lookup follows a relation to one among ``fields`` (the form's, or its row's)."""
+    relation = next((g for g in fields if f.relation in (g.id, g.key)), None)
     if relation is None or relation.type != "relation" or relation.multiple:
-        raise fail(("fields", i, "relation"), "relation", _("A lookup follows a relation to one record of this form."))
+        raise fail(loc + ("relation",), "relation", _("A lookup follows a relation to one record of this form."))
     f.relation = relation.id
+
+
+def lookup_infos(fields: list[FieldDef], targets: Targets | None) -> dict[str, FieldInfo]:
+    """The lookups among ``fields`` as formulas see them: typed as the linked form's field
+    (known once the app's forms are at hand, at publish)."""
+    found: dict[str, FieldInfo] = {}
+    by_id = {f.id: f for f in fields}
+    for f in fields:
+        relation = by_id.get(f.relation or "") if f.type == "lookup" else None
+        linked = (targets or {}).get(relation.target or "") if relation is not None else None
+        target = next((g for g in linked or [] if f.field in (g.id, g.key)), None)
+        if target is not None:
+            typed = infos([target]).get(target.id)
+            if typed is not None:
+                found[f.id] = replace(typed, key=f.key, labels=tuple(v for v in f.label.values() if v))
+    return found

@@ -11,6 +11,7 @@ form is read as the caller: only records and fields they may read.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -24,29 +25,50 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.values import api_value, to_columns
 from brickwork.platform.errors import Invalid, NotFound
 
+ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].product
+
 
 def triggers(service: RecordService) -> list[str]:
-    """The keys of this form's fields whose change fills another field."""
-    found = {m.field for f in service.form.definition.fields if f.fill_from for m in f.fill_from.match}
-    return sorted(service.form.by_id[fid].key for fid in found if fid in service.form.by_id)
+    """The keys of this form's fields whose change fills another field; a sub-form row's
+    as ``lines.product``."""
+    found = set()
+    for fields, prefix in [(service.form.definition.fields, "")] + [
+            (f.fields or [], f"{f.key}.") for f in service.form.definition.fields if f.type == "subform"]:
+        by_id = {f.id: f for f in fields}
+        found |= {prefix + by_id[m.field].key for f in fields if f.fill_from for m in f.fill_from.match
+                  if m.field in by_id}
+    return sorted(found)
 
 
 def fill(service: RecordService, data: dict[str, Any], trigger: str) -> dict[str, Any]:
-    """Field key → API value, for the writable fields linked to ``trigger`` (a key), given the
-    page's values (API values by key)."""
-    form = service.form
-    trigger_field = form.by_key.get(trigger)
+    """Field key → API value, for the writable fields linked to ``trigger`` (a key, or a
+    row's cell ``lines[2].product``: then the cells of that row, ``lines[2].price``), given
+    the page's values (API values by key)."""
+    cell = ROW_CELL.match(trigger)
+    if cell:
+        sub = service.form.by_key.get(cell[1])
+        rows = data.get(cell[1])
+        index = int(cell[2])
+        if sub is None or sub.type != "subform" or sub.id not in service.grant.writable or \
+                not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
+            return {}
+        filled = _fill(service, sub.fields or [], rows[index], cell[3], lambda f: True)
+        return {f"{cell[1]}[{index}].{key}": value for key, value in filled.items()}
+    return _fill(service, service.form.definition.fields, data, trigger, lambda f: f.id in service.grant.writable)
+
+
+def _fill(service: RecordService, fields: list[FieldDef], data: dict[str, Any], trigger: str, may) -> dict[str, Any]:
+    trigger_field = next((f for f in fields if f.key == trigger), None)
     found: dict[str, Any] = {}
     if trigger_field is None:
         return found
-    for f in form.definition.fields:
-        if f.fill_from and f.id in service.grant.writable and \
-                any(m.field == trigger_field.id for m in f.fill_from.match):
-            found[f.key] = _one(service, f, data)
+    for f in fields:
+        if f.fill_from and may(f) and any(m.field == trigger_field.id for m in f.fill_from.match):
+            found[f.key] = _one(service, f, data, {g.id: g for g in fields})
     return found
 
 
-def _one(service: RecordService, f: FieldDef, data: dict[str, Any]) -> Any:
+def _one(service: RecordService, f: FieldDef, data: dict[str, Any], fields: dict[str, FieldDef]) -> Any:
     link = f.fill_from
     try:
         other = RecordService(service.session, load_form(service.session, service.form.app.key, link.form),
@@ -59,7 +81,7 @@ def _one(service: RecordService, f: FieldDef, data: dict[str, Any]) -> Any:
     t = other.table
     query = select(t).where(t.c.deleted_at.is_(None), other.grant.scope)
     for match in link.match:
-        value = data.get(service.form.by_id[match.field].key)
+        value = data.get(fields[match.field].key) if match.field in fields else None
         if value in (None, "", []):
             return None
         if match.equals == "id":

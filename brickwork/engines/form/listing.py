@@ -61,7 +61,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
-    links = outside.load(service.db, form, [row.id for row in rows]) | service.read_computed(rows)
+    links = outside.load(service.db, form, [row.id for row in rows], service.row_forms, service.read_scope) | service.read_computed(rows)
     convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}
@@ -78,12 +78,22 @@ def refuse_nul(name: str, value: Any) -> None:
 def _quick_search(service, q: str):
     """``q`` in any readable text-like field, case-insensitive: an OR of CONTAINS, compiled
     like every other filter (the text is a bound parameter, ``%`` and ``_`` plain)."""
-    texts = [f for f in service.form.definition.fields
-             if f.id in service.grant.readable and REGISTRY[f.type].logical == "text"]
+    texts = [f for f in service.form.definition.fields if f.id in service.grant.readable and _text(service, f)]
     if not texts:
         return false()
     return service.compile_condition({"fn": "OR", "args": [
         {"fn": "CONTAINS", "args": [{"ref": f.id}, {"lit": q[:200], "type": "text"}]} for f in texts]})
+
+
+def _text(service, f) -> bool:
+    """Whether a field holds text a search can look into: by its value's type (a formula
+    giving a number is no text) and only with a column or a lookup's sub-query (a formula
+    over the clock has neither)."""
+    kind = REGISTRY[f.type]
+    if f.id in service.lookups:
+        info = service.lookups[f.id].info
+        return info is not None and info.type == "text"
+    return kind.logical == "text" and kind.value_type(f) == "text" and storage.has_column(f)
 
 
 def _sort_keys(service, sort: str | None):

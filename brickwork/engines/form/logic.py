@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repeats
-from brickwork.engines.form.formulas import fail, infos, refs_of
+from brickwork.engines.form.formulas import fail, formula_infos, refs_of
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import Context, Node, evaluate, parse, parse_condition, to_json
 from brickwork.platform.expression.formula import parse_formula
@@ -27,15 +27,21 @@ from brickwork.platform.i18n import _, pick
 
 def check_logic(definition: FormDefinition) -> None:
     """Turn every condition into its AST (fields by id) and refuse a circle of visibility rules."""
-    known = infos(definition.fields)
+    known = formula_infos(definition.fields)  # with sub-forms' rows: SUM(lines.amount) > 5000
     by_key = {f.key: f.id for f in definition.fields}
     for i, f in enumerate(definition.fields):
         if f.show_when is not None:
             f.show_when = _condition(f.show_when, known, ("fields", i, "show_when"))
+        row_keys = {c.key: c.id for c in f.fields or []}
         for j, child in enumerate(f.fields or []):
             if child.show_when is not None:
                 raise fail(("fields", i, "fields", j, "show_when"), "show_when", _(
                     "A column of a sub-form cannot have a visibility rule."))
+            for m, match in enumerate(child.fill_from.match if child.fill_from else []):
+                if match.field not in row_keys.keys() | row_keys.values():  # matched within the row
+                    raise fail(("fields", i, "fields", j, "fill_from", "match", m, "field"), "field", _(
+                        "The form has no field %(name)s.", name=match.field))
+                match.field = row_keys.get(match.field, match.field)
         for m, match in enumerate(f.fill_from.match if f.fill_from else []):
             if match.field not in by_key.keys() | by_key.values():
                 raise fail(("fields", i, "fill_from", "match", m, "field"), "field", _(
@@ -106,7 +112,7 @@ class _Plan:
     def __init__(self, definition: FormDefinition):
         self.definition = definition
         self.order = list(nx.topological_sort(_graph(definition)))  # the order rules are applied in
-        self.known = infos(definition.fields)
+        self.known = formula_infos(definition.fields)
         self.by_id = {f.id: f for f in definition.fields}
         self.sections = {s.id: s for s in definition.sections}
         self.under = sections_of(definition)
@@ -200,6 +206,10 @@ def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list
         if plan.holds(rule.when, values, ctx, default=False):
             where = by_id[rule.field].key if rule.field in by_id else "rules"
             errors.append(FieldError(prefix + where, "rule", pick(rule.message)))
+
+
+def has_visibility_rules(definition: FormDefinition) -> bool:
+    return _has_rules(definition)
 
 
 def _has_rules(definition: FormDefinition) -> bool:

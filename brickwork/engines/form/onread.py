@@ -46,24 +46,35 @@ class Lookup:
 
 
 def lookups(forms: dict[str, Form], form: Form,
-            scope_of: Callable[[str], ColumnElement[bool]]) -> dict[str, Lookup]:
-    """The form's lookups as sub-queries over its table (those that still resolve). Each reads
-    only linked records in ``scope_of(form key)``, the caller's read scope on the linked form
-    (over that form's table): a linked record the caller may not read looks up BLANK."""
+            scope_of: Callable[[str], ColumnElement[bool]] | None = None) -> dict[str, Lookup]:
+    """The form's lookups as sub-queries over its table (those that still resolve)."""
+    return lookups_over(forms, form.definition.fields, form.table, scope_of)
+
+
+def lookups_over(forms: dict[str, Form], fields: list[FieldDef], table,
+                 scope_of: Callable[[str], ColumnElement[bool]] | None = None) -> dict[str, Lookup]:
+    """The lookups among ``fields`` as sub-queries correlated to ``table``: a form's table,
+    or a sub-form's rows (a lookup in a row follows a relation of the same row).
+
+    With ``scope_of`` (a form key to the caller's read scope over that form's table), each
+    reads only linked records the caller may read: one they may not looks up BLANK. Without
+    it (recomputing stored values, which are the record's own), every linked record."""
+    by_id = {f.id: f for f in fields}
     found = {}
-    for f in form.definition.fields:
+    for f in fields:
         if f.type != "lookup":
             continue
-        relation = form.by_id.get(f.relation or "")
+        relation = by_id.get(f.relation or "")
         target_form = forms.get(relation.target or "") if relation is not None else None
         target = target_form.by_id.get(f.field or "") if target_form is not None else None
         if target is None or not storage.has_column(target):
             continue
         linked = target_form.table.alias(f"bw_lk_{f.id}")
-        scope = ClauseAdapter(linked).traverse(scope_of(target_form.key))  # the scope, over the alias
+        # the caller's scope, over the alias
+        scope = [ClauseAdapter(linked).traverse(scope_of(target_form.key))] if scope_of is not None else []
         value = (select(linked.c[storage.column_name(target.id)])
-                 .where(linked.c.id == form.table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None),
-                        scope)
+                 .where(linked.c.id == table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None),
+                        *scope)
                  .scalar_subquery())
         found[f.id] = Lookup(f, target, value)
     return found

@@ -21,10 +21,13 @@ def present(form: Form) -> bool:
     return bool(relations.to_many(form) or subforms.subforms(form))
 
 
-def load(db: Connection, form: Form, ids: list[int]) -> Values:
+def load(db: Connection, form: Form, ids: list[int], forms: dict[str, Form] | None = None,
+         scope_of=None) -> Values:
+    """``forms``: the app's, for lookups in sub-form rows; ``scope_of``: the caller's read
+    scope per form key, which those lookups read within."""
     if not present(form):
         return {}
-    return {**relations.load_links(db, form, ids), **subforms.load_rows(db, form, ids)}
+    return {**relations.load_links(db, form, ids), **subforms.load_rows(db, form, ids, forms, scope_of)}
 
 
 def check(session: Session, form: Form, records: list[dict[str, Any]], errors: list[FieldError],

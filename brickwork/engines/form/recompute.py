@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.engine import Connection
 
-from brickwork.engines.form import rollups, storage
+from brickwork.engines.form import onread, rollups, storage
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.dependencies import AppGraph, Node
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -56,6 +56,10 @@ def formula_sql(f: FieldDef, table: Table, fields: list[FieldDef], forms: dict[s
         known = formula_infos(fields, {key: other.definition.fields for key, other in forms.items()}, form.key)
         lists = {fid: rollups.Children(form, source, table.c.id) for fid, source in _lists(forms, form, known).items()}
     columns = {fid: table.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in table.c}
+    if forms is not None:  # lookups: the linked record's value, a sub-query, read live
+        for fid, lk in onread.lookups_over(forms, fields, table).items():
+            if lk.info is not None:
+                columns[fid], known[fid] = lk.value, lk.info
     return to_sql_value(parse(f.expression), columns | lists, known, ctx)
 
 
@@ -76,7 +80,7 @@ def statement(app: AppGraph, node: Node, ids: set[int] | None):
     if "." in node[1]:  # a formula in the rows of a sub-form
         sub = form.by_id[node[1].split(".")[0]]
         table = storage.child_table(form.app.id, form.key, sub)
-        query = update(table).values({storage.column_name(f.id): formula_value(f, table, sub.fields or [])})
+        query = update(table).values({storage.column_name(f.id): formula_value(f, table, sub.fields or [], app)})
         return query if ids is None else query.where(table.c.parent_id.in_(ids))
     table = form.table
     if f.type == "formula":
@@ -115,7 +119,8 @@ def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
         key, fid = node
         f = app.field(node)
         if "." in fid:
-            targets = set(dirty.get(key, ()))
+            targets = set(dirty.get(key, ())) | _linking(db, app, node, dirty)
+            dirty[key] |= targets  # the records whose rows changed: their sums follow
         else:
             if f.type == "rollup" and node not in app.sources:
                 continue
@@ -128,9 +133,28 @@ def after_write(db: Connection, app: AppGraph, form_key: str, ids: list[int],
             for source in app.sources_of(node):
                 children = sorted(dirty.get(source.child_key, ()))
                 targets |= rollups.parents_of(db, app.forms[key], source, children)
+            targets |= _linking(db, app, node, dirty)
             dirty[key] |= targets
         if targets:
             run(db, app, node, targets)
+
+
+def _linking(db: Connection, app: AppGraph, node: Node, dirty: Dirty) -> set[int]:
+    """The records whose formula ``node`` uses a lookup of a changed record: those that link
+    to it (themselves, or through a sub-form row)."""
+    found: set[int] = set()
+    form = app.forms[node[0]]
+    for target, relation, sub in app.lookups.get(node, []):
+        changed = sorted(dirty.get(target, ()))
+        if sub is None:
+            table = form.table
+            ids, column = table.c.id, table.c[storage.column_name(relation.id)]
+        else:
+            table = storage.child_table(form.app.id, form.key, form.by_id[sub])
+            ids, column = table.c.parent_id, table.c[storage.column_name(relation.id)]
+        for begin in range(0, len(changed), CHUNK):
+            found.update(db.scalars(select(ids).where(column.in_(changed[begin:begin + CHUNK])).distinct()))
+    return found
 
 
 def recompute_all(db: Connection, app: AppGraph, changed: set[Node]) -> list[Node]:

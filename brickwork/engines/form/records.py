@@ -8,6 +8,7 @@ changes in order; either keeps all or none.
 
 from __future__ import annotations
 
+import re
 import uuid
 from functools import cached_property
 from types import SimpleNamespace
@@ -42,6 +43,28 @@ from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, 
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
+
+ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
+
+
+def _drop(data: dict[str, Any], paths: list[str]) -> bool:
+    """Take the values at the errors' paths out of ``data`` (``qty``, ``lines[2].qty``);
+    whether any was."""
+    dropped = False
+    for path in paths:
+        cell = ROW_CELL.match(path)
+        rows = data.get(cell[1]) if cell else None
+        if cell and isinstance(rows, list) and int(cell[2]) < len(rows) and isinstance(rows[int(cell[2])], dict):
+            row = rows[int(cell[2])]
+            if cell[3] in row:
+                del row[cell[3]]
+                dropped = True
+            continue
+        key = path.split("[")[0].split(".")[0]
+        if key in data:
+            del data[key]
+            dropped = True
+    return dropped
 
 
 class RecordService:
@@ -85,8 +108,17 @@ class RecordService:
             return {}
         # Each lookup reads its linked record through the caller's grant on the linked form.
         # (Over the graph's own Form objects: the scope must be over the table the sub-query aliases.)
-        forms = self.graph.forms
-        return onread.lookups(forms, self.form, lambda key: form_grant(self.session, forms[key], self.who).scope)
+        return onread.lookups(self.graph.forms, self.form, self.read_scope)
+
+    def read_scope(self, form_key: str):
+        """The caller's read scope on a form of the graph, over that Form's own table (the one
+        a lookup's sub-query aliases): lookups, in rows too, read only what the caller may."""
+        return form_grant(self.session, self.graph.forms[form_key], self.who).scope
+
+    @cached_property
+    def row_forms(self) -> dict[str, Form] | None:
+        """The app's forms when sub-form rows hold lookups (read with the rows), else None."""
+        return self.graph.forms if subforms.has_row_lookups(self.form) else None
 
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""
@@ -107,7 +139,7 @@ class RecordService:
         self.grant.require("read")
         row = self.row(record_id, deleted=deleted)
         return to_api(self.form, row, self.grant.readable,
-                      links=outside.load(self.db, self.form, [record_id]) | self.read_computed([row]))
+                      links=outside.load(self.db, self.form, [record_id], self.row_forms, self.read_scope) | self.read_computed([row]))
 
     def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False, action: str = "read"):
         """The stored row if it is in the caller's scope for ``action``: in the recycle bin
@@ -141,7 +173,8 @@ class RecordService:
     def create(self, data: Any) -> dict[str, Any]:
         return self.bulk_create([data], single=True)[0]
 
-    def bulk_create(self, rows: list[Any], *, single: bool = False) -> list[dict[str, Any]]:
+    def bulk_create(self, rows: list[Any], *, single: bool = False, enforce: bool = True) -> list[dict[str, Any]]:
+        """``enforce=False`` (``compute``): required fields and rules do not refuse."""
         self.grant.require("create")
         errors: list[FieldError] = []
         prefixes = [""] if single else [f"[{i}]." for i in range(len(rows))]
@@ -154,34 +187,52 @@ class RecordService:
             values = {f.id: default_value(f, self.who, main_department) for f in settable if f.id not in given}
             values.update(given)
             self._row_defaults(values)
-            hidden = logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx)
-            check_required(self.form, values, errors, prefix, hidden)
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes, self.reach)
-        for values, prefix in zip(parsed, prefixes, strict=True):
-            logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
-        if errors:
+        if errors:  # values that cannot be stored: what else is missing is said too
+            for values, prefix in zip(parsed, prefixes, strict=True):
+                hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
+                check_required(self.form, values, errors, prefix, hidden)
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
                           errors=errors)
         moment = utcnow()
         meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
                 "updated_by": self.who.user_id, "owner_id": self.who.user_id,
                 "department_id": main_department, "version": 1}
-        self._number(parsed)
         to_row = columns_writer(self.form)  # its per-field work once, not per row
-        columns = [{**meta, **to_row(values)} for values in parsed]
+        # Written and computed first, then checked: the rules see the values the record will
+        # have (formulas, rollups, sums of rows). A refusal rolls the savepoint back.
+        savepoint = self.session.begin_nested()
         try:
-            ids = self._insert(columns)
-        except IntegrityError as exc:
-            raise self._unique_conflict(exc) from None
-        outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
-        self._recompute(ids, {}, created=True)
+            self._number(parsed)
+            columns = [{**meta, **to_row(values)} for values in parsed]
+            try:
+                ids = self._insert(columns)
+            except IntegrityError as exc:
+                raise self._unique_conflict(exc) from None
+            outside.write(self.db, self.form, list(zip(ids, parsed, strict=True)))
+            self._recompute(ids, {}, created=True)
+            seen = self._as_computed(ids, parsed)
+            cleared = self._clear_hidden(ids, seen, prefixes, errors)
+            if cleared:
+                for values, gone in zip(parsed, cleared, strict=True):
+                    values.update(dict.fromkeys(gone))
+                columns = [{**meta, **to_row(values)} for values in parsed]
+            for values, prefix in zip(seen, prefixes, strict=True):
+                logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
+            if errors and enforce:
+                raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
+                              errors=errors)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
         computed = recompute.stored_values(self.db, self.form, ids)
         everything = {f.id for f in self.form.definition.fields}
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
                 for rid, stored in zip(ids, columns, strict=True)]
-        links = outside.load(self.db, self.form, ids) | self.read_computed(made)
+        links = outside.load(self.db, self.form, ids, self.row_forms, self.read_scope) | self.read_computed(made)
         convert = serializer(self.form, everything, links=links)  # its per-field work once, not per row
         full = [convert(row) for row in made]
         live = {f.key for f in self.form.definition.fields
@@ -192,7 +243,7 @@ class RecordService:
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
         return [{k: v for k, v in record.items() if k not in hidden} for record in full]
 
-    def update(self, record_id: int, data: Any, version: Any) -> dict[str, Any]:
+    def update(self, record_id: int, data: Any, version: Any, *, enforce: bool = True) -> dict[str, Any]:
         self.grant.require("update")
         if not isinstance(version, int) or isinstance(version, bool):
             raise Invalid(_("The record is not valid."), errors=[FieldError(
@@ -208,37 +259,92 @@ class RecordService:
             if given.get(f.id):
                 subforms.merge(f, given[f.id], current.get(f.id) or [])
         merged = {**current, **given}
-        hidden = logic.clear_hidden(self.form.definition, merged, self.grant.readable, self._ctx)
-        given.update({fid: None for fid in hidden if merged.get(fid) is None})  # cleared: written too
-        check_required(self.form, merged, errors, hidden=hidden)
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
-        logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
+            check_required(self.form, merged, errors,
+                           hidden=logic.visibility(self.form.definition, merged, self._ctx).hidden_fields)
             raise Invalid(_("The record is not valid."), errors=errors)
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
+        t = self.table
+        # Written and computed first, then checked (as bulk_create): a refusal rolls back.
+        savepoint = self.session.begin_nested()
+        try:
+            if changed:
+                before_links = self._before_write([record_id])
+                try:
+                    result = self.db.execute(
+                        update(t).where(t.c.id == record_id, t.c.version == version).values(
+                            version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
+                            **to_columns(self.form, changed)))
+                except IntegrityError as exc:
+                    raise self._unique_conflict(exc) from None
+                if result.rowcount != 1:  # someone else's update won between our read and write
+                    raise self._stale(self.row(record_id))
+                outside.write(self.db, self.form, [(record_id, changed)])
+                self._recompute([record_id], before_links)
+            seen = [self.logical(self.db.execute(select(t).where(t.c.id == record_id)).one())
+                    if self._has_rules else dict(merged)]
+            cleared = self._clear_hidden([record_id], seen, [""], errors)
+            if cleared and not changed:  # a value its rule hides now, stored before the rule was
+                self.db.execute(update(t).where(t.c.id == record_id).values(
+                    version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
+            if cleared:
+                changed.update(dict.fromkeys(cleared[0]))
+            logic.check_rules(self.form.definition, seen[0], errors, self._ctx)
+            if errors and enforce:
+                raise Invalid(_("The record is not valid."), errors=errors)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
         if not changed:
             return to_api(self.form, row, self.grant.readable)
-        t = self.table
-        before_links = self._before_write([record_id])
-        try:
-            result = self.db.execute(
-                update(t).where(t.c.id == record_id, t.c.version == version).values(
-                    version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
-                    **to_columns(self.form, changed)))
-        except IntegrityError as exc:
-            raise self._unique_conflict(exc) from None
-        if result.rowcount != 1:  # someone else's update won between our read and write
-            raise self._stale(self.row(record_id))
-        outside.write(self.db, self.form, [(record_id, changed)])
-        self._recompute([record_id], before_links)
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
-        for fid, by_record in outside.load(self.db, self.form, [record_id]).items():
+        for fid, by_record in outside.load(self.db, self.form, [record_id], self.row_forms, self.read_scope).items():
             if fid in changed:  # as stored: sub-form rows with their ids, links in order
                 after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])
         return self.get(record_id)
+
+    def compute(self, data: Any, record_id: int | None = None) -> dict[str, Any]:
+        """What saving ``data`` (API values by key) would give, keeping nothing: the very
+        create or update a save runs (defaults, recomputation in SQL, lookups, visibility),
+        in a savepoint that is always rolled back. Values not valid (yet) count as BLANK;
+        required fields and rules do not refuse but are listed (``errors``)."""
+        if not isinstance(data, dict):
+            raise Invalid(_("The record is not valid."), errors=[FieldError(
+                "$", "type", _("Send the record as an object of field values."))])
+        data = {k: v for k, v in data.items() if k not in ("id", "version", "_meta")}
+        for _attempt in range(6):  # each round drops the values a save would refuse outright
+            savepoint = self.session.begin_nested()
+            try:
+                return self._computed(data, record_id)
+            except (Invalid, Conflict) as exc:
+                if not _drop(data, [e.field for e in exc.errors]):
+                    raise
+            finally:
+                savepoint.rollback()
+        raise Invalid(_("The record is not valid."))
+
+    def _computed(self, data: dict[str, Any], record_id: int | None) -> dict[str, Any]:
+        if record_id is None:
+            record = self.bulk_create([data], single=True, enforce=False)[0]
+        else:
+            record = self.update(record_id, data, self.row(record_id).version, enforce=False)
+        t = self.table
+        row = self.db.execute(select(t).where(t.c.id == record["id"])).one()
+        values = self.logical(row)
+        found = logic.visibility(self.form.definition, values, self._ctx)
+        errors: list[FieldError] = []
+        check_required(self.form, values, errors, hidden=found.hidden_fields)
+        logic.check_rules(self.form.definition, values, errors, self._ctx)
+        readable = self.grant.readable
+        return {"values": {k: v for k, v in record.items() if k not in ("id", "version", "_meta")},
+                "hidden_fields": sorted(self.form.by_id[fid].key for fid in found.hidden_fields if fid in readable),
+                "hidden_sections": sorted(found.hidden_sections),
+                "errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]}
 
     def bulk_update(self, changes: list[Any]) -> list[dict[str, Any]]:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
@@ -294,6 +400,59 @@ class RecordService:
         return self.get(record_id)
 
     # --- helpers
+    def _as_computed(self, ids: list[int], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Written records as the rules see them: their values with the computed fields and
+        sub-form rows as the write left them (recomputed, in this transaction). A form
+        without rules reads nothing back: required fields are never computed ones."""
+        if not self._has_rules:
+            return [dict(values) for values in records]
+        computed = [f for f in self.form.definition.fields if f.type in ("formula", "rollup") and storage.has_column(f)]
+        stored = recompute.stored_values(self.db, self.form, ids)
+        rows = subforms.load_rows(self.db, self.form, ids) if subforms.subforms(self.form) else {}
+        seen = []
+        for rid, values in zip(ids, records, strict=True):
+            one = dict(values)
+            raw = stored.get(rid, {})
+            for f in computed:
+                one[f.id] = REGISTRY[f.type].from_db(f, raw.get(storage.column_name(f.id)))
+            for fid, by_record in rows.items():
+                kept = by_record.get(rid)
+                one[fid] = subforms.to_logical(self.form.by_id[fid], kept) if kept else None
+            seen.append(one)
+        return seen
+
+    def _clear_hidden(self, ids: list[int], seen: list[dict[str, Any]], prefixes: list[str],
+                      errors: list[FieldError]) -> list[set[str]]:
+        """Visibility over the computed values: hidden fields are cleared (written, then
+        recomputed, ``seen`` read anew) and not required. The fields cleared per record, or
+        [] when none was."""
+        cleared: list[set[str]] = []
+        hidden: list[set[str]] = []
+        for values in seen:
+            before = dict(values)
+            hidden.append(logic.clear_hidden(self.form.definition, values, self.grant.readable, self._ctx))
+            cleared.append({fid for fid, v in values.items() if v is None and before.get(fid) is not None})
+        if any(cleared):
+            t = self.table
+            for rid, gone in zip(ids, cleared, strict=True):
+                if gone:
+                    blank = dict.fromkeys(gone)
+                    inline = {fid: v for fid, v in blank.items() if storage.has_column(self.form.by_id[fid])}
+                    if inline:
+                        self.db.execute(update(t).where(t.c.id == rid).values(**to_columns(self.form, inline)))
+                    outside.write(self.db, self.form, [(rid, blank)])
+            self._recompute(ids, {})
+            seen[:] = self._as_computed(ids, seen)
+            hidden = [logic.visibility(self.form.definition, values, self._ctx).hidden_fields for values in seen]
+        for values, prefix, gone in zip(seen, prefixes, hidden, strict=True):
+            check_required(self.form, values, errors, prefix, gone)
+        return cleared if any(cleared) else []
+
+    @cached_property
+    def _has_rules(self) -> bool:
+        """Whether the form has validation or visibility rules (that may read computed values)."""
+        return bool(self.form.definition.rules) or logic.has_visibility_rules(self.form.definition)
+
     @cached_property
     def _ctx(self):
         """What rules see of the caller and the clock."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from brickwork.engines.form import storage
+from brickwork.engines.form import storage, subforms
 from brickwork.engines.form.access import form_grant
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -129,6 +129,7 @@ def before_delete(service: RecordService, ids: list[int]) -> None:
     """Apply every linking relation's ``on_delete`` before ``ids`` go to the bin."""
     from brickwork.engines.form.records import RecordService  # records call this module
 
+    _rows_before_delete(service, ids)
     for source, f in linking(service.session, service.form):
         found = [i for i in linked_from(service.db, source, f, ids) if not (source.key == service.form.key
                                                                               and i in ids)]
@@ -148,6 +149,51 @@ def before_delete(service: RecordService, ids: list[int]) -> None:
                 other.delete(rid)
         else:
             _unlink(other, f, found, ids)
+
+
+def _rows_before_delete(service: RecordService, ids: list[int]) -> None:
+    """Sub-form rows that link here follow their relation's ``on_delete`` too: ``block``
+    refuses, ``clear`` unlinks the rows, ``cascade`` removes them from their records."""
+    from brickwork.engines.form.records import RecordService  # records call this module
+
+    for source in load_app_forms(service.session, service.form.app):
+        for sub in [f for f in source.definition.fields if f.type == "subform"]:
+            for f in sub.fields or []:
+                if f.type != "relation" or f.target != service.form.key:
+                    continue
+                rows = storage.child_table(source.app.id, source.key, sub)
+                column = rows.c[storage.column_name(f.id)]
+                found = service.db.execute(
+                    select(rows.c.id, rows.c.parent_id).join(source.table, source.table.c.id == rows.c.parent_id)
+                    .where(column.in_(ids), source.table.c.deleted_at.is_(None))
+                    .order_by(rows.c.parent_id, rows.c.id)).all()
+                if not found:
+                    continue
+                parents = sorted({parent for _row, parent in found})
+                rule = f.on_delete or "block"
+                if rule == "block":
+                    raise Conflict(
+                        _("Records of %(form)s link to this record.", form=pick(source.definition.label)),
+                        detail=_("Unlink them first, or change what the field %(field)s does on delete.",
+                                 field=pick(f.label)),
+                        errors=[FieldError("id", "linked", _(
+                            "Linked from %(n)s records, e.g. %(ids)s.", n=len(parents),
+                            ids=", ".join(str(i) for i in parents[:5])))])
+                other = RecordService(service.session, source, service.who)
+                before = other._before_write(parents)
+                rows_before = subforms.load_rows(service.db, source, parents)[sub.id]
+                row_ids = [row for row, _parent in found]
+                if rule == "cascade":
+                    service.db.execute(delete(rows).where(rows.c.id.in_(row_ids)))
+                else:
+                    service.db.execute(update(rows).where(rows.c.id.in_(row_ids)).values({column.name: None}))
+                table, moment = source.table, utcnow()
+                service.db.execute(update(table).where(table.c.id.in_(parents)).values(
+                    version=table.c.version + 1, updated_at=moment, updated_by=service.who.user_id))
+                other._recompute(parents, before)
+                rows_after = subforms.load_rows(service.db, source, parents)[sub.id]
+                other._log("record.updated", [(pid, {sub.key: rows_before.get(pid) or None},
+                                               {sub.key: rows_after.get(pid) or None}) for pid in parents])
 
 
 def _unlink(service: RecordService, f: FieldDef, sources: list[int], targets: list[int]) -> None:

@@ -34,11 +34,18 @@ ALLOWED = {"count": (), "sum": ("number",), "avg": ("number",), "min": ("number"
 SMALLEST = {"min", "earliest"}
 
 
+def money_currency(f: FieldDef) -> str | None:
+    """The currency of a field's amounts: a money field's, or a computed field's own."""
+    if f.type == "money":
+        return f.currency or "CNY"
+    return f.currency if f.type in ("formula", "rollup", "lookup") else None
+
+
 def settle(f: FieldDef, children: list[FieldDef], loc: tuple) -> None:
     """Check a rollup against the fields of its children; keep ids, the condition as an AST,
     the result type and scale."""
     if f.aggregate == "count":
-        f.field, f.result, f.scale = None, "number", 0
+        f.field, f.result, f.scale, f.currency = None, "number", 0, None
     else:
         child = next((c for c in children if f.field in (c.id, c.key)), None)
         kind = REGISTRY[child.type] if child is not None else None
@@ -49,6 +56,7 @@ def settle(f: FieldDef, children: list[FieldDef], loc: tuple) -> None:
             raise fail(loc + ("aggregate",), "aggregate", _(
                 "%(aggregate)s does not suit a field of type %(type)s.", aggregate=f.aggregate, type=child.type))
         f.field, f.result = child.id, value_type
+        f.currency = money_currency(child) if value_type == "number" else None  # a sum of amounts is one
         if value_type == "number":
             own = kind.value_scale(child)
             f.scale = f.scale if f.scale is not None else (max(own, 2) if f.aggregate == "avg" else own)

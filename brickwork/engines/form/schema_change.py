@@ -177,7 +177,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
         if fid in now_fields:
             _add_column(conn, app_id, form_key, now_fields[fid])
     for f, child in child_changes:
-        _add_child_column(conn, storage.child_name(app_id, form_key, f.id), child)
+        if storage.has_column(child):  # a lookup in the rows is read live: no column
+            _add_child_column(conn, storage.child_name(app_id, form_key, f.id), child)
     table = storage.record_table(app_id, form_key, new)
     for old, f in conversions:
         _convert(conn, table, old, f, table.c[storage.backup_name(f.id, version)])

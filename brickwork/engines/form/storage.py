@@ -17,8 +17,10 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
+    cast,
     func,
     literal_column,
     select,
@@ -110,7 +112,7 @@ def _cached_child(name: str, field_json: str) -> Table:
                   Column("id", Id, primary_key=True, autoincrement=True),
                   Column("parent_id", Id, nullable=False),
                   Column("position", Integer, nullable=False, default=0),
-                  *[field_column(f) for f in field.fields or []])
+                  *[field_column(f) for f in field.fields or [] if has_column(f)])  # a lookup has none
     Index(short(f"ix_{name}_parent"), table.c.parent_id, table.c.position)
     return table
 
@@ -210,7 +212,10 @@ def create_view(conn: Connection, app_key: str, form_key: str, table: Table, def
         column = table.c[column_name(field.id)]
         kind = REGISTRY[field.type]
         if kind.value_type(field) == "number" and kind.value_scale(field):
-            column = column / literal_column(f"{10 ** kind.value_scale(field)}.0")
+            scale = kind.value_scale(field)
+            column = column / literal_column(f"{10 ** scale}.0")
+            if conn.dialect.name == "postgresql":  # exact decimals of the field's places
+                column = cast(column, Numeric(38, scale))
         columns.append(column.label(field.key))
     query = select(*columns).where(table.c.deleted_at.is_(None))
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})

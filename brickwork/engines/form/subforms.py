@@ -32,7 +32,9 @@ def child_form(form: Form, field: FieldDef) -> Form:
 
 
 def to_logical(field: FieldDef, api_rows: list[dict[str, Any]]) -> Rows:
-    return [{"id": row["id"], **{f.id: REGISTRY[f.type].parse(f, row.get(f.key)) for f in field.fields or []}}
+    """Stored rows as logical values (lookups are read live, never stored: left out)."""
+    return [{"id": row["id"], **{f.id: REGISTRY[f.type].parse(f, row.get(f.key)) for f in field.fields or []
+                                 if storage.has_column(f)}}
             for row in api_rows]
 
 
@@ -89,21 +91,35 @@ def with_defaults(field: FieldDef, rows: Rows, default) -> Rows:
     return rows
 
 
-def load_rows(db: Connection, form: Form, ids: list[int]) -> dict[str, dict[int, list[dict[str, Any]]]]:
-    """The API rows of each sub-form of some records, in order: one query per sub-form."""
+def load_rows(db: Connection, form: Form, ids: list[int], forms: dict[str, Form] | None = None,
+              scope_of=None) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """The API rows of each sub-form of some records, in order: one query per sub-form.
+    With the app's ``forms``, the rows' lookups too (sub-queries in that one query), each
+    within ``scope_of`` (the caller's read scope per form key, see onread.lookups_over)."""
+    from brickwork.engines.form.onread import lookups_over  # onread builds on this engine's modules
+
     found: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for field in subforms(form):
         table = storage.child_table(form.app.id, form.key, field)
         by_parent: dict[int, list[dict[str, Any]]] = defaultdict(list)
         if ids:
-            plan = [(f, REGISTRY[f.type], table.c[storage.column_name(f.id)]) for f in field.fields or []]
-            for row in db.execute(select(table).where(table.c.parent_id.in_(ids))
+            plan = [(f, f, REGISTRY[f.type], table.c[storage.column_name(f.id)])
+                    for f in field.fields or [] if storage.has_column(f)]
+            if forms is not None:
+                plan += [(lk.field, lk.target, REGISTRY[lk.target.type], lk.value.label(f"lk_{fid}"))
+                         for fid, lk in lookups_over(forms, field.fields or [], table, scope_of).items()]
+            query = select(table, *[column for _f, _t, _k, column in plan if column.name not in table.c])
+            for row in db.execute(query.where(table.c.parent_id.in_(ids))
                                   .order_by(table.c.parent_id, table.c.position, table.c.id)):
                 by_parent[row.parent_id].append(
-                    {"id": row.id, **{f.key: kind.to_api(f, kind.from_db(f, row._mapping[column]))
-                                      for f, kind, column in plan}})
+                    {"id": row.id, **{f.key: kind.to_api(shown, kind.from_db(shown, row._mapping[column]))
+                                      for f, shown, kind, column in plan}})
         found[field.id] = by_parent
     return found
+
+
+def has_row_lookups(form: Form) -> bool:
+    return any(c.type == "lookup" for f in subforms(form) for c in f.fields or [])
 
 
 def write_rows(db: Connection, form: Form, records: list[tuple[int, dict[str, Any]]]) -> None:
@@ -119,7 +135,7 @@ def write_rows(db: Connection, form: Form, records: list[tuple[int, dict[str, An
         for rid, rows in given:
             for position, row in enumerate(rows):
                 columns = {storage.column_name(f.id): REGISTRY[f.type].to_db(f, row.get(f.id))
-                           for f in field.fields or [] if f.id in row}
+                           for f in field.fields or [] if f.id in row and storage.has_column(f)}
                 if row.get("id") is None:
                     added.append({"parent_id": rid, "position": position, **columns})
                 elif existing.get(row["id"]) == rid:

@@ -57,3 +57,28 @@ def test_linked_records_are_named_by_their_title_field(api, sessions):
         names = Names(session, contacts.definition.fields, [{"companies": [acme, 4242]}], app_key="crm",
                       who=principal(session, None))
         assert display(linked, [acme, 4242], names) == "Acme <script>, #4242"
+
+
+def test_sums_of_amounts_show_their_currency(api):
+    """A formula or rollup over amounts is an amount: it shows its currency; a count does not."""
+    from tests.engines.form.helpers import APP, field, form, publish
+
+    lines = field("o2", "subform", "lines", fields=[
+        field("l2", "number", "qty", scale=0), field("l3", "money", "price", currency="USD"),
+        field("l4", "formula", "amount", formula="qty * price")])
+    orders = form("orders", lines, field("o3", "formula", "total", formula="SUM(lines.amount) - 1"),
+                  field("o4", "formula", "pieces", formula="SUM(lines.qty)"),
+                  field("o5", "rollup", "dearest", source="lines", aggregate="max", field="price"),
+                  field("o6", "formula", "ratio", formula="SUM(lines.amount) / MAX(lines.price)"))
+    answer = publish(api, orders)
+    assert answer.status_code == 200, answer.text
+    published = {x["key"]: x for x in api.get(f"{APP}/forms/orders").json()["body"]["fields"]}
+    assert [published[k].get("currency") for k in ("total", "pieces", "dearest", "ratio")] == [
+        "USD", None, "USD", None]
+    token = current_locale.set("en")
+    try:
+        assert display(FieldDef(**published["total"]), "3749.00") == "$3,749.00"
+        assert display(FieldDef(**published["dearest"]), "1250.00") == "$1,250.00"
+        assert display(FieldDef(**published["pieces"]), "3") == "3"
+    finally:
+        current_locale.reset(token)

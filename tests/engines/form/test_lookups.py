@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.engines.form.helpers import APP, field, form, publish, records
+from tests.engines.form.helpers import field, form, publish, records
 
 CUSTOMERS = form("customers", field("c1", "text", "name"), field("c2", "phone", "phone"),
                  field("c3", "number", "rank", scale=0))
@@ -72,7 +72,15 @@ def test_a_lookup_of_a_missing_field_is_refused(api):
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "$.fields[1].field"
 
 
-def test_a_formula_cannot_use_a_lookup_yet(api, shop):
+def test_a_formula_over_a_lookup_follows_the_linked_record(api, shop):
+    acme, _beta = shop
     with_formula = {**ORDERS, "fields": [*ORDERS["fields"], field("o6", "formula", "x", formula="customer_rank + 1")]}
-    answer = api.put(f"{APP}/forms/orders", json=with_formula)
-    assert answer.status_code == 422 and "lookup" in answer.json()["errors"][0]["message"]
+    answer = publish(api, with_formula)
+    assert answer.status_code == 200, answer.text
+    order = api.post(records("orders"), json={"title": "A", "customer": acme["id"]}).json()
+    assert order["x"] == "3.00"
+    assert api.patch(f"{records('customers')}/{acme['id']}", json={"version": 1, "rank": "5"}).status_code == 200
+    assert api.get(f"{records('orders')}/{order['id']}").json()["x"] == "6.00"
+    assert api.get(records("orders"), params={"sort": "-x"}).json()["items"][0]["x"] == "6.00"
+    assert api.delete(f"{records('customers')}/{acme['id']}").status_code == 204  # on_delete: clear
+    assert api.get(f"{records('orders')}/{order['id']}").json()["x"] == "1.00"

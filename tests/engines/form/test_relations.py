@@ -139,3 +139,39 @@ def test_unlinking_recomputes_what_follows_the_link(api, customers):
     assert li["linked"] == "yes"
     assert api.delete(f"{records('customers')}/{customers[0]}").status_code == 204
     assert api.get(f"{records('contacts')}/{li['id']}").json()["linked"] == "no"
+
+
+def orders_with_lines(**relation):
+    return form("orders", field("o1", "text", "title"), field("o2", "subform", "lines", fields=[
+        field("l1", "relation", "customer", target="customers", **relation),
+        field("l2", "number", "qty", scale=0)]),
+        field("o3", "formula", "linked", formula="COUNT(lines.customer)"))
+
+
+def test_sub_form_rows_that_link_here_block_a_delete(api, customers):
+    assert publish(api, orders_with_lines()).status_code == 200
+    acme = customers[0]
+    made = api.post(records("orders"), json={"title": "A", "lines": [{"customer": acme, "qty": "1"}]}).json()
+    refused = api.delete(f"{records('customers')}/{acme}")
+    assert refused.status_code == 409, refused.text
+    assert "Orders" in refused.json()["title"]
+    again = api.patch(f"{records('orders')}/{made['id']}", json={"version": made["version"], "title": "B"})
+    assert again.status_code == 200, again.text
+
+
+def test_sub_form_rows_that_link_here_are_cleared_or_removed(api, customers):
+    acme, globex, _initech = customers
+    assert publish(api, orders_with_lines(on_delete="clear")).status_code == 200
+    made = api.post(records("orders"), json={"title": "A", "lines": [
+        {"customer": acme, "qty": "1"}, {"customer": globex, "qty": "2"}]}).json()
+    assert made["linked"] == "2.00"
+    assert api.delete(f"{records('customers')}/{acme}").status_code == 204
+    after = api.get(f"{records('orders')}/{made['id']}").json()
+    assert [line["customer"] for line in after["lines"]] == [None, globex]
+    assert (after["version"], after["linked"]) == (2, "1.00")
+    saved = api.patch(f"{records('orders')}/{made['id']}", json={"version": 2, "title": "B"})
+    assert saved.status_code == 200, saved.text
+    assert publish(api, orders_with_lines(on_delete="cascade")).status_code == 200
+    assert api.delete(f"{records('customers')}/{globex}").status_code == 204
+    assert api.get(f"{records('orders')}/{made['id']}").json()["lines"] == [
+        {**after["lines"][0], "customer": None}]

@@ -176,3 +176,17 @@ def test_long_keys_get_names_the_database_keeps_whole(api, engine):
     assert api.post(records(key), json={"name": "x"}).status_code == 201
     duplicate = api.post(records(key), json={"name": "X"})
     assert duplicate.status_code == 409 and duplicate.json()["errors"][0]["field"] == "name"
+
+
+def test_the_readable_view_gives_amounts_with_their_places(api, engine):
+    """Money sums in the view are exact decimals on PostgreSQL (SQLite has no decimal type:
+    its view gives floating-point numbers, the table keeps exact scaled integers)."""
+    assert publish(api, form("bills", field("b1", "money", "amount"))).status_code == 200
+    assert api.post(records("bills") + ":bulk", json={"records": [{"amount": "0.10"}] * 30 + [
+        {"amount": "12345.63"}]}).status_code == 201
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT SUM(amount) FROM crm_bills")).scalar()
+    if engine.dialect.name == "postgresql":
+        assert str(total) == "12348.63"
+    else:
+        assert round(total, 2) == 12348.63

@@ -109,7 +109,7 @@ class FormulaField(_Computed):
 
     name = "formula"
     logical = "text"
-    settings = frozenset({"formula", "expression", "result", "scale"})
+    settings = frozenset({"formula", "expression", "result", "scale", "currency"})
 
     def has_column(self, field: FieldDef) -> bool:
         return not volatile(field)
@@ -125,7 +125,7 @@ class RollupField(_Computed):
 
     name = "rollup"
     logical = "number"
-    settings = frozenset({"source", "aggregate", "field", "condition", "result", "scale"})
+    settings = frozenset({"source", "aggregate", "field", "condition", "result", "scale", "currency"})
 
     def value_type(self, field: FieldDef) -> str:
         # Until publish resolves another form's field, a number is the likely result.

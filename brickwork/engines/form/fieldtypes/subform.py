@@ -12,7 +12,7 @@ from brickwork.engines.form.definition import FieldDef, no_repeats
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.i18n import _
 
-NOT_IN_ROWS = ("subform", "autonumber", "rollup", "lookup")
+NOT_IN_ROWS = ("subform", "autonumber", "rollup")
 
 
 class RowErrors(FieldValueError):

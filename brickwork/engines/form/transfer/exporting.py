@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.display import Names, display
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.listing import MAX_LIMIT, list_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import SYSTEM_SORT, get_view
@@ -47,6 +48,7 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
         fields = fields if fields is not None else _keys(service, config.get("columns"))
         q = q if q is not None else config.get("search") or None
     columns = export_columns(service, fields)
+    typed = {f.id: typed_as(service, f) for f in columns}
     only = ",".join(f.key for f in columns) or None
 
     def page_after(cursor: str | None) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
         while True:
             names = Names(session, columns, page["items"], service.form.app.key, who=service.who)
             for record in page["items"]:
-                writer.append([writer.cell(f, record.get(f.key), names) for f in columns])
+                writer.append([writer.cell(f, record.get(f.key), names, typed[f.id]) for f in columns])
             count += len(page["items"])
             if not page["next_cursor"]:
                 break
@@ -71,6 +73,20 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
         raise
     writer.close()
     return count
+
+
+def typed_as(service: RecordService, f: FieldDef) -> tuple[Any, FieldDef] | None:
+    """The kind and field a column's values are typed as (numbers, dates), or None (text):
+    a number field as itself, a formula or rollup as its result, a lookup as the field it
+    shows, so ``SUM(lines.amount)`` is a number in a spreadsheet, not "12,400"."""
+    if f.type in NUMBERS or f.type in ("date", "datetime"):
+        return REGISTRY[f.type], f
+    if f.type in ("formula", "rollup") and REGISTRY[f.type].value_type(f) in ("number", "date", "datetime"):
+        return shape(f)
+    lookup = service.lookups.get(f.id)
+    if lookup is not None:
+        return typed_as(service, lookup.target)
+    return None
 
 
 def export_columns(service: RecordService, fields: str | None) -> list[FieldDef]:
@@ -129,17 +145,17 @@ class _Xlsx:
     def append(self, cells: list[Any]) -> None:
         self.sheet.append([printable(cell) if isinstance(cell, str) else cell for cell in cells])
 
-    def cell(self, f: FieldDef, value: Any, names: Names) -> Any:
+    def cell(self, f: FieldDef, value: Any, names: Names, typed: tuple[Any, FieldDef] | None) -> Any:
         if value is None or value == [] or value == "":
             return None
-        kind = REGISTRY[f.type]
-        if f.type in NUMBERS or f.type in ("date", "datetime"):
-            logical = kind.parse(f, value)
+        if typed is not None:
+            kind, plain = typed
+            logical = kind.parse(plain, value)
             if isinstance(logical, datetime):
                 logical = logical.astimezone(app_zone()).replace(tzinfo=None)
-            typed = self.typed(self.sheet, value=logical)
-            typed.number_format = _number_format(f, kind)
-            return typed
+            cell = self.typed(self.sheet, value=logical)
+            cell.number_format = _number_format(plain, kind)
+            return cell
         return neutralise(display(f, value, names))
 
     def close(self) -> None:
@@ -170,12 +186,12 @@ class _Csv:
     def append(self, cells: list[Any]) -> None:
         self.writer.writerow(cells)
 
-    def cell(self, f: FieldDef, value: Any, names: Names) -> str:
+    def cell(self, f: FieldDef, value: Any, names: Names, typed: tuple[Any, FieldDef] | None) -> str:
         if value is None or value == [] or value == "":
             return ""
-        kind = REGISTRY[f.type]
-        if f.type in NUMBERS or f.type in ("date", "datetime"):
-            return kind.to_text(f, kind.parse(f, value))  # a number, never a formula
+        if typed is not None:
+            kind, plain = typed
+            return kind.to_text(plain, kind.parse(plain, value))  # a number, never a formula
         return neutralise(display(f, value, names))
 
     def close(self) -> None:

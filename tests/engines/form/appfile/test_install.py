@@ -106,3 +106,27 @@ def test_the_roles_a_file_names_are_created_and_exported(sessions):
         labels = {r.key: r.label["en"] for r in session.query(Role)}
     assert labels == {"clerk": "Clerk", "boss": "The boss, as we call it"}
     assert [r["key"] for r in exported(sessions, "tiny")["roles"]] == ["boss", "clerk"]
+
+
+def test_a_formula_over_another_forms_records_round_trips(sessions, admin):
+    """``SUM(lines.header.amount)``: the published formula names the other form's relation by
+    id; the file must install again as it exported."""
+    headers = form("headers", field("h1", "text", "name"),
+                   field("h2", "formula", "total", formula="SUM(lines.header.amount)"))
+    lines = form("lines", field("n1", "relation", "header", target="headers"), field("n2", "money", "amount"))
+    document = {**copy.deepcopy(DOCUMENT), "views": [], "definitions": {"form": [headers, lines]}}
+    install(sessions, document)
+    first = exported(sessions, "tiny")
+    again = copy.deepcopy(first)
+    again["app"]["key"] = "tiny_copy"
+    install(sessions, again)
+    second = exported(sessions, "tiny_copy")
+    second["app"]["key"] = "tiny"
+    assert second == first
+    ADMIN = Principal(admin.id, "admin", "admin", True, "test")
+    with transaction(sessions) as session:
+        made = RecordService(session, load_form(session, "tiny_copy", "headers"), ADMIN).create({"name": "A"})
+        RecordService(session, load_form(session, "tiny_copy", "lines"), ADMIN).create(
+            {"header": made["id"], "amount": "12.50"})
+        assert RecordService(session, load_form(session, "tiny_copy", "headers"), ADMIN).get(
+            made["id"])["total"] == "12.50"

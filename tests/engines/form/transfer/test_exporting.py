@@ -157,3 +157,15 @@ def test_fields_the_caller_may_not_read_are_left_out(api, app, sessions):
         assert exported.content.decode("utf-8-sig").splitlines() == ["Name", "Acme"]
         result = li.post(records("leads") + ":import", files={"file": ("l.csv", b"Name,Cost\nBeta,5\n")}).json()
         assert result["mapping"] == {"Name": "name", "Cost": None} and result["created"] == 1
+
+
+def test_computed_numbers_export_as_numbers(world):
+    """A formula, a rollup and a lookup of a number are numbers in xlsx and plain in csv."""
+    sheet = read_xlsx(world.get(records("original") + ":export", params={
+        "fields": "doubled,partner_count", "sort": "id"}).content)
+    assert sheet[1] == [Decimal("-2469"), 2] or sheet[1] == [-2469, 2]
+    assert not isinstance(sheet[1][0], str)
+    response = world.get(records("original") + ":export", params={"format": "csv", "fields": "doubled",
+                                                                   "sort": "id"})
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[1:] == [["-2469.00"], ["0.00"], ["0.00"]]
