@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, and_, false, func, or_, select
 
-from brickwork.engines.form import outside, storage
+from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.base import control_character
 from brickwork.engines.form.onread import refuse_clock_fields
@@ -61,7 +61,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
     if not cursor:  # counted once, on the first page; later pages only move forward
         total = service.db.scalar(select(func.count()).select_from(t).where(*conditions))
     next_cursor = _encode([_plain(getattr(rows[-1], c.name)) for c, _d in keys], listing) if more else None
-    links = outside.load(service.db, form, [row.id for row in rows], service.row_forms, service.read_scope) | service.read_computed(rows)
+    links = service.shown_beside(rows)
     convert = serializer(form, service.grant.readable, only, links)
     return {"items": [convert(row) for row in rows],
             "next_cursor": next_cursor, "total": total}

@@ -120,6 +120,12 @@ class RecordService:
         """The app's forms when sub-form rows hold lookups (read with the rows), else None."""
         return self.graph.forms if subforms.has_row_lookups(self.form) else None
 
+    def shown_beside(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
+        """What records show besides their columns: links, sub-form rows (with their lookups),
+        lookups and clock formulas, all read within the caller's grants."""
+        ids = [row.id for row in rows]
+        return outside.load(self.db, self.form, ids, self.row_forms, self.read_scope) | self.read_computed(rows)
+
     def read_computed(self, rows: list[Any]) -> dict[str, dict[int, Any]]:
         """Lookups and formulas over the clock of some rows: field id → record id → API value."""
         forms = self.graph.forms if onread.aggregates_on_read(self.form) else None
@@ -139,7 +145,7 @@ class RecordService:
         self.grant.require("read")
         row = self.row(record_id, deleted=deleted)
         return to_api(self.form, row, self.grant.readable,
-                      links=outside.load(self.db, self.form, [record_id], self.row_forms, self.read_scope) | self.read_computed([row]))
+                      links=self.shown_beside([row]))
 
     def row(self, record_id: int, *, deleted: bool | None = False, lock: bool = False, action: str = "read"):
         """The stored row if it is in the caller's scope for ``action``: in the recycle bin
@@ -232,7 +238,7 @@ class RecordService:
         everything = {f.id for f in self.form.definition.fields}
         made = [SimpleNamespace(id=rid, flow_state=None, deleted_at=None, **stored, **computed.get(rid, {}))
                 for rid, stored in zip(ids, columns, strict=True)]
-        links = outside.load(self.db, self.form, ids, self.row_forms, self.read_scope) | self.read_computed(made)
+        links = self.shown_beside(made)
         convert = serializer(self.form, everything, links=links)  # its per-field work once, not per row
         full = [convert(row) for row in made]
         live = {f.key for f in self.form.definition.fields
