@@ -40,8 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
-    app.state.readers = make_sessionmaker(engine, read_only=True)
+    # Requests are bounded: a statement past the timeout is cancelled and answered with 503.
+    app.state.sessions = make_sessionmaker(engine, statement_timeout=settings.statement_timeout)
+    app.state.readers = make_sessionmaker(engine, read_only=True, statement_timeout=settings.statement_timeout)
     app.state.store = store()
     clock.configure(settings.zone)
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 900
     session_days: int = 14
+    # Seconds one database statement of a request may run; then it is cancelled and the
+    # request answers 503 with Retry-After (docs/decisions/0011-request-cost-bounds.md).
+    statement_timeout: float = 10.0
 
     @field_validator("timezone")
     @classmethod
@@ -44,6 +47,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("statement_timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float) -> float:
+        if not 0 < value <= 3600:
+            raise ValueError("give seconds from more than 0 up to 3600")
         return value
 
     @field_validator("default_locale")

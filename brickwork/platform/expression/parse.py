@@ -17,6 +17,7 @@ from brickwork.platform.i18n import _
 
 MAX_DEPTH = 64
 MAX_NODES = 1000
+MAX_ARGS = 100  # arguments of one call (SQLite takes 127 in one function call)
 MAX_TEXT = 10_000  # characters in one text literal
 
 # Decimal strings only (binary floats would bring 0.1 + 0.2 into the data); 28 digits in

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from fastapi.security import HTTPBearer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from brickwork.platform.db import transaction
-from brickwork.platform.errors import Forbidden, NotAuthenticated
+from brickwork.platform.db import is_timeout, transaction
+from brickwork.platform.errors import Forbidden, NotAuthenticated, Unavailable
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.login import session_principal
@@ -29,8 +30,16 @@ def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction for the work of a request, committed before the response is sent.
     ``read_only`` for work that only reads (on SQLite it then runs beside writers)."""
     factory = request.app.state.readers if read_only else request.app.state.sessions
-    with transaction(factory) as session:
-        yield session
+    try:
+        with transaction(factory) as session:
+            yield session
+    except DBAPIError as exc:
+        if not is_timeout(exc):
+            raise
+        # A statement ran past the request's statement timeout and was cancelled (db.py):
+        # the database is free again, and the caller may try later.
+        raise Unavailable(_("This took too long and was stopped."), detail=_(
+            "Try again in a moment. If it keeps happening, ask for a narrower filter or fewer records.")) from None
 
 
 @contextmanager

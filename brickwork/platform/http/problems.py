@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brickwork.platform.definitions.errors import json_path
-from brickwork.platform.errors import BrickworkError, FieldError
+from brickwork.platform.errors import BrickworkError, FieldError, Unavailable
 from brickwork.platform.i18n import _
 
 PROBLEM = "application/problem+json"
@@ -41,6 +41,8 @@ def _status_title(status: int) -> tuple[str, str]:
 
 async def on_brickwork_error(_request: Request, exc: BrickworkError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(exc.status, exc.title, code=exc.code, detail=exc.detail, errors=exc.errors,
                    headers=headers)
 
