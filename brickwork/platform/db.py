@@ -17,9 +17,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from brickwork.platform.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MAX_INT = 2**63 - 1  # the largest id, version or whole number a column holds (BIGINT)
 READ_ONLY = "brickwork_read_only"
 TIMEOUT = "brickwork_statement_timeout"  # execution option: seconds one statement may run
 PROGRESS_EVERY = 1000  # SQLite virtual machine steps between looks at the clock
+
+
+def whole_id(value: object) -> int | None:
+    """A JSON value as an id or version (1 … MAX_INT), else None: ``true`` is no id, and a
+    number past 64 bits would overflow the driver."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isdigit() and len(value) <= 19 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT:
+        return value
+    return None
 
 
 def utcnow() -> datetime:
