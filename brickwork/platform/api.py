@@ -102,7 +102,7 @@ def revision_from(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "If-Match", "revision", _("Give the draft revision you started from, such as \"3\"."))])
     return int(value)

@@ -28,7 +28,7 @@ def whole_id(value: object) -> int | None:
     number past 64 bits would overflow the driver."""
     if isinstance(value, str):
         value = value.strip()
-        value = int(value) if value.isdigit() and len(value) <= 19 else None
+        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else None
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT:
         return value
     return None

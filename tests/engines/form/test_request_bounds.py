@@ -65,6 +65,14 @@ def test_versions_and_values_beyond_64_bits_name_the_field(deals):
     assert "deal" in fields_of(deals.post(records("accounts"), json={"name": "x", "deal": "9" * 5000}))
 
 
+def test_digits_that_are_no_decimal_digits(deals):
+    """"³".isdigit() is true, and int("³") fails: found by Schemathesis."""
+    assert fields_of(deals.patch(f"{URL}/1", json={"version": "³", "name": "x"})) == {"version"}
+    assert "rep" in fields_of(deals.post(URL, json={"name": "x", "rep": "³"}))
+    assert fields_of(deals.put(f"{APP}/forms/deals", json=DEALS, headers={"If-Match": '"³"'.encode()})) == {"If-Match"}
+    assert deals.get(f"{URL}:pick", params={"q": "³"}).status_code == 200
+
+
 def test_an_id_beyond_64_bits_in_a_filter(deals):
     condition = {"fn": "=", "args": [{"ref": "rep"}, {"lit": BIG, "type": "user"}]}
     assert fields_of(deals.get(URL, params={"filter": json.dumps(condition)})) == {"$.args[1].lit"}
