@@ -16,7 +16,7 @@ from brickwork.platform.expression.values import FieldInfo
 from brickwork.platform.i18n import _
 
 MAX_TEXT_RESULT = 1_000_000  # characters one text value may reach, at any step
-MAX_WORK = 20_000_000  # characters an expression may read and write for one record
+MAX_WORK = 50_000_000  # characters an expression may read and write for one record
 FIELD_TEXT = 100_000  # no stored text is longer (lib_text.MAX_COUNT)
 # The longest text a value of each other type reads as (CONCAT, &): numbers have 28 digits,
 # a sign and a point; a date and time is "YYYY-MM-DD HH:MM:SS".
