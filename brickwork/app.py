@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brickwork import __version__
 from brickwork.builder_ui import designer, pages, record_import, record_pages, record_views, template_gallery
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import appfile_api, transfer_api, views_api
+from brickwork.engines.form import appfile_api, listing, transfer_api, views_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
 from brickwork.platform import clock
@@ -40,10 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
-    app.state.readers = make_sessionmaker(engine, read_only=True)
+    # Requests are bounded: a statement past the timeout is cancelled and answered with 503.
+    app.state.sessions = make_sessionmaker(engine, statement_timeout=settings.statement_timeout)
+    app.state.readers = make_sessionmaker(engine, read_only=True, statement_timeout=settings.statement_timeout)
     app.state.store = store()
     clock.configure(settings.zone)
+    listing.configure(settings.secret_key)
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)

@@ -14,6 +14,7 @@ from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.params import PathId, QueryId
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.models import App, Definition
 
@@ -101,7 +102,7 @@ def revision_from(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "If-Match", "revision", _("Give the draft revision you started from, such as \"3\"."))])
     return int(value)
@@ -193,14 +194,14 @@ def definitions_versions(request: Request, app: str, kind: str, key: str) -> lis
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}/versions/{version}", response_model=DefinitionOut)
-def definitions_version(request: Request, app: str, kind: str, key: str, version: int) -> DefinitionOut:
+def definitions_version(request: Request, app: str, kind: str, key: str, version: PathId) -> DefinitionOut:
     with work(request, read_only=True) as (session, who):
         return DefinitionOut.of(_store(request).get(session, get_app(session, app), kind, key, version=version))
 
 
 @router.get("/apps/{app}/definitions/{kind}/{key}/diff", response_model=list[Change],
             response_model_exclude_none=True)
-def definitions_diff(request: Request, app: str, kind: str, key: str, a: int, b: int) -> list[Change]:
+def definitions_diff(request: Request, app: str, kind: str, key: str, a: QueryId, b: QueryId) -> list[Change]:
     with work(request, read_only=True) as (session, who):
         return [Change(**c) for c in _store(request).diff(session, get_app(session, app), kind, key, a, b)]
 

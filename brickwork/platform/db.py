@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from brickwork.platform.settings import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MAX_INT = 2**63 - 1  # the largest id, version or whole number a column holds (BIGINT)
 READ_ONLY = "brickwork_read_only"
+TIMEOUT = "brickwork_statement_timeout"  # execution option: seconds one statement may run
+PROGRESS_EVERY = 1000  # SQLite virtual machine steps between looks at the clock
 ROLL_BACK = "brickwork_roll_back"  # session.info: end the transaction with ROLLBACK, not COMMIT
 # SQLite before 3.50 can lose commits made after a ROLLBACK TO that followed a cache spill in
 # WAL mode: the frames it writes next carry checksums that recovery rejects, so a kill -9 drops
@@ -38,6 +43,17 @@ def sqlite_module():
     return sqlite3
 
 
+def whole_id(value: object) -> int | None:
+    """A JSON value as an id or version (1 … MAX_INT), else None: ``true`` is no id, and a
+    number past 64 bits would overflow the driver."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 19 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT:
+        return value
+    return None
+
+
 def utcnow() -> datetime:
     """Timestamps are stored in UTC; pages convert to the app time zone."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -56,8 +72,41 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(url, module=module, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_deadline)
+        for done in ("commit", "rollback"):
+            event.listen(engine, done, _sqlite_no_deadline)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "begin", _pg_begin)
+    return engine
+
+
+def _pg_begin(conn) -> None:
+    # Per transaction (SET LOCAL): a pooled connection keeps no limit into other work.
+    seconds = conn.get_execution_options().get(TIMEOUT)
+    if seconds:
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(seconds * 1000)}")
+
+
+def _sqlite_deadline(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+    # SQLite has no statement timeout: the progress handler (_sqlite_pragmas) interrupts a
+    # statement that runs past this deadline, set afresh before each one.
+    seconds = conn.get_execution_options().get(TIMEOUT)
+    conn.connection.info["deadline"][0] = time.monotonic() + seconds if seconds else None
+
+
+def _sqlite_no_deadline(conn) -> None:
+    conn.connection.info["deadline"][0] = None
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a database error is a statement cancelled for running too long."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite_module().OperationalError):  # the module the engine runs on
+        return str(orig) == "interrupted"
+    return getattr(orig, "sqlstate", None) == "57014"  # query_canceled (statement_timeout)
 
 
 def _sqlite_begin(conn) -> None:
@@ -68,9 +117,13 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, record) -> None:
     # Let SQLAlchemy emit BEGIN itself (see the "begin" listener).
     dbapi_conn.isolation_level = None
+    deadline: list[float | None] = [None]
+    record.info["deadline"] = deadline
+    dbapi_conn.set_progress_handler(lambda: deadline[0] is not None and time.monotonic() > deadline[0],
+                                    PROGRESS_EVERY)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -83,10 +136,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     register(dbapi_conn)
 
 
-def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+def make_sessionmaker(engine: Engine, *, read_only: bool = False,
+                      statement_timeout: float | None = None) -> sessionmaker[Session]:
     """Sessions for writing, or (``read_only``) for reading only: on SQLite those do not
-    queue behind writers."""
-    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    queue behind writers. With ``statement_timeout`` (seconds) each statement that runs
+    longer is cancelled (``is_timeout`` tells that error)."""
+    options = {READ_ONLY: True} if read_only else {}
+    if statement_timeout:
+        options[TIMEOUT] = statement_timeout
+    bind = engine.execution_options(**options) if options else engine
     return sessionmaker(bind, expire_on_commit=False)
 
 

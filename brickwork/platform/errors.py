@@ -59,3 +59,11 @@ class Conflict(BrickworkError):
 class TooManyRequests(BrickworkError):
     status = 429
     code = "too_many_requests"
+
+
+class Unavailable(BrickworkError):
+    """The work took too long (a statement hit the timeout); trying again later may work."""
+
+    status = 503
+    code = "timeout"
+    retry_after = 5  # seconds, sent as Retry-After

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, le=1000)
     login_window_seconds: int = Field(default=900, ge=1, le=86_400)
     session_days: int = Field(default=14, ge=1, le=3650)
+    # Seconds one database statement of a request may run; then it is cancelled and the
+    # request answers 503 with Retry-After (docs/decisions/0011-request-cost-bounds.md).
+    statement_timeout: float = 10.0
 
     @field_validator("timezone")
     @classmethod
@@ -46,6 +49,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("statement_timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float) -> float:
+        if not 0 < value <= 3600:
+            raise ValueError("give seconds from more than 0 up to 3600")
         return value
 
     @field_validator("default_locale")

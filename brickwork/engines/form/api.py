@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.params import MaybeQueryId, PathId, QueryInt
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry
@@ -74,7 +75,7 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 
 @router.get("/{form}/records")
 def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
-                 limit: int = 50, cursor: str | None = None, fields: str | None = None,
+                 limit: QueryInt = 50, cursor: str | None = None, fields: str | None = None,
                  deleted: bool = False, q: str | None = None) -> JSONResponse:
     """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
     ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page;
@@ -83,7 +84,7 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
     if filter:
         try:
             ast = json.loads(filter)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise Invalid(_("The request is not valid."), errors=[
                 FieldError("filter", "json", _("The filter is not valid JSON."))]) from None
     with work(request, read_only=True) as (session, who):
@@ -93,7 +94,7 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
 
 
 @router.get("/{form}/records:pick")
-def records_pick(request: Request, app: str, form: str, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+def records_pick(request: Request, app: str, form: str, q: str = "", limit: QueryInt = 20) -> list[dict[str, Any]]:
     """Records to link to, as a person types: ``[{id, title}]``, live and in the caller's
     scope. Titles starting with ``q`` first (case-insensitive, by an index), then titles
     containing it; no ``q``: the newest. ``limit`` 1–100."""
@@ -148,14 +149,14 @@ def records_bulk_delete(request: Request, app: str, form: str, data: Any = Body(
 
 
 @router.get("/{form}/records/{record_id}")
-def records_get(request: Request, app: str, form: str, record_id: int, deleted: bool = False) -> JSONResponse:
+def records_get(request: Request, app: str, form: str, record_id: PathId, deleted: bool = False) -> JSONResponse:
     with work(request, read_only=True) as (session, who):
         record = _records(request, session, app, form, who).get(record_id, deleted=deleted)
     return JSONResponse(record)
 
 
 @router.patch("/{form}/records/{record_id}")
-def records_update(request: Request, app: str, form: str, record_id: int, data: Any = Body(...)) -> JSONResponse:
+def records_update(request: Request, app: str, form: str, record_id: PathId, data: Any = Body(...)) -> JSONResponse:
     """Send ``version`` (as read); a newer version on the server is a 409 and nothing changes."""
     version = data.get("version") if isinstance(data, dict) else None
     with work(request) as (session, who):
@@ -164,22 +165,22 @@ def records_update(request: Request, app: str, form: str, record_id: int, data: 
 
 
 @router.delete("/{form}/records/{record_id}", status_code=204)
-def records_delete(request: Request, app: str, form: str, record_id: int,
-                   version: int | None = Query(None)) -> Response:
+def records_delete(request: Request, app: str, form: str, record_id: PathId,
+                   version: MaybeQueryId = None) -> Response:
     with work(request) as (session, who):
         _records(request, session, app, form, who).delete(record_id, version)
     return Response(status_code=204)
 
 
 @router.post("/{form}/records/{record_id}:restore")
-def records_restore(request: Request, app: str, form: str, record_id: int) -> JSONResponse:
+def records_restore(request: Request, app: str, form: str, record_id: PathId) -> JSONResponse:
     with work(request) as (session, who):
         record = _records(request, session, app, form, who).restore(record_id)
     return JSONResponse(record)
 
 
 @router.get("/{form}/records/{record_id}/history")
-def records_history(request: Request, app: str, form: str, record_id: int) -> list[dict[str, Any]]:
+def records_history(request: Request, app: str, form: str, record_id: PathId) -> list[dict[str, Any]]:
     """The record's audit entries, oldest first: who changed what, from what, to what."""
     with work(request, read_only=True) as (session, who):
         service = _records(request, session, app, form, who)
@@ -194,7 +195,8 @@ def records_history(request: Request, app: str, form: str, record_id: int) -> li
 
 
 @router.get("/{form}/records/{record_id}/related")
-def records_related(request: Request, app: str, form: str, record_id: int, limit: int = 5) -> list[dict[str, Any]]:
+def records_related(request: Request, app: str, form: str, record_id: PathId,
+                    limit: QueryInt = 5) -> list[dict[str, Any]]:
     """Every relation in the app that links to this record (the reverse side of each link,
     for a 360° page): the linking form and field, how many live records link, and the first
     ``limit`` of them (with their title). Forms the caller may not read are left out."""

@@ -2,14 +2,18 @@
 
 The cursor carries the sort values of the last row, so page 10 000 costs what page 1
 costs: ``WHERE (sort keys) > (last values)`` on an index, never ``OFFSET``. BLANKs sort
-last in either direction.
+last in either direction. A cursor is signed (HMAC-SHA256 with a key derived from the
+installation's secret key) over its values and the listing it belongs to, so a forged or
+borrowed cursor is refused before its values reach SQL.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +28,16 @@ from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.i18n import _
 
 MAX_LIMIT = 500
+MAX_SORT_KEYS = 8
+MAX_CURSOR = 4096  # characters; a real one is far shorter
+# Until configure(): a key of this process only (commands that page through in one go).
+_KEY = [secrets.token_bytes(32)]
+
+
+def configure(secret_key: str) -> None:
+    """Sign cursors with a key derived from the installation's secret key, so every web
+    process of the installation accepts the cursors of the others."""
+    _KEY[0] = hmac.new(secret_key.encode(), b"brickwork listing cursor", hashlib.sha256).digest()
 SORTABLE_SYSTEM = {"id", "created_at", "updated_at"}
 NOT_NUL = "".join(chr(c) for c in (*range(1, 32), 127))
 UNSORTABLE = ("multiselect", "attachment", "image")
@@ -50,9 +64,10 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
 
     query = select(t, *[column for column, _d in keys if column.name not in t.c]).where(*conditions)
     # What a cursor belongs to (the search only when there is one, so older cursors stay valid).
-    listing = json.dumps([sort or "", filter_ast, deleted] + ([q] if q else []), sort_keys=True)
+    listing = json.dumps([form.app.id, form.key, form.version, sort or "", filter_ast, deleted, q],
+                         sort_keys=True)
     if cursor:
-        query = query.where(_after(keys, _decode(cursor, listing, len(keys))))
+        query = query.where(_after(keys, _decode(cursor, listing, keys)))
     order = [(column.desc() if descending else column.asc()).nulls_last() for column, descending in keys]
     rows = service.db.execute(query.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
@@ -99,7 +114,12 @@ def _text(service, f) -> bool:
 def _sort_keys(service, sort: str | None):
     t = service.table
     keys = []
-    for part in [p.strip() for p in (sort or "").split(",") if p.strip()]:
+    parts = [p.strip() for p in (sort or "").split(",") if p.strip()]
+    names = [p.lstrip("-+") for p in parts]
+    if len(parts) > MAX_SORT_KEYS or len(set(names)) < len(names):
+        raise Invalid(_("The request is not valid."), errors=[FieldError("sort", "too_many", _(
+            "Sort by at most %(n)s different fields.", n=MAX_SORT_KEYS))])
+    for part in parts:
         descending = part.startswith("-")
         name = part.lstrip("-+")
         if name in SORTABLE_SYSTEM:
@@ -136,8 +156,7 @@ def _only(service, fields: str | None) -> set[str] | None:
 def _after(keys, values: list[Any]):
     """Rows after ``values`` in the order of ``keys`` (BLANKs last)."""
     clauses, equal_so_far = [], []
-    for (column, descending), raw in zip(keys, values, strict=True):
-        value = _typed(column, raw)
+    for (column, descending), value in zip(keys, values, strict=True):
         if value is None:
             later = false()  # nothing sorts after BLANK within this key
             same = column.is_(None)
@@ -163,19 +182,28 @@ def _typed(column, raw: Any) -> Any:
     return raw
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _sign(listing: str, payload: str) -> str:
+    return _b64(hmac.new(_KEY[0], f"{listing}\0{payload}".encode(), hashlib.sha256).digest())
+
+
 def _encode(values: list[Any], listing: str) -> str:
-    """The last row's sort values, and a digest of the listing (sort, filter) they belong to."""
-    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
-    return base64.urlsafe_b64encode(json.dumps([digest, values]).encode()).decode().rstrip("=")
+    """The last row's sort values, signed together with the listing (form, sort, filter) they
+    belong to."""
+    payload = _b64(json.dumps(values).encode())
+    return f"{payload}.{_sign(listing, payload)}"
 
 
-def _decode(cursor: str, listing: str, expected: int) -> list[Any]:
+def _decode(cursor: str, listing: str, keys) -> list[Any]:
+    payload, _dot, mac = cursor.partition(".")
     try:
-        spec, values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if len(cursor) > MAX_CURSOR or not hmac.compare_digest(mac, _sign(listing, payload)):
+            raise ValueError("not ours")
+        values = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return [_typed(column, raw) for (column, _d), raw in zip(keys, values, strict=True)]
     except (ValueError, TypeError):
-        spec, values = None, None
-    if spec != hashlib.sha256(listing.encode()).hexdigest()[:16] or not isinstance(values, list) \
-            or len(values) != expected:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
-            "cursor", "invalid", _("This cursor belongs to another listing; start from the first page."))])
-    return values
+            "cursor", "invalid", _("This cursor belongs to another listing; start from the first page."))]) from None

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.listing import refuse_nul
+from brickwork.platform.db import whole_id
 
 MAX_PICK = 100
 MAX_TEXT = 200
@@ -31,7 +32,7 @@ def pick_records(service, q: str | None, limit: int = 20) -> list[dict[str, Any]
     if not q:
         rows = service.db.execute(select(*shown).where(*live).order_by(t.c.id.desc()).limit(limit)).all()
     elif column is None:  # nothing to search by text: a number finds that record
-        rows = service.db.execute(select(*shown).where(*live, t.c.id == int(q))).all() if q.isdigit() else []
+        rows = service.db.execute(select(*shown).where(*live, t.c.id == whole_id(q))).all() if whole_id(q) else []
     else:
         key = storage.title_key(column, service.db.dialect.name)
         rows = service.db.execute(select(*shown).where(*live, key >= q, key < q + "\uffff")

@@ -38,7 +38,7 @@ from brickwork.engines.form.values import (
     to_columns,
 )
 from brickwork.platform.clock import app_zone, now
-from brickwork.platform.db import utcnow
+from brickwork.platform.db import utcnow, whole_id
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
@@ -251,7 +251,7 @@ class RecordService:
 
     def update(self, record_id: int, data: Any, version: Any, *, enforce: bool = True) -> dict[str, Any]:
         self.grant.require("update")
-        if not isinstance(version, int) or isinstance(version, bool):
+        if whole_id(version) is None or isinstance(version, str):
             raise Invalid(_("The record is not valid."), errors=[FieldError(
                 "version", "required", _("Send the version you read, so a newer change is not overwritten."))])
         row = self.row(record_id, lock=True, action="update")
@@ -381,7 +381,7 @@ class RecordService:
         and, raised through the caller's transaction, rolls back every earlier row."""
         results = []
         for index, item in enumerate(items):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            if not isinstance(item, dict) or isinstance(item.get("id"), str) or whole_id(item.get("id")) is None:
                 raise Invalid(_("Some records are not valid."), errors=[FieldError(
                     f"[{index}].id", "required", _("Give the id of each record to change."))])
             try:

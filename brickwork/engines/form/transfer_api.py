@@ -29,6 +29,7 @@ from brickwork.engines.form.transfer.report import write_report
 from brickwork.engines.form.transfer.streaming import events
 from brickwork.platform.errors import BrickworkError, FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.params import MaybeQueryId
 from brickwork.platform.http.problems import problem
 from brickwork.platform.i18n import _
 
@@ -114,7 +115,7 @@ def _line(report: dict[str, Any]) -> bytes:
 @router.get("/records:export")
 def records_export(request: Request, app: str, form: str, format: str = "xlsx", filter: str | None = None,
                    sort: str | None = None, fields: str | None = None, q: str | None = None,
-                   view: int | None = None) -> StreamingResponse:
+                   view: MaybeQueryId = None) -> StreamingResponse:
     """The records as the view shows them (``filter``, ``sort``, ``fields=key,key``, ``q``,
     or a saved ``view``), only fields the caller may read, values as people read them."""
     ast = _json(filter, "filter") if filter else None

@@ -11,6 +11,7 @@ from brickwork.engines.form import saved_views
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.params import PathId
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms/{form}/views", tags=["saved views"],
                    dependencies=[Depends(bearer)])
@@ -38,14 +39,14 @@ def views_create(request: Request, app: str, form: str, data: Any = Body(...)) -
 
 
 @router.get("/{view_id}")
-def views_get(request: Request, app: str, form: str, view_id: int) -> JSONResponse:
+def views_get(request: Request, app: str, form: str, view_id: PathId) -> JSONResponse:
     with work(request, read_only=True) as (session, who):
         view = saved_views.get_view(session, _service(session, app, form, who), view_id)
         return JSONResponse(saved_views.view_out(view))
 
 
 @router.patch("/{view_id}")
-def views_update(request: Request, app: str, form: str, view_id: int, data: Any = Body(...)) -> JSONResponse:
+def views_update(request: Request, app: str, form: str, view_id: PathId, data: Any = Body(...)) -> JSONResponse:
     """Send ``version`` as read; a newer version on the server is a 409 and nothing changes."""
     with work(request) as (session, who):
         view = saved_views.update_view(session, _service(session, app, form, who), view_id, data)
@@ -53,7 +54,7 @@ def views_update(request: Request, app: str, form: str, view_id: int, data: Any 
 
 
 @router.delete("/{view_id}", status_code=204)
-def views_delete(request: Request, app: str, form: str, view_id: int) -> Response:
+def views_delete(request: Request, app: str, form: str, view_id: PathId) -> Response:
     with work(request) as (session, who):
         saved_views.delete_view(session, _service(session, app, form, who), view_id)
     return Response(status_code=204)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.expression.limits import problems
 from brickwork.platform.expression.lists import AGGREGATES, is_list, outside_message, path_type
 from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var, has_refs
 from brickwork.platform.expression.parse import parse
@@ -18,7 +19,9 @@ from brickwork.platform.i18n import _
 def check(node: Node, fields: Mapping[str, FieldInfo], *, expect: str | None = None) -> str:
     """The type of the expression's value; raises Invalid naming the JSON path of each problem.
     ``expect="boolean"`` for a condition."""
-    errors: list[FieldError] = []
+    errors = problems(node, fields)  # bounded first: nothing below may run away
+    if errors:
+        raise Invalid(_("The expression is not valid."), errors=errors)
     found = _type_of(node, "$", fields, errors)
     if is_list(found):
         errors.append(FieldError("$", "list_outside_aggregate", outside_message()))

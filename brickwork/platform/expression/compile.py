@@ -14,6 +14,7 @@ from brickwork.platform.expression.nodes import Fn, Lit, Node, Ref, Var
 from brickwork.platform.expression.operand import Operand, Sql, as_condition, wire
 from brickwork.platform.expression.registry import FUNCTIONS, call
 from brickwork.platform.expression.sqllists import aggregate
+from brickwork.platform.expression.sqlvalues import Formula, Native
 from brickwork.platform.expression.values import VARS, Context, FieldInfo, var_value
 
 
@@ -61,4 +62,9 @@ def _compile(node: Node, columns: Mapping[str, ColumnElement], fields: Mapping[s
         return Operand(result, value=call(function, [arg.value for arg in args], types, result, ctx))
     if isinstance(function.sql, Sql):
         return function.sql.build(function.name, args, result, ctx)
-    return function.sql(args, ctx)
+    op = function.sql(args, ctx)
+    if not op.known and any(isinstance(arg.sql, Formula) for arg in args):
+        # A condition over a formula's value: SQLite runs it inside the formula (sqlvalues.Native).
+        native = Native(function.name, op.sql, [wire(arg) for arg in args], types, result, ctx.zone.key)
+        return Operand(op.type, sql=native, scale=op.scale, condition=op.condition, computed=op.computed)
+    return op

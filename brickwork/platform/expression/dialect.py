@@ -31,6 +31,14 @@ class fold_case(_Portable):  # noqa: N801
     type = String()
 
 
+class like_needle(_Portable):  # noqa: N801
+    """A text as a LIKE pattern that matches it literally, case folded as fold_case does
+    (BLANK is ""): one element, so a deep formula stays shallow for SQLAlchemy's compiler."""
+
+    inherit_cache = True
+    type = String()
+
+
 class local_midnight(_Portable):  # noqa: N801
     """A date column as the UTC instant of 00:00 that day in the app time zone (naive, as
     datetimes are stored). Args: date, zone name."""
@@ -93,6 +101,22 @@ def _fold_case_sqlite(element, compiler, **kw):
 @compiles(fold_case, "postgresql")
 def _fold_case_pg(element, compiler, **kw):
     return 'lower(CAST(%s AS TEXT) COLLATE "und-x-icu")' % _args(element, compiler, **kw)[0]
+
+
+def _escaped(text: str, compiler) -> str:
+    pct = "%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "%"
+    return (f"replace(replace(replace(coalesce({text}, ''), '\\', '\\\\'), '{pct}', '\\{pct}'), "
+            "'_', '\\_')")
+
+
+@_sqlite(like_needle)
+def _like_needle_sqlite(element, compiler, **kw):
+    return _escaped("bw_lower(%s)" % _args(element, compiler, **kw)[0], compiler)
+
+
+@compiles(like_needle, "postgresql")
+def _like_needle_pg(element, compiler, **kw):
+    return _escaped('lower(CAST(%s AS TEXT) COLLATE "und-x-icu")' % _args(element, compiler, **kw)[0], compiler)
 
 
 @_sqlite(local_midnight)

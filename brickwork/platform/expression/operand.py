@@ -80,7 +80,10 @@ class Sql:
         template = self.pg if isinstance(self.pg, str) else self.pg(args)
         if result == "number":
             # The one rounding rule of numeric.num: 10 places, 10^18 and beyond is BLANK.
-            template = ("(SELECT CASE WHEN abs(n.v) < 1e18 THEN n.v END FROM (SELECT round(%s, 10) AS v) AS n)"
+            # OFFSET 0 keeps the planner from pulling the sub-select up and copying the value
+            # into each of its two uses: nested formulas would grow as 2^depth (a backend's
+            # memory gone at 60 levels).
+            template = ("(SELECT CASE WHEN abs(n.v) < 1e18 THEN n.v END FROM (SELECT round(%s, 10) AS v OFFSET 0) AS n)"
                         % template)
         elif result == "boolean":
             template = "coalesce(%s, false)" % template

@@ -17,7 +17,9 @@ from brickwork.platform.i18n import _
 
 MAX_DEPTH = 64
 MAX_NODES = 1000
+MAX_ARGS = 100  # arguments of one call (SQLite takes 127 in one function call)
 MAX_TEXT = 10_000  # characters in one text literal
+MAX_ID = 2**63 - 1  # ids are the database's 64-bit integers
 
 # Decimal strings only (binary floats would bring 0.1 + 0.2 into the data); 28 digits in
 # all keep every operation exact in the default decimal context.
@@ -143,7 +145,7 @@ def literal_value(raw: Any, type_: str) -> Any:
         if not isinstance(raw, list) or not all(isinstance(v, str) and v for v in raw):
             raise ValueError(_("Give a list of option ids."))
         return list(raw) or None
-    if not isinstance(raw, int) or isinstance(raw, bool):  # user, department, record
+    if not isinstance(raw, int) or isinstance(raw, bool) or abs(raw) > MAX_ID:  # user, department, record
         raise ValueError(_("Give an id (a whole number)."))
     return raw
 

@@ -24,7 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from brickwork.platform.expression import pyfuncs
-from brickwork.platform.expression.dialect import code_point, fold_case, json_blank, json_has, local_midnight
+from brickwork.platform.expression.dialect import (
+    code_point,
+    fold_case,
+    json_blank,
+    json_has,
+    like_needle,
+    local_midnight,
+)
 from brickwork.platform.expression.operand import Operand, Sql, as_condition, bind, condition
 from brickwork.platform.expression.values import Context, lower, midnight
 
@@ -179,12 +186,6 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _escape_like_sql(sql: ColumnElement) -> ColumnElement:
-    for char in ("\\", "%", "_"):
-        sql = func.replace(sql, char, "\\" + char, type_=String())
-    return sql
-
-
 def _match(args: list[Operand], prefix: bool, suffix: bool = False) -> Operand:
     text, needle = args
     # In text functions BLANK counts as "" (see pyfuncs.contains).
@@ -193,7 +194,7 @@ def _match(args: list[Operand], prefix: bool, suffix: bool = False) -> Operand:
             return condition(true())
         escaped = literal(escape_like(lower(needle.value)), String())
     else:
-        escaped = _escape_like_sql(func.coalesce(fold_case(needle.sql), "", type_=String()))
+        escaped = like_needle(needle.sql)
     if suffix:
         pattern = literal("%", String()) + escaped
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,10 +103,33 @@ def bw_fn(name: str, types: str, result: str, zone: str, *args: Any) -> Any:
     return encode(call(FUNCTIONS[name], values, kinds, result, _context(zone)), result)
 
 
+@lru_cache(maxsize=512)
+def _spec(text: str) -> dict:
+    return json.loads(text)
+
+
+def bw_tree(*args: Any) -> Any:
+    """A whole formula (sqlvalues._tree): ``bw_tree(leaf0, leaf1, …, spec, zone)``. Each
+    function's value is handed on exactly as bw_fn would hand it on through SQL."""
+    from brickwork.platform.expression.registry import FUNCTIONS, call
+
+    *leaves, spec, zone = args
+    ctx = _context(zone)
+
+    def run(node: dict) -> Any:
+        values = [decode(leaves[arg], kind) if isinstance(arg, int) else decode(encode(run(arg), kind), kind)
+                  for arg, kind in zip(node["args"], node["types"], strict=True)]
+        return call(FUNCTIONS[node["fn"]], values, node["types"], node["result"], ctx)
+
+    top = _spec(spec)
+    return encode(run(top), top["result"])
+
+
 def register(dbapi_conn) -> None:
     dbapi_conn.create_function("bw_lower", 1, bw_lower, deterministic=True)
     dbapi_conn.create_function("bw_local_midnight", 2, bw_local_midnight, deterministic=True)
     dbapi_conn.create_function("bw_num", 2, bw_num, deterministic=True)
     dbapi_conn.create_function("bw_fn", -1, bw_fn, deterministic=True)
+    dbapi_conn.create_function("bw_tree", -1, bw_tree, deterministic=True)
     dbapi_conn.create_function("bw_scaled", 2, bw_scaled, deterministic=True)
     dbapi_conn.create_function("bw_ratio", 4, bw_ratio, deterministic=True)

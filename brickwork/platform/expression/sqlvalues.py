@@ -12,6 +12,7 @@ functions, and ``Formula``, the one element every computed function compiles to.
 
 from __future__ import annotations
 
+import json
 import string
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -87,16 +88,58 @@ class Formula(FunctionElement):
         super().__init__(*args, literal(zone, String()))
 
 
+class Native(Formula):
+    """A condition the language builds from SQL of its own (``=``, AND, ISBLANK, CONTAINS…)
+    over a formula's value. PostgreSQL and a SQLite condition at the top run ``native``; inside
+    a formula, SQLite runs the function's Python, like the rest of the formula (below)."""
+
+    inherit_cache = False
+
+    def __init__(self, name: str, native: ColumnElement, args: Sequence[ColumnElement], types: Sequence[str],
+                 result: str, zone: str) -> None:
+        self.native = native
+        super().__init__(name, "", args, types, result, zone)
+        self.type = native.type
+
+
 @compiles(Formula)
 def _formula_sqlite(element, compiler, **kw):
-    *args, zone = [compiler.process(arg, **kw) for arg in element.clauses.clauses]
-    meta = [compiler.process(literal(text, String()), **kw)
-            for text in (element.name, ",".join(element.types), element.result)]
-    return "bw_fn(%s)" % ", ".join([*meta, zone, *args])
+    # One bw_tree call for the whole formula, not one call per function nested in another:
+    # SQLite's parser stack holds only about 18 nested calls (docs/expressions.md#limits).
+    if isinstance(element, Native):
+        return compiler.process(element.native, **kw)
+    leaves: list[str] = []
+    spec = _tree(element, leaves, compiler, kw)
+    zone = compiler.process(element.clauses.clauses[-1], **kw)
+    spec_sql = compiler.process(literal(json.dumps(spec, separators=(",", ":")), String()), **kw)
+    return "bw_tree(%s)" % ", ".join([*leaves, spec_sql, zone])
+
+
+# SQLite takes at most 127 arguments in one call; the checker allows 100 per function.
+MAX_LEAVES = 120
+
+
+def _tree(element: Formula, leaves: list[str], compiler, kw) -> dict:
+    """The function tree as sqlite.bw_tree runs it; any argument that is no formula is a leaf,
+    and so is a formula that would bring the call over MAX_LEAVES (then its own bw_tree)."""
+    args = []
+    for arg in element.clauses.clauses[:len(element.types)]:
+        start = len(leaves)
+        if isinstance(arg, Formula):
+            spec = _tree(arg, leaves, compiler, kw)
+            if len(leaves) <= MAX_LEAVES:
+                args.append(spec)
+                continue
+            del leaves[start:]
+        leaves.append(compiler.process(arg, **kw))
+        args.append(start)
+    return {"fn": element.name, "types": element.types, "result": element.result, "args": args}
 
 
 @compiles(Formula, "postgresql")
 def _formula_pg(element, compiler, **kw):
+    if isinstance(element, Native):
+        return compiler.process(element.native, **kw)
     *args, zone = [compiler.process(arg, **kw) for arg in element.clauses.clauses]
     pg = element.pg
     if compiler.dialect.paramstyle in ("format", "pyformat"):
@@ -108,7 +151,8 @@ def _formula_pg(element, compiler, **kw):
     # An argument used twice: evaluate each argument once, in a sub-select.
     names = [f"bw.a{i}" for i in range(len(args))]
     columns = ", ".join(f"{arg} AS a{i}" for i, arg in enumerate(args)) or "1 AS a"
-    return "(SELECT %s FROM (SELECT %s) AS bw)" % (pg.format(*names, z=zone), columns)
+    # OFFSET 0: not pulled up by the planner, so each argument really is computed once.
+    return "(SELECT %s FROM (SELECT %s OFFSET 0) AS bw)" % (pg.format(*names, z=zone), columns)
 
 
 def bound(type_: str, value: Any) -> ColumnElement:

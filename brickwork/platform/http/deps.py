@@ -7,10 +7,11 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from fastapi.security import HTTPBearer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from brickwork.platform.db import transaction
-from brickwork.platform.errors import Forbidden, NotAuthenticated
+from brickwork.platform.db import is_timeout, transaction
+from brickwork.platform.errors import FieldError, Forbidden, Invalid, NotAuthenticated, Unavailable
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.login import session_principal
@@ -29,8 +30,32 @@ def db(request: Request, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction for the work of a request, committed before the response is sent.
     ``read_only`` for work that only reads (on SQLite it then runs beside writers)."""
     factory = request.app.state.readers if read_only else request.app.state.sessions
-    with transaction(factory) as session:
-        yield session
+    try:
+        with transaction(factory) as session:
+            yield session
+    except DBAPIError as exc:
+        if is_timeout(exc):
+            # A statement ran past the request's statement timeout and was cancelled (db.py):
+            # the database is free again, and the caller may try later.
+            raise Unavailable(_("This took too long and was stopped."), detail=_(
+                "Try again in a moment. If it keeps happening, ask for a narrower filter or fewer records.")
+            ) from None
+        if getattr(exc.orig, "sqlstate", None) in OUT_OF_RANGE:
+            raise _unstorable() from None
+        raise
+    except (OverflowError, UnicodeEncodeError):
+        # What no check above the driver caught: a number past 64 bits (SQLite's driver) or
+        # a lone UTF-16 surrogate ("\ud800" in JSON), which no database can store.
+        raise _unstorable() from None
+
+
+OUT_OF_RANGE = {"22003", "22021", "22P05"}  # PostgreSQL: number out of range, bad characters
+
+
+def _unstorable() -> Invalid:
+    return Invalid(_("The request is not valid."), errors=[FieldError("", "unstorable", _(
+        "A number is larger than 9223372036854775807, or a text has a lone surrogate (a half of an "
+        "emoji or another character outside the basic plane); neither can be stored."))])
 
 
 @contextmanager

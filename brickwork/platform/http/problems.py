@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import Request
@@ -11,11 +12,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brickwork.platform.definitions.errors import json_path
-from brickwork.platform.errors import BrickworkError, FieldError
+from brickwork.platform.errors import BrickworkError, FieldError, Unavailable
 from brickwork.platform.i18n import _
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("brickwork")
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM
+
+    def render(self, content) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:  # a lone surrogate the caller sent, named in a message
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
 def problem(status: int, title: str, *, code: str, detail: str | None = None,
@@ -25,7 +36,7 @@ def problem(status: int, title: str, *, code: str, detail: str | None = None,
         body["detail"] = detail
     if errors:
         body["errors"] = [e.as_dict() for e in errors]
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return ProblemResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _status_title(status: int) -> tuple[str, str]:
@@ -41,6 +52,8 @@ def _status_title(status: int) -> tuple[str, str]:
 
 async def on_brickwork_error(_request: Request, exc: BrickworkError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(exc.status, exc.title, code=exc.code, detail=exc.detail, errors=exc.errors,
                    headers=headers)
 
@@ -83,6 +96,13 @@ class UnexpectedErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except RecursionError:
+            if started:
+                raise
+            # JSON nested thousands of levels deep: refused, not a crash (the parsers recurse).
+            response = problem(422, _("The request is not valid."), code="invalid", errors=[FieldError(
+                "", "too_deep", _("The request nests too deeply."))])
+            await response(scope, receive, send)
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:

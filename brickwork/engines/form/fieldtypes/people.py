@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes.base import FieldType, blank, wrong_type
+from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
 
 
@@ -30,10 +31,8 @@ class UserField(FieldType):
     def parse(self, field: FieldDef, value: Any) -> int | None:
         if blank(value):
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
+        if whole_id(value) is not None:
+            return whole_id(value)
         raise wrong_type(_("an id"))  # 12.5 is no id: never cut it down to 12
 
 

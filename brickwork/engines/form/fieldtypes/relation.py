@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
 
 MAX_LINKS = 1000
@@ -61,8 +62,6 @@ class RelationField(FieldType):
 
 
 def _record_id(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if whole_id(value) is not None:
+        return whole_id(value)
     raise wrong_type(_("a record id"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from brickwork.engines.form.definition import FieldDef, no_repeats
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
 
 NOT_IN_ROWS = ("subform", "autonumber", "rollup")
@@ -59,7 +60,7 @@ class SubformField(FieldType):
         rows, problems = [], []
         for index, data in enumerate(value):
             row: dict[str, Any] = {"id": data.get("id")}
-            if row["id"] is not None and (not isinstance(row["id"], int) or isinstance(row["id"], bool)):
+            if row["id"] is not None and (isinstance(row["id"], str) or whole_id(row["id"]) is None):
                 problems.append((f"[{index}].id", "type", _("A row id is a number; leave it out for a new row.")))
             for key, cell in data.items():
                 f = children.get(key)
