@@ -64,7 +64,8 @@ def title_of(definition: FormDefinition) -> FieldDef | None:
 
 _LIVE = (
     select(App.id, App.key, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
-    .where(App.key == bindparam("app"), Definition.kind == "form", Definition.key == bindparam("form"),
+    .where(App.key == bindparam("app"), App.deleted_at.is_(None), Definition.kind == "form",
+           Definition.key == bindparam("form"),
            Definition.state == PUBLISHED)
     .order_by(Definition.version.desc()).limit(1)
 )
