@@ -62,3 +62,15 @@ def test_people_who_are_not_administrators_cannot_change_apps(client, api, sessi
     page = client.get("/apps/crm").text
     assert 'data-testid="app-settings"' not in page and "data-order" not in page
     assert client.post("/apps/crm/delete", data={"csrf_token": token}).status_code == 403
+
+
+def test_the_table_kanban_and_calendar_offer_an_export_menu(client, api, admin):
+    publish(api, form("deals", field("d1", "text", "name"), field("d2", "date", "due"),
+                      field("d3", "select", "stage", options=[{"id": "a", "label": {"en": "A"}}])))
+    api.headers.pop("Authorization")
+    sign_in(client)
+    for path in ("", "/kanban", "/calendar"):
+        page = client.get(f"/apps/crm/forms/deals{path}")
+        assert page.status_code == 200, page.text
+        assert 'data-testid="export-menu"' in page.text
+        assert 'data-url="/api/v1/apps/crm/forms/deals/records:export"' in page.text

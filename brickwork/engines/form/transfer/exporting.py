@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import quote
@@ -34,9 +35,11 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 def export_records(session: Session, service: RecordService, out: IO[bytes], fmt: str = "xlsx", *,
                    filter_ast: Any = None, sort: str | None = None, fields: str | None = None,
-                   q: str | None = None, view_id: int | None = None) -> int:
+                   q: str | None = None, view_id: int | None = None,
+                   progress: Callable[[int, int | None], None] | None = None) -> int:
     """Write the records to ``out``; returns how many. A saved view gives the filter, sort,
-    columns and search that are not given explicitly."""
+    columns and search that are not given explicitly. ``progress(done, total)`` is called
+    after each page (the first page counts the total)."""
     if fmt not in FORMATS:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "format", "enum", _("The format is xlsx or csv."))])
@@ -50,7 +53,7 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
     writer = (_Xlsx if fmt == "xlsx" else _Csv)(out)
     writer.append([pick(f.label) for f in columns])
     only = ",".join(f.key for f in columns) or None
-    count, cursor = 0, None
+    count, cursor, total = 0, None, None
     while True:
         page = list_records(service, filter_ast=filter_ast, sort=sort, limit=MAX_LIMIT, cursor=cursor,
                             fields=only, q=q)
@@ -58,6 +61,10 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
         for record in page["items"]:
             writer.append([writer.cell(f, record.get(f.key), names) for f in columns])
         count += len(page["items"])
+        if page["total"] is not None:
+            total = page["total"]
+        if progress is not None:
+            progress(count, total)
         cursor = page["next_cursor"]
         if not cursor:
             break
