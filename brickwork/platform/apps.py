@@ -165,7 +165,8 @@ def restore_app(session: Session, key: str, actor_id: int | None) -> App:
     return app
 
 
-def in_order(app: App, kind: str, rows: list, key=lambda row: row.key) -> list:
-    """``rows`` in the builder's order for ``kind``; ones never placed follow, by key."""
-    position = {k: i for i, k in enumerate((app.order or {}).get(kind, []))}
+def in_order(order: dict[str, list[str]] | None, kind: str, rows: list, key=lambda row: row.key) -> list:
+    """``rows`` in the builder's order for ``kind`` (an app's ``order``); ones never placed
+    follow, by key."""
+    position = {k: i for i, k in enumerate((order or {}).get(kind, []))}
     return sorted(rows, key=lambda row: (position.get(key(row), len(position)), key(row)))

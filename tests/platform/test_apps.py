@@ -89,3 +89,14 @@ def test_only_administrators_manage_apps_and_see_the_bin(api, client, sessions):
     assert client.patch(APP, json={"label": {"en": "X"}, "version": 1}).status_code == 403
     assert client.delete(APP).status_code == 403
     assert client.get("/api/v1/apps", params={"deleted": "true"}).status_code == 403
+
+
+def test_a_records_related_lists_follow_the_builders_order(api):
+    publish(api, form("customers", field("c1", "text", "name")))
+    for key in ("deals", "notes"):
+        publish(api, form(key, field(f"{key}1", "relation", "customer", target="customers", on_delete="clear")))
+    acme = api.post(records("customers"), json={"name": "ACME"}).json()["id"]
+    related = f"{records('customers')}/{acme}/related"
+    assert [r["form"] for r in api.get(related).json()] == ["deals", "notes"]
+    api.patch(APP, json={"order": {"form": ["customers", "notes", "deals"]}, "version": 1})
+    assert [r["form"] for r in api.get(related).json()] == ["notes", "deals"]

@@ -172,7 +172,7 @@ class DefinitionStore:
         rows = list(session.scalars(select(Definition).join(newest, (Definition.key == newest.c.key) & (
             Definition.version == newest.c.version)).where(
             Definition.app_id == app.id, Definition.kind == kind).order_by(Definition.key)))
-        return in_order(app, kind, rows)  # the builder's order, wherever they are listed
+        return in_order(app.order, kind, rows)  # the builder's order, wherever they are listed
 
     def diff(self, session: Session, app: App, kind: str, key: str, a: int, b: int) -> list[dict]:
         first = self.get(session, app, kind, key, version=a)
