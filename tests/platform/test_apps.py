@@ -100,3 +100,12 @@ def test_a_records_related_lists_follow_the_builders_order(api):
     assert [r["form"] for r in api.get(related).json()] == ["deals", "notes"]
     api.patch(APP, json={"order": {"form": ["customers", "notes", "deals"]}, "version": 1})
     assert [r["form"] for r in api.get(related).json()] == ["notes", "deals"]
+
+
+def test_an_app_file_keeps_the_builders_order_of_forms(api):
+    _crm(api)
+    api.patch(APP, json={"order": {"form": ["customers", "accounts"]}, "version": 1})
+    document = api.get(f"{APP}:export").json()
+    assert [f["key"] for f in document["definitions"]["form"]] == ["customers", "accounts"]
+    assert api.post("/api/v1/apps:import", params={"key": "copy"}, json=document).status_code == 201
+    assert [f["key"] for f in api.get("/api/v1/apps/copy/forms").json()] == ["customers", "accounts"]
