@@ -109,3 +109,13 @@ def test_an_app_file_keeps_the_builders_order_of_forms(api):
     assert [f["key"] for f in document["definitions"]["form"]] == ["customers", "accounts"]
     assert api.post("/api/v1/apps:import", params={"key": "copy"}, json=document).status_code == 201
     assert [f["key"] for f in api.get("/api/v1/apps/copy/forms").json()] == ["customers", "accounts"]
+
+
+def test_a_template_whose_app_is_in_the_bin_asks_for_a_restore(api):
+    assert api.post("/api/v1/templates/crm:install", json={}).status_code in (200, 201)
+    assert api.delete(APP).status_code == 204
+    gallery = {t["name"]: t for t in api.get("/api/v1/templates").json()}
+    assert gallery["crm"]["app"] is None
+    again = api.post("/api/v1/templates/crm:install", json={})
+    assert again.status_code == 409 and "recycle bin" in again.json()["title"]
+    assert api.get("/api/v1/apps").json() == []
