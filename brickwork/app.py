@@ -11,7 +11,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from brickwork import __version__
-from brickwork.builder_ui import designer, pages, record_import, record_pages, record_views, template_gallery
+from brickwork.builder_ui import (
+    app_settings,
+    designer,
+    pages,
+    record_import,
+    record_pages,
+    record_views,
+    template_gallery,
+)
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import appfile_api, listing, transfer_api, views_api
 from brickwork.kinds import store
@@ -48,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     listing.configure(settings.secret_key)
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
-    app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(pages.LoginRequired, pages.to_login)
 
@@ -67,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
-    for ui in (pages, designer, record_views, record_pages, record_import, template_gallery):
+    for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

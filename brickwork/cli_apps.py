@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from brickwork.platform.apps import ICONS
 from brickwork.platform.i18n import _, pick
 
 
@@ -39,6 +40,21 @@ def add_commands(commands, parser_class) -> None:
     load.add_argument("file", type=Path)
     load.add_argument("--key", help=_("give the app another key"))
     load.set_defaults(run=cmd_apps_import)
+    listing = apps.add_parser("list", help=_("list the apps"))
+    listing.add_argument("--deleted", action="store_true", help=_("list the apps in the recycle bin instead"))
+    listing.set_defaults(run=cmd_apps_list)
+    rename = apps.add_parser("rename", help=_("change an app's name or icon"))
+    rename.add_argument("app")
+    rename.add_argument("--label-zh", help=_("the name in Chinese"))
+    rename.add_argument("--label-en", help=_("the name in English"))
+    rename.add_argument("--icon", help=_("one of the icons: %(names)s", names=", ".join(ICONS)))
+    rename.set_defaults(run=cmd_apps_rename)
+    delete = apps.add_parser("delete", help=_("move an app to the recycle bin; its records are kept"))
+    delete.add_argument("app")
+    delete.set_defaults(run=cmd_apps_delete)
+    restore = apps.add_parser("restore", help=_("bring an app back from the recycle bin"))
+    restore.add_argument("app")
+    restore.set_defaults(run=cmd_apps_restore)
 
 
 def cmd_templates_list(args, settings) -> None:
@@ -135,3 +151,54 @@ def cmd_apps_import(args, settings) -> None:
             raise UsageError(_("%(path)s is not JSON: %(reason)s", path=args.file, reason=exc)) from None
     done = _work(settings, lambda session: install_document(session, store(), document, None, args.key))
     print(_("Imported the app %(app)s.", app=done.app.key))
+
+
+def cmd_apps_list(args, settings) -> None:
+    from brickwork.cli import _work
+    from brickwork.platform.apps import list_apps, list_bin
+
+    rows = _work(settings, lambda session: [(a.key, a.icon, pick(a.label)) for a in
+                                            (list_bin(session) if args.deleted else list_apps(session))])
+    for key, icon, name in rows:
+        print(f"{key}\t{icon}\t{name}")
+
+
+def cmd_apps_rename(args, settings) -> None:
+    from brickwork.cli import UsageError, _work
+    from brickwork.platform.apps import get_app, update_app
+
+    if args.label_zh is None and args.label_en is None and args.icon is None:
+        raise UsageError(_("Give --label-zh, --label-en or --icon."))
+
+    def rename(session):
+        app = get_app(session, args.app)
+        change: dict = {"version": app.version}
+        if args.label_zh is not None or args.label_en is not None:
+            label = dict(app.label)
+            for locale, value in (("zh-CN", args.label_zh), ("en", args.label_en)):
+                if value is not None:
+                    label[locale] = value.strip()
+            change["label"] = {k: v for k, v in label.items() if v}
+        if args.icon is not None:
+            change["icon"] = args.icon
+        return pick(update_app(session, args.app, change, None).label)
+
+    name = _work(settings, rename)
+    print(_("The app %(app)s is now called %(name)s.", app=args.app, name=name))
+
+
+def cmd_apps_delete(args, settings) -> None:
+    from brickwork.cli import _work
+    from brickwork.platform.apps import delete_app
+
+    _work(settings, lambda session: delete_app(session, args.app, None))
+    print(_("Moved the app %(app)s to the recycle bin; brickwork apps restore %(app)s brings it back.",
+            app=args.app))
+
+
+def cmd_apps_restore(args, settings) -> None:
+    from brickwork.cli import _work
+    from brickwork.platform.apps import restore_app
+
+    _work(settings, lambda session: restore_app(session, args.app, None))
+    print(_("Restored the app %(app)s.", app=args.app))

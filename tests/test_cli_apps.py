@@ -48,3 +48,38 @@ def test_bad_input_is_one_line_and_exit_2(env, capsys, tmp_path):
     assert code == 2 and err.count("\n") == 1 and "$.app.key" in err
     assert run(capsys, "apps", "export", "nowhere", "-o", tmp_path / "x.json")[0] == 2
     assert main(["templates"]) == 2
+
+
+def test_apps_are_renamed_deleted_and_restored(env, capsys, sessions):
+    from brickwork.platform.apps import create_app
+    from brickwork.platform.db import transaction
+
+    with transaction(sessions) as s:
+        create_app(s, {"key": "sales", "label": {"en": "Sales"}}, None)
+    assert run(capsys, "apps", "rename", "sales", "--label-zh", "销售", "--label-en", "Selling", "--icon", "money") == (
+        0, "The app sales is now called Selling.\n", "")
+    assert run(capsys, "apps", "list")[1] == "sales\tmoney\tSelling\n"
+    assert run(capsys, "apps", "delete", "sales")[0] == 0
+    assert run(capsys, "apps", "list")[1] == ""
+    assert run(capsys, "apps", "list", "--deleted")[1] == "sales\tmoney\tSelling\n"
+    assert run(capsys, "apps", "restore", "sales") == (0, "Restored the app sales.\n", "")
+    assert run(capsys, "apps", "list")[1] == "sales\tmoney\tSelling\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ("apps", "rename", "sales"),
+    ("apps", "rename", "sales", "--icon", "<b>"),
+    ("apps", "rename", "sales", "--label-en", " "),
+    ("apps", "rename", "nope", "--label-en", "X"),
+    ("apps", "delete", "nope"),
+    ("apps", "restore", "sales"),
+])
+def test_bad_app_changes_are_one_line_and_exit_2(env, capsys, sessions, argv):
+    from brickwork.platform.apps import create_app
+    from brickwork.platform.db import transaction
+
+    with transaction(sessions) as s:
+        create_app(s, {"key": "sales", "label": {"en": "Sales"}}, None)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("brickwork: ")
+    assert "Traceback" not in err

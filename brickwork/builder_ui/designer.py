@@ -18,7 +18,7 @@ from brickwork.builder_ui.record_common import Cell, Line
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.layout import rows
-from brickwork.platform.apps import get_app
+from brickwork.platform.apps import ICONS, get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Forbidden, Invalid
 from brickwork.platform.http.deps import db, work
 from brickwork.platform.i18n import _
@@ -50,9 +50,10 @@ def _forms(request: Request, session, app: App, user: Principal) -> list[dict[st
 
 
 
-def _app_page(request: Request, app_key: str, user: Principal, status_code: int = 200,
-              values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
-              error: str | None = None) -> Response:
+def app_page(request: Request, app_key: str, user: Principal, status_code: int = 200,
+             values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+             error: str | None = None, **settings: Any) -> Response:
+    """The app's page; ``settings`` carries what the rename form was refused with."""
     try:
         with db(request, read_only=True) as session:
             app = get_app(session, app_key)
@@ -60,12 +61,15 @@ def _app_page(request: Request, app_key: str, user: Principal, status_code: int 
     except BrickworkError as exc:
         return error_page(request, exc)
     return render(request, "app.html", status_code=status_code, app=app, forms=forms, values=values or {},
-                  field_errors=errors or {}, error=error)
+                  field_errors=errors or {}, error=error, icons=ICONS, settings_values=settings.get(
+                      "settings_values") or {"label_zh": app.label.get("zh-CN", ""),
+                                             "label_en": app.label.get("en", ""), "icon": app.icon},
+                  settings_error=settings.get("settings_error"), settings_errors=settings.get("settings_errors", {}))
 
 
 @router.get("/apps/{app}")
 def app_home(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
-    return _app_page(request, app, user)
+    return app_page(request, app, user)
 
 
 @router.post("/apps/{app}/forms")
@@ -90,7 +94,7 @@ def app_new_form(request: Request, app: str, label_zh: str = Form(""), label_en:
         errors: dict[str, list[str]] = {}
         for e in exc.errors:
             errors.setdefault(e.field.removeprefix("$.").split(".")[0], []).append(e.message)
-        return _app_page(request, app, user, status_code=exc.status, error=exc.title, errors=errors,
+        return app_page(request, app, user, status_code=exc.status, error=exc.title, errors=errors,
                          values={"label_zh": label_zh, "label_en": label_en, "key": key})
     return RedirectResponse(f"/apps/{app}/forms/{key}/design", status_code=303)
 

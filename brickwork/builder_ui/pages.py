@@ -6,10 +6,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from brickwork.builder_ui.rendering import render
-from brickwork.platform.apps import create_app, list_apps
-from brickwork.platform.errors import BrickworkError, Forbidden
+from brickwork.builder_ui.rendering import error_page, render
+from brickwork.platform.apps import ICONS, create_app, list_apps, list_bin
+from brickwork.platform.errors import BrickworkError, Forbidden, NotFound
+from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.http.deps import current_principal, db
 from brickwork.platform.http.site import LANG_COOKIE
@@ -99,26 +101,42 @@ def choose_language(request: Request, lang: str = Form(...), next: str = Form("/
 
 @router.get("/")
 def home(request: Request, user: Principal = Depends(page_user)) -> Response:
-    with db(request) as session:
+    return _home(request, user)
+
+
+def _home(request: Request, user: Principal, status_code: int = 200, error: str | None = None,
+          form: dict | None = None, field_errors: dict | None = None) -> Response:
+    with db(request, read_only=True) as session:
         apps = list_apps(session)
-    return render(request, "home.html", apps=apps, form={}, field_errors={}, error=None)
+        binned = list_bin(session) if user.is_admin else []
+    return render(request, "home.html", status_code=status_code, apps=apps, binned=binned, icons=ICONS,
+                  form=form or {}, field_errors=field_errors or {}, error=error)
 
 
 @router.post("/apps")
 def home_create_app(request: Request, key: str = Form(""), label_zh: str = Form(""),
-                    label_en: str = Form(""), user: Principal = Depends(page_user)) -> Response:
+                    label_en: str = Form(""), icon: str = Form(""),
+                    user: Principal = Depends(page_user)) -> Response:
     label = {k: v.strip() for k, v in (("zh-CN", label_zh), ("en", label_en)) if v.strip()}
     try:
         if not user.is_admin:
             raise Forbidden(_("Only administrators may do this."))
         with db(request) as session:
-            create_app(session, {"key": key.strip(), "label": label}, user.user_id)
+            app = create_app(session, {"key": key.strip(), "label": label, "icon": icon}, user.user_id)
     except BrickworkError as exc:
-        with db(request) as session:
-            apps = list_apps(session)
         errors: dict[str, list[str]] = {}
         for e in exc.errors:
             errors.setdefault(e.field.split(".")[0], []).append(e.message)
-        return render(request, "home.html", status_code=exc.status, apps=apps, error=exc.title,
-                      form={"key": key, "label_zh": label_zh, "label_en": label_en}, field_errors=errors)
-    return RedirectResponse("/", status_code=303)
+        return _home(request, user, status_code=exc.status, error=exc.title, field_errors=errors,
+                     form={"key": key, "label_zh": label_zh, "label_en": label_en, "icon": icon})
+    return RedirectResponse(f"/apps/{app.key}", status_code=303)  # straight into the new app
+
+
+async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """An unknown address typed into a browser gets a page; programs (and all of /api/)
+    keep problem+json."""
+    wants_page = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
+    if exc.status_code == 404 and wants_page:
+        return error_page(request, NotFound(_("This page does not exist."),
+                                            detail=_("Check the address, or start again from the apps.")))
+    return await problems.on_http_error(request, exc)

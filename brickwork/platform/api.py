@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Depends, Header, Request, Response, UploadF
 from fastapi.responses import FileResponse
 from pydantic import AfterValidator, BaseModel
 
-from brickwork.platform.apps import create_app, get_app, list_apps
+from brickwork.platform.apps import ICONS, create_app, delete_app, get_app, list_apps, list_bin, restore_app, update_app
 from brickwork.platform.definitions.store import DefinitionStore
-from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
 from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.http.params import PathId, QueryId
@@ -59,12 +59,18 @@ class AppOut(BaseModel):
     name: str  # the label in the caller's language
     description: dict[str, str]
     icon: str
+    icon_text: str  # the icon as shown: its emoji
+    version: int
+    order: dict[str, list[str]]  # the builder's order of definitions, per kind
     created_at: Utc
+    updated_at: Utc | None
+    deleted_at: Utc | None
 
     @classmethod
     def of(cls, app: App) -> AppOut:
         return cls(key=app.key, label=app.label, name=pick(app.label), description=app.description,
-                   icon=app.icon, created_at=app.created_at)
+                   icon=app.icon, icon_text=ICONS.get(app.icon, ""), version=app.version, order=app.order or {},
+                   created_at=app.created_at, updated_at=app.updated_at, deleted_at=app.deleted_at)
 
 
 class DefinitionOut(BaseModel):
@@ -117,9 +123,19 @@ def me(request: Request) -> MeOut:
 
 
 @router.get("/apps", response_model=list[AppOut])
-def apps_list(request: Request) -> list[AppOut]:
+def apps_list(request: Request, deleted: bool = False) -> list[AppOut]:
+    """The apps; with ``deleted=true``, the recycle bin instead (administrators only)."""
     with work(request, read_only=True) as (session, who):
-        return [AppOut.of(app) for app in list_apps(session)]
+        if deleted and not who.is_admin:
+            raise Forbidden(_("Only administrators may do this."))
+        return [AppOut.of(app) for app in (list_bin(session) if deleted else list_apps(session))]
+
+
+@router.get("/app-icons", response_model=dict[str, str])
+def apps_icons(request: Request) -> dict[str, str]:
+    """The icons an app may have: name -> the emoji it shows as."""
+    with work(request, read_only=True) as (_session, _who):
+        return ICONS
 
 
 @router.post("/apps", response_model=AppOut, status_code=201)
@@ -129,9 +145,37 @@ def apps_create(request: Request, data: dict[str, Any] = Body(...)) -> AppOut:
 
 
 @router.get("/apps/{app}", response_model=AppOut)
-def apps_get(request: Request, app: str) -> AppOut:
+def apps_get(request: Request, response: Response, app: str) -> AppOut:
     with work(request, read_only=True) as (session, who):
-        return AppOut.of(get_app(session, app))
+        out = AppOut.of(get_app(session, app))
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.patch("/apps/{app}", response_model=AppOut)
+def apps_update(request: Request, response: Response, app: str, data: dict[str, Any] = Body(...),
+                if_match: str | None = Header(default=None)) -> AppOut:
+    """Rename an app, change its description or icon, or the order of its forms
+    (``{"order": {"form": [...]}}``). Give the version you started from as ``If-Match``
+    or as ``version`` in the body; a stale one gets 409."""
+    with work(request, admin=True) as (session, who):
+        out = AppOut.of(update_app(session, app, data, who.user_id, version=revision_from(if_match)))
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+@router.delete("/apps/{app}", status_code=204)
+def apps_delete(request: Request, app: str) -> Response:
+    """Move the app to the recycle bin; its definitions and records stay until it is restored."""
+    with work(request, admin=True) as (session, who):
+        delete_app(session, app, who.user_id)
+    return Response(status_code=204)
+
+
+@router.post("/apps/{app}:restore", response_model=AppOut)
+def apps_restore(request: Request, app: str) -> AppOut:
+    with work(request, admin=True) as (session, who):
+        return AppOut.of(restore_app(session, app, who.user_id))
 
 
 @router.get("/apps/{app}/definitions/{kind}", response_model=list[DefinitionOut])

@@ -116,6 +116,12 @@ class App(Base):
     icon: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Renames are optimistic like definitions: a stale version gets 409.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The builder's order of definitions per kind: {"form": ["customers", "contacts"]}.
+    order: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the recycle bin since
 
 
 class Definition(Base):

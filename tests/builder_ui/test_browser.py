@@ -62,6 +62,9 @@ def test_switching_language_and_creating_an_app_on_a_phone(browser, live_server,
     page.get_by_label("名称（中文）").fill("客户管理 <script>alert(1)</script>")
     page.get_by_label("标识").fill("crm")
     page.get_by_role("button", name="创建").click()
+    page.wait_for_url(f"{live_server.url}/apps/crm")  # a new app opens
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.goto(f"{live_server.url}/")
     card = page.get_by_test_id("apps").locator("li").first
     assert "客户管理 <script>alert(1)</script>" in card.inner_text()
     # Nothing is wider than the phone: no sideways scrolling.

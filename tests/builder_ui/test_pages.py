@@ -90,3 +90,14 @@ def test_pages_do_not_accept_api_tokens(client, admin_token):
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     client.headers["Authorization"] = f"Bearer {admin_token}"
     assert client.get("/api/v1/apps").json() == []
+
+
+def test_an_unknown_address_is_a_page_for_browsers_and_problem_json_for_programs(client, admin):
+    sign_in(client)
+    page = client.get("/no/such/page", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'data-testid="error-page"' in page.text and "This page does not exist." in page.text
+    program = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert program.status_code == 404 and program.headers["content-type"] == "application/problem+json"
+    api = client.get("/api/v1/nothing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"

@@ -37,7 +37,7 @@ class InstallIn(BaseModel):
 def template_list(session) -> list[dict[str, Any]]:
     """Each shipped template with the app installed from it, if any."""
     installed = {row.name: (key, row.version) for row, key in session.execute(
-        select(AppTemplate, App.key).join(App, App.id == AppTemplate.app_id))}
+        select(AppTemplate, App.key).join(App, App.id == AppTemplate.app_id).where(App.deleted_at.is_(None)))}
     out = []
     for name in templates.available():
         document = templates.load(name)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
-from brickwork.platform.apps import get_app
+from brickwork.platform.apps import get_app, in_order
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.errors import NotFound
 from brickwork.platform.i18n import _
@@ -64,7 +64,8 @@ def title_of(definition: FormDefinition) -> FieldDef | None:
 
 _LIVE = (
     select(App.id, App.key, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
-    .where(App.key == bindparam("app"), Definition.kind == "form", Definition.key == bindparam("form"),
+    .where(App.key == bindparam("app"), App.deleted_at.is_(None), Definition.kind == "form",
+           Definition.key == bindparam("form"),
            Definition.state == PUBLISHED)
     .order_by(Definition.version.desc()).limit(1)
 )
@@ -107,5 +108,7 @@ def load_app_forms(session: Session, app: AppRef) -> list[Form]:
     for key, version, body in session.connection().execute(_APP_LIVE, {"app_id": app.id}):
         latest[key] = (version, body)  # ordered by version: the last one wins
     database = str(session.get_bind().url)
-    return [Form(app, key, version, _parsed(database, app.id, key, version, body))
-            for key, (version, body) in latest.items()]
+    forms = [Form(app, key, version, _parsed(database, app.id, key, version, body))
+             for key, (version, body) in latest.items()]
+    # In the builder's order: related lists on a record page follow it too.
+    return in_order(session.scalar(select(App.order).where(App.id == app.id)), "form", forms)

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import tempfile
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -27,7 +31,7 @@ from brickwork.engines.form.transfer.jobs import import_file
 from brickwork.engines.form.transfer.reading import Table
 from brickwork.engines.form.transfer.report import write_report
 from brickwork.engines.form.transfer.streaming import events
-from brickwork.platform.errors import BrickworkError, FieldError, Invalid
+from brickwork.platform.errors import BrickworkError, FieldError, Invalid, NotFound
 from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.http.params import MaybeQueryId
 from brickwork.platform.http.problems import problem
@@ -88,7 +92,10 @@ def _streamed(request: Request, app: str, form: str, file: UploadFile, mapping: 
                                         upsert_key, dry_run, check, started=started, progress=progress)
         return _answer(table, result, dry_run)
 
-    reports = events(job)
+    return _stream_lines(events(job), "import")
+
+
+def _stream_lines(reports: Iterator[dict[str, Any]], what: str) -> StreamingResponse:
     first = next(reports)  # raises what the job raised before it started
 
     def lines() -> Iterator[bytes]:
@@ -100,7 +107,7 @@ def _streamed(request: Request, app: str, form: str, file: UploadFile, mapping: 
             yield _line({"error": json.loads(problem(exc.status, exc.title, code=exc.code, detail=exc.detail,
                                                      errors=exc.errors).body)})
         except Exception:
-            log.exception("import failed while streaming")
+            log.exception("%s failed while streaming", what)
             yield _line({"error": json.loads(problem(500, _("Something went wrong on our side."),
                                                      code="internal").body)})
 
@@ -115,10 +122,16 @@ def _line(report: dict[str, Any]) -> bytes:
 @router.get("/records:export")
 def records_export(request: Request, app: str, form: str, format: str = "xlsx", filter: str | None = None,
                    sort: str | None = None, fields: str | None = None, q: str | None = None,
-                   view: MaybeQueryId = None) -> StreamingResponse:
+                   view: MaybeQueryId = None, stream: bool = False, download: str | None = None) -> StreamingResponse:
     """The records as the view shows them (``filter``, ``sort``, ``fields=key,key``, ``q``,
-    or a saved ``view``), only fields the caller may read, values as people read them."""
+    or a saved ``view``), only fields the caller may read, values as people read them.
+    With ``stream=1``: progress lines while the file is written, then a line with the
+    ``download`` address that fetches it once."""
+    if download is not None:
+        return _ready(request, format, download)
     ast = _json(filter, "filter") if filter else None
+    if stream:
+        return _export_streamed(request, app, form, format, ast, sort, fields, q, view)
     out = tempfile.TemporaryFile()  # written a page at a time, then streamed: memory stays flat
     try:
         with work(request, read_only=True) as (session, who):
@@ -130,6 +143,64 @@ def records_export(request: Request, app: str, form: str, format: str = "xlsx", 
         out.close()
         raise
     return _download(out, format, name)
+
+
+READY_FOR = 24 * 3600  # a prepared export not fetched within a day is removed
+
+
+def _exports(request: Request) -> Path:
+    folder = Path(request.app.state.settings.data_dir) / "exports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _export_streamed(request: Request, app: str, form: str, fmt: str, ast: Any, sort: str | None,
+                     fields: str | None, q: str | None, view: int | None) -> StreamingResponse:
+    """The export in a thread of its own (as a streamed import), into a file under the data
+    directory named by a random token and the caller's id, so any web process can hand it
+    over and only to the person who asked. A bad request is refused before the first line."""
+    folder = _exports(request)
+    for old in folder.iterdir():
+        if old.stat().st_mtime < time.time() - READY_FOR:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+
+    def job(_started, progress) -> dict[str, Any]:
+        with work(request, read_only=True) as (session, who):
+            service = RecordService(session, load_form(session, app, form), who)
+            path = folder / f"{who.user_id}-{token}.{fmt}"
+            try:
+                with path.open("wb") as out:
+                    count = export_records(session, service, out, fmt, filter_ast=ast, sort=sort, fields=fields,
+                                           q=q, view_id=view, progress=progress)
+                name = filename(service, fmt)
+                path.with_suffix(".name").write_text(name, "utf-8")
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+        query = urlencode({"format": fmt, "download": token})
+        return {"done": count, "total": count, "name": name,
+                "download": f"/api/v1/apps/{app}/forms/{form}/records:export?{query}"}
+
+    return _stream_lines(events(job), "export")
+
+
+def _ready(request: Request, fmt: str, token: str) -> StreamingResponse:
+    """A streamed export's file, once: it is removed as it is handed over."""
+    with work(request, read_only=True) as (_session, who):
+        pass
+    if fmt not in FORMATS or not token.replace("-", "").replace("_", "").isalnum():
+        raise NotFound(_("This export is not ready, or was fetched already."))
+    path = _exports(request) / f"{who.user_id}-{token}.{fmt}"
+    try:
+        out = path.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("This export is not ready, or was fetched already.")) from None
+    label = path.with_suffix(".name")
+    name = label.read_text("utf-8") if label.exists() else path.name
+    path.unlink(missing_ok=True)  # the open file stays readable until it is closed
+    label.unlink(missing_ok=True)
+    return _download(out, fmt, name)
 
 
 def _download(out: IO[bytes], fmt: str, name: str, headers: dict[str, str] | None = None) -> StreamingResponse:

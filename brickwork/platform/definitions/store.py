@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from brickwork.platform.apps import in_order
 from brickwork.platform.audit import audit
 from brickwork.platform.db import utcnow
 from brickwork.platform.definitions.base import DefinitionModel
@@ -171,9 +172,10 @@ class DefinitionStore:
         newest = (select(Definition.key, func.max(Definition.version).label("version"))
                   .where(Definition.app_id == app.id, Definition.kind == kind, *only)
                   .group_by(Definition.key).subquery())
-        return list(session.scalars(select(Definition).join(newest, (Definition.key == newest.c.key) & (
+        rows = list(session.scalars(select(Definition).join(newest, (Definition.key == newest.c.key) & (
             Definition.version == newest.c.version)).where(
             Definition.app_id == app.id, Definition.kind == kind).order_by(Definition.key)))
+        return in_order(app.order, kind, rows)  # the builder's order, wherever they are listed
 
     def diff(self, session: Session, app: App, kind: str, key: str, a: int, b: int) -> list[dict]:
         first = self.get(session, app, kind, key, version=a)

@@ -14,6 +14,8 @@ from brickwork.engines.form.appfile.upgrade import Upgrade, upgrade_app
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.schema_change import publish_hook
 from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.errors import Conflict
+from brickwork.platform.i18n import _
 from brickwork.platform.models import App, AppTemplate
 
 __all__ = ["AppDocument", "Installed", "Upgrade", "export_app", "form_store", "install_document",
@@ -35,6 +37,8 @@ def install_template(session: Session, name: str, actor_id: int | None, store: D
     app = session.scalar(select(App).where(App.key == key))
     if app is None:
         return install_document(session, store, data, actor_id)
+    if app.deleted_at is not None:
+        raise Conflict(_("The app %(app)s is in the recycle bin: restore it first.", app=key))
     installed = session.get(AppTemplate, app.id)
     if installed is not None and installed.version == data.get("template", {}).get("version"):
         return None

@@ -45,6 +45,8 @@ def install_document(session: Session, store: DefinitionStore, data: Any, actor_
     document = read_document(data, store)
     info = document.app.model_dump(mode="json")
     app = create_app(session, {**info, "key": key or info["key"]}, actor_id)
+    # The file lists definitions in the builder's order (the export writes them so): keep it.
+    app.order = {kind: [body["key"] for body in bodies] for kind, bodies in document.definitions.items() if bodies}
     put_roles(session, document.roles)
     done = Installed(app)
     publish_all(session, store, app, document.definitions, actor_id, done)

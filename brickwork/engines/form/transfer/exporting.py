@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import quote
@@ -35,9 +36,11 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 def export_records(session: Session, service: RecordService, out: IO[bytes], fmt: str = "xlsx", *,
                    filter_ast: Any = None, sort: str | None = None, fields: str | None = None,
-                   q: str | None = None, view_id: int | None = None) -> int:
+                   q: str | None = None, view_id: int | None = None,
+                   progress: Callable[[int, int | None], None] | None = None) -> int:
     """Write the records to ``out``; returns how many. A saved view gives the filter, sort,
-    columns and search that are not given explicitly."""
+    columns and search that are not given explicitly. ``progress(done, total)`` is called
+    after each page (the first page counts the total)."""
     if fmt not in FORMATS:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "format", "enum", _("The format is xlsx or csv."))])
@@ -59,12 +62,16 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
     writer = (_Xlsx if fmt == "xlsx" else _Csv)(out)
     try:
         writer.append([pick(f.label) for f in columns])
-        count = 0
+        count, total = 0, None
         while True:
             names = Names(session, columns, page["items"], service.form.app.key, who=service.who)
             for record in page["items"]:
                 writer.append([writer.cell(f, record.get(f.key), names, typed[f.id]) for f in columns])
             count += len(page["items"])
+            if page["total"] is not None:
+                total = page["total"]
+            if progress is not None:
+                progress(count, total)
             if not page["next_cursor"]:
                 break
             page = page_after(page["next_cursor"])

@@ -1,4 +1,4 @@
-"""An import that reports while it runs, for an answer sent line by line.
+"""An import (or an export) that reports while it runs, for an answer sent line by line.
 
 ``events(job)`` runs ``job`` in a thread of its own and yields what it reports: first
 ``{"done": 0, "total": n}`` once the file and the mapping are accepted, then
@@ -19,7 +19,7 @@ from typing import Any
 from brickwork.engines.form.transfer.reading import Table
 
 Started = Callable[[Table], None]
-Progress = Callable[[int], None]
+Progress = Callable[..., None]  # (done) for an import; (done, total) for an export
 
 
 class Cancelled(Exception):
@@ -38,10 +38,10 @@ def events(job: Callable[[Started, Progress], dict[str, Any]]) -> Iterator[dict[
         total = max(table.lines - 1, 0) if table.lines else None
         reports.put(("report", {"done": 0, "total": total}))
 
-    def progress(done: int) -> None:
+    def progress(done: int, total: int | None = None) -> None:
         if stop.is_set():
             raise Cancelled
-        reports.put(("report", {"done": done}))
+        reports.put(("report", {"done": done} if total is None else {"done": done, "total": total}))
 
     def run() -> None:
         try:
