@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, exists, select
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef
-from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes import REGISTRY, text_length
 from brickwork.engines.form.forms import Form
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
@@ -30,7 +30,7 @@ def field_infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
         kind = REGISTRY[f.type]
         logical = "choices" if kind.logical == "files" else kind.value_type(f)
         if logical in TYPES and kind.has_column(f):
-            infos[f.id] = FieldInfo(logical, kind.value_scale(f))
+            infos[f.id] = FieldInfo(logical, kind.value_scale(f), length=text_length(f))
     return infos
 
 

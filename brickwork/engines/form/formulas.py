@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic_core import PydanticCustomError, ValidationError
 
 from brickwork.engines.form.definition import FieldDef, FormDefinition
-from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes import REGISTRY, text_length
 from brickwork.engines.form.fieldtypes.computed import volatile
 from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import TYPES, FieldInfo, check, parse, to_json
@@ -42,7 +42,7 @@ def infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
         value_type = kind.value_type(f)
         if value_type in TYPES and (kind.has_column(f) or f.type == "formula"):
             found[f.id] = FieldInfo(value_type, kind.value_scale(f), key=f.key,
-                                    labels=tuple(v for v in f.label.values() if v))
+                                    labels=tuple(v for v in f.label.values() if v), length=text_length(f))
     return found
 
 

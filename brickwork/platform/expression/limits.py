@@ -65,7 +65,9 @@ class _Walk:
             return 20
         if isinstance(node, Ref):
             info = self.fields.get(node.field)
-            return FIELD_TEXT if info is None or info.type in ("text", "rows") or node.path else AS_TEXT[info.type]
+            if info is None or info.type == "rows" or node.path:
+                return FIELD_TEXT
+            return (info.length or FIELD_TEXT) if info.type == "text" else AS_TEXT[info.type]
         assert isinstance(node, Fn)
         if len(node.args) > MAX_ARGS:
             raise _Stop(FieldError(f"{path}.args", "too_many_args", _(

@@ -40,6 +40,9 @@ class FieldInfo:
     labels: tuple[str, ...] = ()
     # ROWS only: the fields of each row (child field id → FieldInfo).
     children: Mapping[str, FieldInfo] | None = field(default=None, hash=False)
+    # Texts: the most characters a stored value holds, when known (limits.py bounds the
+    # text an expression can build by it; unknown counts as the longest text there is).
+    length: int | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES and not (self.type == ROWS and self.children is not None):

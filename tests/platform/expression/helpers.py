@@ -31,7 +31,8 @@ from brickwork.platform.expression.compile import to_sql_value
 from brickwork.platform.expression.sqlvalues import read_value
 from brickwork.platform.expression.values import ROWS
 
-FIELDS = {fid: FieldInfo(type_, scale, key=fid, labels=labels) for fid, type_, scale, labels in (
+FIELDS = {fid: FieldInfo(type_, scale, key=fid, labels=labels, length=200 if type_ == "text" else None)
+          for fid, type_, scale, labels in (
     ("name", "text", 0, ("Name", "名称")), ("code", "text", 0, ()),
     ("amount", "number", 2, ("Amount", "金额")), ("qty", "number", 0, ("Qty",)),
     ("done", "boolean", 0, ()),

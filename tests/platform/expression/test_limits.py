@@ -1,17 +1,22 @@
 """The cost of an expression is bounded before it runs, and every expression within the
 documented limits runs on the database (SQLite's parser holds only ~18 nested calls)."""
 
+from dataclasses import replace
+
 import pytest
 
 from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import MAX_ARGS, MAX_DEPTH, check, parse
 from brickwork.platform.expression.formula import parse_formula
 from brickwork.platform.expression.nodes import to_json
-from tests.platform.expression.helpers import FIELDS, fn, lit, ref
+from tests.platform.expression.helpers import FIELDS as SHORT
+from tests.platform.expression.helpers import fn, lit, ref
 from tests.platform.expression.test_compile import CTX, ROWS
 
 TEXT = lambda v: lit(v, "text")  # noqa: E731
 NUM = lambda v: lit(v, "number")  # noqa: E731
+# A text field of unknown length counts as the longest text there is (100,000 characters).
+FIELDS = {**SHORT, "name": replace(SHORT["name"], length=None)}
 
 
 def nested(levels: int, wrap) -> dict:
@@ -119,3 +124,13 @@ def test_a_formula_25_levels_deep_runs_on_the_database(records):
     node = parse_formula(f"{{amount}} > {text}", FIELDS, expect="boolean")
     python, sql = records.both(to_json(node), CTX)
     assert python == sql == {1, 2, 4}
+
+
+def test_a_text_field_counts_as_long_as_it_may_be():
+    """SUBSTITUTE over two short fields is fine; the same over fields of unknown length could
+    build 10^10 characters."""
+    over_fields = fn("SUBSTITUTE", ref("name"), TEXT(" "), ref("code"))
+    assert check(parse(over_fields), SHORT) == "text"  # 200 characters × 200
+    long = {**FIELDS, "code": replace(SHORT["code"], length=None)}
+    with pytest.raises(Invalid):
+        check(parse(over_fields), long)

@@ -21,4 +21,12 @@ REGISTRY: dict[str, FieldType] = {
     )
 }
 
-__all__ = ["REGISTRY", "FieldType", "FieldValueError", "blank"]
+
+
+def text_length(f) -> int | None:
+    """The most characters a text field's value holds (its own limit or its type's); None
+    for other types. The expression language bounds the text a formula builds by it."""
+    return f.max_length or getattr(REGISTRY[f.type], "default_max", None)
+
+
+__all__ = ["REGISTRY", "FieldType", "FieldValueError", "blank", "text_length"]
