@@ -40,3 +40,39 @@ def test_a_region_is_chosen_by_names_and_read_by_names(signed_in, live_server, l
     expect(page.locator("[data-region]")).to_have_attribute("data-ready", "true")
     assert page.locator("#f-region-district option:checked").inner_text() == "浦东新区"
     assert page.errors == []
+
+
+def cell(page, key):
+    return page.locator(f".record-cell[data-key='{key}']")
+
+
+def test_the_opportunity_picker_offers_only_the_chosen_customers(signed_in, live_server, live_api):
+    from tests.engines.form.test_picker_filter import quotes
+
+    assert publish(live_api, form("customers", field("c1", "text", "name"))).status_code == 200
+    assert publish(live_api, form("opportunities", field("o1", "text", "name"),
+                                  field("o2", "relation", "customer", target="customers"))).status_code == 200
+    assert publish(live_api, quotes()).status_code == 200
+    ids = {n: live_api.post("/api/v1/apps/crm/forms/customers/records", json={"name": n}).json()["id"]
+           for n in ("Acme", "Globex")}
+    for name, customer in (("Acme steel", "Acme"), ("Acme pipes", "Acme"), ("Globex deal", "Globex")):
+        made = live_api.post("/api/v1/apps/crm/forms/opportunities/records",
+                             json={"name": name, "customer": ids[customer]})
+        assert made.status_code == 201
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/forms/quotes/records/new")
+    page.locator("#f-name").fill("Q-1")
+    box = cell(page, "customer").get_by_role("combobox")
+    box.fill("Glo")
+    cell(page, "customer").get_by_role("option", name="Globex").click()
+    expect(cell(page, "customer").locator(".picker-chip")).to_have_text(re.compile("Globex"))
+
+    opportunity = cell(page, "opportunity").get_by_role("combobox")
+    opportunity.click()
+    options = cell(page, "opportunity").get_by_role("option")
+    expect(options).to_have_text(["Globex deal"])
+    options.first.click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"/records/\d+$"))
+    expect(cell(page, "opportunity")).to_contain_text("Globex deal")
+    assert page.errors == []

@@ -24,6 +24,7 @@ from brickwork.engines.form.computed_access import COMPUTED, hidden_computed
 from brickwork.engines.form.conditions import compile_condition, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
+from brickwork.engines.form.picker_filter import check_links as check_picker_filters
 from brickwork.engines.form.values import (
     api_value,
     check_references,
@@ -159,6 +160,7 @@ class RecordService:
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes, self.reach)
+        check_picker_filters(self, parsed, errors, prefixes)
         for values, prefix in zip(parsed, prefixes, strict=True):
             logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
         if errors:
@@ -213,6 +215,7 @@ class RecordService:
         check_required(self.form, merged, errors, hidden=hidden)
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
+        check_picker_filters(self, [merged], errors, [""], touched=set(given))
         logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
             raise Invalid(_("The record is not valid."), errors=errors)
