@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.identity.users import create_user
 from tests.engines.form.helpers import field, form, publish
 
 pytestmark = pytest.mark.browser
@@ -75,4 +77,59 @@ def test_the_opportunity_picker_offers_only_the_chosen_customers(signed_in, live
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(re.compile(r"/records/\d+$"))
     expect(cell(page, "opportunity")).to_contain_text("Globex deal")
+    assert page.errors == []
+
+
+CUSTOMERS = "/api/v1/apps/crm/forms/customers/records"
+
+
+def test_filter_the_crm_customers_by_owner_by_name_and_by_a_date(signed_in, live_server, live_api, database_url):
+    assert live_api.post("/api/v1/templates/crm:install", json={}).status_code == 201
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        li = create_user(session, "lilei", "password-for-li-1", display_name="李雷").id
+        han = create_user(session, "hanmm", "password-for-han-1", display_name="韩梅梅").id
+    engine.dispose()
+    for name, owner, birthday in (("Acme", li, "2026-03-01"), ("Globex", han, "2026-05-20"),
+                                  ("Initech", li, "2026-06-15")):
+        made = live_api.post(CUSTOMERS, json={"name": name, "owner": owner, "contact_birthday": birthday})
+        assert made.status_code == 201, made.text
+
+    page = signed_in(locale="zh-CN")
+    page.goto(f"{live_server.url}/apps/crm/forms/customers")
+    rows = page.locator("#rows tr")
+    expect(rows).to_have_count(3)
+    page.get_by_role("button", name="筛选").click()
+    owner = page.locator(".filter-row").first
+    owner.locator(".filter-field").select_option(label="负责人")
+    owner.locator(".filter-search").fill("李")  # found by name on the server, never by id
+    expect(owner.locator(".filter-value-input option", has_text="韩梅梅")).to_have_count(0)
+    owner.locator(".filter-value-input").select_option(label="李雷")
+    page.locator("#filter-apply").click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("#rows")).not_to_contain_text("Globex")
+
+    page.locator(".filter-group[data-depth='0'] > .group-foot .add-condition").click()
+    birthday = page.locator(".filter-row").nth(1)
+    birthday.locator(".filter-field").select_option(label="关键联系人生日")
+    birthday.locator(".filter-op").select_option(">=")
+    date = birthday.locator("input.filter-value-input")
+    assert date.get_attribute("type") == "date"
+    date.fill("2026-06-01")
+    page.locator("#filter-apply").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator("#rows")).to_contain_text("Initech")
+
+    birthday.locator(".filter-op").select_option("<=")  # relative: up to today (TODAY())
+    birthday.locator(".filter-relative").select_option(label="今天")
+    expect(date).to_be_hidden()
+    page.locator("#filter-apply").click()
+    expect(rows).to_have_count(2)
+
+    page.reload()  # the filter comes back from the URL: the owner by name again
+    page.get_by_role("button", name="筛选").click()
+    chosen = page.locator(".filter-row").first.locator(".filter-value-input option:checked")
+    expect(chosen).to_have_text("李雷")
+    relative = page.locator(".filter-row").nth(1).locator(".filter-relative")
+    expect(relative).to_have_value("$today")
     assert page.errors == []
