@@ -43,6 +43,7 @@ def test_an_import_accepts_names_and_the_export_writes_them(api):
     assert result["created"] == 2, result
     items = api.get(records("shops"), params={"sort": "id"}).json()["items"]
     assert [i["region"]["district"] for i in items] == ["310115", "330106"]
+    assert items[0]["_meta"]["display"] == {"region": "上海市 / 上海市 / 浦东新区"}  # names beside the codes
     exported = api.get(records("shops") + ":export", params={"format": "csv"}).content.decode("utf-8-sig")
     assert "浙江省 / 杭州市 / 西湖区" in exported
 
