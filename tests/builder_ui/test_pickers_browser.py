@@ -41,6 +41,21 @@ def test_a_region_is_chosen_by_names_and_read_by_names(signed_in, live_server, l
     page.goto(page.url + "/edit")  # the edit page shows the chosen names again
     expect(page.locator("[data-region]")).to_have_attribute("data-ready", "true")
     assert page.locator("#f-region-district option:checked").inner_text() == "浦东新区"
+
+    # The table: names in the cell, and a filter by province through the same cascade.
+    made = live_api.post("/api/v1/apps/crm/forms/shops/records", json={"name": "West Lake", "region": "浙江省/杭州市"})
+    assert made.status_code == 201, made.text
+    page.goto(f"{live_server.url}/apps/crm/forms/shops")
+    rows = page.locator("#rows tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#rows")).to_contain_text("浙江省 / 杭州市")
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator(".filter-row").first
+    row.locator(".filter-field").select_option(label="Region")
+    row.locator(".filter-region select[data-level=province]").select_option(label="上海市")
+    page.locator("#filter-apply").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator("#rows")).to_contain_text("Pudong shop")
     assert page.errors == []
 
 

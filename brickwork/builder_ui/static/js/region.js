@@ -25,6 +25,8 @@ function childrenOf(tree, parent) {
 
 // Wires the <select data-level> lists inside ``root``; ``onChange`` is told of each choice.
 export async function regionPicker(root, onChange = () => {}) {
+  if (root.dataset.wired) return;
+  root.dataset.wired = "true";
   const selects = [...root.querySelectorAll("select[data-level]")];
   const tree = await regionTree();
   const fill = (select, parent) => {
@@ -54,4 +56,7 @@ export async function regionPicker(root, onChange = () => {}) {
   root.dataset.ready = "true";
 }
 
-for (const root of document.querySelectorAll("[data-region]")) regionPicker(root);
+// Every cascade on the page, and those a sub-form's new row brings later.
+const wire = () => document.querySelectorAll("[data-region]:not([data-wired])").forEach((root) => regionPicker(root));
+wire();
+new MutationObserver(wire).observe(document.body, { childList: true, subtree: true });
