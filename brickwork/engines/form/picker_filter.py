@@ -41,6 +41,8 @@ def check_picker_filters(definition: FormDefinition, targets: dict[str, list[Fie
     linked form."""
     by_key = {f.key: f for f in definition.fields}
     for f in definition.fields:
+        if any(child.picker_filter is not None for child in f.fields or []):
+            raise ValueError(_("A relation in a sub-form cannot have a picker filter yet: %(key)s.", key=f.key))
         if f.picker_filter is None:
             continue
         if f.multiple:

@@ -81,3 +81,12 @@ def test_a_filter_naming_no_field_of_the_form_is_refused_at_publish(api, crm):
     response = api.post(f"{APP}/forms/quotes:publish")
     assert response.status_code == 422
     assert "picker filter of opportunity" in response.text
+
+
+def test_a_picker_filter_inside_a_sub_form_is_refused(api, crm):
+    child = field("l1", "relation", "opportunity", target="opportunities", picker_filter=SAME_CUSTOMER)
+    lines = form("lines_quotes", field("x1", "relation", "customer", target="customers"),
+                 field("x2", "subform", "lines", fields=[child]))
+    response = api.put(f"{APP}/forms/lines_quotes", json=lines)
+    assert response.status_code == 422
+    assert "sub-form" in response.json()["errors"][0]["message"]
