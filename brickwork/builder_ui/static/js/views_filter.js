@@ -83,7 +83,7 @@ function peopleInput(field, op, text, mode) {
   const several = op === "IN";
   const source = kind === "user" ? "/api/v1/users:pick" : "/api/v1/departments:pick";
   const mine = mode === "filter" && text.me ? (kind === "user" ? ["$me", text.me] : ["$my_department", text.my_department]) : null;
-  const search = el("input", { type: "search", class: "filter-search", "aria-label": text.search || "Search",
+  const search = el("input", { type: "search", class: "filter-search", "aria-label": text.search || text.value,
                                placeholder: text.search || "" });
   const select = el("select", { class: "filter-value-input", "aria-label": text.value, multiple: several });
   const names = new Map();  // id → name of every one seen, so a choice survives a new search
