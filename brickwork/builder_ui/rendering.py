@@ -27,8 +27,15 @@ def environment() -> Environment:
     )
     # The translation functions read the request's locale from a context variable.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    env.globals.update(pick=pick, locales=[(code, display_name(code)) for code in LOCALES])
+    env.globals.update(pick=pick, locales=[(code, display_name(code)) for code in LOCALES],
+                       region_name=_region_name)
     return env
+
+
+def _region_name(code: str) -> str:
+    from brickwork.engines.form.regions import regions  # the list is read on first use
+
+    return regions()[0].get(code, code)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

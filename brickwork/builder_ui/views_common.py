@@ -122,4 +122,9 @@ def script_text() -> dict[str, str]:
         "deleted": _("%(n)s records moved to the recycle bin."), "updated": _("%(n)s records changed."),
         "record": _("Record %(id)s"), "comma": _("Separate values with commas."), "choose": _("(choose)"),
         "failed": _("Something went wrong. Try again."),
+        # The filter builder's pickers: people, departments, relative dates, regions.
+        "search": _("Type to search"), "me": _("Me"), "my_department": _("My department"),
+        "a_date": _("A date"), "today": _("Today"), "week_start": _("Start of this week"),
+        "month_start": _("Start of this month"), "year_start": _("Start of this year"),
+        "province": _("Province"), "city": _("City"), "district": _("District"),
     }

@@ -10,6 +10,7 @@ from brickwork.builder_ui.record_values import input_value
 from brickwork.builder_ui.rendering import environment
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.picker_filter import record_keys
 
 NEW_ROW = "__i__"  # the row number in a sub-form's blank row, which the script renumbers
 
@@ -26,7 +27,8 @@ def render_field(field: FieldDef, value: Any = None, errors: list[str] | None = 
     if field.type == "relation":
         known = (titles or {}).get(field.target or "", {})
         chosen = [(i, known.get(i) or f"#{i}") for i in _ids(value)]
-        return Markup(widgets.relation(field, chosen, errors or [], app))
+        depends = sorted(record_keys(field.picker_filter)) if field.picker_filter else []
+        return Markup(widgets.relation(field, chosen, errors or [], app, depends))
     if field.type == "subform":
         def cells(index: int | str, row: dict[str, Any]) -> list[Markup]:
             return [render_field(child.model_copy(update={"key": f"{field.key}[{index}].{child.key}"}),

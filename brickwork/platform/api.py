@@ -16,6 +16,7 @@ from brickwork.platform.files import get_file, path_of, store_file
 from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.http.params import PathId, QueryId
 from brickwork.platform.i18n import _, pick
+from brickwork.platform.identity.pick import pick_departments, pick_users
 from brickwork.platform.models import App, Definition
 
 
@@ -120,6 +121,33 @@ def me(request: Request) -> MeOut:
         pass
     return MeOut(id=who.user_id, username=who.username, display_name=who.display_name,
                  is_admin=who.is_admin, via=who.via)
+
+
+@router.get("/users:pick")
+def users_pick(request: Request, q: str = "", ids: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """Active users to choose, as a person types: ``[{id, name}]`` whose name contains ``q``;
+    ``ids=3,5`` names those users instead. ``limit`` 1–50."""
+    with work(request, read_only=True) as (session, _who):
+        return pick_users(session, q, _ids(ids), limit)
+
+
+@router.get("/departments:pick")
+def departments_pick(request: Request, q: str = "", ids: str | None = None, limit: int = 20
+                     ) -> list[dict[str, Any]]:
+    """Departments to choose: ``[{id, name, depth}]`` in tree order, names containing ``q``;
+    ``ids=3,5`` names those departments instead. ``limit`` 1–50."""
+    with work(request, read_only=True) as (session, _who):
+        return pick_departments(session, q, _ids(ids), limit)
+
+
+def _ids(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts) or len(parts) > 100:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "ids", "ids", _("Give up to 100 ids separated by commas."))])
+    return [int(part) for part in parts]
 
 
 @router.get("/apps", response_model=list[AppOut])

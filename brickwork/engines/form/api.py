@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import list_records
 from brickwork.engines.form.openapi import app_document
-from brickwork.engines.form.picker import pick_records
+from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
 from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
@@ -93,13 +93,28 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
     return JSONResponse(page)
 
 
+def _json_param(text: str | None, name: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Invalid(_("The request is not valid."), errors=[
+            FieldError(name, "json", _("%(name)s is not valid JSON.", name=name))]) from None
+
+
 @router.get("/{form}/records:pick")
-def records_pick(request: Request, app: str, form: str, q: str = "", limit: QueryInt = 20) -> list[dict[str, Any]]:
+def records_pick(request: Request, app: str, form: str, q: str = "", limit: QueryInt = 20,
+                 for_: str | None = Query(None, alias="for"), record: str | None = None) -> list[dict[str, Any]]:
     """Records to link to, as a person types: ``[{id, title}]``, live and in the caller's
     scope. Titles starting with ``q`` first (case-insensitive, by an index), then titles
-    containing it; no ``q``: the newest. ``limit`` 1–100."""
+    containing it; no ``q``: the newest. ``limit`` 1–100. ``for`` (``quotes.opportunity``):
+    the relation being filled, whose ``picker_filter`` narrows the list by ``record``, the
+    values of the record being edited as JSON (``{"customer": 7}``)."""
     with work(request, read_only=True) as (session, who):
-        return pick_records(_records(request, session, app, form, who), q, limit)
+        service = _records(request, session, app, form, who)
+        narrow = for_relation(service, for_, _json_param(record, "record")) if for_ else None
+        return pick_records(service, q, limit, narrow)
 
 
 @router.post("/{form}/records", status_code=201)

@@ -16,7 +16,7 @@ FieldType = Literal[
     "rating", "attachment", "image", "autonumber", "relation", "subform", "formula", "rollup", "lookup",
 ]
 SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
-            "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "fields",
+            "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "picker_filter", "fields",
             "min_rows", "max_rows", "formula", "expression", "result", "source", "aggregate", "field",
             "condition", "relation")
 
@@ -84,6 +84,9 @@ class FieldDef(BaseModel):
     on_delete: Literal["block", "clear", "cascade"] | None = Field(default=None, description=(
         "When a linked record goes to the recycle bin: refuse (block, the default), unlink (clear), "
         "or send this record to the bin too (cascade)."))
+    picker_filter: dict[str, Any] | None = Field(default=None, description=(
+        "A relation's picker lists only linked records satisfying this condition over the linked form's "
+        "fields, in which {\"var\": \"$record.<key>\"} is a field of this record; saving refuses others."))
     fields: list[FieldDef] | None = Field(default=None, description="A sub-form's columns: the fields of each row.")
     min_rows: int | None = Field(default=None, ge=0, le=1000)
     max_rows: int | None = Field(default=None, ge=1, le=1000)
@@ -247,6 +250,9 @@ class FormDefinition(DefinitionModel):
 
         # At publish the context holds the app's forms (formulas over relations to many).
         check_computed(self, (info.context or {}).get("forms"))
+        from brickwork.engines.form.picker_filter import check_picker_filters  # built on this model
+
+        check_picker_filters(self, (info.context or {}).get("forms"))
         return self
 
     @model_validator(mode="after")

@@ -8,24 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from brickwork.engines.form import storage
-from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
+from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import refuse_nul
+from brickwork.engines.form.picker_filter import narrowing
 from brickwork.platform.db import whole_id
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.i18n import _
 
 MAX_PICK = 100
 MAX_TEXT = 200
 
 
-def pick_records(service, q: str | None, limit: int = 20) -> list[dict[str, Any]]:
+def pick_records(service, q: str | None, limit: int = 20, narrow: ColumnElement | None = None
+                 ) -> list[dict[str, Any]]:
+    """``narrow``: the picker filter of the relation being filled (``for_relation``)."""
     service.grant.require("read")
     form, t = service.form, service.table
     limit = min(max(limit, 1), MAX_PICK)
     refuse_nul("q", q)
     q = (q or "").strip().lower()[:MAX_TEXT]
-    live = [service.grant.scope, t.c.deleted_at.is_(None)]
+    live = [service.grant.scope, t.c.deleted_at.is_(None)] + ([narrow] if narrow is not None else [])
     title = form.title if form.title is not None and form.title.id in service.grant.readable else None
     column = t.c[storage.column_name(title.id)] if storage.searchable_title(title) else None
     shown = [t.c.id] + ([column] if column is not None else [])
@@ -49,3 +55,29 @@ def pick_records(service, q: str | None, limit: int = 20) -> list[dict[str, Any]
 def _text(title, stored: Any) -> str:
     kind = REGISTRY[title.type]
     return kind.to_text(title, kind.from_db(title, stored)) if stored is not None else ""
+
+
+def for_relation(service, relation: str, values: Any) -> ColumnElement | None:
+    """The picker filter of ``relation`` (``form_key.field_key``, a relation to ``service``'s
+    form) for the values of the record being edited (API values by key, as the page has
+    them); None when it has none or a value it reads is blank."""
+    source_key, _dot, field_key = relation.partition(".")
+    source = load_form(service.session, service.form.app.key, source_key)
+    f = source.by_key.get(field_key)
+    if f is None or f.type != "relation" or f.target != service.form.key:
+        raise Invalid(_("The request is not valid."), errors=[FieldError(
+            "for", "relation", _("%(name)s is no relation to this form.", name=relation))])
+    if f.picker_filter is None:
+        return None
+    values = values if isinstance(values, dict) else {}
+    logical: dict[str, Any] = {}
+    for key, value in values.items():
+        other = source.by_key.get(key)
+        if other is None:
+            continue
+        try:
+            logical[key] = REGISTRY[other.type].parse(other, value)
+        except FieldValueError as exc:
+            raise Invalid(_("The request is not valid."), errors=[FieldError(f"record.{key}", exc.code,
+                                                                               exc.message)]) from None
+    return narrowing(service.form, service.who, source.definition, f, logical)

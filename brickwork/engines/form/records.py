@@ -25,6 +25,7 @@ from brickwork.engines.form.computed_access import COMPUTED, hidden_computed
 from brickwork.engines.form.conditions import compile_condition, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
+from brickwork.engines.form.picker_filter import check_links as check_picker_filters
 from brickwork.engines.form.values import (
     api_value,
     check_references,
@@ -196,6 +197,7 @@ class RecordService:
             parsed.append(values)
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes, self.reach)
+        check_picker_filters(self, parsed, errors, prefixes)
         if errors:  # values that cannot be stored: what else is missing is said too
             for values, prefix in zip(parsed, prefixes, strict=True):
                 hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
@@ -267,6 +269,7 @@ class RecordService:
         merged = {**current, **given}
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
+        check_picker_filters(self, [merged], errors, [""], touched=set(given))
         if errors:
             check_required(self.form, merged, errors,
                            hidden=logic.visibility(self.form.definition, merged, self._ctx).hidden_fields)

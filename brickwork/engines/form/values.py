@@ -46,8 +46,12 @@ def serializer(form: Form, readable: set[str], only: set[str] | None = None,
             else:
                 record[key] = kind.to_api(f, kind.from_db(f, getattr(row, column)))
         record["_meta"] = _meta(row)
+        if regions:  # codes are the value; people (and programs showing it) want the names
+            record["_meta"]["display"] = {key: kind.to_text(f, getattr(row, column)) for key, column, f, kind
+                                          in regions if getattr(row, column) is not None}
         return record
 
+    regions = [item for item in plan if item[2].type == "region"]
     return convert
 
 

@@ -36,7 +36,7 @@ def every_type(file_id: str, user_id: int, department_id: int):
         (field("t15", "url", "url"), "https://example.com/a?b=1", "https://example.com/a?b=1",
          "https://example.com/a?b=1"),
         (field("t16", "region", "region"), {"province": "330000", "city": "330100", "district": "330106"},
-         {"province": "330000", "city": "330100", "district": "330106"}, "330000/330100/330106"),
+         {"province": "330000", "city": "330100", "district": "330106"}, "浙江省 / 杭州市 / 西湖区"),
         (field("t17", "rating", "rating"), 4, 4, "4"),
         (field("t18", "attachment", "attachment"), [file_id], [file_id], file_id),
         (field("t19", "image", "image"), [file_id], [file_id], file_id),

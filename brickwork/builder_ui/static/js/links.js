@@ -73,13 +73,28 @@ function wirePicker(root) {
     pending = new AbortController();
     asked = q;
     try {
-      const url = `${root.dataset.source}?${new URLSearchParams({ q, limit: String(LIMIT) })}`;
+      const url = `${root.dataset.source}?${new URLSearchParams({ q, limit: String(LIMIT), ...narrowing() })}`;
       const response = await fetch(url, { signal: pending.signal, headers: { Accept: "application/json" } });
       if (!response.ok || asked !== q) return;
       show(await response.json());
     } catch (error) {
       if (error.name !== "AbortError") throw error;
     }
+  }
+
+  // A picker filter that reads other fields of this record (a quote's customer): the list
+  // is asked for with their current values, so it offers only the records that fit.
+  function narrowing() {
+    const form = root.closest("form");
+    const page = location.pathname.match(/\/forms\/([^/]+)\/records/);
+    if (!root.dataset.depends || !form || !page) return {};
+    const data = new FormData(form);
+    const record = {};
+    for (const key of root.dataset.depends.split(",")) {
+      const value = data.get(key);
+      record[key] = value === null || value === "" ? null : value;
+    }
+    return { for: `${decodeURIComponent(page[1])}.${root.dataset.key}`, record: JSON.stringify(record) };
   }
 
   function later() {

@@ -34,20 +34,125 @@ export function valueInput(field, op, text, mode = "filter") {
       },
     };
   }
+  if (field.logical === "user" || field.logical === "department") return peopleInput(field, op, text, mode);
+  if (field.type === "region" && op === "=") return regionInput(text);
+  if (mode === "filter" && text.today && (field.logical === "date" || field.logical === "datetime")) {
+    return dateInput(text);
+  }
   let type = "text";
   const attrs = {};
   if (op !== "IN") {
     if (field.logical === "date" || (field.logical === "datetime" && mode === "filter")) type = "date";
     else if (field.logical === "datetime") type = "datetime-local";
     else if (field.logical === "number") attrs.inputmode = "decimal";
-    else if (field.logical === "user" || field.logical === "department") type = "number";
   }
   const input = el("input", { type, class: "filter-value-input", "aria-label": label,
                               title: op === "IN" ? text.comma : null, ...attrs });
   return { node: input, read: () => input.value, set(raw) { input.value = [].concat(raw).join(", "); } };
 }
 
+// Relative dates the expression language computes when the filter runs: today, and the
+// first day of this week, month or year ("at least the start of this month" = this month).
+const RELATIVE = [["$today", "today"], ["@week", "week_start"], ["@month", "month_start"], ["@year", "year_start"]];
+
+function dateInput(text) {
+  const relative = el("select", { class: "filter-relative", "aria-label": text.value });
+  relative.append(el("option", { value: "", text: text.a_date }));
+  for (const [value, key] of RELATIVE) relative.append(el("option", { value, text: text[key] }));
+  const input = el("input", { type: "date", class: "filter-value-input", "aria-label": text.value });
+  const node = el("span", { class: "filter-date" }, relative, input);
+  const sync = () => { input.hidden = relative.value !== ""; };
+  relative.addEventListener("change", sync);
+  return {
+    node,
+    read: () => relative.value || input.value,
+    set(raw) {
+      const value = String([].concat(raw)[0] ?? "");
+      const known = RELATIVE.some(([v]) => v === value);
+      relative.value = known ? value : "";
+      input.value = known ? "" : value;
+      sync();
+    },
+  };
+}
+
+// A user or department chosen by name: a search box and the list it fills from the server
+// (GET /api/v1/users:pick, /departments:pick). A filter may also say "me" / "my department".
+function peopleInput(field, op, text, mode) {
+  const kind = field.logical;
+  const several = op === "IN";
+  const source = kind === "user" ? "/api/v1/users:pick" : "/api/v1/departments:pick";
+  const mine = mode === "filter" && text.me ? (kind === "user" ? ["$me", text.me] : ["$my_department", text.my_department]) : null;
+  const search = el("input", { type: "search", class: "filter-search", "aria-label": text.search || text.value,
+                               placeholder: text.search || "" });
+  const select = el("select", { class: "filter-value-input", "aria-label": text.value, multiple: several });
+  const names = new Map();  // id → name of every one seen, so a choice survives a new search
+  const read = () => (several ? [...select.selectedOptions].map((o) => o.value) : select.value);
+  const fill = (items, wanted) => {
+    for (const item of items) names.set(String(item.id), "\u00a0\u00a0".repeat(item.depth || 0) + item.name);
+    const chosen = new Set(wanted);
+    select.replaceChildren();
+    if (!several) select.append(el("option", { value: "", text: text.choose }));
+    if (mine) select.append(el("option", { value: mine[0], text: mine[1] }));
+    const shown = new Set([...items.map((item) => String(item.id)), ...[...chosen].filter((v) => names.has(v))]);
+    for (const id of shown) select.append(el("option", { value: id, text: names.get(id) }));
+    for (const option of select.options) option.selected = chosen.has(option.value);
+  };
+  const ask = async (params) => {
+    const response = await fetch(`${source}?${new URLSearchParams(params)}`, { headers: { Accept: "application/json" } });
+    return response.ok ? response.json() : [];
+  };
+  let asked = 0;
+  const find = async () => {
+    const mark = ++asked;
+    const items = await ask({ q: search.value, limit: "20" });
+    if (mark === asked) fill(items, [].concat(read()));
+  };
+  let timer = null;
+  search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(find, 200); });
+  fill([], []);
+  find();
+  return {
+    node: el("span", { class: "filter-people" }, search, select),
+    read,
+    async set(raw) {
+      const wanted = [].concat(raw).map(String).filter((v) => v !== "");
+      const missing = wanted.filter((v) => /^\d+$/.test(v) && !names.has(v));
+      fill(missing.length ? await ask({ ids: missing.join(",") }) : [], wanted);
+    },
+  };
+}
+
+// A region as the cascade of province, city and district (region.js): the deepest chosen
+// code; "=" on a region path compares the whole path, so the condition is built as
+// STARTSWITH by ``condition`` below.
+function regionInput(text) {
+  const lists = ["province", "city", "district"].map((level) => {
+    const select = el("select", { "data-level": level, "aria-label": text[level] || level });
+    select.append(el("option", { value: "", text: text[level] || level }));
+    return select;
+  });
+  const node = el("span", { class: "region filter-region" }, ...lists);
+  const ready = import("./region.js").then(({ regionPicker }) => regionPicker(node));
+  const read = () => lists.map((s) => s.value).filter(Boolean).join("/");
+  return {
+    node,
+    read,
+    async set(raw) {
+      await ready;
+      const codes = String([].concat(raw)[0] ?? "").split("/");
+      lists.forEach((select, i) => {
+        if (!codes[i]) return;
+        select.value = codes[i];
+        select.dispatchEvent(new Event("change"));
+      });
+    },
+  };
+}
+
 function literal(field, value) {
+  if (value.startsWith("$")) return { var: value };  // $me, $my_department, $today
+  if (value.startsWith("@")) return { fn: "STARTOF", args: [{ fn: "TODAY", args: [] }, { lit: value.slice(1), type: "text" }] };
   switch (field.logical) {
     case "number": return { lit: value, type: "number" };
     case "date": case "datetime": return { lit: value, type: "date" };
@@ -58,9 +163,20 @@ function literal(field, value) {
   }
 }
 
+// A value of a loaded AST as the input holds it: a literal's text, a variable's name,
+// "@month" for STARTOF(TODAY(), "month").
+function rawOf(node) {
+  if (node.var) return node.var;
+  if (node.fn === "TODAY") return "$today";
+  if (node.fn === "STARTOF" && node.args && node.args[1]) return "@" + node.args[1].lit;
+  return String(node.lit);
+}
+
 function condition(field, op, raw) {
   const ref = { ref: field.id };
   if (op === "ISBLANK") return { fn: "ISBLANK", args: [ref] };
+  // The region cascade: this region or any place in it (its codes start with the path).
+  if (field.type === "region" && op === "=" && raw) return { fn: "STARTSWITH", args: [ref, { lit: raw, type: "text" }] };
   let values = Array.isArray(raw) ? raw : (op === "IN" ? raw.split(",") : [raw]);
   values = values.map((v) => v.trim()).filter((v) => v !== "");
   if (!values.length) return null;
@@ -149,9 +265,10 @@ export class FilterBuilder {
     if (known) fieldSelect.value = known.id;
     fillOperators();
     if (known && field().operators.includes(ast.fn)) opSelect.value = ast.fn;
+    if (known && known.type === "region" && ast.fn === "STARTSWITH") opSelect.value = "=";
     fillValue();
     if (known) {
-      const values = ast.args.slice(1).map((a) => String(a.lit));
+      const values = ast.args.slice(1).map(rawOf);
       input.set(ast.fn === "IN" && !hasOptions(known) ? values.join(", ") : (values.length > 1 ? values : values[0] || ""));
     }
     return row;

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.engines.form.regions import region_codes, region_names
 from brickwork.platform.i18n import _
 
 LEVELS = ("province", "city", "district")
@@ -38,7 +39,7 @@ class RegionField(FieldType):
         if blank(value) or value == {}:
             return None
         if isinstance(value, str):
-            value = dict(zip(LEVELS, value.split("/"), strict=False))
+            value = dict(zip(LEVELS, _codes(value), strict=False))
         if not isinstance(value, dict) or set(value) - set(LEVELS):
             raise wrong_type(_("a province, city and district"))
         depth = LEVELS.index(field.levels or "district") + 1
@@ -55,6 +56,23 @@ class RegionField(FieldType):
 
     def to_api(self, field: FieldDef, value: str | None) -> dict[str, str] | None:
         return None if value is None else dict(zip(LEVELS, value.split("/"), strict=False))
+
+    def to_text(self, field: FieldDef, value: str | None) -> str:
+        """Names as people read them: ``上海市 / 上海市 / 浦东新区``."""
+        return "" if value is None else " / ".join(region_names(value))
+
+
+def _codes(text: str) -> list[str]:
+    """``310000/310100`` or names as people write them (``上海市 / 上海市 / 浦东新区``, what
+    exports and pages show) as codes, the province first."""
+    parts = [part.strip() for part in text.replace("／", "/").split("/")]
+    if all(CODE.match(part) for part in parts if part):
+        return parts
+    codes = region_codes([part for part in parts if part])
+    if codes is None:
+        raise FieldValueError("region", _("No such region: %(text)s. Give names or six-digit codes, "
+                                          "the province first.", text=text.strip()))
+    return codes
 
 
 class AttachmentField(FieldType):
