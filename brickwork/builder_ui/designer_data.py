@@ -33,7 +33,8 @@ def type_names() -> dict[str, str]:
         "boolean": _("Yes / no"), "rating": _("Rating"), "date": _("Date"), "datetime": _("Date and time"),
         "user": _("Member"), "department": _("Department"), "attachment": _("Attachment"),
         "image": _("Image"), "region": _("Region"), "autonumber": _("Serial number"),
-        "relation": _("Related record"), "subform": _("Sub-form (table of lines)"), "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
+        "relation": _("Related record"), "subform": _("Sub-form (table of lines)"),
+        "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
         "lookup": _("Lookup (field of a related record)"),
     }
 
