@@ -30,6 +30,7 @@ from brickwork.engines.form.values import (
     check_required,
     columns_writer,
     default_value,
+    first_per_field,
     input_parser,
     parse_input,
     serializer,
@@ -163,7 +164,7 @@ class RecordService:
             logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
         if errors:
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
-                          errors=errors)
+                          errors=first_per_field(errors))
         moment = utcnow()
         meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
                 "updated_by": self.who.user_id, "owner_id": self.who.user_id,
@@ -215,7 +216,7 @@ class RecordService:
         outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
         logic.check_rules(self.form.definition, merged, errors, self._ctx)
         if errors:
-            raise Invalid(_("The record is not valid."), errors=errors)
+            raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
         if not changed:
             return to_api(self.form, row, self.grant.readable)
