@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PHONE
+from tests.conftest import ARTIFACTS, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -80,4 +80,5 @@ def test_every_page_fits_a_phone(signed_in, live_server, apps, shot, locale, for
             shot(page, "designer-added")
     page.locator(MENU).tap()
     in_view(page, "form[action='/logout'] button")
+    page.screenshot(path=str(ARTIFACTS / f"phone-menu-{locale}.png"))  # the viewport, menu open
     assert page.errors == []
