@@ -6,6 +6,7 @@ is in view without scrolling."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, PHONE
 
@@ -70,6 +71,8 @@ def test_every_page_fits_a_phone(signed_in, live_server, apps, shot, locale, for
         page.goto(f"{live_server.url}/apps/{app}/forms/{key}{suffix.format(id=apps[form])}")
         page.wait_for_load_state("networkidle")
         shot(page, name)
+        if name == "table":  # one record, not "1 records"
+            expect(page.get_by_test_id("total")).to_have_text({"en": "1 record", "zh-CN": "1 条记录"}[locale])
         fits(page)
         in_view(page, primary)
         if name == "designer":
