@@ -87,3 +87,14 @@ def test_every_page_fits_a_phone(signed_in, live_server, apps, shot, locale):
     in_view(page, "form[action='/logout'] button")
     page.screenshot(path=str(ARTIFACTS / f"phone-menu-{locale}.png"))  # the viewport, menu open
     assert page.errors == []
+
+
+def test_signed_out_the_language_switch_is_at_hand(browser, live_server, shot):
+    context = browser.new_context(locale="en", **PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    in_view(page, "button[name=lang][value=zh-CN]")  # no menu to open first
+    assert page.locator(MENU).count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("innerWidth")
+    shot(page, "login")
+    context.close()
