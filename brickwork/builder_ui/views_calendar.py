@@ -28,12 +28,15 @@ MAX_RECORDS = 2000  # a month with more shows the first ones; a calendar is not 
 
 @router.get("/apps/{app}/forms/{form}/calendar")
 def calendar_page(request: Request, app: str, form: str, by: str | None = None, month: str | None = None,
-                  view: int | None = None, user: Principal = Depends(page_user)) -> HTMLResponse:
+                  view: int | None = None, yearly: bool | None = None,
+                  user: Principal = Depends(page_user)) -> HTMLResponse:
     try:
         with work(request, read_only=True) as (session, who):
             page = open_form(session, who, app, form)
             saved = page.view(view, "calendar")
-            config = saved["config"] if saved else {}
+            config = dict(saved["config"]) if saved else {}
+            if yearly is not None:  # the page's "every year" box, over the view's own setting
+                config["yearly"] = yearly
             choices = page.of_type("date", "datetime")
             field = next((f for f in choices if f.key == by), None) or \
                 next((f for f in choices if f.id == config.get("date_field")), None) or \
@@ -45,6 +48,8 @@ def calendar_page(request: Request, app: str, form: str, by: str | None = None, 
             if field is not None:
                 days = _records_by_day(page, field, weeks[0][0], weeks[-1][-1], config)
             params = {k: v for k, v in (("by", field.key if field else None), ("view", view)) if v}
+            if config.get("yearly") or yearly is not None:  # kept across the months
+                params["yearly"] = 1 if config.get("yearly") else 0
             return render(
                 request, "calendar.html", app=app, app_label=page.app_label, form=page.form, field=field,
                 choices=choices, weeks=weeks, days=days, first=first, today=today, params=params,
@@ -53,7 +58,7 @@ def calendar_page(request: Request, app: str, form: str, by: str | None = None, 
                 agenda=[(d, format_skeleton("MMMEd", d, locale=locale), days[d]) for d in sorted(days)
                         if d.month == first.month],
                 prev=_shift(first, -1), next=_shift(first, 1), this_month=today.strftime("%Y-%m"),
-                views=page.views("calendar"), current=saved, base=page.base)
+                views=page.views("calendar"), current=saved, base=page.base, yearly=bool(config.get("yearly")))
     except BrickworkError as exc:
         return error_page(request, exc)
 

@@ -56,3 +56,12 @@ def test_only_a_calendar_repeats_yearly(api, people):
     bad = api.post(VIEWS, json={"name": "All", "type": "table", "config": {"yearly": True}})
     assert bad.status_code == 422
     assert [e["field"] for e in bad.json()["errors"]] == ["config.yearly"]
+
+
+def test_the_page_can_show_any_date_field_every_year(page, api, people):  # noqa: F811
+    march = page.get(f"{BASE}/calendar", params={"by": "birthday", "month": "2026-03", "yearly": "1"}).text
+    assert "Li" in day(march, "2026-03-05")
+    assert 'name="yearly" value="1" checked' in march
+    assert "yearly=1" in re.search(r'href="([^"]*)" rel="next"', march).group(1)  # the next month too
+    plain = page.get(f"{BASE}/calendar", params={"view": view(api, True), "month": "2026-03", "yearly": "0"}).text
+    assert "Li" not in day(plain, "2026-03-05")  # unticked over the view's own setting
