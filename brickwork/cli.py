@@ -320,13 +320,13 @@ def cmd_serve(args, settings: Settings) -> None:
 
 def _first_admin(settings: Settings, url: str) -> None:
     """With no active administrator nobody could set anything up: create one."""
-    from brickwork.platform.identity.users import count_admins, create_user
+    from brickwork.platform.identity.users import ADMIN_DISPLAY_NAME, count_admins, create_user
 
     def create(session):
         if count_admins(session):
             return None
         password = os.environ.get("BRICKWORK_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-        create_user(session, ADMIN, password, is_admin=True, display_name=_("Administrator"))
+        create_user(session, ADMIN, password, is_admin=True, display_name=ADMIN_DISPLAY_NAME)
         return password
 
     password = _work(settings, create)

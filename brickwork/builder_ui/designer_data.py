@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import shown_name
 from brickwork.platform.models import Definition, User
 
 # Palette groups, in order. A registered type missing here is shown under "other".
@@ -33,7 +34,8 @@ def type_names() -> dict[str, str]:
         "boolean": _("Yes / no"), "rating": _("Rating"), "date": _("Date"), "datetime": _("Date and time"),
         "user": _("Member"), "department": _("Department"), "attachment": _("Attachment"),
         "image": _("Image"), "region": _("Region"), "autonumber": _("Serial number"),
-        "relation": _("Related record"), "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
+        "relation": _("Related record"), "subform": _("Sub-form (table of lines)"),
+        "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
         "lookup": _("Lookup (field of a related record)"),
     }
 
@@ -94,7 +96,8 @@ def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
     """The published versions, newest first, with the name of who published each."""
     published = [r for r in rows if r.state == "published"]
     ids = {r.published_by for r in published if r.published_by}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    names = {uid: shown_name(name) for uid, name in
+             session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))} if ids else {}
     return [{"version": r.version, "at": r.published_at.isoformat() + "Z" if r.published_at else None,
              "by": names.get(r.published_by, "")} for r in reversed(published)]
 

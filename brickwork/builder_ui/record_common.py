@@ -26,7 +26,7 @@ from brickwork.platform.apps import get_app
 from brickwork.platform.clock import app_zone
 from brickwork.platform.errors import BrickworkError, FieldError
 from brickwork.platform.i18n import _, current_locale
-from brickwork.platform.identity.users import Principal
+from brickwork.platform.identity.users import Principal, shown_name
 from brickwork.platform.models import Department, User
 
 PEOPLE_LIMIT = 500
@@ -128,7 +128,7 @@ def choices(session: Session, fields: list[FieldDef]) -> dict[str, list[tuple[in
         rows = session.execute(select(User.id, User.display_name, User.username).where(User.is_active.is_(True))
                                .order_by(User.display_name, User.id).limit(PEOPLE_LIMIT + 1)).all()
         if len(rows) <= PEOPLE_LIMIT:
-            found["user"] = [(row.id, row.display_name or row.username) for row in rows]
+            found["user"] = [(row.id, shown_name(row.display_name, row.username)) for row in rows]
     if "department" in kinds:
         rows = session.execute(select(Department.id, Department.name).order_by(Department.path)
                                .limit(PEOPLE_LIMIT + 1)).all()
@@ -160,7 +160,7 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     found = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
-    return {row.id: row.display_name or row.username for row in found}
+    return {row.id: shown_name(row.display_name, row.username) for row in found}
 
 
 def last_saved(session: Session, record: dict[str, Any]) -> dict[str, Any]:

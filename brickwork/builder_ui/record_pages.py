@@ -58,22 +58,23 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
             notice = _("Saved.") if saved else _("Restored from the recycle bin.") if restored else None
             warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
                 if stale else None
-            related_lists = [] if deleted else related(session, service, record_id)
             return render(request, "record.html", **page_context(session, service),
-                          **main_context(session, service, record), notice=notice, warning=warning,
-                          title=title_of(service, record), related=related_lists)
+                          **main_context(session, service, record), notice=notice, warning=warning)
     except BrickworkError as exc:
         return error_page(request, exc)
 
 
 def main_context(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
-    """The values and the history: what an edit in place redraws."""
+    """The title, the values, the linked records and the history: what an edit in place
+    redraws (an edit of the title field changes the heading too)."""
     in_bin = record["_meta"]["deleted_at"] is not None
     allowed = service.allowed(record["id"])
     editable = set() if in_bin or "update" not in allowed else {f.key for f in writable(service)}
     meta = record["_meta"]
     people = user_names(session, {meta["created_by"], meta["updated_by"]})
     return {"record": record, "in_bin": in_bin, "editable": editable, "allowed": allowed,
+            "title": title_of(service, record),
+            "related": [] if in_bin else related(session, service, record["id"]),
             "lines": lines(service, record, Names(session, service.form.definition.fields, [record],
                                                    app_key=service.form.app.key, who=service.who)),
             "history": timeline(session, service, record["id"]),

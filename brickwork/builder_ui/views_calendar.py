@@ -28,12 +28,15 @@ MAX_RECORDS = 2000  # a month with more shows the first ones; a calendar is not 
 
 @router.get("/apps/{app}/forms/{form}/calendar")
 def calendar_page(request: Request, app: str, form: str, by: str | None = None, month: str | None = None,
-                  view: int | None = None, user: Principal = Depends(page_user)) -> HTMLResponse:
+                  view: int | None = None, yearly: bool | None = None,
+                  user: Principal = Depends(page_user)) -> HTMLResponse:
     try:
         with work(request, read_only=True) as (session, who):
             page = open_form(session, who, app, form)
             saved = page.view(view, "calendar")
-            config = saved["config"] if saved else {}
+            config = dict(saved["config"]) if saved else {}
+            if yearly is not None:  # the page's "every year" box, over the view's own setting
+                config["yearly"] = yearly
             choices = page.of_type("date", "datetime")
             field = next((f for f in choices if f.key == by), None) or \
                 next((f for f in choices if f.id == config.get("date_field")), None) or \
@@ -45,6 +48,8 @@ def calendar_page(request: Request, app: str, form: str, by: str | None = None, 
             if field is not None:
                 days = _records_by_day(page, field, weeks[0][0], weeks[-1][-1], config)
             params = {k: v for k, v in (("by", field.key if field else None), ("view", view)) if v}
+            if config.get("yearly") or yearly is not None:  # kept across the months
+                params["yearly"] = 1 if config.get("yearly") else 0
             return render(
                 request, "calendar.html", app=app, app_label=page.app_label, form=page.form, field=field,
                 choices=choices, weeks=weeks, days=days, first=first, today=today, params=params,
@@ -53,7 +58,7 @@ def calendar_page(request: Request, app: str, form: str, by: str | None = None, 
                 agenda=[(d, format_skeleton("MMMEd", d, locale=locale), days[d]) for d in sorted(days)
                         if d.month == first.month],
                 prev=_shift(first, -1), next=_shift(first, 1), this_month=today.strftime("%Y-%m"),
-                views=page.views("calendar"), current=saved, base=page.base)
+                views=page.views("calendar"), current=saved, base=page.base, yearly=bool(config.get("yearly")))
     except BrickworkError as exc:
         return error_page(request, exc)
 
@@ -81,13 +86,47 @@ def _grid(first: date, first_weekday: int) -> list[list[date]]:
     return weeks
 
 
+def _in_range(ref: dict[str, Any], start: date, end: date, yearly: bool) -> dict[str, Any]:
+    """The condition "the date falls in [start, end]"; for a yearly date (a birthday), its
+    month and day do, in whatever year (the grid may span New Year: two ranges then)."""
+    if not yearly:
+        return {"fn": "AND", "args": [
+            {"fn": ">=", "args": [ref, {"lit": start.isoformat(), "type": "date"}]},
+            {"fn": "<", "args": [ref, {"lit": (end + timedelta(days=1)).isoformat(), "type": "date"}]}]}
+    month_day = {"fn": "+", "args": [
+        {"fn": "*", "args": [{"fn": "MONTH", "args": [ref]}, {"lit": "100", "type": "number"}]},
+        {"fn": "DAY", "args": [ref]}]}
+
+    def between(low: int, high: int) -> dict[str, Any]:
+        return {"fn": "AND", "args": [{"fn": ">=", "args": [month_day, {"lit": str(low), "type": "number"}]},
+                                      {"fn": "<=", "args": [month_day, {"lit": str(high), "type": "number"}]}]}
+
+    low, high = start.month * 100 + start.day, end.month * 100 + end.day
+    if start.year == end.year:
+        return between(low, high)
+    return {"fn": "OR", "args": [between(low, 1231), between(101, high)]}
+
+
+def _yearly_day(day: date, start: date, end: date) -> date | None:
+    """Where a yearly date falls in [start, end]: its month and day in the grid's year (the
+    29th of February on the 28th in other years)."""
+    for year in sorted({start.year, end.year}):
+        try:
+            shown = day.replace(year=year)
+        except ValueError:
+            shown = date(year, 2, 28)
+        if start <= shown <= end:
+            return shown
+    return None
+
+
 def _records_by_day(page: FormPage, field: FieldDef, start: date, end: date,
                     config: dict[str, Any]) -> dict[date, list[dict[str, Any]]]:
     """The records whose date falls in [start, end], by app-local day, through the engine's
-    filter (a date meets a date-time at 00:00 app time)."""
-    ref = {"ref": field.id}
-    where: list[Any] = [{"fn": ">=", "args": [ref, {"lit": start.isoformat(), "type": "date"}]},
-                        {"fn": "<", "args": [ref, {"lit": (end + timedelta(days=1)).isoformat(), "type": "date"}]}]
+    filter (a date meets a date-time at 00:00 app time). A yearly view (``config.yearly``:
+    birthdays) matches on month and day alone and shows each date in the grid's year."""
+    yearly = bool(config.get("yearly"))
+    where: list[Any] = [_in_range({"ref": field.id}, start, end, yearly)]
     if config.get("filter"):
         where.append(config["filter"])
     found: list[dict[str, Any]] = []
@@ -109,6 +148,10 @@ def _records_by_day(page: FormPage, field: FieldDef, start: date, end: date,
             day, when = moment.date(), format_time(moment, "short", locale=locale)
         else:
             day = date.fromisoformat(value)
+        if yearly:
+            day = _yearly_day(day, start, end)
+            if day is None:
+                continue
         days.setdefault(day, []).append({"title": page.title(record), "when": when,
                                          "href": f"{page.base}/records/{record['id']}"})
     return days

@@ -18,7 +18,7 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import get_view, list_views, view_out
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import NotFound
-from brickwork.platform.i18n import _, pick
+from brickwork.platform.i18n import _, ngettext, pick
 from brickwork.platform.identity.users import Principal
 
 SYSTEM_SORT = {"id", "created_at", "updated_at"}
@@ -107,19 +107,28 @@ def sort_by_keys(form: Form, sort: str) -> str:
 
 
 
-def script_text() -> dict[str, str]:
+def plural(singular: str, plural_: str) -> dict[str, str]:
+    """A message with a count, for a script: its forms by the CLDR plural category the
+    script's Intl.PluralRules picks ("one", "other"), with ``%(n)s`` left for the script."""
+    return {"one": ngettext(singular, plural_, 1, num="%(n)s"), "other": ngettext(singular, plural_, 2, num="%(n)s")}
+
+
+def script_text() -> dict[str, Any]:
     """The translated strings the views' scripts show (placeholders filled in by the script)."""
     return {
-        "records": _("%(n)s records"), "selected": _("%(n)s selected"), "is": _("is"), "is_not": _("is not"),
+        "records": plural("%(num)s record", "%(num)s records"), "selected": _("%(n)s selected"),
+        "is": _("is"), "is_not": _("is not"),
         "lt": _("less than"), "le": _("at most"), "gt": _("greater than"), "ge": _("at least"),
         "in": _("is any of"), "contains": _("contains"), "starts": _("starts with"), "blank": _("is blank"),
         "has": _("has"), "all": _("All of"), "any": _("Any of"), "add_condition": _("Add condition"),
         "add_group": _("Add group"), "remove": _("Remove"), "field": _("Field"), "operator": _("Operator"),
         "value": _("Value"), "yes": _("Yes"), "no": _("No"), "sort_by": _("Sort by %(name)s"),
         "resize": _("Resize %(name)s"), "select_page": _("Select all on this page"),
-        "delete_confirm": _("Move %(n)s records to the recycle bin?"),
+        "delete_confirm": plural("Move %(num)s record to the recycle bin?",
+                                 "Move %(num)s records to the recycle bin?"),
         "delete_view_confirm": _("Delete the view %(name)s?"), "saved": _("Saved."),
-        "deleted": _("%(n)s records moved to the recycle bin."), "updated": _("%(n)s records changed."),
+        "deleted": plural("%(num)s record moved to the recycle bin.", "%(num)s records moved to the recycle bin."),
+        "updated": plural("%(num)s record changed.", "%(num)s records changed."),
         "record": _("Record %(id)s"), "comma": _("Separate values with commas."), "choose": _("(choose)"),
         "failed": _("Something went wrong. Try again."),
         # The filter builder's pickers: people, departments, relative dates, regions.

@@ -157,6 +157,7 @@ def test_building_a_form_on_a_phone(signed_in, live_server, live_api, shot):
     page = signed_in(phone=True)
     create_app_and_form(page, live_server, words, shot)
     for n, (type_, label) in enumerate(FIELDS, start=1):
+        page.get_by_test_id("palette-toggle").tap()  # the palette folds away on a phone
         page.locator(f".dz-type[data-type={type_}]").tap()
         wait_added(page, n)
         name_field(page, words, label)

@@ -19,7 +19,7 @@ TEXT = {
            "theirs": "Administrator changed this to: Won", "stage": "Stage", "name": "Name", "amount": "CN¥99.50"},
     "zh-CN": {"save": "保存", "required": "此项必填。", "taken": "这个值已被其他记录使用。",
               "saved": "已保存。", "won": "赢单", "over": "用我的覆盖对方的", "while": "在你编辑期间",
-              "theirs": "Administrator 已将此项改为：赢单", "stage": "阶段", "name": "名称", "amount": "¥99.50"},
+              "theirs": "管理员 已将此项改为：赢单", "stage": "阶段", "name": "名称", "amount": "¥99.50"},
 }
 SETUPS = [pytest.param("en", False, id="desktop-en"), pytest.param("zh-CN", True, id="phone-zh")]
 

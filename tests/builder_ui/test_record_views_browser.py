@@ -186,7 +186,7 @@ def test_bulk_edit_two_rows_and_bulk_delete_one(signed_in, live_server, live_api
 
     page.locator("#rows tr", has_text="Beta").locator(".row-select").check()
     page.get_by_role("button", name="Delete", exact=True).click()
-    expect(page.locator("#confirm-text")).to_have_text("Move 1 records to the recycle bin?")
+    expect(page.locator("#confirm-text")).to_have_text("Move 1 record to the recycle bin?")
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator("#rows tr")).to_have_count(4)
     expect(page.locator("#rows")).not_to_contain_text("Beta")

@@ -19,7 +19,7 @@ from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.relations import record_titles
 from brickwork.platform.clock import app_zone
 from brickwork.platform.i18n import _, current_locale
-from brickwork.platform.identity.users import Principal
+from brickwork.platform.identity.users import Principal, shown_name
 from brickwork.platform.models import Department, User
 
 PEOPLE = {"user": User, "department": Department}
@@ -47,7 +47,7 @@ class Names:
             model = PEOPLE[kind]
             label = model.display_name if kind == "user" else model.name
             rows = session.execute(select(model.id, label).where(model.id.in_(ids))) if ids else []
-            self.names[kind] = {row[0]: row[1] for row in rows}
+            self.names[kind] = {row[0]: shown_name(row[1]) if kind == "user" else row[1] for row in rows}
 
     def of(self, kind: str, id_: int) -> str:
         return self.names.get(kind, {}).get(id_) or f"#{id_}"

@@ -32,6 +32,7 @@ from brickwork.engines.form.values import (
     check_required,
     columns_writer,
     default_value,
+    first_per_field,
     input_parser,
     parse_input,
     serializer,
@@ -203,7 +204,7 @@ class RecordService:
                 hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
                 check_required(self.form, values, errors, prefix, hidden)
             raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
-                          errors=errors)
+                          errors=first_per_field(errors))
         moment = utcnow()
         meta = {"created_at": moment, "updated_at": moment, "created_by": self.who.user_id,
                 "updated_by": self.who.user_id, "owner_id": self.who.user_id,
@@ -273,7 +274,7 @@ class RecordService:
         if errors:
             check_required(self.form, merged, errors,
                            hidden=logic.visibility(self.form.definition, merged, self._ctx).hidden_fields)
-            raise Invalid(_("The record is not valid."), errors=errors)
+            raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         changed = {fid: v for fid, v in given.items() if v != current.get(fid)}
         t = self.table
         # Written and computed first, then checked (as bulk_create): a refusal rolls back.

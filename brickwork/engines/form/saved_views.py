@@ -38,6 +38,7 @@ class ViewConfig(BaseModel):
     widths: dict[str, int] = Field(default_factory=dict)
     group_by: str | None = None  # kanban: a select field
     date_field: str | None = None  # calendar: a date or datetime field
+    yearly: bool = False  # calendar: the date recurs every year (birthdays): shown in every year
     search: OneLine = Field(default="", max_length=200)
 
 
@@ -160,6 +161,8 @@ def check_config(service: RecordService, view_type: str, config: ViewConfig) -> 
         known(config.group_by, "config.group_by", ("select",))
     if view_type == "calendar" or config.date_field is not None:
         known(config.date_field, "config.date_field", ("date", "datetime"))
+    if config.yearly and view_type != "calendar":
+        errors.append(FieldError("config.yearly", "calendar_only", _("Only a calendar repeats dates every year.")))
     stored = config.model_dump()
     if config.filter is not None:
         try:

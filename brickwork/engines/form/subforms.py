@@ -15,7 +15,7 @@ from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
 from brickwork.platform.errors import FieldError, Invalid
-from brickwork.platform.i18n import _
+from brickwork.platform.i18n import _, ngettext
 
 Rows = list[dict[str, Any]]  # each: {"id": int | None, child field id: logical value}
 
@@ -52,9 +52,11 @@ def merge(field: FieldDef, rows: Rows, stored: Rows) -> Rows:
 def check_rows(field: FieldDef, rows: Rows, errors: list[FieldError], prefix: str) -> None:
     """Rules over whole rows, once defaults and stored values are in: required, counts, repeats."""
     if field.min_rows and len(rows) < field.min_rows:
-        errors.append(FieldError(prefix + field.key, "min_rows", _("Add at least %(n)s rows.", n=field.min_rows)))
+        errors.append(FieldError(prefix + field.key, "min_rows", ngettext(
+            "Add at least %(num)s row.", "Add at least %(num)s rows.", field.min_rows)))
     if field.max_rows and len(rows) > field.max_rows:
-        errors.append(FieldError(prefix + field.key, "max_rows", _("Keep at most %(n)s rows.", n=field.max_rows)))
+        errors.append(FieldError(prefix + field.key, "max_rows", ngettext(
+            "Keep at most %(num)s row.", "Keep at most %(num)s rows.", field.max_rows)))
     wrong = {e.field for e in errors}
     for index, row in enumerate(rows):
         for f in field.fields or []:

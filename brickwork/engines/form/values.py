@@ -125,9 +125,11 @@ def default_value(f: FieldDef, who: Principal, main_department: int | None) -> A
 
 def check_required(form: Form, values: dict[str, Any], errors: list[FieldError], prefix: str = "",
                    hidden: set[str] = frozenset()) -> None:
-    """Fields hidden by a visibility rule (``hidden``) are not required."""
+    """Fields hidden by a visibility rule (``hidden``) are not required. A field whose value
+    was refused (a number that is not one) is not also said to be missing."""
+    refused = {e.field for e in errors}
     for f in form.definition.fields:
-        if f.id in hidden:
+        if f.id in hidden or prefix + f.key in refused:
             continue
         if f.required and not REGISTRY[f.type].system and values.get(f.id) is None:
             errors.append(FieldError(prefix + f.key, "required", _("This is required.")))
@@ -213,3 +215,15 @@ def api_value(form: Form, fid: str, value: Any) -> Any:
     f = form.by_id[fid]
     return REGISTRY[f.type].to_api(f, value)
 
+
+
+def first_per_field(errors: list[FieldError]) -> list[FieldError]:
+    """One message per field: the first found, which is the most telling (a value that does
+    not parse is told before a rule it then fails)."""
+    seen: set[str] = set()
+    kept = []
+    for error in errors:
+        if error.field not in seen:
+            seen.add(error.field)
+            kept.append(error)
+    return kept

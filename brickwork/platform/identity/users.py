@@ -25,6 +25,19 @@ MIN_PASSWORD = 8
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
+# The first administrator's name as `serve` stores it: in no language, so that each reader
+# sees it in their own (installs that stored it already translated are read the same way).
+ADMIN_DISPLAY_NAME = "Administrator"
+_ADMIN_NAMES = frozenset({ADMIN_DISPLAY_NAME, "管理员"})
+
+
+def shown_name(display_name: str | None, username: str = "") -> str:
+    """A person's name as the reader sees it: the built-in administrator's in their language."""
+    if display_name in _ADMIN_NAMES:
+        return _("Administrator")
+    return display_name or username
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is making a request, and through what."""
@@ -42,7 +55,7 @@ class Principal:
     def of(cls, row: Any, via: str, scopes: tuple[str, ...] = ("read", "write"),
            token_id: int | None = None) -> Principal:
         """From a row of ``PRINCIPAL_COLUMNS``."""
-        return cls(row.user_id, row.username, row.display_name or row.username, row.is_admin, via, scopes,
+        return cls(row.user_id, row.username, shown_name(row.display_name, row.username), row.is_admin, via, scopes,
                    token_id, row.main_department)
 
 

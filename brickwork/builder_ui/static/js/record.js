@@ -42,6 +42,8 @@ function focusProblem(root) {
 // --- moments: "Nov 29, 2026, 7:40 PM · 3 minutes ago"
 const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
 const absolute = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+// The tooltip: the full moment with its zone, in the page's language (not the browser's).
+const exact = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "long" });
 const STEPS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600],
   ["minute", 60], ["second", 1]];
 
@@ -60,7 +62,7 @@ function showMoments(root) {
     const date = new Date(time.getAttribute("datetime"));
     if (Number.isNaN(date.getTime())) continue;
     time.textContent = `${absolute.format(date)} · ${ago(date)}`;
-    time.title = date.toString();
+    time.title = exact.format(date);
   }
 }
 
@@ -88,6 +90,14 @@ function wireForm(form) {
 }
 
 // --- edit in place on the record page
+// An edit of the title field renames the page: its heading and the window's title.
+function retitle(title) {
+  const heading = document.querySelector("[data-testid=record-title]");
+  if (!heading || title === undefined || heading.textContent === title) return;
+  document.title = document.title.replace(heading.textContent, title);
+  heading.textContent = title;
+}
+
 function openEditor(cell) {
   const holder = cell.closest(".record-cell");
   const before = holder.innerHTML;
@@ -125,6 +135,7 @@ function wireEditor(editor, holder, before) {
       main.outerHTML = answer.html;
       const fresh = document.getElementById("record-main");
       showMoments(fresh);
+      retitle(fresh.dataset.title);
       const again = fresh.querySelector(`.record-cell[data-key="${holder.dataset.key}"] [data-edit]`);
       if (again) again.focus();
       return;

@@ -33,8 +33,11 @@ export async function problemText(response, fallback) {
   }
 }
 
-// "%(n)s records" with {n: 3}.
+// "%(n)s records" with {n: 3}. A message with a count comes as its plural forms
+// ({one, other}, views_common.py plural()); the page's language picks one for params.n.
+const pluralRules = new Intl.PluralRules(document.documentElement.lang || "en");
 export function format(text, params) {
+  if (typeof text === "object") text = text[pluralRules.select(Number(params.n))] ?? text.other;
   return text.replace(/%\((\w+)\)s/g, (_m, name) => String(params[name] ?? ""));
 }
 

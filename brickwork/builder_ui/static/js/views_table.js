@@ -123,20 +123,34 @@ Sortable.create(headerRow, {
   },
 });
 
-// --- columns menu: show and hide
+// --- columns menu: show and hide. The menu keeps the form's order while one clicks (a box
+// never jumps away from under the pointer); a column shown again takes its place in the form's
+// order among the visible ones, after any drag-reordering of the others.
+function toggledColumns(id, show) {
+  const current = visible();
+  if (!show) return current.filter((fid) => fid !== id);
+  const formOrder = data.fields.map((f) => f.id);
+  const before = formOrder.slice(0, formOrder.indexOf(id)).filter((fid) => current.includes(fid));
+  const at = before.length ? current.indexOf(before.at(-1)) + 1 : 0;
+  return [...current.slice(0, at), id, ...current.slice(at)];
+}
+
 function renderColumnsMenu() {
+  const list = $("columns-list");
+  if (!list.children.length) {
+    list.replaceChildren(...data.fields.map((f) => {
+      const box = el("input", { type: "checkbox", value: f.id });
+      box.addEventListener("change", () => {
+        const next = toggledColumns(f.id, box.checked);
+        if (!next.length) { box.checked = true; return; }  // one column always stays
+        state.columns = next;
+        refresh();
+      });
+      return el("label", { class: "check" }, box, f.label);
+    }));
+  }
   const shown = visible();
-  const order = [...shown, ...data.fields.map((f) => f.id).filter((id) => !shown.includes(id))];
-  $("columns-list").replaceChildren(...order.map((id) => {
-    const box = el("input", { type: "checkbox", value: id, checked: shown.includes(id) });
-    box.addEventListener("change", () => {
-      const next = order.filter((fid) => fid === id ? box.checked : visible().includes(fid));
-      if (!next.length) { box.checked = true; return; }  // one column always stays
-      state.columns = next;
-      refresh();
-    });
-    return el("label", { class: "check" }, box, fieldById[id].label);
-  }));
+  for (const box of list.querySelectorAll("input")) box.checked = shown.includes(box.value);
 }
 
 // --- rows
