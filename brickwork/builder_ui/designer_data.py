@@ -95,8 +95,10 @@ def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
     published = [r for r in rows if r.state == "published"]
     ids = {r.published_by for r in published if r.published_by}
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    # Nobody signed in published what the command line installed (a template's version 1).
     return [{"version": r.version, "at": r.published_at.isoformat() + "Z" if r.published_at else None,
-             "by": names.get(r.published_by, "")} for r in reversed(published)]
+             "by": names.get(r.published_by, "") if r.published_by else _("Installed by the system")}
+            for r in reversed(published)]
 
 
 def form_key_from(label: str, taken: set[str]) -> str:
@@ -115,6 +117,7 @@ def strings() -> dict[str, str]:
     return {
         "save": _("Save"), "saving": _("Saving…"), "saved": _("All changes saved"),
         "unsaved": _("Unsaved changes"), "save_failed": _("Not saved: fix the marked problems."),
+        "saved_problems": _("Draft saved. Fix the marked problems before publishing."),
         "conflict": _("Someone else saved this draft first. Reload the page to see their version; your "
                       "changes are not saved."),
         "offline": _("Not saved: the server could not be reached. Try Save again."),

@@ -48,17 +48,21 @@ def form_get(request: Request, response: Response, app: str, form: str) -> Defin
         row = store.get(session, the_app, "form", form, which="draft", missing_ok=True) or \
             store.get(session, the_app, "form", form)
     response.headers["ETag"] = f'"{row.revision if row.state == "draft" else 0}"'
-    return DefinitionOut.of(row)
+    return DefinitionOut.of(row, store.problems("form", row.body) if row.state == "draft" else ())
 
 
 @router.put("/{form}", response_model=DefinitionOut)
 def form_save(request: Request, response: Response, app: str, form: str, body: Any = Body(...),
-              if_match: str | None = Header(default=None)) -> DefinitionOut:
+              if_match: str | None = Header(default=None), keep_invalid: bool = False) -> DefinitionOut:
+    """Save the draft. An invalid body is a 422, unless ``keep_invalid`` (the designer): then
+    it is stored as sent and its ``problems`` come back with it; publishing waits for a fix."""
+    store = request.app.state.store
     with work(request, admin=True) as (session, who):
-        row = request.app.state.store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
-                                                 revision=revision_from(if_match))
+        row = store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
+                               revision=revision_from(if_match), keep_invalid=keep_invalid)
+        problems = store.problems("form", row.body) if keep_invalid else []
     response.headers["ETag"] = f'"{row.revision}"'
-    return DefinitionOut.of(row)
+    return DefinitionOut.of(row, problems)
 
 
 @router.post("/{form}:publish", response_model=PublishOut)

@@ -47,14 +47,32 @@ class DefinitionStore:
         except ValidationError as exc:
             raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
 
+    def problems(self, kind: str, body: Any) -> list[FieldError]:
+        """What keeps a body from validating (nothing: it is valid)."""
+        try:
+            self.validate(kind, body)
+        except Invalid as exc:
+            return exc.errors
+        return []
+
     def save_draft(
         self, session: Session, app: App, kind: str, key: str, body: Any, actor_id: int | None,
-        revision: int | None = None,
+        revision: int | None = None, *, keep_invalid: bool = False,
     ) -> Definition:
         """Create or replace the draft. ``revision`` is the draft revision the editor
-        started from (0: "there was no draft"); a different one is a 409."""
-        parsed = self.validate(kind, body)
-        if parsed.key != key:
+        started from (0: "there was no draft"); a different one is a 409.
+
+        ``keep_invalid`` (the designer's saves) stores a draft that does not validate as it
+        was sent, so a builder's half-finished work survives a reload; its problems are worked
+        out again whenever it is read (``problems``) and publishing refuses it until fixed.
+        It must still be a JSON object with the right key."""
+        try:
+            data = self.validate(kind, body).model_dump(mode="json", exclude_none=True)
+        except Invalid:
+            if not keep_invalid or not isinstance(body, dict):
+                raise
+            data = body
+        if data.get("key") != key:
             raise Invalid(_("The definition is not valid."), errors=[FieldError(
                 "$.key", "mismatch", _("The key must be %(key)s.", key=key))])
         draft = self._draft(session, app, kind, key, lock=True)
@@ -63,7 +81,6 @@ class DefinitionStore:
             raise Conflict(_("Someone else saved this draft first."),
                            detail=_("The draft is at revision %(current)s, not %(revision)s. "
                                     "Reload it, then save again.", current=current, revision=revision))
-        data = parsed.model_dump(mode="json", exclude_none=True)
         now = utcnow()
         if draft is None:
             draft = Definition(app_id=app.id, kind=kind, key=key, state=DRAFT, revision=1,

@@ -254,9 +254,10 @@ export function showStatus() {
   let text = S.changes > S.savedChanges ? T.unsaved : S.hasDraft ? T.saved : "";
   if (S.saving) text = T.saving;
   if (S.offline) text = T.offline;
-  if (Object.keys(S.errors).length) text = T.save_failed;
+  const marked = Object.keys(S.errors).length;
+  if (marked) text = S.changes > S.savedChanges || !S.kept ? T.save_failed : T.saved_problems;
   statusEl.textContent = text;
-  statusEl.classList.toggle("dz-bad", Boolean(S.offline || Object.keys(S.errors).length));
+  statusEl.classList.toggle("dz-bad", Boolean(S.offline || marked));
 }
 
 export function showAlert(text) {
@@ -316,20 +317,24 @@ export async function save() {
   showStatus();
   let ok = false;
   try {
-    const res = await request("PUT", API, { body: sent, revision: S.revision });
+    // An invalid draft is kept too (its problems come back): reloading loses no work.
+    const res = await request("PUT", `${API}?keep_invalid=true`, { body: sent, revision: S.revision });
     S.offline = false;
     if (res.ok) {
       S.revision = res.data.revision;
       S.hasDraft = true;
       S.savedChanges = changes;
-      clearErrors();
+      S.kept = true;
+      if (res.data.problems?.length) applyErrors({ title: T.saved_problems, errors: res.data.problems }, sent);
+      else clearErrors();
       document.dispatchEvent(new Event("designer:saved"));
-      ok = true;
+      ok = !res.data.problems?.length;
     } else if (res.status === 409 || res.status === 412) {
       S.conflict = true;
       showAlert(`${res.data?.title || ""} ${T.conflict}`);
     } else {
       S.savedChanges = changes;  // the same body would fail the same way: wait for the next change
+      S.kept = false;
       applyErrors(res.data, sent);
     }
   } catch {
@@ -396,5 +401,7 @@ window.addEventListener("beforeunload", (e) => {
 
 renderCanvas();
 renderProps();
+// A draft saved with problems: mark them again, where they are.
+if (boot.problems?.length) { S.kept = true; applyErrors({ title: T.saved_problems, errors: boot.problems }, S.body); }
 showStatus();
 setupActions();
