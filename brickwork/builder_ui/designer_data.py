@@ -157,6 +157,8 @@ def strings() -> dict[str, str]:
         "index_dropped": _("Indexes dropped"), "backups_purged": _("Backup columns deleted"),
         "duplicates": _("These values repeat, so the field cannot be unique yet"),
         "no_changes": _("Nothing changes in the table."),
+        "required_blank": _("%(n)s records have no value for this required field."),
+        "fill_value": _("Fill them with"),
         "convert_line": _("%(from)s → %(to)s: %(ok)s of %(n)s values convert."),
         "convert_failed": _("%(n)s values do not convert; they are kept only in a backup column:"),
         "record": _("Record"), "value": _("Value"), "reason": _("Reason"), "count": _("Times"),

@@ -17,7 +17,7 @@ from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.picker import pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
-from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
+from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
@@ -67,12 +67,15 @@ def form_save(request: Request, response: Response, app: str, form: str, body: A
 
 @router.post("/{form}:publish", response_model=PublishOut)
 def form_publish(request: Request, app: str, form: str, dry_run: bool = False, force: bool = False,
-                 if_match: str | None = Header(default=None)) -> PublishOut:
-    """Publish the draft and change the table with it; ``dry_run`` previews the changes and
-    the values a type change would not convert."""
+                 if_match: str | None = Header(default=None), body: PublishIn | None = Body(default=None),
+                 ) -> PublishOut:
+    """Publish the draft and change the table with it; ``dry_run`` previews the changes, the
+    values a type change would not convert and the records a newly required field leaves
+    blank (``required_blank``); ``{"fill": {field: value}}`` fills those."""
     with work(request, admin=True) as (session, who):
         row, report = request.app.state.store.publish(session, get_app(session, app), "form", form, who.user_id,
-                                                      revision=revision_from(if_match), dry_run=dry_run, force=force)
+                                                      revision=revision_from(if_match), dry_run=dry_run, force=force,
+                                                      fill=body.fill if body else None)
         return PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
 
 

@@ -31,7 +31,7 @@ class PublishHook(Protocol):
     table). Runs in the publishing transaction; raising refuses the publication."""
 
     def __call__(self, session: Session, app: App, key: str, previous: dict | None, body: dict,
-                 version: int, *, dry_run: bool, force: bool) -> tuple[dict, dict]: ...
+                 version: int, *, dry_run: bool, force: bool, fill: dict | None = None) -> tuple[dict, dict]: ...
 
 
 class DefinitionStore:
@@ -101,10 +101,11 @@ class DefinitionStore:
 
     def publish(
         self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
-        revision: int | None = None, *, dry_run: bool = False, force: bool = False,
+        revision: int | None = None, *, dry_run: bool = False, force: bool = False, fill: dict | None = None,
     ) -> tuple[Definition, dict]:
         """Make the draft live. Returns it with the engine's report of what changed; a dry
-        run returns the report and changes nothing."""
+        run returns the report and changes nothing. ``fill`` is handed to the engine (for a
+        form: values for the records a newly required field leaves blank)."""
         draft = self._draft(session, app, kind, key, lock=True)
         if draft is None:
             raise NotFound(_("There is no draft of %(kind)s %(key)s to publish.", kind=kind, key=key))
@@ -117,7 +118,8 @@ class DefinitionStore:
         body, report = draft.body, {}
         if kind in self.hooks:
             body, report = self.hooks[kind](session, app, key, previous.body if previous else None, draft.body,
-                                            draft.version, dry_run=dry_run, force=force)
+                                            draft.version, dry_run=dry_run, force=force,
+                                            **({"fill": fill} if fill else {}))
         if dry_run:
             return draft, report
         draft.body = body
