@@ -20,7 +20,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("date", ("date", "datetime")),
     ("people", ("user", "department")),
     ("files", ("attachment", "image")),
-    ("other", ("region", "autonumber", "relation")),
+    ("other", ("region", "autonumber", "relation", "subform")),
     ("computed", ("formula", "rollup", "lookup")),
 )
 
@@ -33,7 +33,8 @@ def type_names() -> dict[str, str]:
         "boolean": _("Yes / no"), "rating": _("Rating"), "date": _("Date"), "datetime": _("Date and time"),
         "user": _("Member"), "department": _("Department"), "attachment": _("Attachment"),
         "image": _("Image"), "region": _("Region"), "autonumber": _("Serial number"),
-        "relation": _("Related record"), "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
+        "relation": _("Related record"), "subform": _("Sub-form (rows of fields)"),
+        "formula": _("Formula"), "rollup": _("Rollup (sum of related)"),
         "lookup": _("Lookup (field of a related record)"),
     }
 
@@ -86,8 +87,14 @@ def formula_texts(body: dict[str, Any], app_forms: dict[str, dict] | None = None
         except ValidationError:
             continue  # another form's broken draft names nothing here
     known = formula_infos(definition.fields, targets, own)  # SUM(lines.amount), SUM(deals.amount)
-    return {f.id: print_formula(parse(f.expression), known) for f in definition.fields
-            if f.type == "formula" and f.expression}
+    texts = {f.id: print_formula(parse(f.expression), known) for f in definition.fields
+             if f.type == "formula" and f.expression}
+    for sub in definition.fields:  # a row's formula names the fields of its row (amount = qty * price)
+        if sub.type == "subform":
+            row = formula_infos(sub.fields or [])
+            texts.update({c.id: print_formula(parse(c.expression), row) for c in sub.fields or []
+                          if c.type == "formula" and c.expression})
+    return texts
 
 
 def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
@@ -157,6 +164,9 @@ def strings() -> dict[str, str]:
         "index_dropped": _("Indexes dropped"), "backups_purged": _("Backup columns deleted"),
         "duplicates": _("These values repeat, so the field cannot be unique yet"),
         "no_changes": _("Nothing changes in the table."),
+        "min_rows": _("Fewest rows"), "max_rows": _("Most rows"),
+        "sub_empty": _("Drag fields here to make the columns of each row"),
+        "not_in_row": _("A sub-form row cannot hold this type."),
         "required_blank": _("%(n)s records have no value for this required field."),
         "fill_value": _("Fill them with"),
         "convert_line": _("%(from)s → %(to)s: %(ok)s of %(n)s values convert."),
