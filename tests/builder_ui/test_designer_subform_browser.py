@@ -20,6 +20,22 @@ def drag(page, source, target, dx=0.5, dy=0.5):
     drag_on_screen(page, source, target, dx, dy)
 
 
+def drag_level(page, source, target, dx=0.98):
+    """Down (or up) the palette first, then straight across into the sub-form's columns: the
+    way a person aims, and the rows the pointer crosses on the way do not move."""
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = end["x"] + end["width"] * dx, end["y"] + end["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 5, y0 + 5, steps=3)
+    page.mouse.move(x0, y1, steps=10)
+    page.mouse.move(x1, y1, steps=15)
+    page.mouse.move(x1, y1 + 1, steps=2)
+    page.mouse.up()
+
+
 def cols(page, sub="lines"):
     return page.get_by_test_id(f"subform-{sub}").locator(".dz-col .dz-cell-meta").evaluate_all(
         "metas => metas.map(m => m.textContent.split(' · ').pop())")
@@ -38,13 +54,15 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     live_api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}})
     assert live_api.put("/api/v1/apps/crm/forms/products", json=PRODUCTS).status_code == 200
     assert live_api.post("/api/v1/apps/crm/forms/products:publish").status_code == 200
-    empty = {"key": "orders", "label": {"en": "Orders"}}
+    # A draft with one field, not published yet.
+    empty = {"key": "orders", "label": {"en": "Orders"}, "fields": [
+        {"id": "f_note", "key": "note", "label": {"en": "Note"}, "type": "text"}]}
     assert live_api.put("/api/v1/apps/crm/forms/orders", json=empty).status_code == 200
 
     page = signed_in()
     page.goto(f"{live_server.url}/apps/crm/forms/orders/design")
     canvas = page.get_by_test_id("canvas")
-    drag(page, page.locator(".dz-type[data-type=subform]"), canvas, dy=0.97)
+    drag(page, page.locator(".dz-type[data-type=subform]"), canvas.locator(".dz-row").first, dy=0.1)
     page.wait_for_function("() => document.querySelector('.dz-cell.selected .dz-sub-cols')")
     name_field(page, WORDS, "Lines")
     target = page.locator(".dz-sub-cols")
@@ -52,14 +70,21 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     # price is a number column here.
     columns = [("relation", "Product"), ("number", "Price"), ("formula", "Amount"), ("number", "Qty")]
     for n, (type_, label) in enumerate(columns, 1):
-        drag(page, page.locator(f".dz-type[data-type={type_}]"), target, dx=0.98)
+        drag_level(page, page.locator(f".dz-type[data-type={type_}]"), target)
         wait_cols(page, n)
         name_field(page, WORDS, label)
     assert cols(page) == ["product", "price", "amount", "qty"]
+    assert canvas.locator(".dz-row").nth(1).inner_text().endswith("note")
+    # A field new on the form moves into the sub-form by dragging it there.
+    drag(page, page.locator(".dz-cell", has_text="· note"), target, dx=0.98)
+    page.wait_for_function("() => document.querySelectorAll('.dz-sub-cols .dz-col').length === 5")
+    assert sorted(cols(page)[3:]) == ["note", "qty"] and page.locator(".dz-cell").count() == 1
+    built = cols(page)  # Note lands beside Qty, on whichever side the pointer let go
+    reordered = ["product", "qty", "price"] + [k for k in built if k not in ("product", "qty", "price")]
     # A sub-form row holds no sub-form: dropping one there adds nothing.
-    drag(page, page.locator(".dz-type[data-type=subform]"), col(page, "price"), dx=0.3)
+    drag_level(page, page.locator(".dz-type[data-type=subform]"), col(page, "price"), dx=0.3)
     page.get_by_test_id("designer-alert").filter(has_text="A sub-form row cannot hold this type.").wait_for()
-    assert cols(page) == ["product", "price", "amount", "qty"] and page.locator(".dz-cell").count() == 1
+    assert cols(page) == built and page.locator(".dz-cell").count() == 1
 
     col(page, "product").click()
     props(page).get_by_label("Linked form").select_option("products")
@@ -73,7 +98,7 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     drag(page, col(page, "qty"), col(page, "price"), dx=0.1)
     page.wait_for_function("() => [...document.querySelectorAll('.dz-sub-cols .dz-col')]"
                            ".map(c => c.textContent).join('|').match(/qty.*price/)")
-    assert cols(page) == ["product", "qty", "price", "amount"]
+    assert cols(page) == reordered
     shot(page, "order-lines")
 
     wait_saved(page)
@@ -83,7 +108,8 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     page.get_by_test_id("save-status").filter(has_text="Published.").wait_for()
     body = live_api.get("/api/v1/apps/crm/forms/orders").json()["body"]
     lines = body["fields"][0]
-    assert lines["type"] == "subform" and [c["key"] for c in lines["fields"]] == ["product", "qty", "price", "amount"]
+    assert len(body["fields"]) == 1 and body["layout"] == [[lines["id"]]]
+    assert [c["key"] for c in lines["fields"]] == reordered
     assert lines["fields"][0]["target"] == "products" and lines["fields"][1]["required"]
     pen = live_api.post("/api/v1/apps/crm/forms/products/records", json={"name": "Pen", "price": "2.50"}).json()
     made = live_api.post("/api/v1/apps/crm/forms/orders/records", json={"lines": [

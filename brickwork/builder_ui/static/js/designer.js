@@ -25,8 +25,10 @@ const alertEl = document.querySelector("[data-testid=designer-alert]");
 let sortables = [];
 // Pointer-driven drags (the same on mouse and touch); on touch a short press first, so a tap
 // stays a tap and a swipe scrolls the page.
+// While a drag is under way the canvas is not redrawn (an autosave's answer would otherwise
+// pull the dragged element from under the pointer); it is redrawn when the drop ends.
 const DRAG = { animation: 120, forceFallback: true, fallbackOnBody: true, fallbackTolerance: 3, delay: 200,
-  delayOnTouchOnly: true };
+  delayOnTouchOnly: true, onStart: () => { S.dragging = true; } };
 
 // Every field and section gets a row, so the layout alone says where things stand.
 export function normalise(body) {
@@ -241,6 +243,8 @@ function fieldRow(ids) {
 }
 
 export function renderCanvas() {
+  if (S.dragging) { S.redraw = true; return; }
+  S.redraw = false;
   for (const s of sortables) s.destroy();
   sortables = [];
   canvas.replaceChildren(...S.body.layout.map((row) => (section(row[0]) ? sectionRow(row[0]) : fieldRow(row))));
@@ -265,10 +269,20 @@ export function renderCanvas() {
   }
   for (const cols of canvas.querySelectorAll(".dz-sub-cols")) {
     sortables.push(Sortable.create(cols, {
-      ...common, group: { name: "cols", pull: false, put: ["palette"] }, draggable: ".dz-col",
+      ...common, draggable: ".dz-col",
+      group: { name: "cols", pull: false, put: (_to, from, dragged) => from.options.group.name === "palette"
+        || (from.options.group.name === "cells" && canNest(dragged.dataset.id)) },
     }));
   }
   renderTrash();
+}
+
+// A field on the canvas may move into a sub-form while it is new in this draft (a published
+// one has its values in the form's table, not in the rows') and a row may hold its type.
+function canNest(id) {
+  const f = S.body.fields.find((x) => x.id === id);
+  const live = (boot.live?.fields || []).some((x) => x.id === id);
+  return Boolean(f) && !live && rowType(f.type) && !(f.type === "relation" && f.multiple);
 }
 
 // The columns of a sub-form in the order its container now shows; palette items there become
@@ -278,7 +292,15 @@ function colsDropped(container) {
   let created = null;
   const ids = [];
   for (const el of container.children) {
-    if (el.dataset.id) ids.push(el.dataset.id);
+    const id = el.dataset.id || el.querySelector("[data-id]")?.dataset.id;
+    if (id && !parent.fields.some((c) => c.id === id)) {  // a new field moved in from the canvas
+      const f = S.body.fields.find((x) => x.id === id);
+      S.body.fields = S.body.fields.filter((x) => x !== f);
+      S.body.layout = S.body.layout.map((row) => row.filter((x) => x !== id)).filter((row) => row.length);
+      parent.fields.push(f);
+      created = id;
+    }
+    if (id) ids.push(id);
     else if (el.dataset.type && rowType(el.dataset.type)) ids.push((created = newField(el.dataset.type, parent)));
     else if (el.dataset.type) showAlert(T.not_in_row);
   }
@@ -289,7 +311,8 @@ function colsDropped(container) {
 
 // After any drop the canvas's elements say the new layout; palette items there become new elements.
 function dropped(evt) {
-  if (evt.to === evt.from && evt.from.classList.contains("dz-types")) return;
+  S.dragging = false;
+  if (evt.to === evt.from && evt.from.classList.contains("dz-types")) { if (S.redraw) renderCanvas(); return; }
   if (evt.to.classList.contains("dz-sub-cols")) { setTimeout(() => colsDropped(evt.to)); return; }
   setTimeout(() => {
     let created = null;
