@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, column, func, or_, select, update
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 
 from brickwork.engines.form import storage
@@ -40,7 +41,7 @@ def newly_required(before: dict[str, FieldDef], fields: list[FieldDef], converte
     return found
 
 
-def _blank(table: Table, f: FieldDef):
+def _blank(table, f: FieldDef):
     column = table.c[storage.column_name(f.id)]
     return or_(column.is_(None), column == "") if isinstance(REGISTRY[f.type], TextField) else column.is_(None)
 
@@ -49,17 +50,22 @@ def _static_default(f: FieldDef) -> bool:
     return f.default is not None and f.default not in DYNAMIC
 
 
-def count_blank(conn: Connection, table: Table, fields: list[FieldDef], added: set[str],
+def count_blank(conn: Connection, name: str, fields: list[FieldDef], old: dict[str, FieldDef],
                 failed: dict[str, int]) -> dict[str, int]:
-    """Field id → live records that would have no value (a new field's default fills them all;
-    values a type change cannot convert end up blank)."""
-    live = table.c.deleted_at.is_(None)
+    """Field id → live records of table ``name`` that would have no value: all of them for a
+    new field without a static default; else those blank today (``old``: the field as it is
+    stored now, live or in the trash) plus the values a type change cannot convert."""
     counts = {}
     for f in fields:
-        if f.id in added:
-            n = 0 if _static_default(f) else conn.scalar(select(func.count()).select_from(table).where(live))
+        was = old.get(f.id)
+        if was is None:
+            rows = sql_table(name, column("deleted_at"))
+            n = 0 if _static_default(f) else conn.scalar(
+                select(func.count()).select_from(rows).where(rows.c.deleted_at.is_(None)))
         else:
-            n = conn.scalar(select(func.count()).select_from(table).where(live, _blank(table, f)))
+            rows = sql_table(name, column("deleted_at"), column(storage.column_name(f.id)))
+            n = conn.scalar(select(func.count()).select_from(rows).where(
+                rows.c.deleted_at.is_(None), _blank(rows, was)))
             n += failed.get(f.id, 0)
         if n:
             counts[f.id] = n

@@ -145,7 +145,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
 
     failures = {fid: c for fid, c in report.converted.items() if c["failed"]}
     required = required_publish.newly_required(before, new.fields, converted)
-    report.required_blank = required_publish.count_blank(conn, old_table, required, set(report.added),
+    stored = {**{fid: t.field for fid, t in trashed.items()}, **before}
+    report.required_blank = required_publish.count_blank(conn, name, required, stored,
                                                          {fid: c["failed"] for fid, c in failures.items()})
     if dry_run:
         return new, report

@@ -66,3 +66,17 @@ def test_a_required_field_with_a_default_or_on_an_empty_form_needs_no_fill(api):
     v3 = form("customers", *v2["fields"], field("f_n", "number", "n", required=True, default=1))
     response = publish(api, v3, dry_run="true")
     assert "required_blank" not in response.json()["report"]
+
+
+def test_a_number_turned_required_text_counts_its_blank_values(api):
+    v1 = form("customers", field("f_name", "text", "name"), field("f_size", "number", "size"))
+    assert publish(api, v1).status_code == 200
+    for size in ("3", None):
+        api.post(records("customers"), json={"name": "x", "size": size})
+    v2 = changed(v1, f_size={"type": "text", "required": True})
+    assert api.put(f"{APP}/forms/customers", json=v2).status_code == 200
+    dry = api.post(f"{APP}/forms/customers:publish", params={"dry_run": "true"})
+    assert dry.status_code == 200 and dry.json()["report"]["required_blank"] == {"f_size": 1}
+    done = api.post(f"{APP}/forms/customers:publish", json={"fill": {"size": "none"}})
+    assert done.status_code == 200, done.text
+    assert _names_and(api, "size") == [("x", "3"), ("x", "none")]

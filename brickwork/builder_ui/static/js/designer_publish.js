@@ -29,7 +29,9 @@ function confirmDialog(title, text, okText, onOk) {
 
 function nameOf(id) {
   const all = [...S.body.fields, ...S.body.trash.map((t) => t.field), ...(S.boot.live?.fields || [])];
-  const f = all.find((x) => x.id === id);
+  const [top, child] = id.split(".");  // a sub-form's new column is reported as "<sub-form>.<column>"
+  const found = all.find((x) => x.id === top);
+  const f = child ? (found?.fields || []).find((x) => x.id === child) : found;
   return f ? `${pick(f.label, S.boot.locale)} (${f.key})` : id;
 }
 
