@@ -114,7 +114,7 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
             latest = store.latest(session, the_app, "form")
             forms = [{"key": row.key, "label": row.body.get("label", {}),
                       "fields": [{"id": f.get("id"), "key": f.get("key"), "label": f.get("label", {}),
-                                  "type": f.get("type")} for f in row.body.get("fields", [])]}
+                                  "type": f.get("type")} for f in _list(row.body.get("fields"))]}
                      for row in latest]
     except BrickworkError as exc:
         return error_page(request, exc)
@@ -127,6 +127,8 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
         "formulas": designer_data.formula_texts((draft or live).body, {row.key: row.body for row in latest}, form),
         "conditions": designer_logic.condition_texts((draft or live).body),
         "functions": designer_logic.function_help(),
+        # A draft is kept even when it does not validate; the page marks why, by field.
+        "problems": [e.as_dict() for e in store.problems("form", draft.body)] if draft else [],
     }
     label = (draft or live).body.get("label", {})
     return render(request, "designer.html", app=the_app, form_key=form, form_label=label, state=state,
@@ -171,6 +173,11 @@ def designer_preview_visibility(request: Request, app: str, form: str, body: Any
     definition = request.app.state.store.validate("form", data.get("body"))
     values = data.get("values") if isinstance(data.get("values"), dict) else {}
     return JSONResponse(designer_logic.preview_hidden(definition, values, who))
+
+
+def _list(items: Any) -> list[dict]:
+    # An invalid draft may hold anything where fields belong.
+    return [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
 
 
 def _preview_value(default: Any) -> Any:

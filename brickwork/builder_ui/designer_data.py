@@ -21,7 +21,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("date", ("date", "datetime")),
     ("people", ("user", "department")),
     ("files", ("attachment", "image")),
-    ("other", ("region", "autonumber", "relation")),
+    ("other", ("region", "autonumber", "relation", "subform")),
     ("computed", ("formula", "rollup", "lookup")),
 )
 
@@ -88,8 +88,14 @@ def formula_texts(body: dict[str, Any], app_forms: dict[str, dict] | None = None
         except ValidationError:
             continue  # another form's broken draft names nothing here
     known = formula_infos(definition.fields, targets, own)  # SUM(lines.amount), SUM(deals.amount)
-    return {f.id: print_formula(parse(f.expression), known) for f in definition.fields
-            if f.type == "formula" and f.expression}
+    texts = {f.id: print_formula(parse(f.expression), known) for f in definition.fields
+             if f.type == "formula" and f.expression}
+    for sub in definition.fields:  # a row's formula names the fields of its row (amount = qty * price)
+        if sub.type == "subform":
+            row = formula_infos(sub.fields or [])
+            texts.update({c.id: print_formula(parse(c.expression), row) for c in sub.fields or []
+                          if c.type == "formula" and c.expression})
+    return texts
 
 
 def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
@@ -98,8 +104,10 @@ def versions(session: Session, rows: list[Definition]) -> list[dict[str, Any]]:
     ids = {r.published_by for r in published if r.published_by}
     names = {uid: shown_name(name) for uid, name in
              session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))} if ids else {}
+    # Nobody signed in published what the command line installed (a template's version 1).
     return [{"version": r.version, "at": r.published_at.isoformat() + "Z" if r.published_at else None,
-             "by": names.get(r.published_by, "")} for r in reversed(published)]
+             "by": names.get(r.published_by, "") if r.published_by else _("Installed by the system")}
+            for r in reversed(published)]
 
 
 def form_key_from(label: str, taken: set[str]) -> str:
@@ -118,6 +126,7 @@ def strings() -> dict[str, str]:
     return {
         "save": _("Save"), "saving": _("Saving…"), "saved": _("All changes saved"),
         "unsaved": _("Unsaved changes"), "save_failed": _("Not saved: fix the marked problems."),
+        "saved_problems": _("Draft saved. Fix the marked problems before publishing."),
         "conflict": _("Someone else saved this draft first. Reload the page to see their version; your "
                       "changes are not saved."),
         "offline": _("Not saved: the server could not be reached. Try Save again."),
@@ -157,6 +166,11 @@ def strings() -> dict[str, str]:
         "index_dropped": _("Indexes dropped"), "backups_purged": _("Backup columns deleted"),
         "duplicates": _("These values repeat, so the field cannot be unique yet"),
         "no_changes": _("Nothing changes in the table."),
+        "min_rows": _("Fewest rows"), "max_rows": _("Most rows"),
+        "sub_empty": _("Drag fields here to make the columns of each row"),
+        "not_in_row": _("A sub-form row cannot hold this type."),
+        "required_blank": _("%(n)s records have no value for this required field."),
+        "fill_value": _("Fill them with"),
         "convert_line": _("%(from)s → %(to)s: %(ok)s of %(n)s values convert."),
         "convert_failed": _("%(n)s values do not convert; they are kept only in a backup column:"),
         "record": _("Record"), "value": _("Value"), "reason": _("Reason"), "count": _("Times"),

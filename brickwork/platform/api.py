@@ -84,12 +84,14 @@ class DefinitionOut(BaseModel):
     created_at: Utc
     updated_at: Utc
     published_at: Utc | None
+    # A draft kept although it does not validate (the designer's saves): why, by JSON path.
+    problems: list[dict[str, Any]] = []
 
     @classmethod
-    def of(cls, row: Definition) -> DefinitionOut:
+    def of(cls, row: Definition, problems: list[FieldError] = ()) -> DefinitionOut:
         return cls(kind=row.kind, key=row.key, version=row.version, state=row.state, revision=row.revision,
                    body=row.body, created_at=row.created_at, updated_at=row.updated_at,
-                   published_at=row.published_at)
+                   published_at=row.published_at, problems=[e.as_dict() for e in problems])
 
 
 class Change(BaseModel):
@@ -232,6 +234,11 @@ def definitions_save_draft(request: Request, response: Response, app: str, kind:
     return DefinitionOut.of(row)
 
 
+class PublishIn(BaseModel):
+    # A form: the value for the records a newly required field would leave blank, by field id or key.
+    fill: dict[str, Any] | None = None
+
+
 class PublishOut(DefinitionOut):
     report: dict[str, Any] = {}
     dry_run: bool = False
@@ -239,13 +246,15 @@ class PublishOut(DefinitionOut):
 
 @router.post("/apps/{app}/definitions/{kind}/{key}:publish", response_model=PublishOut)
 def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run: bool = False,
-                        force: bool = False, if_match: str | None = Header(default=None)) -> PublishOut:
+                        force: bool = False, if_match: str | None = Header(default=None),
+                        body: PublishIn | None = Body(default=None)) -> PublishOut:
     """Make the draft live. ``dry_run`` previews what would change (for a form: the table,
     and every value a type change could not convert); ``force`` publishes a type change
     even though some values only survive in the backup column."""
     with work(request, admin=True) as (session, who):
         row, report = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
-                                              revision=revision_from(if_match), dry_run=dry_run, force=force)
+                                              revision=revision_from(if_match), dry_run=dry_run, force=force,
+                                              fill=body.fill if body else None)
         out = PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
     return out
 

@@ -178,3 +178,36 @@ def test_the_formula_editor_names_the_fields_of_linked_records_by_key(client, ap
     sign_in(client)
     formulas = _state(client.get("/apps/crm/forms/customers/design").text)["formulas"]
     assert (formulas["c3"], formulas["c4"]) == ("SUM(opportunities.amount)", "COUNT(opportunities)")
+
+
+def test_a_draft_that_does_not_validate_is_kept_with_its_problems(client, api, admin):
+    """The designer's saves keep half-finished work; the problems come back, and again on reload."""
+    publish(api, form("leads", field("f_a", "text", "a")))
+    broken = form("leads", field("f_a", "text", "a"), field("f_b", "text", "Bad Key"))
+    assert api.put(f"{APP}/forms/leads", json=broken).status_code == 422  # plain API clients: refused
+    saved = api.put(f"{APP}/forms/leads?keep_invalid=true", json=broken)
+    assert saved.status_code == 200, saved.text
+    assert [e["field"] for e in saved.json()["problems"]] == ["$.fields[1].key"]
+    assert api.get(f"{APP}/forms/leads").json()["problems"][0]["field"] == "$.fields[1].key"
+    refused = api.post(f"{APP}/forms/leads:publish")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "$.fields[1].key"
+    # A key that is not the form's is still refused: the draft would belong to no form.
+    assert api.put(f"{APP}/forms/leads?keep_invalid=true", json={**broken, "key": "other"}).status_code == 422
+    del api.headers["Authorization"]
+    sign_in(client)
+    state = _state(client.get("/apps/crm/forms/leads/design").text)
+    assert [f["key"] for f in state["body"]["fields"]] == ["a", "Bad Key"]
+    assert [e["field"] for e in state["problems"]] == ["$.fields[1].key"]
+    assert "/apps/crm/forms/leads/design" in client.get("/apps/crm").text
+
+
+def test_a_version_installed_from_the_command_line_names_the_system(client, api, admin, sessions):
+    from brickwork.engines.form.appfile import install_template
+    from brickwork.kinds import store
+
+    with transaction(sessions) as session:
+        install_template(session, "crm", None, store())
+    del api.headers["Authorization"]
+    sign_in(client)
+    state = _state(client.get("/apps/crm/forms/customers/design").text)
+    assert state["versions"][-1]["version"] == 1 and state["versions"][-1]["by"] == "Installed by the system"

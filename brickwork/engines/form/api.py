@@ -17,7 +17,7 @@ from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
-from brickwork.platform.api import DefinitionOut, PublishOut, revision_from
+from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
@@ -49,27 +49,34 @@ def form_get(request: Request, response: Response, app: str, form: str) -> Defin
         row = store.get(session, the_app, "form", form, which="draft", missing_ok=True) or \
             store.get(session, the_app, "form", form)
     response.headers["ETag"] = f'"{row.revision if row.state == "draft" else 0}"'
-    return DefinitionOut.of(row)
+    return DefinitionOut.of(row, store.problems("form", row.body) if row.state == "draft" else ())
 
 
 @router.put("/{form}", response_model=DefinitionOut)
 def form_save(request: Request, response: Response, app: str, form: str, body: Any = Body(...),
-              if_match: str | None = Header(default=None)) -> DefinitionOut:
+              if_match: str | None = Header(default=None), keep_invalid: bool = False) -> DefinitionOut:
+    """Save the draft. An invalid body is a 422, unless ``keep_invalid`` (the designer): then
+    it is stored as sent and its ``problems`` come back with it; publishing waits for a fix."""
+    store = request.app.state.store
     with work(request, admin=True) as (session, who):
-        row = request.app.state.store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
-                                                 revision=revision_from(if_match))
+        row = store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
+                               revision=revision_from(if_match), keep_invalid=keep_invalid)
+        problems = store.problems("form", row.body) if keep_invalid else []
     response.headers["ETag"] = f'"{row.revision}"'
-    return DefinitionOut.of(row)
+    return DefinitionOut.of(row, problems)
 
 
 @router.post("/{form}:publish", response_model=PublishOut)
 def form_publish(request: Request, app: str, form: str, dry_run: bool = False, force: bool = False,
-                 if_match: str | None = Header(default=None)) -> PublishOut:
-    """Publish the draft and change the table with it; ``dry_run`` previews the changes and
-    the values a type change would not convert."""
+                 if_match: str | None = Header(default=None), body: PublishIn | None = Body(default=None),
+                 ) -> PublishOut:
+    """Publish the draft and change the table with it; ``dry_run`` previews the changes, the
+    values a type change would not convert and the records a newly required field leaves
+    blank (``required_blank``); ``{"fill": {field: value}}`` fills those."""
     with work(request, admin=True) as (session, who):
         row, report = request.app.state.store.publish(session, get_app(session, app), "form", form, who.user_id,
-                                                      revision=revision_from(if_match), dry_run=dry_run, force=force)
+                                                      revision=revision_from(if_match), dry_run=dry_run, force=force,
+                                                      fill=body.fill if body else None)
         return PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
 
 

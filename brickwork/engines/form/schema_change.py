@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
-from brickwork.engines.form import computed_publish, storage
+from brickwork.engines.form import computed_publish, required_publish, storage
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -54,6 +54,8 @@ class PublishReport:
     backups_purged: list[str] = field(default_factory=list)
     duplicates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     recomputed: list[str] = field(default_factory=list)
+    required_blank: dict[str, int] = field(default_factory=dict)  # field id → records without a value
+    filled: dict[str, dict[str, Any]] = field(default_factory=dict)  # field id → {value, records}
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -68,8 +70,10 @@ def storage_signature(f: FieldDef) -> tuple:
 
 def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, previous: FormDefinition | None,
                  new: FormDefinition, version: int, *, dry_run: bool = False, force: bool = False,
-                 arriving: frozenset[str] = frozenset()) -> tuple[FormDefinition, PublishReport]:
-    """Returns the definition as published (deleted fields moved to the trash) and the report."""
+                 arriving: frozenset[str] = frozenset(), fill: dict[str, Any] | None = None,
+                 ) -> tuple[FormDefinition, PublishReport]:
+    """Returns the definition as published (deleted fields moved to the trash) and the report.
+    ``fill`` (field id or key → value) fills the records a newly required field leaves blank."""
     report = PublishReport()
     new = new.model_copy(deep=True)
     name = storage.table_name(app_id, form_key)
@@ -140,8 +144,13 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
                 report.duplicates[fid] = [{"value": v, "count": n} for v, n in found]
 
     failures = {fid: c for fid, c in report.converted.items() if c["failed"]}
+    required = required_publish.newly_required(before, new.fields, converted)
+    stored = {**{fid: t.field for fid, t in trashed.items()}, **before}
+    report.required_blank = required_publish.count_blank(conn, name, required, stored,
+                                                         {fid: c["failed"] for fid, c in failures.items()})
     if dry_run:
         return new, report
+    fills = required_publish.parse_fills(now_fields, report.required_blank, fill)
     if report.duplicates:
         _refuse(now_fields, report.duplicates)
     if failures and not force:
@@ -185,6 +194,8 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     for fid in report.added:
         if fid in now_fields:
             _fill_default(conn, table, now_fields[fid])
+    filled = required_publish.fill_blank(conn, table, now_fields, fills)
+    report.filled = {fid: {"value": fill_value(fill, now_fields[fid]), "records": n} for fid, n in filled.items()}
     for fid in report.unique_added:
         found = _duplicates(conn, table, now_fields[fid])  # converted values may repeat too
         if found:
@@ -387,14 +398,20 @@ def _refuse(fields: dict[str, FieldDef], duplicates: dict[str, list[dict[str, An
         for fid, found in duplicates.items() for d in found])
 
 
+def fill_value(fill: dict[str, Any] | None, f: FieldDef) -> Any:
+    """The fill value as it was given (by id or by key)."""
+    return (fill or {}).get(f.id, (fill or {}).get(f.key))
+
+
 def publish_hook(session, app, key: str, previous: dict | None, body: dict, version: int, *,
-                 dry_run: bool, force: bool) -> tuple[dict, dict]:
+                 dry_run: bool, force: bool, fill: dict[str, Any] | None = None) -> tuple[dict, dict]:
     """The definitions store calls this when a form is published (or previewed)."""
     old = FormDefinition.model_validate(previous) if previous else None
     wanted = computed_publish.prepare(session, app, key, FormDefinition.model_validate(body), version)
     computed_publish.check_graph(session, app, key, old, wanted, version, storage_signature)
     new, report = publish_form(session.connection(), app.id, app.key, key, old, wanted, version,
-                               dry_run=dry_run, force=force, arriving=session.info.get(ARRIVING, frozenset()))
+                               dry_run=dry_run, force=force, arriving=session.info.get(ARRIVING, frozenset()),
+                               fill=fill)
     if not dry_run:
         report.recomputed = computed_publish.finish(session.connection(), session, app, key, old, new, version,
                                                     storage_signature)

@@ -32,7 +32,7 @@ class PublishHook(Protocol):
     table). Runs in the publishing transaction; raising refuses the publication."""
 
     def __call__(self, session: Session, app: App, key: str, previous: dict | None, body: dict,
-                 version: int, *, dry_run: bool, force: bool) -> tuple[dict, dict]: ...
+                 version: int, *, dry_run: bool, force: bool, fill: dict | None = None) -> tuple[dict, dict]: ...
 
 
 class DefinitionStore:
@@ -51,14 +51,32 @@ class DefinitionStore:
         except ValidationError as exc:
             raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
 
+    def problems(self, kind: str, body: Any) -> list[FieldError]:
+        """What keeps a body from validating (nothing: it is valid)."""
+        try:
+            self.validate(kind, body)
+        except Invalid as exc:
+            return exc.errors
+        return []
+
     def save_draft(
         self, session: Session, app: App, kind: str, key: str, body: Any, actor_id: int | None,
-        revision: int | None = None,
+        revision: int | None = None, *, keep_invalid: bool = False,
     ) -> Definition:
         """Create or replace the draft. ``revision`` is the draft revision the editor
-        started from (0: "there was no draft"); a different one is a 409."""
-        parsed = self.validate(kind, body)
-        if parsed.key != key:
+        started from (0: "there was no draft"); a different one is a 409.
+
+        ``keep_invalid`` (the designer's saves) stores a draft that does not validate as it
+        was sent, so a builder's half-finished work survives a reload; its problems are worked
+        out again whenever it is read (``problems``) and publishing refuses it until fixed.
+        It must still be a JSON object with the right key."""
+        try:
+            data = self.validate(kind, body).model_dump(mode="json", exclude_none=True)
+        except Invalid:
+            if not keep_invalid or not isinstance(body, dict):
+                raise
+            data = body
+        if data.get("key") != key:
             raise Invalid(_("The definition is not valid."), errors=[FieldError(
                 "$.key", "mismatch", _("The key must be %(key)s.", key=key))])
         draft = self._draft(session, app, kind, key, lock=True)
@@ -67,7 +85,6 @@ class DefinitionStore:
             raise Conflict(_("Someone else saved this draft first."),
                            detail=_("The draft is at revision %(current)s, not %(revision)s. "
                                     "Reload it, then save again.", current=current, revision=revision))
-        data = parsed.model_dump(mode="json", exclude_none=True)
         now = utcnow()
         if draft is None:
             draft = Definition(app_id=app.id, kind=kind, key=key, state=DRAFT, revision=1,
@@ -88,10 +105,11 @@ class DefinitionStore:
 
     def publish(
         self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
-        revision: int | None = None, *, dry_run: bool = False, force: bool = False,
+        revision: int | None = None, *, dry_run: bool = False, force: bool = False, fill: dict | None = None,
     ) -> tuple[Definition, dict]:
         """Make the draft live. Returns it with the engine's report of what changed; a dry
-        run returns the report and changes nothing."""
+        run returns the report and changes nothing. ``fill`` is handed to the engine (for a
+        form: values for the records a newly required field leaves blank)."""
         draft = self._draft(session, app, kind, key, lock=True)
         if draft is None:
             raise NotFound(_("There is no draft of %(kind)s %(key)s to publish.", kind=kind, key=key))
@@ -104,7 +122,8 @@ class DefinitionStore:
         body, report = draft.body, {}
         if kind in self.hooks:
             body, report = self.hooks[kind](session, app, key, previous.body if previous else None, draft.body,
-                                            draft.version, dry_run=dry_run, force=force)
+                                            draft.version, dry_run=dry_run, force=force,
+                                            **({"fill": fill} if fill else {}))
         if dry_run:
             return draft, report
         draft.body = body

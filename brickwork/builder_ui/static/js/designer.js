@@ -25,8 +25,10 @@ const alertEl = document.querySelector("[data-testid=designer-alert]");
 let sortables = [];
 // Pointer-driven drags (the same on mouse and touch); on touch a short press first, so a tap
 // stays a tap and a swipe scrolls the page.
+// While a drag is under way the canvas is not redrawn (an autosave's answer would otherwise
+// pull the dragged element from under the pointer); it is redrawn when the drop ends.
 const DRAG = { animation: 120, forceFallback: true, fallbackOnBody: true, fallbackTolerance: 3, delay: 200,
-  delayOnTouchOnly: true };
+  delayOnTouchOnly: true, onStart: () => { S.dragging = true; } };
 
 // Every field and section gets a row, so the layout alone says where things stand.
 export function normalise(body) {
@@ -39,12 +41,27 @@ export function normalise(body) {
   return body;
 }
 
-export function field(id) { return S.body.fields.find((f) => f.id === id); }
+// A sub-form's columns are fields too: nested in its `fields`, edited like any other.
+export function field(id) {
+  for (const f of S.body.fields) {
+    if (f.id === id) return f;
+    const child = f.type === "subform" ? (f.fields || []).find((c) => c.id === id) : null;
+    if (child) return child;
+  }
+  return undefined;
+}
+export function parentOf(id) {
+  return S.body.fields.find((f) => f.type === "subform" && (f.fields || []).some((c) => c.id === id)) || null;
+}
+// The fields a field stands among: its sub-form's columns, or the form's fields.
+export function siblings(id) { return parentOf(id)?.fields || S.body.fields; }
+// What a sub-form row may hold: anything but sub-forms, serial numbers and links to many.
+export function rowType(type) { return !["subform", "autonumber", "section"].includes(type); }
 export function section(id) { return S.body.sections.find((s) => s.id === id); }
 export function label(item) { return pick(item.label, boot.locale) || item.key || ""; }
 
 export function takenKeys(exceptId) {
-  return new Set(S.body.fields.filter((f) => f.id !== exceptId).map((f) => f.key));
+  return new Set(siblings(exceptId).filter((f) => f.id !== exceptId).map((f) => f.key));
 }
 
 // A new field's key follows its English label, else field_<n>; always unique.
@@ -52,7 +69,7 @@ export function autoKey(f) {
   f.key = uniqueKey(slug(f.label.en || ""), takenKeys(f.id));
 }
 
-function newField(type) {
+function newField(type, parent = null) {
   const name = boot.types[type].name;
   const f = { id: newId("f_"), key: "", label: { [boot.locale]: name }, type };
   if (type === "select" || type === "multiselect") {
@@ -60,7 +77,8 @@ function newField(type) {
   }
   if (boot.types[type].settings.includes("target")) f.target = boot.form;
   if (type === "rollup") f.aggregate = "count";
-  S.body.fields.push(f);
+  if (type === "subform") f.fields = [];
+  (parent ? parent.fields : S.body.fields).push(f);
   S.autoKey.add(f.id);
   autoKey(f);
   return f.id;
@@ -96,6 +114,16 @@ export function rowOf(id) { return S.body.layout.findIndex((row) => row.includes
 
 // Up/down: a field out of a shared row gets a row of its own; a row of its own swaps with its neighbour.
 export function move(id, step) {
+  const parent = parentOf(id);
+  if (parent) {  // a column moves left or right among its sub-form's columns
+    const cols = parent.fields;
+    const i = cols.findIndex((c) => c.id === id);
+    if (i + step < 0 || i + step >= cols.length) return;
+    [cols[i], cols[i + step]] = [cols[i + step], cols[i]];
+    changed();
+    select(id, { focus: true });
+    return;
+  }
   const layout = S.body.layout;
   const r = rowOf(id);
   if (r < 0) return;
@@ -123,6 +151,14 @@ export function besideAbove(id) {
 }
 
 export function remove(id) {
+  const parent = parentOf(id);
+  if (parent) {
+    parent.fields = parent.fields.filter((c) => c.id !== id);
+    delete S.errors[id];
+    changed();
+    select(parent.id, { focus: true });
+    return;
+  }
   const r = rowOf(id);
   S.body.fields = S.body.fields.filter((f) => f.id !== id);
   S.body.sections = S.body.sections.filter((s) => s.id !== id);
@@ -145,6 +181,13 @@ export function restoreField(f, fromTrash) {
 
 // Where the palette adds a clicked type: after the selected element, else at the end.
 function addAt(type) {
+  const sub = S.selected && (field(S.selected)?.type === "subform" ? field(S.selected) : parentOf(S.selected));
+  if (sub && rowType(type)) {
+    const id = newField(type, sub);
+    changed();
+    select(id);
+    return;
+  }
   const id = create(type);
   const r = S.selected ? rowOf(S.selected) : -1;
   S.body.layout.splice(r < 0 ? S.body.layout.length : r + 1, 0, [id]);
@@ -162,8 +205,24 @@ function cell(id) {
     h("span", { class: "dz-cell-label" }, label(f), f.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
     h("span", { class: "dz-cell-meta" }, boot.types[f.type].name, f.unique ? ` · ${T.unique_badge}` : "",
       ` · ${f.key}`),
-    h("span", { class: "dz-cell-input", "aria-hidden": "true" }),
+    f.type === "subform" ? null : h("span", { class: "dz-cell-input", "aria-hidden": "true" }),
+    errors ? h("span", { class: "field-error" }, Object.values(errors).flat()[0]) : null,
+    f.type === "subform" ? subCols(f) : null);
+}
+
+// A sub-form on the canvas: its columns side by side; drop types from the palette among them.
+function subCols(f) {
+  const col = (c) => {
+    const errors = S.errors[c.id];
+    const classes = ["dz-col", c.id === S.selected && "selected", errors && "has-error"].filter(Boolean).join(" ");
+    return h("div", { class: classes, tabindex: "0", role: "button", dataset: { id: c.id },
+      "aria-pressed": String(c.id === S.selected) },
+    h("span", { class: "dz-cell-label" }, label(c), c.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null),
+    h("span", { class: "dz-cell-meta" }, boot.types[c.type]?.name || c.type, ` · ${c.key}`),
     errors ? h("span", { class: "field-error" }, Object.values(errors).flat()[0]) : null);
+  };
+  return h("div", { class: "dz-sub", dataset: { testid: `subform-${f.key}` } },
+    h("div", { class: "dz-sub-cols", dataset: { sub: f.id }, "data-empty": T.sub_empty }, (f.fields || []).map(col)));
 }
 
 function sectionRow(id) {
@@ -184,6 +243,8 @@ function fieldRow(ids) {
 }
 
 export function renderCanvas() {
+  if (S.dragging) { S.redraw = true; return; }
+  S.redraw = false;
   for (const s of sortables) s.destroy();
   sortables = [];
   canvas.replaceChildren(...S.body.layout.map((row) => (section(row[0]) ? sectionRow(row[0]) : fieldRow(row))));
@@ -206,12 +267,53 @@ export function renderCanvas() {
       }));
     }
   }
+  for (const cols of canvas.querySelectorAll(".dz-sub-cols")) {
+    sortables.push(Sortable.create(cols, {
+      ...common, draggable: ".dz-col",
+      group: { name: "cols", pull: false, put: (_to, from, dragged) => from.options.group.name === "palette"
+        || (from.options.group.name === "cells" && canNest(dragged.dataset.id)) },
+    }));
+  }
   renderTrash();
+}
+
+// A field on the canvas may move into a sub-form while it is new in this draft (a published
+// one has its values in the form's table, not in the rows') and a row may hold its type.
+function canNest(id) {
+  const f = S.body.fields.find((x) => x.id === id);
+  const live = (boot.live?.fields || []).some((x) => x.id === id);
+  return Boolean(f) && !live && rowType(f.type) && !(f.type === "relation" && f.multiple);
+}
+
+// The columns of a sub-form in the order its container now shows; palette items there become
+// new columns (of a type a row may hold).
+function colsDropped(container) {
+  const parent = field(container.dataset.sub);
+  let created = null;
+  const ids = [];
+  for (const el of container.children) {
+    const id = el.dataset.id || el.querySelector("[data-id]")?.dataset.id;
+    if (id && !parent.fields.some((c) => c.id === id)) {  // a new field moved in from the canvas
+      const f = S.body.fields.find((x) => x.id === id);
+      S.body.fields = S.body.fields.filter((x) => x !== f);
+      S.body.layout = S.body.layout.map((row) => row.filter((x) => x !== id)).filter((row) => row.length);
+      parent.fields.push(f);
+      created = id;
+    }
+    if (id) ids.push(id);
+    else if (el.dataset.type && rowType(el.dataset.type)) ids.push((created = newField(el.dataset.type, parent)));
+    else if (el.dataset.type) showAlert(T.not_in_row);
+  }
+  parent.fields.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+  changed();
+  select(created || S.selected);
 }
 
 // After any drop the canvas's elements say the new layout; palette items there become new elements.
 function dropped(evt) {
-  if (evt.to === evt.from && evt.from.classList.contains("dz-types")) return;
+  S.dragging = false;
+  if (evt.to === evt.from && evt.from.classList.contains("dz-types")) { if (S.redraw) renderCanvas(); return; }
+  if (evt.to.classList.contains("dz-sub-cols")) { setTimeout(() => colsDropped(evt.to)); return; }
   setTimeout(() => {
     let created = null;
     const idOf = (el) => {
@@ -254,9 +356,10 @@ export function showStatus() {
   let text = S.changes > S.savedChanges ? T.unsaved : S.hasDraft ? T.saved : "";
   if (S.saving) text = T.saving;
   if (S.offline) text = T.offline;
-  if (Object.keys(S.errors).length) text = T.save_failed;
+  const marked = Object.keys(S.errors).length;
+  if (marked) text = S.changes > S.savedChanges || !S.kept ? T.save_failed : T.saved_problems;
   statusEl.textContent = text;
-  statusEl.classList.toggle("dz-bad", Boolean(S.offline || Object.keys(S.errors).length));
+  statusEl.classList.toggle("dz-bad", Boolean(S.offline || marked));
 }
 
 export function showAlert(text) {
@@ -270,9 +373,11 @@ export function applyErrors(problem, sent) {
   S.spans = {};  // where in a formula's text a problem is: "<field id>.formula" → [start, end]
   const general = [];
   for (const e of problem?.errors || []) {
-    const m = /^\$\.(fields|sections|rules)\[(\d+)\](?:\.(\w+))?/.exec(e.field || "");
-    const item = m && sent[m[1]][Number(m[2])];
-    const [id, prop] = item ? [item.id, m[3] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
+    // A sub-form's column: $.fields[2].fields[0].key
+    const m = /^\$\.(fields|sections|rules)\[(\d+)\](?:\.fields\[(\d+)\])?(?:\.(\w+))?/.exec(e.field || "");
+    let item = m && sent[m[1]]?.[Number(m[2])];
+    if (item && m[3] !== undefined) item = item.fields?.[Number(m[3])];
+    const [id, prop] = item?.id ? [item.id, m[4] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
     if (id === "$") general.push(e.message);
     if (e.start !== undefined) S.spans[`${id}.${prop}`] = [e.start, e.end];
     ((S.errors[id] ||= {})[prop] ||= []).push(e.message);
@@ -316,20 +421,24 @@ export async function save() {
   showStatus();
   let ok = false;
   try {
-    const res = await request("PUT", API, { body: sent, revision: S.revision });
+    // An invalid draft is kept too (its problems come back): reloading loses no work.
+    const res = await request("PUT", `${API}?keep_invalid=true`, { body: sent, revision: S.revision });
     S.offline = false;
     if (res.ok) {
       S.revision = res.data.revision;
       S.hasDraft = true;
       S.savedChanges = changes;
-      clearErrors();
+      S.kept = true;
+      if (res.data.problems?.length) applyErrors({ title: T.saved_problems, errors: res.data.problems }, sent);
+      else clearErrors();
       document.dispatchEvent(new Event("designer:saved"));
-      ok = true;
+      ok = !res.data.problems?.length;
     } else if (res.status === 409 || res.status === 412) {
       S.conflict = true;
       showAlert(`${res.data?.title || ""} ${T.conflict}`);
     } else {
       S.savedChanges = changes;  // the same body would fail the same way: wait for the next change
+      S.kept = false;
       applyErrors(res.data, sent);
     }
   } catch {
@@ -396,5 +505,7 @@ window.addEventListener("beforeunload", (e) => {
 
 renderCanvas();
 renderProps();
+// A draft saved with problems: mark them again, where they are.
+if (boot.problems?.length) { S.kept = true; applyErrors({ title: T.saved_problems, errors: boot.problems }, S.body); }
 showStatus();
 setupActions();

@@ -1,6 +1,6 @@
 // The properties of computed fields: the formula editor (designer_formula.js), and the
 // settings of rollups and lookups. The server checks everything on save (docs/definitions.md "Computed fields"); this only edits the body.
-import { S, changed } from "/static/js/designer.js";
+import { S, changed, siblings } from "/static/js/designer.js";
 import { formulaEditor, labelOf } from "/static/js/designer_formula.js";
 import { h } from "/static/js/designer_util.js";
 
@@ -18,7 +18,7 @@ function formulaProps(f, ctx) {
     text, prop: "formula", label: T.formula, hint: T.formula_hint, box: ctx.box,
     span: S.spans?.[`${f.id}.formula`] || S.spans?.[`${f.id}.expression`],
     errors: [...ctx.errorsOf(f.id, "formula"), ...ctx.errorsOf(f.id, "expression")],
-    fields: S.body.fields.filter((x) => x.id !== f.id && !["subform", "lookup"].includes(x.type)),
+    fields: siblings(f.id).filter((x) => x.id !== f.id && !["subform", "lookup"].includes(x.type)),
     onInput: (value) => {
       f.formula = value;
       delete f.expression;  // the server makes the AST (fields by id) from the text
@@ -59,7 +59,7 @@ function rollupEditor(f, ctx) {
 
 function lookupEditor(f, ctx) {
   const T = S.T;
-  const relations = S.body.fields.filter((x) => x.type === "relation" && !x.multiple);
+  const relations = siblings(f.id).filter((x) => x.type === "relation" && !x.multiple);
   return [
     ctx.box(T.relation, h("select", { dataset: { prop: "relation" },
       onchange: (e) => set(f, "relation", e.target.value) },

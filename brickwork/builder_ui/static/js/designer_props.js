@@ -1,7 +1,7 @@
 // The properties pane: what the selected field, section or the form itself says.
 import Sortable from "/static/vendor/sortable.esm.js";
 import {
-  S, autoKey, besideAbove, changed, field, move, remove, section, takenKeys,
+  S, autoKey, besideAbove, changed, field, move, parentOf, remove, rowType, section, takenKeys,
 } from "/static/js/designer.js";
 import { computedProps } from "/static/js/designer_computed.js";
 import { fieldLogic, markRulesButton, rulesProps, sectionLogic } from "/static/js/designer_logic.js";
@@ -12,7 +12,7 @@ const LOCALES = [["zh-CN", "zh"], ["en", "en"]];
 // Settings a type change keeps only where the new type reads them (see FieldDef.SETTINGS).
 const SETTINGS = ["default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
   "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "formula", "expression",
-  "result", "source", "aggregate", "field", "condition", "relation"];
+  "result", "source", "aggregate", "field", "condition", "relation", "min_rows", "max_rows", "fields"];
 // Computed fields' settings are edited by designer_computed.js.
 const COMPUTED_SETTINGS = ["formula", "expression", "result", "source", "aggregate", "field", "condition", "relation",
   "scale"];
@@ -59,7 +59,9 @@ function numberInput(f, prop, { int = true, min, max } = {}) {
 
 function settingInput(f, name) {
   const T = S.T;
-  if (["scale", "max_length", "max_files", "max_size_mb"].includes(name)) return numberInput(f, name);
+  if (["scale", "max_length", "max_files", "max_size_mb", "min_rows", "max_rows"].includes(name)) {
+    return numberInput(f, name);
+  }
   if (name === "min" || name === "max") return numberInput(f, name, { int: f.type === "rating" });
   if (name === "levels") {
     return h("select", { dataset: { prop: name }, onchange: (e) => setOrDrop(f, name, e.target.value) },
@@ -179,6 +181,7 @@ function changeType(f, type) {
   }
   if (settings.has("target") && !f.target) f.target = S.boot.form;
   if (type === "rollup" && !f.aggregate) f.aggregate = "count";
+  if (type === "subform") f.fields ||= [];
   f.type = type;
   changed();
   renderProps();
@@ -189,7 +192,8 @@ function tools(id) {
   return h("div", { class: "dz-tools" },
     h("button", { type: "button", class: "button", onclick: () => move(id, -1) }, "↑ ", T.move_up),
     h("button", { type: "button", class: "button", onclick: () => move(id, 1) }, "↓ ", T.move_down),
-    field(id) ? h("button", { type: "button", class: "button", onclick: () => besideAbove(id) }, T.beside_above) : null,
+    field(id) && !parentOf(id)
+      ? h("button", { type: "button", class: "button", onclick: () => besideAbove(id) }, T.beside_above) : null,
     h("button", { type: "button", class: "button danger", onclick: () => remove(id) }, T.delete));
 }
 
@@ -207,7 +211,9 @@ function fieldProps(f, shown) {
       changed();
     },
   });
-  const wasType = (S.boot.live?.fields || []).find((x) => x.id === f.id)?.type;
+  const parent = parentOf(f.id);  // a sub-form's column: a row's types only, no links to many, no logic
+  const liveFields = (S.boot.live?.fields || []).flatMap((x) => [x, ...(x.fields || [])]);
+  const wasType = liveFields.find((x) => x.id === f.id)?.type;
   const computed = computedProps(f, {
     box, numberInput, rerender: renderProps, errorsOf: (id, prop) => errorsOf(id, prop, shown),
   });
@@ -215,7 +221,8 @@ function fieldProps(f, shown) {
     h("h2", {}, T.field),
     tools(f.id),
     box(T.type, h("select", { dataset: { prop: "type" }, onchange: (e) => changeType(f, e.target.value) },
-      Object.entries(S.boot.types).map(([t, x]) => h("option", { value: t, selected: t === f.type }, x.name))),
+      Object.entries(S.boot.types).filter(([t]) => !parent || rowType(t))
+        .map(([t, x]) => h("option", { value: t, selected: t === f.type }, x.name))),
     errorsOf(f.id, "type", shown), wasType && wasType !== f.type ? h("small", { class: "dz-note" }, T.type_changed) : null),
     texts(f, "label", "label", shown, {
       keep: true,
@@ -244,10 +251,10 @@ function fieldProps(f, shown) {
       h("small", { class: "muted" }, info.dynamic_defaults.length ? `${T.default_dynamic} ${T.default_url}`
         : T.default_url)) : null,
     computed,
-    SETTINGS.filter((name) => has.has(name) && !["default", "options"].includes(name)
-      && !(computed && COMPUTED_SETTINGS.includes(name)))
+    SETTINGS.filter((name) => has.has(name) && !["default", "options", "fields"].includes(name)
+      && !(computed && COMPUTED_SETTINGS.includes(name)) && !(parent && name === "multiple"))
       .map((name) => box(T[name], settingInput(f, name), errorsOf(f.id, name, shown))),
-    fieldLogic(f, logicContext(shown)),
+    parent ? null : fieldLogic(f, logicContext(shown)),
   ];
 }
 

@@ -29,7 +29,9 @@ function confirmDialog(title, text, okText, onOk) {
 
 function nameOf(id) {
   const all = [...S.body.fields, ...S.body.trash.map((t) => t.field), ...(S.boot.live?.fields || [])];
-  const f = all.find((x) => x.id === id);
+  const [top, child] = id.split(".");  // a sub-form's new column is reported as "<sub-form>.<column>"
+  const found = all.find((x) => x.id === top);
+  const f = child ? (found?.fields || []).find((x) => x.id === child) : found;
   return f ? `${pick(f.label, S.boot.locale)} (${f.key})` : id;
 }
 
@@ -69,6 +71,22 @@ export function reportNodes(report) {
   return nodes;
 }
 
+// A field now required that records have no value for: a value to fill them with, per field.
+function fillNodes(report, fills, onChange) {
+  const T = S.T;
+  return Object.entries(report.required_blank || {}).map(([id, n]) => {
+    const f = S.body.fields.find((x) => x.id === id);
+    const set = (e) => { fills[id] = e.target.value; onChange(); };
+    const input = f?.type === "select"
+      ? h("select", { onchange: set, dataset: { testid: `fill-${f.key}` } }, h("option", { value: "" }, T.none),
+        (f.options || []).map((o) => h("option", { value: o.id }, pick(o.label, S.boot.locale))))
+      : h("input", { oninput: set, dataset: { testid: `fill-${f?.key || id}` } });
+    return h("section", { dataset: { report: "required_blank" } },
+      h("h3", {}, nameOf(id)), h("p", { class: "field-error" }, format(T.required_blank, { n })),
+      h("label", { class: "dz-prop" }, T.fill_value, input));
+  });
+}
+
 function failed(res) {
   if (res.status === 409 && !res.data?.errors) {
     S.conflict = true;
@@ -88,15 +106,19 @@ async function publish() {
   const report = res.data.report || {};
   const force = Object.values(report.converted || {}).some((c) => c.failed);
   const blocked = Object.keys(report.duplicates || {}).length > 0;
-  openDialog(T.publish_title, reportNodes(report), [
-    button(T.cancel, closeDialog),
-    button(force ? T.confirm_force : T.confirm_publish, () => publishNow(force),
-      { primary: true, testid: "confirm-publish", disabled: blocked }),
-  ]);
+  // Publishing waits for a fill value for every required field records would have none for.
+  const fills = {};
+  const needed = Object.keys(report.required_blank || {});
+  const filled = () => needed.every((id) => (fills[id] || "").trim());
+  const confirm = button(force ? T.confirm_force : T.confirm_publish, () => publishNow(force, fills),
+    { primary: true, testid: "confirm-publish", disabled: blocked || !filled() });
+  const fillBoxes = fillNodes(report, fills, () => { confirm.disabled = blocked || !filled(); });
+  openDialog(T.publish_title, [...reportNodes(report), ...fillBoxes], [button(T.cancel, closeDialog), confirm]);
 }
 
-async function publishNow(force) {
-  const res = await request("POST", `${S.API}:publish${force ? "?force=true" : ""}`, { revision: S.revision });
+async function publishNow(force, fills = {}) {
+  const body = Object.keys(fills).length ? { fill: fills } : undefined;
+  const res = await request("POST", `${S.API}:publish${force ? "?force=true" : ""}`, { body, revision: S.revision });
   if (!res.ok) { closeDialog(); failed(res); return; }
   forget();
   location.replace(`${location.pathname}?published=${res.data.version}`);
