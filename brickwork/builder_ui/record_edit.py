@@ -136,7 +136,7 @@ def computed_texts(session, service: RecordService, answer: dict[str, Any]) -> d
     """The values no one types (formulas, rollups, lookups, auto-numbers), as the page shows
     them: ``texts`` by key, and ``rows`` of each sub-form, by child key."""
     values = answer["values"]
-    names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key)
+    names = Names(session, service.form.definition.fields, [values], app_key=service.form.app.key, who=service.who)
     inputs = {f.key for f in writable(service)}
     texts, rows = {}, {}
     for f in readable(service):

@@ -232,7 +232,7 @@ class RecordService:
                 logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
             if errors and enforce:
                 raise Invalid(_("The record is not valid.") if single else _("Some records are not valid."),
-                              errors=errors)
+                              errors=first_per_field(errors))
         except BaseException:
             savepoint.rollback()
             raise
@@ -303,7 +303,7 @@ class RecordService:
                 changed.update(dict.fromkeys(cleared[0]))
             logic.check_rules(self.form.definition, seen[0], errors, self._ctx)
             if errors and enforce:
-                raise Invalid(_("The record is not valid."), errors=errors)
+                raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         except BaseException:
             savepoint.rollback()
             raise
