@@ -137,18 +137,29 @@ def before_delete(service: RecordService, ids: list[int]) -> None:
             continue
         rule = f.on_delete or "block"
         if rule == "block":
-            raise Conflict(
-                _("Records of %(form)s link to this record.", form=pick(source.definition.label)),
-                detail=_("Unlink them first, or change what the field %(field)s does on delete.",
-                         field=pick(f.label)),
-                errors=[FieldError("id", "linked", _("Linked from %(n)s records, e.g. %(ids)s.", n=len(found),
-                                                     ids=", ".join(str(i) for i in found[:5])))])
+            raise _blocked(service, source, f, found)
         other = RecordService(service.session, source, service.who)
         if rule == "cascade":
             for rid in found:
                 other.delete(rid)
         else:
             _unlink(other, f, found, ids)
+
+
+def _blocked(service: RecordService, source: Form, f: FieldDef, linking: list[int]) -> Conflict:
+    """The refusal of a delete that ``block`` links stop. As examples it names only linking
+    records the caller may read: the others are counted, never identified."""
+    reach = service.reach(source.key)
+    shown: list[int] = []
+    if reach is not None:
+        table, scope = reach
+        shown = sorted(service.db.scalars(select(table.c.id).where(table.c.id.in_(linking[:100]), scope)))[:5]
+    said = (_("Linked from %(n)s records, e.g. %(ids)s.", n=len(linking), ids=", ".join(map(str, shown)))
+            if shown else _("Linked from %(n)s records.", n=len(linking)))
+    return Conflict(_("Records of %(form)s link to this record.", form=pick(source.definition.label)),
+                    detail=_("Unlink them first, or change what the field %(field)s does on delete.",
+                             field=pick(f.label)),
+                    errors=[FieldError("id", "linked", said)])
 
 
 def _rows_before_delete(service: RecordService, ids: list[int]) -> None:
@@ -172,13 +183,7 @@ def _rows_before_delete(service: RecordService, ids: list[int]) -> None:
                 parents = sorted({parent for _row, parent in found})
                 rule = f.on_delete or "block"
                 if rule == "block":
-                    raise Conflict(
-                        _("Records of %(form)s link to this record.", form=pick(source.definition.label)),
-                        detail=_("Unlink them first, or change what the field %(field)s does on delete.",
-                                 field=pick(f.label)),
-                        errors=[FieldError("id", "linked", _(
-                            "Linked from %(n)s records, e.g. %(ids)s.", n=len(parents),
-                            ids=", ".join(str(i) for i in parents[:5])))])
+                    raise _blocked(service, source, f, parents)
                 other = RecordService(service.session, source, service.who)
                 before = other._before_write(parents)
                 rows_before = subforms.load_rows(service.db, source, parents)[sub.id]

@@ -141,3 +141,24 @@ def test_a_lookup_within_one_form_reads_through_the_scope_too(api, people):  # n
     api.patch(f"{records('staff')}/{mine}", json={"version": 1, "manager": boss})
     assert people["li"].get(f"{records('staff')}/{mine}").json()["manager_name"] is None
     assert api.get(f"{records('staff')}/{mine}").json()["manager_name"] == "Wang the boss"
+
+
+def test_a_delete_blocked_by_links_names_only_records_the_caller_may_read(api, people, sessions):  # noqa: F811
+    mine = {"role": "sales", "actions": ["create", "read", "update", "delete"], "scope": "own"}
+    assert publish(api, form("clients", field("k1", "text", "name"), permissions=[mine])).status_code == 200
+    tasks = form("tasks", field("t1", "text", "title"), field("t2", "relation", "client", target="clients"),
+                 permissions=[mine])
+    assert publish(api, tasks).status_code == 200
+    li = people["li"]
+    client = li.post(records("clients"), json={"name": "Wang Co"}).json()
+    hers = li.post(records("tasks"), json={"title": "call", "client": client["id"]}).json()
+    theirs = li.post(records("tasks"), json={"title": "visit", "client": client["id"]}).json()
+    reassign(sessions, "tasks", theirs["id"], "wang")  # now outside Li's scope
+
+    refused = li.delete(f"{records('clients')}/{client['id']}")
+    assert refused.status_code == 409
+    said = refused.json()["errors"][0]["message"]
+    assert said == f"Linked from 2 records, e.g. {hers['id']}."  # Wang's task is counted, not named
+    reassign(sessions, "tasks", hers["id"], "wang")
+    assert li.delete(f"{records('clients')}/{client['id']}").json()["errors"][0]["message"] == (
+        "Linked from 2 records.")
