@@ -107,16 +107,18 @@ def sort_by_keys(form: Form, sort: str) -> str:
 
 
 
-def plural(singular: str, plural_: str) -> dict[str, str]:
+def plural(say) -> dict[str, str]:
     """A message with a count, for a script: its forms by the CLDR plural category the
-    script's Intl.PluralRules picks ("one", "other"), with ``%(n)s`` left for the script."""
-    return {"one": ngettext(singular, plural_, 1, num="%(n)s"), "other": ngettext(singular, plural_, 2, num="%(n)s")}
+    script's Intl.PluralRules picks ("one", "other"), with ``%(n)s`` left for the script.
+    ``say(n)`` is the ngettext call itself, so the catalog's extractor finds its texts."""
+    return {"one": say(1), "other": say(2)}
 
 
 def script_text() -> dict[str, Any]:
     """The translated strings the views' scripts show (placeholders filled in by the script)."""
     return {
-        "records": plural("%(num)s record", "%(num)s records"), "selected": _("%(n)s selected"),
+        "records": plural(lambda n: ngettext("%(num)s record", "%(num)s records", n, num="%(n)s")),
+        "selected": _("%(n)s selected"),
         "is": _("is"), "is_not": _("is not"),
         "lt": _("less than"), "le": _("at most"), "gt": _("greater than"), "ge": _("at least"),
         "in": _("is any of"), "contains": _("contains"), "starts": _("starts with"), "blank": _("is blank"),
@@ -124,11 +126,12 @@ def script_text() -> dict[str, Any]:
         "add_group": _("Add group"), "remove": _("Remove"), "field": _("Field"), "operator": _("Operator"),
         "value": _("Value"), "yes": _("Yes"), "no": _("No"), "sort_by": _("Sort by %(name)s"),
         "resize": _("Resize %(name)s"), "select_page": _("Select all on this page"),
-        "delete_confirm": plural("Move %(num)s record to the recycle bin?",
-                                 "Move %(num)s records to the recycle bin?"),
+        "delete_confirm": plural(lambda n: ngettext("Move %(num)s record to the recycle bin?",
+                                                   "Move %(num)s records to the recycle bin?", n, num="%(n)s")),
         "delete_view_confirm": _("Delete the view %(name)s?"), "saved": _("Saved."),
-        "deleted": plural("%(num)s record moved to the recycle bin.", "%(num)s records moved to the recycle bin."),
-        "updated": plural("%(num)s record changed.", "%(num)s records changed."),
+        "deleted": plural(lambda n: ngettext("%(num)s record moved to the recycle bin.",
+                                            "%(num)s records moved to the recycle bin.", n, num="%(n)s")),
+        "updated": plural(lambda n: ngettext("%(num)s record changed.", "%(num)s records changed.", n, num="%(n)s")),
         "record": _("Record %(id)s"), "comma": _("Separate values with commas."), "choose": _("(choose)"),
         "failed": _("Something went wrong. Try again."),
         # The filter builder's pickers: people, departments, relative dates, regions.
