@@ -25,6 +25,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.listing import list_records
 from brickwork.engines.form.records import RecordService
+from brickwork.platform.db import whole_id
 from brickwork.platform.errors import BrickworkError, Invalid
 from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import _, ngettext
@@ -89,7 +90,8 @@ def _deleters(session, service: RecordService, ids: list[int]) -> dict[int, int 
 async def restore(request: Request, app: str, form: str, user: Principal = Depends(page_user)) -> Response:
     data = await request.form()
     one = data.get("one", "")  # a row's own Restore button: that record alone
-    ids = [int(one)] if one.isdigit() else [int(i) for i in data.getlist("ids") if i.isdigit()]
+    chosen = [one] if whole_id(one) else data.getlist("ids")
+    ids = [i for i in map(whole_id, chosen) if i]  # "³" or "١" is no id: "Select the records …"
     return await run_in_threadpool(_restore, request, app, form, user, ids)
 
 

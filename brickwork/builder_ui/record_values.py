@@ -19,6 +19,7 @@ from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.misc import LEVELS
 from brickwork.platform.clock import app_zone
+from brickwork.platform.db import whole_id
 
 LISTS = ("multiselect", "attachment", "image")
 IDS = ("user", "department", "rating", "relation")
@@ -46,13 +47,13 @@ def posted(fields: list[FieldDef], data: ImmutableMultiDict, *, complete: bool =
         elif f.type in LISTS or (f.type == "relation" and getattr(f, "multiple", False)):
             chosen = [v.strip() for item in items for v in item.split(",") if v.strip()]
             if f.type == "relation":  # record ids, as the API gives them
-                chosen = [int(v) if v.isdigit() else v for v in chosen]
+                chosen = [whole_id(v) or v for v in chosen]  # "³" or a 30-digit id stays text: the engine refuses it
             values[f.key] = chosen or None
         elif f.type == "boolean":
             values[f.key] = "true" in [item.strip().lower() for item in items]
         elif f.type in IDS:
             text = items[-1].strip()
-            values[f.key] = int(text) if text.isdigit() else (text or None)
+            values[f.key] = whole_id(text) or (text or None)
         else:
             values[f.key] = items[-1]
     return values
@@ -103,7 +104,8 @@ def input_value(f: FieldDef, value: Any) -> Any:
 
 
 def int_or_none(text: Any) -> int | None:
-    return int(text) if isinstance(text, str) and text.isdigit() else None
+    """A posted id or version, None unless plain digits within 64 bits (not "³", not "١")."""
+    return whole_id(text) if isinstance(text, str) else None
 
 
 def json_value(text: Any) -> Any:

@@ -11,6 +11,7 @@ from brickwork.builder_ui.rendering import environment
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.picker_filter import record_keys
+from brickwork.platform.db import whole_id
 
 NEW_ROW = "__i__"  # the row number in a sub-form's blank row, which the script renumbers
 
@@ -45,7 +46,7 @@ def render_field(field: FieldDef, value: Any = None, errors: list[str] | None = 
 def _ids(value: Any) -> list[int | str]:
     """A relation's value as ids, whether from the API (ints) or a form post (strings)."""
     items = value if isinstance(value, list) else [] if value in (None, "") else [value]
-    return [int(i) if isinstance(i, str) and i.isdigit() else i for i in items if i not in (None, "")]
+    return [(whole_id(i) or i) if isinstance(i, str) else i for i in items if i not in (None, "")]
 
 
 def _defaults(field: FieldDef) -> dict[str, Any]:

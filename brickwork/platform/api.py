@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from pydantic import AfterValidator, BaseModel
 
 from brickwork.platform.apps import ICONS, create_app, delete_app, get_app, list_apps, list_bin, restore_app, update_app
+from brickwork.platform.db import whole_id
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
@@ -146,10 +147,11 @@ def _ids(text: str | None) -> list[int] | None:
     if text is None:
         return None
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not all(part.isdigit() for part in parts) or len(parts) > 100:
+    ids = [whole_id(part) for part in parts]  # "³" or "١" is no id (int() of it fails)
+    if None in ids or len(parts) > 100:
         raise Invalid(_("The request is not valid."), errors=[FieldError(
             "ids", "ids", _("Give up to 100 ids separated by commas."))])
-    return [int(part) for part in parts]
+    return ids
 
 
 @router.get("/apps", response_model=list[AppOut])

@@ -23,6 +23,7 @@ from brickwork.engines.form.fieldtypes.base import FieldValueError
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.values import api_value, to_columns
+from brickwork.platform.db import whole_id
 from brickwork.platform.errors import Invalid, NotFound
 
 ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].product
@@ -85,9 +86,10 @@ def _one(service: RecordService, f: FieldDef, data: dict[str, Any], fields: dict
         if value in (None, "", []):
             return None
         if match.equals == "id":
-            if not str(value).isdigit():
+            record_id = whole_id(value)  # "³" or past 64 bits matches nothing
+            if record_id is None:
                 return None
-            query = query.where(t.c.id == int(value))
+            query = query.where(t.c.id == record_id)
             continue
         target = _field(other, match.equals)
         if target is None or target.id not in other.grant.readable or not storage.has_column(target):

@@ -59,7 +59,7 @@ def region_codes(parts: list[str]) -> list[str] | None:
     codes: list[str] = []
     for part in parts:
         part = part.strip()
-        if part.isdigit() and len(part) == 6:
+        if part.isascii() and part.isdigit() and len(part) == 6:  # a code, not "١٢٣٤٥٦"
             codes.append(part)
             continue
         found = children.get(codes[-1] if codes else "", {}).get(part)

@@ -20,9 +20,12 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    and_,
+    case,
     cast,
     func,
     literal_column,
+    null,
     select,
     text,
 )
@@ -203,7 +206,7 @@ def view_name(app_key: str, form_key: str) -> str:
 
 
 def create_view(conn: Connection, app_key: str, form_key: str, table: Table, definition: FormDefinition) -> None:
-    """The readable view: live records, columns named by field key, numbers as numbers."""
+    """The readable view: live records, columns named by field key, numbers exact."""
     quote = conn.dialect.identifier_preparer.quote
     columns = [table.c[name] for name in SYSTEM if name != "deleted_at"]
     for field in definition.fields:
@@ -212,15 +215,26 @@ def create_view(conn: Connection, app_key: str, form_key: str, table: Table, def
         column = table.c[column_name(field.id)]
         kind = REGISTRY[field.type]
         if kind.value_type(field) == "number" and kind.value_scale(field):
-            scale = kind.value_scale(field)
-            column = column / literal_column(f"{10 ** scale}.0")
-            if conn.dialect.name == "postgresql":  # exact decimals of the field's places
-                column = cast(column, Numeric(38, scale))
+            column = _decimal(column, kind.value_scale(field), conn.dialect.name)
         columns.append(column.label(field.key))
     query = select(*columns).where(table.c.deleted_at.is_(None))
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     drop_view(conn, app_key, form_key)
     conn.execute(text(f"CREATE VIEW {quote(view_name(app_key, form_key))} AS {compiled}"))
+
+
+def _decimal(column, scale: int, dialect: str):
+    """A scaled integer as the exact decimal it stands for: ``numeric(38, scale)`` on
+    PostgreSQL; on SQLite, which has no decimal type, the decimal as text (``'0.10'``,
+    ``'-0.05'``), since REAL would give 0.1 as 0.1000000000000000055… and lose digits past
+    fifteen or so. Integer division truncates toward zero, so a value between -1 and 0
+    gets its sign by hand (and ``op("/")`` keeps that division in integers)."""
+    if dialect == "postgresql":  # times 0.01 is exact; numeric division keeps 16 or so digits
+        return cast(column.op("*")(literal_column(f"0.{'0' * (scale - 1)}1")), Numeric(38, scale))
+    unit = literal_column(str(10 ** scale))
+    sign = case((and_(column < 0, column > -unit), "-"), else_="")
+    shown = func.printf(f"%s%d.%0{scale}d", sign, column.op("/")(unit), func.abs(column % unit))
+    return case((column.is_(None), null()), else_=shown)
 
 
 def drop_view(conn: Connection, app_key: str, form_key: str) -> None:

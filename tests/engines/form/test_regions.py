@@ -50,3 +50,10 @@ def test_an_import_accepts_names_and_the_export_writes_them(api):
     bad = api.post(records("shops") + ":import", files={"file": ("s.csv", csv_bytes(["Name,Region", "Three,火星"]))})
     problem = bad.json()["problems"][0]
     assert (bad.json()["failed"], problem["row"], problem["message"].startswith("No such region: 火星")) == (1, 2, True)
+
+
+@pytest.mark.parametrize("value", ["٣١٠٠٠٠", "３１００００/３１０１００", {"province": "٣١٠٠٠٠"}])
+def test_codes_in_other_digits_are_refused_not_stored(value):
+    with pytest.raises(FieldValueError) as caught:
+        REGISTRY["region"].parse(REGION, value)
+    assert caught.value.code == "region"

@@ -30,3 +30,9 @@ def test_departments_come_in_tree_order_with_their_depth(api, sessions):
     found = api.get("/api/v1/departments:pick", params={"q": "销售"}).json()
     assert found == [{"id": sales_id, "name": "销售部", "depth": 0}, {"id": east_id, "name": "华东销售部", "depth": 1}]
     assert api.get("/api/v1/departments:pick", params={"ids": str(east_id)}).json()[0]["name"] == "华东销售部"
+
+
+def test_ids_in_other_digits_are_refused_as_a_bad_request(api):
+    for ids in ("³", "١", "1,99999999999999999999"):
+        bad = api.get("/api/v1/departments:pick", params={"ids": ids})
+        assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")

@@ -14,7 +14,7 @@ from brickwork.engines.form.regions import region_codes, region_names
 from brickwork.platform.i18n import _
 
 LEVELS = ("province", "city", "district")
-CODE = re.compile(r"^\d{6}$")
+CODE = re.compile(r"^[0-9]{6}$")  # \d would take "٣١٠٠٠٠" too
 AUTONUMBER_TOKEN = re.compile(r"\{(yyyy|yy|mm|dd|0+)\}")
 
 

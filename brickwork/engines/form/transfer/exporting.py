@@ -25,7 +25,8 @@ from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.listing import MAX_LIMIT, list_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import SYSTEM_SORT, get_view
-from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise, printable
+from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise
+from brickwork.engines.form.transfer.sheets import Sheet
 from brickwork.platform.clock import app_zone, today
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -138,39 +139,25 @@ def _keys(service: RecordService, columns: list[str] | None) -> str | None:
     return ",".join(by_id[i].key for i in columns if i in by_id) if columns else None
 
 
-class _Xlsx:
+class _Xlsx(Sheet):
     """Typed cells: numbers with their places, dates as dates (wall clock in the app zone)."""
-
-    def __init__(self, out: IO[bytes]):
-        import openpyxl
-        from openpyxl.cell import WriteOnlyCell
-
-        self.out, self.book = out, openpyxl.Workbook(write_only=True)
-        self.sheet = self.book.create_sheet()
-        self.typed = WriteOnlyCell
-
-    def append(self, cells: list[Any]) -> None:
-        self.sheet.append([printable(cell) if isinstance(cell, str) else cell for cell in cells])
 
     def cell(self, f: FieldDef, value: Any, names: Names, typed: tuple[Any, FieldDef] | None) -> Any:
         if value is None or value == [] or value == "":
             return None
         if typed is not None:
+            from openpyxl.cell import WriteOnlyCell
+
             kind, plain = typed
             logical = kind.parse(plain, value)
             if isinstance(logical, datetime):
                 logical = logical.astimezone(app_zone()).replace(tzinfo=None)
-            cell = self.typed(self.sheet, value=logical)
+            cell = WriteOnlyCell(self.sheet, value=logical)
             cell.number_format = _number_format(plain, kind)
             return cell
         return neutralise(display(f, value, names))
 
-    def close(self) -> None:
-        self.book.save(self.out)
-
-    def abandon(self) -> None:
-        # Ends openpyxl's row writer now; left open, it fails noisily when collected.
-        self.sheet.close()
+    close = Sheet.save  # a failed save abandons the sheet too
 
 
 def _number_format(f: FieldDef, kind) -> str:
