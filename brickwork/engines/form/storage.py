@@ -20,12 +20,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    and_,
-    case,
     cast,
     func,
     literal_column,
-    null,
     select,
     text,
 )
@@ -224,17 +221,13 @@ def create_view(conn: Connection, app_key: str, form_key: str, table: Table, def
 
 
 def _decimal(column, scale: int, dialect: str):
-    """A scaled integer as the exact decimal it stands for: ``numeric(38, scale)`` on
-    PostgreSQL; on SQLite, which has no decimal type, the decimal as text (``'0.10'``,
-    ``'-0.05'``), since REAL would give 0.1 as 0.1000000000000000055… and lose digits past
-    fifteen or so. Integer division truncates toward zero, so a value between -1 and 0
-    gets its sign by hand (and ``op("/")`` keeps that division in integers)."""
-    if dialect == "postgresql":  # times 0.01 is exact; numeric division keeps 16 or so digits
+    """A scaled integer as the number it stands for: exact ``numeric(38, scale)`` on
+    PostgreSQL (times 0.01 is exact; a numeric division keeps only 16 or so digits). SQLite
+    has no decimal type: there it is a REAL, so BI tools still read a number (0.1 is the
+    float nearest 0.1; exact totals come from the table's scaled integers, docs/forms.md)."""
+    if dialect == "postgresql":
         return cast(column.op("*")(literal_column(f"0.{'0' * (scale - 1)}1")), Numeric(38, scale))
-    unit = literal_column(str(10 ** scale))
-    sign = case((and_(column < 0, column > -unit), "-"), else_="")
-    shown = func.printf(f"%s%d.%0{scale}d", sign, column.op("/")(unit), func.abs(column % unit))
-    return case((column.is_(None), null()), else_=shown)
+    return column / literal_column(f"{10 ** scale}.0")
 
 
 def drop_view(conn: Connection, app_key: str, form_key: str) -> None:
