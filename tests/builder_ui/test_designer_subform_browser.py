@@ -90,7 +90,7 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     assert "Sub-form (rows of fields)" not in props(page).locator("[data-prop=type]").inner_text()
     col(page, "price").click()  # a lookup of the row's product's price
     props(page).get_by_label("Relation to one record").select_option(label="Product")
-    props(page).get_by_label("Field of the linked record (key)").fill("price")
+    props(page).get_by_label("Field of the linked record (key)").select_option(label="Price (price)")
     col(page, "qty").click()
     props(page).get_by_label("Required").check()
     col(page, "amount").click()

@@ -41,7 +41,7 @@ def design_the_order_form(page, live_server):
             props(page).get_by_label("Linked form").select_option("products")
         elif type_ == "lookup":
             props(page).get_by_label("Relation to one record").select_option(label="Product")
-            props(page).get_by_label("Field of the linked record (key)").fill("price")
+            props(page).get_by_label("Field of the linked record (key)").select_option(label="Price (price)")
         elif type_ == "formula":
             props(page).locator("textarea[data-prop=formula]").fill("qty * price")
     assert cols(page) == ["product", "price", "qty", "amount"]
