@@ -69,6 +69,7 @@ class Cell:
     theirs: str | None = None  # in a conflict: what the other person saved here
     links: list[tuple[str, str]] | None = None  # a relation's linked records: (href, title)
     table: SubTable | None = None  # a sub-form's rows, read-only
+    errors: tuple[str, ...] = ()  # on a form page: messages about a field without an input (a rule on a total)
 
 
 @dataclass
@@ -93,7 +94,7 @@ def lines(service: RecordService, values: dict[str, Any], names: Names, *, input
                 cell.input = render_field(f, input_value(f, value), errors.get(f.key), people.get(f.type),
                                           app=service.form.app.key, titles=names.titles, cell_errors=errors)
             else:
-                cell.text = shown(f, value, names)
+                cell.text, cell.errors = shown(f, value, names), tuple(errors.get(f.key, ()))
                 if f.type == "relation":
                     cell.links = record_links(f, value, names, service.form.app.key)
                 elif f.type == "subform":

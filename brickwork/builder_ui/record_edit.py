@@ -240,9 +240,9 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
                   who=service.who)
     base = base_url(service)
     template = "record_form_body.html" if wants_fragment(request) else "record_form.html"
+    drawn = lines(service, values, names, inputs=inputs, errors=errors, theirs=theirs, people=choices(session, fields))
     return render(request, template, status_code=status_code, **page_context(session, service),
-                  lines=lines(service, values, names, inputs=inputs, errors=errors, theirs=theirs,
-                              people=choices(session, fields)),
+                  lines=drawn,
                   record=record, version=record["version"] if record else None,
                   title=title_of(service, record) if record else None,
                   original=json.dumps(original, ensure_ascii=False, default=str),
@@ -251,7 +251,8 @@ def form_page(request: Request, session, service: RecordService, values: dict[st
                   compute_url=f"{base}/records/compute" + (f"?record={record['id']}" if record else ""),
                   fill_url=f"{base}/records/fill", triggers=",".join(linked.triggers(service)),
                   cancel=f"{base}/records/{record['id']}" if record else base,
-                  general=general or [], conflict=conflict, unknown=_unplaced(errors, inputs))
+                  general=general or [], conflict=conflict,
+                  unknown=_unplaced(errors, {cell.field.key for line in drawn for cell in line.cells}))
 
 
 def defaults(service: RecordService, who: Principal) -> dict[str, Any]:
@@ -264,7 +265,7 @@ def defaults(service: RecordService, who: Principal) -> dict[str, Any]:
     return values
 
 
-def _unplaced(errors: dict[str, list[str]] | None, inputs: set[str]) -> list[str]:
-    """Messages about fields without an input here (read-only ones): shown above the form."""
-    return [m for key, messages in (errors or {}).items() if key.split("[")[0] not in inputs for m in messages]
+def _unplaced(errors: dict[str, list[str]] | None, placed: set[str]) -> list[str]:
+    """Messages about fields not on this page (hidden from the person): shown above the form."""
+    return [m for key, messages in (errors or {}).items() if key.split("[")[0] not in placed for m in messages]
 

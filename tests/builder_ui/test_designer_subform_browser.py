@@ -66,9 +66,7 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     page.wait_for_function("() => document.querySelector('.dz-cell.selected .dz-sub-cols')")
     name_field(page, WORDS, "Lines")
     target = page.locator(".dz-sub-cols")
-    # The engine does not yet let a row's formula use a lookup (a lookup is read live): the
-    # price is a number column here.
-    columns = [("relation", "Product"), ("number", "Price"), ("formula", "Amount"), ("number", "Qty")]
+    columns = [("relation", "Product"), ("lookup", "Price"), ("formula", "Amount"), ("number", "Qty")]
     for n, (type_, label) in enumerate(columns, 1):
         drag_level(page, page.locator(f".dz-type[data-type={type_}]"), target)
         wait_cols(page, n)
@@ -90,6 +88,9 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     props(page).get_by_label("Linked form").select_option("products")
     assert props(page).get_by_label("Link several records").count() == 0  # not in a row
     assert "Sub-form (rows of fields)" not in props(page).locator("[data-prop=type]").inner_text()
+    col(page, "price").click()  # a lookup of the row's product's price
+    props(page).get_by_label("Relation to one record").select_option(label="Product")
+    props(page).get_by_label("Field of the linked record (key)").select_option(label="Price (price)")
     col(page, "qty").click()
     props(page).get_by_label("Required").check()
     col(page, "amount").click()
@@ -111,11 +112,12 @@ def test_building_order_lines_by_dragging_columns_into_a_sub_form(signed_in, liv
     assert len(body["fields"]) == 1 and body["layout"] == [[lines["id"]]]
     assert [c["key"] for c in lines["fields"]] == reordered
     assert lines["fields"][0]["target"] == "products" and lines["fields"][1]["required"]
+    assert (lines["fields"][2]["relation"], lines["fields"][2]["field"]) == (lines["fields"][0]["id"], "p_price")
     pen = live_api.post("/api/v1/apps/crm/forms/products/records", json={"name": "Pen", "price": "2.50"}).json()
     made = live_api.post("/api/v1/apps/crm/forms/orders/records", json={"lines": [
-        {"product": pen["id"], "qty": "4", "price": "3"}]})
+        {"product": pen["id"], "qty": "4"}]})
     assert made.status_code == 201, made.text
-    assert made.json()["lines"][0]["amount"] == "12.00"
+    assert (made.json()["lines"][0]["price"], made.json()["lines"][0]["amount"]) == ("2.50", "10.00")
     assert page.errors == []
 
 

@@ -21,17 +21,21 @@ from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repea
 from brickwork.engines.form.formulas import fail, formula_infos, refs_of
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import Context, Node, evaluate, parse, parse_condition, to_json
-from brickwork.platform.expression.formula import parse_formula
+from brickwork.platform.expression.formula import _parse, parse_formula
 from brickwork.platform.i18n import _, pick
 
 
 def check_logic(definition: FormDefinition) -> None:
     """Turn every condition into its AST (fields by id) and refuse a circle of visibility rules."""
     known = formula_infos(definition.fields)  # with sub-forms' rows: SUM(lines.amount) > 5000
+    # Formulas typed only at publish (over a lookup or another form): in a draft their type is
+    # not known yet, so a condition over them is kept as written and typed at publish.
+    waiting = {f.id for f in definition.fields if f.result is None and (
+        f.type == "formula" or any(c.type == "formula" and c.result is None for c in f.fields or []))}
     by_key = {f.key: f.id for f in definition.fields}
     for i, f in enumerate(definition.fields):
         if f.show_when is not None:
-            f.show_when = _condition(f.show_when, known, ("fields", i, "show_when"))
+            f.show_when = _condition(f.show_when, known, ("fields", i, "show_when"), waiting)
         row_keys = {c.key: c.id for c in f.fields or []}
         for j, child in enumerate(f.fields or []):
             if child.show_when is not None:
@@ -49,11 +53,11 @@ def check_logic(definition: FormDefinition) -> None:
             match.field = by_key.get(match.field, match.field)
     for i, s in enumerate(definition.sections):
         if s.show_when is not None:
-            s.show_when = _condition(s.show_when, known, ("sections", i, "show_when"))
+            s.show_when = _condition(s.show_when, known, ("sections", i, "show_when"), waiting)
     no_repeats(definition.rules, "id")
     ids = {f.id for f in definition.fields} | set(by_key)
     for i, rule in enumerate(definition.rules):
-        rule.when = _condition(rule.when, known, ("rules", i, "when"))
+        rule.when = _condition(rule.when, known, ("rules", i, "when"), waiting)
         if rule.field is not None:
             if rule.field not in ids:
                 raise fail(("rules", i, "field"), "field", _("The form has no field %(name)s.", name=rule.field))
@@ -61,8 +65,10 @@ def check_logic(definition: FormDefinition) -> None:
     _refuse_cycles(definition)
 
 
-def _condition(data: Any, known: dict, loc: tuple) -> dict[str, Any]:
+def _condition(data: Any, known: dict, loc: tuple, waiting: set[str]) -> dict[str, Any] | str:
     try:
+        if waiting and isinstance(data, str) and refs_of(to_json(_parse(data, known)[0])) & waiting:
+            return data
         node = parse_formula(data, known, expect="boolean") if isinstance(data, str) else parse_condition(data, known)
     except Invalid as problem:
         error = problem.errors[0]

@@ -61,3 +61,20 @@ def test_an_edit_of_a_row_keeps_the_lookup_live(shop):
     assert (edited.json()["lines"][0]["price"], edited.json()["total"]) == ("10.00", "10.00")
     computed = api.post(records("orders") + ":compute", json={"lines": [{"product": ink["id"], "qty": "3"}]}).json()
     assert (computed["values"]["lines"][0]["amount"], computed["values"]["total"]) == ("30.00", "30.00")
+
+
+def test_a_rule_on_a_total_over_looked_up_prices_is_kept_in_the_draft_and_enforced(api):
+    """In a draft the total's type waits for publish (its rows' prices are lookups): a rule
+    on it is not refused as comparing text with a number, and at publish it is enforced."""
+    assert publish(api, PRODUCTS).status_code == 200
+    limited = {**ORDERS, "rules": [{"id": "r1", "field": "o4", "when": "total > 100",
+                                    "message": {"en": "An order cannot exceed 100."}}]}
+    assert api.put("/api/v1/apps/crm/forms/orders", json=limited).status_code == 200
+    assert api.get("/api/v1/apps/crm/forms/orders").json()["problems"] == []
+    assert api.post("/api/v1/apps/crm/forms/orders:publish").status_code == 200
+    pen = api.post(records("products"), json={"name": "Pen", "price": "2.50"}).json()
+    over = api.post(records("orders"), json={"lines": [{"product": pen["id"], "qty": "50"}]})
+    assert over.status_code == 422
+    assert [e["message"] for e in over.json()["errors"] if e["field"] == "total"] == ["An order cannot exceed 100."]
+    within = api.post(records("orders"), json={"lines": [{"product": pen["id"], "qty": "4"}]})
+    assert within.status_code == 201 and within.json()["total"] == "10.00"

@@ -60,14 +60,23 @@ function rollupEditor(f, ctx) {
 function lookupEditor(f, ctx) {
   const T = S.T;
   const relations = siblings(f.id).filter((x) => x.type === "relation" && !x.multiple);
+  const relation = relations.find((x) => f.relation === x.id || f.relation === x.key);
+  // The linked form's fields to choose from, when it is one of the app's forms; else the key is typed.
+  const linked = (S.boot.forms || []).find((x) => relation && x.key === relation.target);
+  const fields = (linked?.fields || []).filter((x) => x.type !== "subform");
+  const chosen = (x) => f.field === x.id || f.field === x.key;
   return [
     ctx.box(T.relation, h("select", { dataset: { prop: "relation" },
-      onchange: (e) => set(f, "relation", e.target.value) },
+      onchange: (e) => { set(f, "relation", e.target.value); ctx.rerender(); } },
     h("option", { value: "" }, T.none),
-    relations.map((x) => h("option", { value: x.id, selected: f.relation === x.id || f.relation === x.key }, labelOf(x)))),
+    relations.map((x) => h("option", { value: x.id, selected: x === relation }, labelOf(x)))),
     ctx.errorsOf(f.id, "relation")),
-    ctx.box(T.lookup_field, h("input", { value: f.field || "", dataset: { prop: "field" }, spellcheck: "false",
-      oninput: (e) => set(f, "field", e.target.value.trim()) }), ctx.errorsOf(f.id, "field")),
+    ctx.box(T.lookup_field, fields.length && (!f.field || fields.some(chosen))
+      ? h("select", { dataset: { prop: "field" }, onchange: (e) => set(f, "field", e.target.value) },
+        h("option", { value: "" }, T.none),
+        fields.map((x) => h("option", { value: x.id, selected: chosen(x) }, `${labelOf(x)} (${x.key})`)))
+      : h("input", { value: f.field || "", dataset: { prop: "field" }, spellcheck: "false",
+        oninput: (e) => set(f, "field", e.target.value.trim()) }), ctx.errorsOf(f.id, "field")),
   ];
 }
 
