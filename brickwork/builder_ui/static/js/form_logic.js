@@ -113,6 +113,8 @@ function wire(form) {
   };
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  // a save is on its way: a question asked now would only queue beside it for the database
+  form.addEventListener("submit", () => clearTimeout(timer));
   // a submit redraws the form's body: the new inputs start all shown, so ask again; a
   // sub-form row added or removed changes the sums
   new MutationObserver((changes) => {
