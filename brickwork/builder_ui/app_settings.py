@@ -48,21 +48,20 @@ def app_settings(request: Request, app: str, label_zh: str = Form(""), label_en:
 
 @router.post("/apps/{app}/delete")
 def app_delete(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
-    try:
-        _admin(user)
-        with db(request) as session:
-            delete_app(session, app, user.user_id)
-    except BrickworkError as exc:
-        return error_page(request, exc)
-    return RedirectResponse("/", status_code=303)
+    return _as_admin(request, user, lambda session: delete_app(session, app, user.user_id), "/")
 
 
 @router.post("/apps/{app}/restore")
 def app_restore(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
+    return _as_admin(request, user, lambda session: restore_app(session, app, user.user_id), f"/apps/{app}")
+
+
+def _as_admin(request: Request, user: Principal, change, then: str) -> Response:
+    """An administrator's change in one transaction, then on to ``then``; a refusal is a page."""
     try:
         _admin(user)
         with db(request) as session:
-            restore_app(session, app, user.user_id)
+            change(session)
     except BrickworkError as exc:
         return error_page(request, exc)
-    return RedirectResponse(f"/apps/{app}", status_code=303)
+    return RedirectResponse(then, status_code=303)
