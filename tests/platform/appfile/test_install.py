@@ -5,9 +5,10 @@ import copy
 
 import pytest
 
-from brickwork.engines.form.appfile import export_app, form_store, install_document
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
+from brickwork.kinds import store as form_store
+from brickwork.platform.appfile import export_app, install_document
 from brickwork.platform.db import transaction
 from brickwork.platform.errors import Conflict, Invalid
 from brickwork.platform.identity.users import Principal
