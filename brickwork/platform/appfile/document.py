@@ -59,7 +59,7 @@ class AppDocument(BaseModel):
     brickwork: int = Field(ge=FORMAT, le=FORMAT)
     template: TemplateInfo | None = None
     app: AppIn
-    roles: list[RoleItem] = Field(default_factory=list)
+    # then, from ``outline``: definitions (one list per kind), roles, the kinds' parts
 
     def bodies(self) -> dict[str, list[dict[str, Any]]]:
         """The definitions by section, as the file lists them (empty sections left out)."""
@@ -79,7 +79,8 @@ def outline(kinds: KindRegistry) -> type[AppDocument]:
     definitions = create_model("Definitions", __config__=ConfigDict(extra="forbid"), **sections)
     parts = {part.name: (list[part.item], Field(default_factory=list)) for part in kinds.parts()}
     return create_model("AppDocument", __base__=AppDocument, __doc__=OUTLINE_DOC,
-                        definitions=(definitions, Field(default_factory=definitions)), **parts)
+                        definitions=(definitions, Field(default_factory=definitions)),
+                        roles=(list[RoleItem], Field(default_factory=list)), **parts)
 
 
 def read_document(data: Any, store: DefinitionStore) -> AppDocument:
