@@ -190,3 +190,43 @@ def test_a_kind_nobody_registered_is_not_found(sessions):
         app = create_app(session, {"key": "ops", "label": {"en": "Ops"}}, None)
         with pytest.raises(NotFound):
             stores().save_draft(session, app, "flow", "x", {"key": "x", "label": {"en": "X"}}, None)
+
+
+@pytest.fixture
+def ops_api(settings, engine, admin_token, tmp_path):
+    """The web application serving the checklist kind beside forms, offering one template
+    from a folder of its own: the top floor's choices, handed in."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from brickwork.app import create_app as create_web_app
+    from brickwork.platform.appfile import Catalog
+
+    (tmp_path / "tiny_template.json").write_text(json.dumps(with_checklist()), "utf-8")
+    web = create_web_app(settings, catalog=Catalog(tmp_path))
+    web.state.store = stores()
+    with TestClient(web, headers={"Accept-Language": "en", "Authorization": f"Bearer {admin_token}"}) as client:
+        yield client
+
+
+def test_the_second_kind_over_http_from_a_handed_in_catalog(ops_api):
+    listed = ops_api.get("/api/v1/templates").json()
+    assert [(t["name"], t["forms"], t["checklists"]) for t in listed] == [("tiny", 2, 1)]
+    installed = ops_api.post("/api/v1/templates/tiny:install")
+    assert installed.status_code == 201 and "checklist/onboarding" in installed.json()["published"]
+
+    url = "/api/v1/apps/tiny/definitions/checklist/onboarding"
+    twice = {**ONBOARDING, "steps": [{"id": "s1", "text": "Call"}, {"id": "s2", "text": "Call"}]}
+    refused = ops_api.put(url, json=twice)
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["$.steps[1].text"]
+    changed = {**ONBOARDING, "steps": [*ONBOARDING["steps"], {"id": "s3", "text": "Visit"}]}
+    assert ops_api.put(url, json=changed).status_code == 200
+    published = ops_api.post(f"{url}:publish")
+    assert published.status_code == 200 and published.json()["report"] == {"steps": 3, "before": 2}
+
+    document = ops_api.get("/api/v1/apps/tiny:export").json()
+    assert document["definitions"]["checklists"] == [changed]
+    copied = ops_api.post("/api/v1/apps:import", params={"key": "tiny_two"}, json=document)
+    assert copied.status_code == 201 and copied.json()["views"] == 1
+    assert ops_api.get("/api/v1/apps/tiny_two/definitions/checklist/onboarding").json()["body"] == changed
