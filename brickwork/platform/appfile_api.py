@@ -39,7 +39,7 @@ class InstallIn(BaseModel):
 
 def template_list(session, catalog: Catalog, store: DefinitionStore) -> list[dict[str, Any]]:
     """Each shipped template with the app installed from it, if any, and how many
-    definitions of each kind it has (``"forms": 14``)."""
+    definitions of each kind it has (``"forms": 11``)."""
     installed = {row.name: (key, row.version) for row, key in session.execute(
         select(AppTemplate, App.key).join(App, App.id == AppTemplate.app_id).where(App.deleted_at.is_(None)))}
     out = []

@@ -31,6 +31,7 @@ class Installed:
     published: list[str] = field(default_factory=list)  # "kind/key", in the order published
     parts: dict[str, int] = field(default_factory=dict)  # how many items of each part: {"views": 2}
 
+
 def install_document(session: Session, store: DefinitionStore, data: Any, actor_id: int | None,
                      key: str | None = None) -> Installed:
     """A new app from a file (``key`` renames it). Raises ``Invalid``/``Conflict`` and
@@ -88,7 +89,7 @@ def _try(session: Session, store: DefinitionStore, app: App, kind: str, key: str
 
 
 def put_roles(session: Session, roles: list[RoleItem]) -> None:
-    """The roles the file's permissions name, created where the installation lacks them
+    """The roles the file's definitions name, created where the installation lacks them
     (an existing role of the same key is the installation's, and stays as it is)."""
     have = set(session.scalars(select(Role.key).where(Role.key.in_([r.key for r in roles])))) if roles else set()
     for role in roles:
