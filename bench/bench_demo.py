@@ -26,9 +26,11 @@ from sqlalchemy import insert  # noqa: E402
 
 from bench.bench_records import bench_database  # noqa: E402
 from brickwork.engines.form import storage  # noqa: E402
-from brickwork.engines.form.appfile import install_template  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
+from brickwork.kinds import store  # noqa: E402
+from brickwork.platform.appfile import install_template  # noqa: E402
 from brickwork.platform.db import make_sessionmaker, transaction  # noqa: E402
+from brickwork.templates import CATALOG  # noqa: E402
 from brickwork.templates.crm_demo import generate  # noqa: E402
 
 MOMENT = datetime(2026, 1, 1)
@@ -60,7 +62,7 @@ def main() -> None:
         sessions = make_sessionmaker(engine)
         started = time.perf_counter()
         with transaction(sessions) as session:
-            install_template(session, "crm", None)
+            install_template(session, store(), CATALOG.load("crm"), None)
         installed = time.perf_counter() - started
         started = time.perf_counter()
         with sessions() as session:

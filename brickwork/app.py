@@ -21,19 +21,22 @@ from brickwork.builder_ui import (
     template_gallery,
 )
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import appfile_api, listing, transfer_api, views_api
+from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import clock
+from brickwork.platform import appfile_api, clock
+from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
 from brickwork.platform.http.site import LocaleMiddleware
 from brickwork.platform.settings import Settings, load_settings
+from brickwork.templates import CATALOG
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> FastAPI:
+    """The application; ``catalog`` is the templates it offers (the shipped ones)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
 
@@ -51,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Requests are bounded: a statement past the timeout is cancelled and answered with 503.
     app.state.sessions = make_sessionmaker(engine, statement_timeout=settings.statement_timeout)
     app.state.readers = make_sessionmaker(engine, read_only=True, statement_timeout=settings.statement_timeout)
-    app.state.store = store()
+    app.state.store = store()  # every kind the engines registered (brickwork/kinds.py)
+    app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
 

@@ -58,10 +58,10 @@ def add_commands(commands, parser_class) -> None:
 
 
 def cmd_templates_list(args, settings) -> None:
-    from brickwork import templates
+    from brickwork.templates import CATALOG
 
-    for name in templates.available():
-        document = templates.load(name)
+    for name in CATALOG.available():
+        document = CATALOG.load(name)
         print(f"{name}\t{document['template']['version']}\t{pick(document['app']['label'])}")
 
 
@@ -69,14 +69,15 @@ def cmd_templates_install(args, settings) -> None:
     from sqlalchemy import func, select
 
     from brickwork.cli import _work
-    from brickwork.engines.form.appfile import Installed, install_template
     from brickwork.kinds import store
+    from brickwork.platform.appfile import Installed, install_template
     from brickwork.platform.models import App
+    from brickwork.templates import CATALOG
 
     def install(session):
         if args.if_no_apps and session.scalar(select(func.count()).select_from(App)):
             return False
-        return install_template(session, args.name, None, store())
+        return install_template(session, store(), CATALOG.load(args.name), None)
 
     done = _work(settings, install)
     if done is False:
@@ -93,6 +94,8 @@ def cmd_templates_install(args, settings) -> None:
                     theirs=json.dumps(conflict["theirs"], ensure_ascii=False)), file=sys.stderr)
         for path in done.kept:
             print(_("Kept %(path)s, which the template no longer has.", path=path), file=sys.stderr)
+        for path in done.replaced:
+            print(_("Replaced the app's change at %(path)s with the template's.", path=path), file=sys.stderr)
     if args.demo_data and done is not None:
         add_demo_data(settings, args.name, args.demo_data, args.seed)
 
@@ -107,9 +110,9 @@ def cmd_demo_data(args, settings) -> None:
 
 def add_demo_data(settings, name: str, size: int, seed: int, app_key: str | None = None) -> None:
     from brickwork.platform.db import make_engine, make_sessionmaker
-    from brickwork.templates import demo_generator
+    from brickwork.templates import CATALOG
 
-    generate = demo_generator(name)
+    generate = CATALOG.demo_generator(name)
     engine = make_engine(settings.database_url)
     try:
         # Not one transaction: the generator commits chunk by chunk, so memory stays flat.
@@ -121,16 +124,16 @@ def add_demo_data(settings, name: str, size: int, seed: int, app_key: str | None
 
 
 def _app(session, name: str, app_key: str | None = None):
-    from brickwork import templates
     from brickwork.platform.apps import get_app
+    from brickwork.templates import CATALOG
 
-    return get_app(session, app_key or templates.load(name)["app"]["key"])
+    return get_app(session, app_key or CATALOG.load(name)["app"]["key"])
 
 
 def cmd_apps_export(args, settings) -> None:
     from brickwork.cli import _work, replacing
-    from brickwork.engines.form.appfile import export_app
     from brickwork.kinds import store
+    from brickwork.platform.appfile import export_app
     from brickwork.platform.apps import get_app
 
     document = _work(settings, lambda session: export_app(session, store(), get_app(session, args.app)))
@@ -141,8 +144,8 @@ def cmd_apps_export(args, settings) -> None:
 
 def cmd_apps_import(args, settings) -> None:
     from brickwork.cli import UsageError, _open, _work
-    from brickwork.engines.form.appfile import install_document
     from brickwork.kinds import store
+    from brickwork.platform.appfile import install_document
 
     with _open(args.file, "r") as stream:
         try:

@@ -1,17 +1,16 @@
-"""Every kind of definition, by name: the engines own the models, the top floor lists them."""
+"""Every kind of definition: each engine registers its entry in its own module (its
+``kind.py``); the top floor lists them here and hands the registry down."""
 
-from brickwork.engines.form.appfile.document import AppDocument
-from brickwork.engines.form.definition import FormDefinition
-from brickwork.engines.form.schema_change import publish_hook
-from brickwork.platform.definitions.base import DefinitionModel
-from brickwork.platform.definitions.store import DefinitionStore, PublishHook
+from brickwork.engines.form.kind import FORM
+from brickwork.platform.appfile.document import outline
+from brickwork.platform.definitions.kinds import KindRegistry
+from brickwork.platform.definitions.store import DefinitionStore
 
-KINDS: dict[str, type[DefinitionModel]] = {"form": FormDefinition}
-PUBLISH_HOOKS: dict[str, PublishHook] = {"form": publish_hook}
+REGISTRY = KindRegistry([FORM])
 # The published JSON Schemas: each kind, and the outline of an app file (templates).
-SCHEMAS: dict[str, type] = {**KINDS, "app": AppDocument}
+SCHEMAS: dict[str, type] = {**{entry.name: entry.model for entry in REGISTRY}, "app": outline(REGISTRY)}
 
 
 def store() -> DefinitionStore:
     """The definitions store of every kind."""
-    return DefinitionStore(KINDS, PUBLISH_HOOKS)
+    return DefinitionStore(REGISTRY)

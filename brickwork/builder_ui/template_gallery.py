@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.rendering import error_page, render
-from brickwork.engines.form.appfile_api import DEMO_LIMIT, InstallIn, install, template_list
+from brickwork.platform.appfile_api import DEMO_LIMIT, InstallIn, install, template_list
 from brickwork.platform.errors import BrickworkError, Forbidden
 from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import _
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 def _gallery(request: Request, status_code: int = 200, **context) -> Response:
     with db(request, read_only=True) as session:
-        items = template_list(session)
+        items = template_list(session, request.app.state.catalog, request.app.state.store)
     return render(request, "template_gallery.html", status_code=status_code, templates=items,
                   demo_limit=DEMO_LIMIT, **context)
 

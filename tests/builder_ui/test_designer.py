@@ -202,11 +202,12 @@ def test_a_draft_that_does_not_validate_is_kept_with_its_problems(client, api, a
 
 
 def test_a_version_installed_from_the_command_line_names_the_system(client, api, admin, sessions):
-    from brickwork.engines.form.appfile import install_template
     from brickwork.kinds import store
+    from brickwork.platform.appfile import install_template
+    from brickwork.templates import CATALOG
 
     with transaction(sessions) as session:
-        install_template(session, "crm", None, store())
+        install_template(session, store(), CATALOG.load("crm"), None)
     del api.headers["Authorization"]
     sign_in(client)
     state = _state(client.get("/apps/crm/forms/customers/design").text)

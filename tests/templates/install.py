@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form.appfile import install_template
+from brickwork.kinds import store
+from brickwork.platform.appfile import install_template
 from brickwork.platform.models import App
+from brickwork.templates import CATALOG
 
 
 def install_crm(session: Session, actor_id: int | None) -> App:
-    return install_template(session, "crm", actor_id).app
+    return install_template(session, store(), CATALOG.load("crm"), actor_id).app

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
-from brickwork.engines.form.transfer.exporting import FORMATS, content_disposition, export_records, filename
+from brickwork.engines.form.transfer.exporting import FORMATS, export_records, filename
 from brickwork.engines.form.transfer.importing import Result
 from brickwork.engines.form.transfer.jobs import import_file
 from brickwork.engines.form.transfer.reading import Table
@@ -33,6 +33,7 @@ from brickwork.engines.form.transfer.report import write_report
 from brickwork.engines.form.transfer.streaming import events
 from brickwork.platform.errors import BrickworkError, FieldError, Invalid, NotFound
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.downloads import content_disposition
 from brickwork.platform.http.params import MaybeQueryId
 from brickwork.platform.http.problems import problem
 from brickwork.platform.i18n import _

@@ -1,12 +1,12 @@
 """The definitions store: drafts, publishing, versions, diffs.
 
-Each kind (``form``, later ``flow``, ``rule``, ``report``...) is a pydantic model,
-registered by the engine that owns it; the store itself knows no kind.
+Each kind (``form``, later ``flow``, ``rule``, ``report``...) is an entry of the kinds
+registry (kinds.py), registered by the engine that owns it; the store itself knows no kind.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
@@ -19,26 +19,19 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.definitions.base import DefinitionModel
 from brickwork.platform.definitions.diff import diff
 from brickwork.platform.definitions.errors import field_errors
+from brickwork.platform.definitions.kinds import KindRegistry, PublishHook
 from brickwork.platform.errors import Conflict, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.models import App, Definition
 from brickwork.platform.outbox import emit
 
 DRAFT, PUBLISHED = "draft", "published"
-
-
-class PublishHook(Protocol):
-    """What an engine does when a definition of its kind goes live (a form changes its
-    table). Runs in the publishing transaction; raising refuses the publication."""
-
-    def __call__(self, session: Session, app: App, key: str, previous: dict | None, body: dict,
-                 version: int, *, dry_run: bool, force: bool, fill: dict | None = None) -> tuple[dict, dict]: ...
+__all__ = ["DRAFT", "PUBLISHED", "DefinitionStore", "PublishHook"]
 
 
 class DefinitionStore:
-    def __init__(self, kinds: dict[str, type[DefinitionModel]], hooks: dict[str, PublishHook] | None = None):
+    def __init__(self, kinds: KindRegistry):
         self.kinds = kinds
-        self.hooks = hooks or {}
 
     def validate(self, kind: str, body: Any) -> BaseModel:
         """The parsed definition, or ``Invalid`` with the JSON path and reason of each error."""
@@ -47,9 +40,13 @@ class DefinitionStore:
             raise Invalid(_("The definition is not valid."), errors=[FieldError(
                 path, "control_character", _("Remove the NUL character (U+0000)."))])
         try:
-            return model.model_validate(body)
+            parsed = model.model_validate(body)
         except ValidationError as exc:
             raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
+        check = self.kinds.get(kind).check
+        if check is not None and (problems := check(parsed)):
+            raise Invalid(_("The definition is not valid."), errors=problems)
+        return parsed
 
     def problems(self, kind: str, body: Any) -> list[FieldError]:
         """What keeps a body from validating (nothing: it is valid)."""
@@ -120,8 +117,8 @@ class DefinitionStore:
         self.validate(kind, draft.body)  # a model may have grown stricter since the save
         previous = self.get(session, app, kind, key, which="live", missing_ok=True)
         body, report = draft.body, {}
-        if kind in self.hooks:
-            body, report = self.hooks[kind](session, app, key, previous.body if previous else None, draft.body,
+        if (hook := self.kinds.get(kind).publish) is not None:
+            body, report = hook(session, app, key, previous.body if previous else None, draft.body,
                                             draft.version, dry_run=dry_run, force=force,
                                             **({"fill": fill} if fill else {}))
         if dry_run:
@@ -202,9 +199,7 @@ class DefinitionStore:
         return diff(first.body, second.body)
 
     def _model(self, kind: str) -> type[DefinitionModel]:
-        if kind not in self.kinds:
-            raise NotFound(_("There is no kind of definition called %(kind)s.", kind=kind))
-        return self.kinds[kind]
+        return self.kinds.get(kind).model  # NotFound for a kind nobody registered
 
     def _draft(self, session: Session, app: App, kind: str, key: str, lock: bool) -> Definition | None:
         query = select(Definition).where(Definition.app_id == app.id, Definition.kind == kind,

@@ -4,12 +4,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from brickwork import templates
-from brickwork.kinds import KINDS, SCHEMAS
+from brickwork.kinds import SCHEMAS
 from brickwork.platform.definitions.schemas import dump, json_schema
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Invalid
-from tests.platform.definitions.test_store import CUSTOMERS
+from brickwork.templates import CATALOG as templates
+from tests.platform.definitions.test_store import CUSTOMERS, MODELS_ONLY
 
 PUBLISHED = Path(__file__).resolve().parents[3] / "brickwork" / "platform" / "schemas"
 
@@ -38,8 +38,8 @@ def test_the_shipped_templates_fit_the_published_schemas(name):
 def test_schema_and_model_agree_on_a_valid_and_an_invalid_form():
     validator = jsonschema.Draft202012Validator(json.loads((PUBLISHED / "form.schema.json").read_text()))
     assert list(validator.iter_errors(CUSTOMERS)) == []
-    DefinitionStore(KINDS).validate("form", CUSTOMERS)
+    DefinitionStore(MODELS_ONLY).validate("form", CUSTOMERS)
     bad = {**CUSTOMERS, "fields": [{**CUSTOMERS["fields"][0], "type": "hologram"}]}
     assert list(validator.iter_errors(bad))
     with pytest.raises(Invalid):
-        DefinitionStore(KINDS).validate("form", bad)
+        DefinitionStore(MODELS_ONLY).validate("form", bad)

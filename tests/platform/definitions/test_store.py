@@ -3,9 +3,10 @@ import copy
 import pytest
 from sqlalchemy import select
 
-from brickwork.kinds import KINDS
+from brickwork.engines.form.definition import FormDefinition
 from brickwork.platform.apps import create_app
 from brickwork.platform.db import transaction
+from brickwork.platform.definitions.kinds import Kind, KindRegistry
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Conflict, Invalid, NotFound
 from brickwork.platform.models import AuditEntry, OutboxEvent
@@ -19,11 +20,13 @@ CUSTOMERS = {
          "options": [{"id": "a", "label": {"en": "A"}}, {"id": "b", "label": {"en": "B"}}]},
     ],
 }
+# The form's model alone, without its publish step: the store's own behaviour, no tables.
+MODELS_ONLY = KindRegistry([Kind("form", FormDefinition)])
 
 
 @pytest.fixture
 def store():
-    return DefinitionStore(KINDS)
+    return DefinitionStore(MODELS_ONLY)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
-from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -114,12 +113,6 @@ def export_columns(service: RecordService, fields: str | None) -> list[FieldDef]
 
 def filename(service: RecordService, fmt: str) -> str:
     return f"{pick(service.form.definition.label) or service.form.key}-{today().isoformat()}.{fmt}"
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the real name per RFC 5987."""
-    fallback = "".join(c if c.isascii() and c not in '"\\' and c.isprintable() else "_" for c in name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _sort_by_keys(service: RecordService, sort: str) -> str:

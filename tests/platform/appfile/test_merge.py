@@ -1,6 +1,6 @@
 """The three-way merge of template upgrades, on plain JSON."""
 
-from brickwork.engines.form.appfile.merge import Merge
+from brickwork.platform.appfile.merge import Merge
 
 
 def fields(*items):

@@ -3,7 +3,7 @@ export an app and import it back under another key."""
 
 import copy
 
-from tests.engines.form.appfile.test_install import DOCUMENT
+from tests.platform.appfile.test_install import DOCUMENT
 
 
 def test_export_and_import_over_http(api):

@@ -5,9 +5,10 @@ import copy
 
 import pytest
 
-from brickwork.engines.form.appfile import export_app, form_store, install_document
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
+from brickwork.kinds import store
+from brickwork.platform.appfile import export_app, install_document
 from brickwork.platform.db import transaction
 from brickwork.platform.errors import Conflict, Invalid
 from brickwork.platform.identity.users import Principal
@@ -38,12 +39,12 @@ DOCUMENT = {
 
 def install(sessions, document, key=None):
     with transaction(sessions) as session:
-        return install_document(session, form_store(), copy.deepcopy(document), None, key).app.key
+        return install_document(session, store(), copy.deepcopy(document), None, key).app.key
 
 
 def exported(sessions, key):
     with transaction(sessions) as session:
-        return export_app(session, form_store(), session.query(App).filter_by(key=key).one())
+        return export_app(session, store(), session.query(App).filter_by(key=key).one())
 
 
 def test_forms_that_depend_on_each_other_install_and_work(sessions, admin):
@@ -77,7 +78,7 @@ def test_a_bad_file_names_each_problem_and_installs_nothing(sessions):
     bad["definitions"]["form"][1]["fields"][0]["type"] = "no_such_type"
     bad["views"][0]["form"] = "nowhere"
     with pytest.raises(Invalid) as caught, transaction(sessions) as session:
-        install_document(session, form_store(), bad, None)
+        install_document(session, store(), bad, None)
     fields = {e.field for e in caught.value.errors}
     assert "$.views[0].form" in fields and any(f.startswith("$.definitions.form[1].fields[0]") for f in fields)
     with transaction(sessions) as session:

@@ -1,5 +1,6 @@
 """Installing a newer version of a template over the app installed from it: a three-way
-merge of every definition and view (merge.py), published like an install, records kept.
+merge of every definition (by its kind's merge rule) and of each part's items (merge.py),
+published like an install, records kept.
 
 The base is the app as the old version installed it; "mine" is the app now; "theirs" the
 new version. Both sides' new elements arrive; where both changed the same thing the app's
@@ -14,16 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form.appfile.document import ViewItem, export_app, read_document
-from brickwork.engines.form.appfile.install import (
-    Installed,
-    install_document,
-    publish_all,
-    put_roles,
-    put_views,
-    remember,
-)
-from brickwork.engines.form.appfile.merge import MISSING, Merge
+from brickwork.platform.appfile.document import export_app, read_document
+from brickwork.platform.appfile.install import Installed, install_document, publish_all, put_parts, put_roles, remember
+from brickwork.platform.appfile.merge import MISSING, Merge
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Conflict
 from brickwork.platform.i18n import _
@@ -38,10 +32,12 @@ class Upgrade:
     published: list[str] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # the app's changes the template's replaced
 
     def as_dict(self) -> dict[str, Any]:
         return {"app": self.app.key, "from": self.from_version, "to": self.to_version,
-                "published": self.published, "conflicts": self.conflicts, "kept": self.kept}
+                "published": self.published, "conflicts": self.conflicts, "kept": self.kept,
+                "replaced": self.replaced}
 
 
 def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, actor_id: int | None) -> Upgrade:
@@ -53,25 +49,28 @@ def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, a
     theirs = as_installed(session, store, data)
     merge = Merge()
     changed: dict[str, list[dict]] = {}
-    for kind in {*theirs["definitions"], *mine["definitions"]}:
-        b, m, t = (_by_key(doc.get("definitions", {}).get(kind, [])) for doc in (base, mine, theirs))
+    for entry in store.kinds:
+        kind, section = entry.name, entry.file_section
+        b, m, t = (_by_key(doc.get("definitions", {}).get(section, [])) for doc in (base, mine, theirs))
         for key in [*m, *(k for k in t if k not in m)]:
             at = f"{kind}/{key}"
             if key in b and key not in t:
                 merge.kept.append(at)
                 continue
-            merged = merge.value(b.get(key, MISSING), m.get(key, MISSING), t.get(key, MISSING), at)
+            merged = entry.merge(merge, b.get(key, MISSING), m.get(key, MISSING), t.get(key, MISSING), at)
             if merged is not MISSING and merged != m.get(key):
                 changed.setdefault(kind, []).append(merged)
     done = Installed(app)
     put_roles(session, document.roles)
     publish_all(session, store, app, changed, actor_id, done)
-    views = merge.value(base.get("views", []), mine.get("views", []), theirs.get("views", []), "views")
-    put_views(session, app, [ViewItem.model_validate(v) for v in views if v not in mine.get("views", [])],
-              actor_id)
+    items = {}
+    for part in store.kinds.parts():  # items with ids: three-way, item by item; the new or changed arrive
+        merged = merge.value(base.get(part.name, []), mine.get(part.name, []), theirs.get(part.name, []), part.name)
+        items[part.name] = [part.item.model_validate(i) for i in merged if i not in mine.get(part.name, [])]
+    put_parts(session, store, app, items, actor_id, done)
     remember(session, store, app, document)
     return Upgrade(app, old_version, document.template.version, done.published, merge.conflicts,
-                   merge.kept)
+                   merge.kept, merge.replaced)
 
 
 def as_installed(session: Session, store: DefinitionStore, data: Any) -> dict[str, Any]:

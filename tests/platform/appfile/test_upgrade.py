@@ -4,17 +4,18 @@ both-sides changes are listed, and no record is lost."""
 
 import copy
 
-from brickwork.engines.form.appfile import form_store, install_template
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
+from brickwork.kinds import store
+from brickwork.platform.appfile import install_template
 from brickwork.platform.apps import get_app
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import SavedView
-from tests.engines.form.appfile.test_install import DOCUMENT
 from tests.engines.form.helpers import field, form
+from tests.platform.appfile.test_install import DOCUMENT
 
-STORE = form_store()
+STORE = store()
 
 
 def newer() -> dict:
@@ -38,7 +39,7 @@ def live(session, key):
 def test_the_users_changes_stay_and_the_templates_arrive(sessions, admin):
     who = Principal(admin.id, "admin", "admin", True, "test")
     with transaction(sessions) as session:
-        install_template(session, "tiny", admin.id, document=copy.deepcopy(DOCUMENT))
+        install_template(session, STORE, copy.deepcopy(DOCUMENT), admin.id)
     with transaction(sessions) as session:  # the users: a record, a field of their own, a label
         app = get_app(session, "tiny")
         acme = RecordService(session, load_form(session, "tiny", "companies"), who).create({"name": "Acme"})
@@ -49,7 +50,7 @@ def test_the_users_changes_stay_and_the_templates_arrive(sessions, admin):
         STORE.save_draft(session, app, "form", "companies", mine, admin.id)
         STORE.publish(session, app, "form", "companies", admin.id)
     with transaction(sessions) as session:
-        report = install_template(session, "tiny", admin.id, document=newer()).as_dict()
+        report = install_template(session, STORE, newer(), admin.id).as_dict()
     assert (report["from"], report["to"]) == ("1.0.0", "1.1.0")
     assert set(report["published"]) == {"form/companies", "form/visits"}
     assert {c["path"] for c in report["conflicts"]} == {"form/companies.fields[c2].label.en",
@@ -67,15 +68,15 @@ def test_the_users_changes_stay_and_the_templates_arrive(sessions, admin):
         views = session.query(SavedView).filter_by(app_id=get_app(session, "tiny").id).all()
         assert sorted(v.uid for v in views) == ["big", "visits_all"]
     with transaction(sessions) as session:  # the same version again: nothing to do
-        assert install_template(session, "tiny", admin.id, document=newer()) is None
+        assert install_template(session, STORE, newer(), admin.id) is None
 
 
 def test_the_crm_upgrades_over_its_users_changes(sessions, admin):
     """The same scenario on the shipped CRM: 11 forms that link, roll up and look up."""
-    from brickwork import templates
+    from brickwork.templates import CATALOG as templates
 
     with transaction(sessions) as session:
-        install_template(session, "crm", admin.id)
+        install_template(session, STORE, templates.load("crm"), admin.id)
     with transaction(sessions) as session:
         app = get_app(session, "crm")
         mine = copy.deepcopy(STORE.get(session, app, "form", "customers").body)
@@ -90,7 +91,7 @@ def test_the_crm_upgrades_over_its_users_changes(sessions, admin):
     newer_crm["definitions"]["form"].append(form("campaigns", field("cmp_name", "text", "name"),
                                                  field("cmp_customer", "relation", "customer", target="customers")))
     with transaction(sessions) as session:
-        report = install_template(session, "crm", admin.id, document=newer_crm).as_dict()
+        report = install_template(session, STORE, newer_crm, admin.id).as_dict()
     assert report["conflicts"] == [] and report["kept"] == []
     assert set(report["published"]) == {"form/customers", "form/campaigns"}
     with transaction(sessions) as session:

@@ -7,6 +7,9 @@ keeps its identity whatever its position. Where only one side changed a value, t
 change wins; where both changed it differently, the users' value stays and the conflict
 is listed for an administrator. An element the new template no longer has is kept and
 listed: records may depend on it, and deleting is the administrator's call.
+
+That is the default merge rule of a kind (``three_way``); a kind may register another
+(``template_wins``: the template's new version replaces the users', listed in ``replaced``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 class Merge:
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # both sides changed: mine kept
     kept: list[str] = field(default_factory=list)  # gone from the template, still in the app
+    replaced: list[str] = field(default_factory=list)  # the users' change, replaced by the template's
+    MISSING = MISSING  # for merge rules, which get the Merge and not this module
 
     def value(self, base: Any, mine: Any, theirs: Any, path: str = "$") -> Any:
         """The merged value; ``MISSING`` when it is absent from the result."""
