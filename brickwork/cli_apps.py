@@ -68,7 +68,7 @@ def cmd_templates_list(args, settings) -> None:
 def cmd_templates_install(args, settings) -> None:
     from sqlalchemy import func, select
 
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.engines.form.appfile import Installed, install_template
     from brickwork.kinds import store
     from brickwork.platform.models import App
@@ -98,7 +98,7 @@ def cmd_templates_install(args, settings) -> None:
 
 
 def cmd_demo_data(args, settings) -> None:
-    from brickwork.cli import UsageError
+    from brickwork.cli_common import UsageError
 
     if args.size < 1:
         raise UsageError(_("--size must be at least 1."))
@@ -128,7 +128,7 @@ def _app(session, name: str, app_key: str | None = None):
 
 
 def cmd_apps_export(args, settings) -> None:
-    from brickwork.cli import _work, replacing
+    from brickwork.cli_common import _work, replacing
     from brickwork.engines.form.appfile import export_app
     from brickwork.kinds import store
     from brickwork.platform.apps import get_app
@@ -140,7 +140,7 @@ def cmd_apps_export(args, settings) -> None:
 
 
 def cmd_apps_import(args, settings) -> None:
-    from brickwork.cli import UsageError, _open, _work
+    from brickwork.cli_common import UsageError, _open, _work
     from brickwork.engines.form.appfile import install_document
     from brickwork.kinds import store
 
@@ -154,7 +154,7 @@ def cmd_apps_import(args, settings) -> None:
 
 
 def cmd_apps_list(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import list_apps, list_bin
 
     rows = _work(settings, lambda session: [(a.key, a.icon, pick(a.label)) for a in
@@ -164,7 +164,7 @@ def cmd_apps_list(args, settings) -> None:
 
 
 def cmd_apps_rename(args, settings) -> None:
-    from brickwork.cli import UsageError, _work
+    from brickwork.cli_common import UsageError, _work
     from brickwork.platform.apps import get_app, update_app
 
     if args.label_zh is None and args.label_en is None and args.icon is None:
@@ -188,7 +188,7 @@ def cmd_apps_rename(args, settings) -> None:
 
 
 def cmd_apps_delete(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import delete_app
 
     _work(settings, lambda session: delete_app(session, args.app, None))
@@ -197,7 +197,7 @@ def cmd_apps_delete(args, settings) -> None:
 
 
 def cmd_apps_restore(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import restore_app
 
     _work(settings, lambda session: restore_app(session, args.app, None))
