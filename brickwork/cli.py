@@ -6,25 +6,20 @@ import argparse
 import os
 import secrets
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import NoReturn
 
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from brickwork import cli_apps
-from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.cli_common import UsageError, _open, _work, replacing
+from brickwork.platform.db import make_engine
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.i18n import _, current_locale, negotiate
 from brickwork.platform.settings import ConfigError, Settings, load_settings
 
 ADMIN = "admin"
-
-
-class UsageError(Exception):
-    pass
 
 
 def whole(low: int, high: int) -> Callable[[str], int]:
@@ -126,15 +121,6 @@ def build_parser() -> Parser:
     save.set_defaults(run=cmd_export)
     cli_apps.add_commands(commands, Parser)
     return parser
-
-
-def _work(settings: Settings, job: Callable):
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            return job(session)
-    finally:
-        engine.dispose()
 
 
 def cmd_db_upgrade(args, settings: Settings) -> None:
@@ -263,37 +249,6 @@ def cmd_export(args, settings: Settings) -> None:
 
     count = _work(settings, export)
     print(_("Exported %(n)s records to %(path)s.", n=count, path=args.output))
-
-
-def _open(path: Path, mode: str):
-    try:
-        return path.open(mode)
-    except OSError as exc:
-        raise UsageError(_("Cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from None
-
-
-@contextmanager
-def replacing(path: Path, mode: str) -> Iterator[IO]:
-    """Write a new file beside ``path`` and rename it over ``path`` only when all went well,
-    so a failed export leaves no empty or half-written file (nor clobbers an older one)."""
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise UsageError(_("Cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from None
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as out:
-            yield out
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def cmd_serve(args, settings: Settings) -> None:

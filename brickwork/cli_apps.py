@@ -68,7 +68,7 @@ def cmd_templates_list(args, settings) -> None:
 def cmd_templates_install(args, settings) -> None:
     from sqlalchemy import func, select
 
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.kinds import store
     from brickwork.platform.appfile import Installed, install_template
     from brickwork.platform.models import App
@@ -101,7 +101,7 @@ def cmd_templates_install(args, settings) -> None:
 
 
 def cmd_demo_data(args, settings) -> None:
-    from brickwork.cli import UsageError
+    from brickwork.cli_common import UsageError
 
     if args.size < 1:
         raise UsageError(_("--size must be at least 1."))
@@ -131,7 +131,7 @@ def _app(session, name: str, app_key: str | None = None):
 
 
 def cmd_apps_export(args, settings) -> None:
-    from brickwork.cli import _work, replacing
+    from brickwork.cli_common import _work, replacing
     from brickwork.kinds import store
     from brickwork.platform.appfile import export_app
     from brickwork.platform.apps import get_app
@@ -143,7 +143,7 @@ def cmd_apps_export(args, settings) -> None:
 
 
 def cmd_apps_import(args, settings) -> None:
-    from brickwork.cli import UsageError, _open, _work
+    from brickwork.cli_common import UsageError, _open, _work
     from brickwork.kinds import store
     from brickwork.platform.appfile import install_document
 
@@ -157,7 +157,7 @@ def cmd_apps_import(args, settings) -> None:
 
 
 def cmd_apps_list(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import list_apps, list_bin
 
     rows = _work(settings, lambda session: [(a.key, a.icon, pick(a.label)) for a in
@@ -167,7 +167,7 @@ def cmd_apps_list(args, settings) -> None:
 
 
 def cmd_apps_rename(args, settings) -> None:
-    from brickwork.cli import UsageError, _work
+    from brickwork.cli_common import UsageError, _work
     from brickwork.platform.apps import get_app, update_app
 
     if args.label_zh is None and args.label_en is None and args.icon is None:
@@ -191,7 +191,7 @@ def cmd_apps_rename(args, settings) -> None:
 
 
 def cmd_apps_delete(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import delete_app
 
     _work(settings, lambda session: delete_app(session, args.app, None))
@@ -200,7 +200,7 @@ def cmd_apps_delete(args, settings) -> None:
 
 
 def cmd_apps_restore(args, settings) -> None:
-    from brickwork.cli import _work
+    from brickwork.cli_common import _work
     from brickwork.platform.apps import restore_app
 
     _work(settings, lambda session: restore_app(session, args.app, None))

@@ -32,7 +32,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.engines.form import linked
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.engines.form.logic import shown_now
+from brickwork.engines.form.logic_live import shown_now
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.values import default_value
 from brickwork.platform.errors import BrickworkError, Conflict, Invalid

@@ -7,13 +7,21 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from brickwork.platform.clock import app_zone
 from brickwork.templates import crm_demo_words as words
 
-if TYPE_CHECKING:
-    from brickwork.templates.crm_demo import Demo
+
+class Demo(Protocol):
+    """What the sales half needs of the demo maker (``crm_demo.Demo``), which imports it."""
+
+    rng: random.Random
+    today: date
+    org: Any
+    articles: list[int]
+
+    def create(self, form: str, rows: list[dict[str, Any]]) -> list[int]: ...
 
 OPEN_STAGES = ["stg_initial", "stg_needs", "stg_proposal", "stg_quote", "stg_negotiation"]
 QUOTED = 3  # from the quote stage on, a deal has a quote

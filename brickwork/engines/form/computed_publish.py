@@ -18,7 +18,7 @@ from brickwork.engines.form import dependencies, recompute, rollups, storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.dependencies import AppGraph, Node
 from brickwork.engines.form.forms import AppRef, Form, load_app_forms
-from brickwork.engines.form.formulas import formula_infos, refs_of
+from brickwork.engines.form.formulas import formula_infos, refs_of, settle
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
@@ -100,7 +100,7 @@ def _other_records_resolve(definition: FormDefinition, known: dict) -> None:
 
 def _settle(f: FieldDef, children: list[FieldDef], i: int) -> None:
     try:
-        rollups.settle(f, children, ("fields", i))
+        settle(f, children, ("fields", i))
     except ValidationError as exc:
         raise Invalid(_("The definition is not valid."), errors=field_errors(exc)) from None
 

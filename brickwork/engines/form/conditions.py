@@ -12,26 +12,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 
 from brickwork.engines.form import storage
-from brickwork.engines.form.definition import FieldDef
-from brickwork.engines.form.fieldtypes import REGISTRY, text_length
 from brickwork.engines.form.forms import Form
+from brickwork.engines.form.formulas import field_infos
+from brickwork.engines.form.onread import refuse_clock_fields
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
-from brickwork.platform.expression import TYPES, Context, FieldInfo, Fn, Node, Ref, parse_condition, to_sql
+from brickwork.platform.expression import Context, FieldInfo, Fn, Node, Ref, parse_condition, to_sql
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
-
-
-def field_infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
-    """What the expression language knows of each field it can compute with. A list of
-    files is, to a condition, a list like any other (ISBLANK, HAS)."""
-    infos = {}
-    for f in fields:
-        kind = REGISTRY[f.type]
-        logical = "choices" if kind.logical == "files" else kind.value_type(f)
-        if logical in TYPES and kind.has_column(f):
-            infos[f.id] = FieldInfo(logical, kind.value_scale(f), length=text_length(f))
-    return infos
 
 
 def with_ids(form: Form, data: Any) -> Any:
@@ -61,8 +49,6 @@ def compile_condition(form: Form, who: Principal, data: Any, readable: set[str] 
                       extra: dict[str, tuple[ColumnElement, FieldInfo]] | None = None) -> ColumnElement[bool]:
     """A condition as SQL over the form's table; ``Invalid`` with JSON paths if malformed.
     ``extra``: values that are no column of the table (lookups: a sub-query each)."""
-    from brickwork.engines.form.onread import refuse_clock_fields  # onread builds on forms, like this
-
     infos = field_infos(form.definition.fields)
     columns = {fid: form.table.c[storage.column_name(fid)] for fid in infos}
     for fid, (value, info) in (extra or {}).items():

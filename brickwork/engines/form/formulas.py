@@ -19,9 +19,9 @@ from typing import Any
 import networkx as nx
 from pydantic_core import PydanticCustomError, ValidationError
 
-from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY, text_length
-from brickwork.engines.form.fieldtypes.computed import volatile
+from brickwork.engines.form.fieldtypes.computed import _uses_clock, volatile
+from brickwork.engines.form.model import FieldDef, FormShape
 from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import TYPES, FieldInfo, check, parse, to_json
 from brickwork.platform.expression.formula import _parse, parse_formula
@@ -31,6 +31,9 @@ from brickwork.platform.i18n import _, pick
 RESULTS = ("number", "text", "boolean", "date", "datetime")
 # After "deals" in "deals.customer.amount": another form's relation, then one of its fields.
 REVERSE_TAIL = re.compile(r"\.\w+\.\w+")
+# What each aggregate of a rollup sums up: the value types of the field it reads.
+ALLOWED = {"count": (), "sum": ("number",), "avg": ("number",), "min": ("number", "date", "datetime"),
+           "max": ("number", "date", "datetime"), "earliest": ("date", "datetime"), "latest": ("date", "datetime")}
 
 
 def infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
@@ -44,6 +47,18 @@ def infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
             found[f.id] = FieldInfo(value_type, kind.value_scale(f), key=f.key,
                                     labels=tuple(v for v in f.label.values() if v), length=text_length(f))
     return found
+
+
+def field_infos(fields: list[FieldDef]) -> dict[str, FieldInfo]:
+    """What the expression language knows of each field it can compute with. A list of
+    files is, to a condition, a list like any other (ISBLANK, HAS)."""
+    infos = {}
+    for f in fields:
+        kind = REGISTRY[f.type]
+        logical = "choices" if kind.logical == "files" else kind.value_type(f)
+        if logical in TYPES and kind.has_column(f):
+            infos[f.id] = FieldInfo(logical, kind.value_scale(f), length=text_length(f))
+    return infos
 
 
 Targets = Mapping[str, list[FieldDef]]  # form key → its fields: the forms relations link to
@@ -114,11 +129,11 @@ def refs_of(data: Any) -> set[str]:
 def fail(loc: tuple, code: str, message: str, start: int | None = None, end: int | None = None) -> ValidationError:
     """A definition error at a JSON path (``fields[3].formula``); pydantic keeps the path."""
     ctx = {"message": message, **({"start": start, "end": end} if start is not None else {})}
-    return ValidationError.from_exception_data("FormDefinition", [
+    return ValidationError.from_exception_data("FormShape", [
         {"type": PydanticCustomError(code, "{message}", ctx), "loc": loc, "input": None}])
 
 
-def check_computed(definition: FormDefinition, targets: Targets | None = None) -> None:
+def check_computed(definition: FormShape, targets: Targets | None = None) -> None:
     """``targets``: the app's forms (at publish), so that formulas over relations to many
     are typed; without them such formulas wait for publish (as rollups over them do)."""
     for i, f in enumerate(definition.fields):
@@ -227,8 +242,6 @@ def currency_of(data: Any, fields: dict[str, FieldDef]) -> str | None | bool:
     """The currency of an expression's amounts (``SUM(lines.amount)``, ``qty * price``,
     ``price - discount``), None when it holds no amount, False when it is no amount
     (amounts of two currencies, an amount times an amount, a count)."""
-    from brickwork.engines.form.rollups import money_currency  # rollups build on this module
-
     if not isinstance(data, dict):
         return None
     if "ref" in data:
@@ -283,7 +296,7 @@ def _result_type(node, known: dict[str, FieldInfo]) -> str:
     return check(node, known)
 
 
-def _check_subform_rollup(definition: FormDefinition, i: int, f: FieldDef) -> None:
+def _check_subform_rollup(definition: FormShape, i: int, f: FieldDef) -> None:
     """A rollup over a sub-form of this form: its child field and condition are checked now."""
     if "." in (f.source or ""):
         return  # another form's records: checked at publish
@@ -291,8 +304,6 @@ def _check_subform_rollup(definition: FormDefinition, i: int, f: FieldDef) -> No
     if source is None:
         raise fail(("fields", i, "source"), "source", _("The form has no field %(name)s.", name=f.source))
     if source.type == "subform":
-        from brickwork.engines.form.rollups import settle  # rollups build on this module
-
         settle(f, source.fields or [], ("fields", i))
     elif source.type == "relation" and source.multiple:
         f.source = source.id
@@ -301,7 +312,7 @@ def _check_subform_rollup(definition: FormDefinition, i: int, f: FieldDef) -> No
             "A rollup sums up a relation to many, a sub-form, or another form's records that link here."))
 
 
-def _check_lookup(definition: FormDefinition, i: int, f: FieldDef) -> None:
+def _check_lookup(definition: FormShape, i: int, f: FieldDef) -> None:
     _check_lookup_in(definition.fields, ("fields", i), f)
 
 
@@ -327,3 +338,50 @@ def lookup_infos(fields: list[FieldDef], targets: Targets | None) -> dict[str, F
             if typed is not None:
                 found[f.id] = replace(typed, key=f.key, labels=tuple(v for v in f.label.values() if v))
     return found
+
+
+def money_currency(f: FieldDef) -> str | None:
+    """The currency of a field's amounts: a money field's, or a computed field's own."""
+    if f.type == "money":
+        return f.currency or "CNY"
+    return f.currency if f.type in ("formula", "rollup", "lookup") else None
+
+
+def settle(f: FieldDef, children: list[FieldDef], loc: tuple) -> None:
+    """Check a rollup against the fields of its children; keep ids, the condition as an AST,
+    the result type and scale."""
+    if f.aggregate == "count":
+        f.field, f.result, f.scale, f.currency = None, "number", 0, None
+    else:
+        child = next((c for c in children if f.field in (c.id, c.key)), None)
+        kind = REGISTRY[child.type] if child is not None else None
+        if child is None or not kind.has_column(child):
+            raise fail(loc + ("field",), "field", _("The records summed up have no field %(name)s.", name=f.field))
+        value_type = kind.value_type(child)
+        if value_type not in ALLOWED[f.aggregate]:
+            raise fail(loc + ("aggregate",), "aggregate", _(
+                "%(aggregate)s does not suit a field of type %(type)s.", aggregate=f.aggregate, type=child.type))
+        f.field, f.result = child.id, value_type
+        f.currency = money_currency(child) if value_type == "number" else None  # a sum of amounts is one
+        if value_type == "number":
+            own = kind.value_scale(child)
+            f.scale = f.scale if f.scale is not None else (max(own, 2) if f.aggregate == "avg" else own)
+        else:
+            f.scale = None
+    if f.condition is not None:
+        known = infos(children)
+        try:
+            if isinstance(f.condition, str):
+                node = parse_formula(f.condition, known, expect="boolean")
+            else:
+                node = parse(f.condition)
+                check(node, known, expect="boolean")
+        except Invalid as problem:
+            error = problem.errors[0]
+            raise fail(loc + ("condition",), error.code, error.message) from None
+        except ValueError as problem:
+            raise fail(loc + ("condition",), "condition", str(problem)) from None
+        if _uses_clock(to_json(node)):
+            raise fail(loc + ("condition",), "volatile", _(
+                "A rollup is stored, so its condition cannot use TODAY() or NOW()."))
+        f.condition = to_json(node)

@@ -17,15 +17,15 @@ from typing import Any
 
 import networkx as nx
 
-from brickwork.engines.form.definition import FieldDef, FormDefinition, no_repeats
 from brickwork.engines.form.formulas import fail, formula_infos, refs_of
+from brickwork.engines.form.model import FieldDef, FormShape, no_repeats
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import Context, Node, evaluate, parse, parse_condition, to_json
 from brickwork.platform.expression.formula import _parse, parse_formula
 from brickwork.platform.i18n import _, pick
 
 
-def check_logic(definition: FormDefinition) -> None:
+def check_logic(definition: FormShape) -> None:
     """Turn every condition into its AST (fields by id) and refuse a circle of visibility rules."""
     known = formula_infos(definition.fields)  # with sub-forms' rows: SUM(lines.amount) > 5000
     # Formulas typed only at publish (over a lookup or another form): in a draft their type is
@@ -79,7 +79,7 @@ def _condition(data: Any, known: dict, loc: tuple, waiting: set[str]) -> dict[st
     return to_json(node)
 
 
-def sections_of(definition: FormDefinition) -> dict[str, str]:
+def sections_of(definition: FormShape) -> dict[str, str]:
     """Field id → the id of the section it is under (as layout.rows draws them)."""
     sections = {s.id for s in definition.sections}
     found: dict[str, str] = {}
@@ -98,7 +98,7 @@ def sections_of(definition: FormDefinition) -> dict[str, str]:
     return found
 
 
-def _graph(definition: FormDefinition) -> nx.DiGraph:
+def _graph(definition: FormShape) -> nx.DiGraph:
     """An edge from each field a rule reads to each field the rule shows or hides."""
     graph = nx.DiGraph()
     graph.add_nodes_from(f.id for f in definition.fields)
@@ -115,7 +115,7 @@ class _Plan:
     """What applying a definition's rules needs, worked out once per definition, not per saved
     row: a published definition is parsed once per process (forms.py), so it is kept too."""
 
-    def __init__(self, definition: FormDefinition):
+    def __init__(self, definition: FormShape):
         self.definition = definition
         self.order = list(nx.topological_sort(_graph(definition)))  # the order rules are applied in
         self.known = formula_infos(definition.fields)
@@ -137,7 +137,7 @@ class _Plan:
 _plans: dict[int, _Plan] = {}
 
 
-def _plan(definition: FormDefinition) -> _Plan:
+def _plan(definition: FormShape) -> _Plan:
     kept = _plans.get(id(definition))
     if kept is None or kept.definition is not definition:  # the definition is kept, so its id is not reused
         if len(_plans) >= 256:
@@ -146,7 +146,7 @@ def _plan(definition: FormDefinition) -> _Plan:
     return kept
 
 
-def _refuse_cycles(definition: FormDefinition) -> None:
+def _refuse_cycles(definition: FormShape) -> None:
     graph = _graph(definition)
     try:
         cycle = nx.find_cycle(graph)
@@ -165,7 +165,7 @@ class Visibility:
     hidden_sections: set[str]
 
 
-def visibility(definition: FormDefinition, values: dict[str, Any], ctx: Context) -> Visibility:
+def visibility(definition: FormShape, values: dict[str, Any], ctx: Context) -> Visibility:
     """Which fields and sections the rules hide for these logical values (field id → value)."""
     plan = _plan(definition)
     seen = dict(values)  # hidden fields become BLANK for the rules after them
@@ -188,7 +188,7 @@ def visibility(definition: FormDefinition, values: dict[str, Any], ctx: Context)
     return Visibility(hidden, {sid for sid, shown in shown_sections.items() if not shown})
 
 
-def clear_hidden(definition: FormDefinition, values: dict[str, Any], readable: set[str], ctx: Context) -> set[str]:
+def clear_hidden(definition: FormShape, values: dict[str, Any], readable: set[str], ctx: Context) -> set[str]:
     """Apply the visibility rules to a record about to be saved: clear the values of hidden
     fields (not kept, not hidden from the caller by permission). Returns every hidden field."""
     if not _plan(definition).has_rules:
@@ -201,7 +201,7 @@ def clear_hidden(definition: FormDefinition, values: dict[str, Any], readable: s
     return hidden
 
 
-def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list[FieldError], ctx: Context,
+def check_rules(definition: FormShape, values: dict[str, Any], errors: list[FieldError], ctx: Context,
                 prefix: str = "") -> None:
     """Each validation rule whose condition holds refuses the save, its message at its field."""
     if not definition.rules:
@@ -214,32 +214,10 @@ def check_rules(definition: FormDefinition, values: dict[str, Any], errors: list
             errors.append(FieldError(prefix + where, "rule", pick(rule.message)))
 
 
-def has_visibility_rules(definition: FormDefinition) -> bool:
+def has_visibility_rules(definition: FormShape) -> bool:
     return _has_rules(definition)
 
 
-def _has_rules(definition: FormDefinition) -> bool:
+def _has_rules(definition: FormShape) -> bool:
     return any(f.show_when is not None for f in definition.fields) or \
         any(s.show_when is not None for s in definition.sections)
-
-
-def shown_now(service, data: dict[str, Any], record_id: int | None = None) -> dict[str, list[str]]:
-    """What the create/edit page shows for the values typed so far (API values by key): the
-    keys of the hidden fields and ids of the hidden sections, by the rules a save applies.
-    A value not valid yet counts as BLANK."""
-    from brickwork.engines.form.conditions import context
-    from brickwork.engines.form.values import parse_input
-
-    definition = service.form.definition
-    if not _has_rules(definition):
-        return {"hidden_fields": [], "hidden_sections": []}
-    values = service.logical(service.row(record_id)) if record_id is not None else {}
-    for key, value in data.items():  # one at a time: a value not valid yet leaves the field BLANK
-        one = parse_input(service.form, {key: value}, service.grant, [])
-        f = service.form.by_key.get(key)
-        if f is not None and f.id in service.grant.writable:
-            values[f.id] = one.get(f.id)
-    found = visibility(definition, values, context(service.who))
-    by_id = {f.id: f for f in definition.fields}
-    return {"hidden_fields": sorted(by_id[fid].key for fid in found.hidden_fields if fid in service.grant.readable),
-            "hidden_sections": sorted(found.hidden_sections)}

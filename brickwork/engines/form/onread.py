@@ -9,14 +9,11 @@ filters and sorts on it are refused with a message that says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.util import ClauseAdapter
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef
@@ -24,60 +21,14 @@ from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.computed import shape, volatile
 from brickwork.engines.form.forms import Form
 from brickwork.engines.form.formulas import infos, refs_of
+from brickwork.engines.form.lookup_fields import Lookup
+from brickwork.engines.form.recompute import formula_sql
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import FieldError, Invalid
-from brickwork.platform.expression import TYPES, Context, FieldInfo, evaluate, parse
+from brickwork.platform.expression import Context, evaluate, parse
 from brickwork.platform.expression.lists import AGGREGATES
 from brickwork.platform.expression.sqlvalues import read_value
 from brickwork.platform.i18n import _, pick
-
-
-@dataclass(frozen=True)
-class Lookup:
-    field: FieldDef
-    target: FieldDef  # the looked-up field of the linked form
-    value: ColumnElement  # correlated to the form's table
-
-    @property
-    def info(self) -> FieldInfo | None:
-        kind = REGISTRY[self.target.type]
-        value_type = kind.value_type(self.target)
-        return FieldInfo(value_type, kind.value_scale(self.target)) if value_type in TYPES else None
-
-
-def lookups(forms: dict[str, Form], form: Form,
-            scope_of: Callable[[str], ColumnElement[bool]] | None = None) -> dict[str, Lookup]:
-    """The form's lookups as sub-queries over its table (those that still resolve)."""
-    return lookups_over(forms, form.definition.fields, form.table, scope_of)
-
-
-def lookups_over(forms: dict[str, Form], fields: list[FieldDef], table,
-                 scope_of: Callable[[str], ColumnElement[bool]] | None = None) -> dict[str, Lookup]:
-    """The lookups among ``fields`` as sub-queries correlated to ``table``: a form's table,
-    or a sub-form's rows (a lookup in a row follows a relation of the same row).
-
-    With ``scope_of`` (a form key to the caller's read scope over that form's table), each
-    reads only linked records the caller may read: one they may not looks up BLANK. Without
-    it (recomputing stored values, which are the record's own), every linked record."""
-    by_id = {f.id: f for f in fields}
-    found = {}
-    for f in fields:
-        if f.type != "lookup":
-            continue
-        relation = by_id.get(f.relation or "")
-        target_form = forms.get(relation.target or "") if relation is not None else None
-        target = target_form.by_id.get(f.field or "") if target_form is not None else None
-        if target is None or not storage.has_column(target):
-            continue
-        linked = target_form.table.alias(f"bw_lk_{f.id}")
-        # the caller's scope, over the alias
-        scope = [ClauseAdapter(linked).traverse(scope_of(target_form.key))] if scope_of is not None else []
-        value = (select(linked.c[storage.column_name(target.id)])
-                 .where(linked.c.id == table.c[storage.column_name(relation.id)], linked.c.deleted_at.is_(None),
-                        *scope)
-                 .scalar_subquery())
-        found[f.id] = Lookup(f, target, value)
-    return found
 
 
 def aggregates_on_read(form: Form) -> bool:
@@ -131,8 +82,6 @@ def load(db: Connection, form: Form, found: dict[str, Lookup], rows: list[Any],
 
 def _in_sql(db: Connection, form: Form, f: FieldDef, forms: dict[str, Form], ids: list[int],
             ctx: Context) -> dict[int, Any]:
-    from brickwork.engines.form.recompute import formula_sql  # recompute builds on this engine's modules
-
     value = formula_sql(f, form.table, form.definition.fields, forms, form, ctx)
     fetched = db.execute(select(form.table.c.id, value).where(form.table.c.id.in_(ids)))
     return {rid: _api_value(f, read_value(raw, f.result)) for rid, raw in fetched}

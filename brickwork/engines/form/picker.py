@@ -14,7 +14,7 @@ from brickwork.engines.form import storage
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import refuse_nul
-from brickwork.engines.form.picker_filter import narrowing
+from brickwork.engines.form.picker_links import narrowing
 from brickwork.platform.db import whole_id
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _

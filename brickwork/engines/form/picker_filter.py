@@ -10,10 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-
-from brickwork.engines.form.definition import FieldDef, FormDefinition
-from brickwork.platform.errors import FieldError, Invalid
+from brickwork.engines.form.formulas import field_infos
+from brickwork.engines.form.model import FieldDef, FormShape
+from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import parse_condition
 from brickwork.platform.i18n import _
 
@@ -35,7 +34,7 @@ def record_keys(data: Any) -> set[str]:
     return set()
 
 
-def check_picker_filters(definition: FormDefinition, targets: dict[str, list[FieldDef]] | None) -> None:
+def check_picker_filters(definition: FormShape, targets: dict[str, list[FieldDef]] | None) -> None:
     """Each ``$record.`` names a field of this form that can be compared; at publish
     (``targets``: the app's forms' fields) the condition must also type-check over the
     linked form."""
@@ -58,8 +57,6 @@ def check_picker_filters(definition: FormDefinition, targets: dict[str, list[Fie
 
 
 def _check_over(f: FieldDef, fields: list[FieldDef], values: dict[str, Any], by_key: dict[str, FieldDef]) -> None:
-    from brickwork.engines.form.conditions import field_infos  # conditions builds on this model
-
     try:
         parse_condition(_ids(fields, bind(f.picker_filter, values, by_key, blank_ok=True)), field_infos(fields))
     except Invalid as problem:
@@ -91,7 +88,7 @@ def bind(data: Any, values: dict[str, Any], by_key: dict[str, FieldDef], *, blan
             f = by_key[var[len(PREFIX):]]
             value = values.get(f.key)
             if value is None and not blank_ok:
-                raise _Blank
+                raise Blank
             return {"lit": _json(value), "type": LITERALS[f.type]}
         return {k: bind(v, values, by_key, blank_ok=blank_ok) for k, v in data.items()}
     if isinstance(data, list):
@@ -99,7 +96,7 @@ def bind(data: Any, values: dict[str, Any], by_key: dict[str, FieldDef], *, blan
     return data
 
 
-class _Blank(Exception):
+class Blank(Exception):
     """A referenced value is blank: the filter narrows nothing."""
 
 
@@ -109,48 +106,3 @@ def _json(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
-
-
-def narrowing(target, who, source: FormDefinition, f: FieldDef, values: dict[str, Any]) -> ColumnElement | None:
-    """The SQL condition over ``target`` (a loaded form) for these values of the record
-    (logical, by key); None when nothing narrows."""
-    from brickwork.engines.form.conditions import compile_condition
-
-    if f.picker_filter is None:
-        return None
-    try:
-        bound = bind(f.picker_filter, values, {x.key: x for x in source.fields})
-    except _Blank:
-        return None
-    return compile_condition(target, who, bound)
-
-
-def check_links(service, rows: list[dict[str, Any]], errors: list[FieldError], prefixes: list[str],
-                touched: set[str] | None = None) -> None:
-    """On save: every record a relation with a picker filter links to must satisfy it for
-    the record's values (logical, by field id). One query per field and row. ``touched``
-    (an update): the field ids it changes; a link is checked again only when it or a
-    field its filter reads is among them."""
-    from brickwork.engines.form.forms import load_form
-
-    form = service.form
-    for f in form.definition.fields:
-        if f.type != "relation" or f.picker_filter is None:
-            continue
-        reads = {form.by_key[key].id for key in record_keys(f.picker_filter) if key in form.by_key}
-        if touched is not None and not touched & (reads | {f.id}):
-            continue
-        target = None
-        for values, prefix in zip(rows, prefixes, strict=True):
-            linked = values.get(f.id)
-            if linked is None:
-                continue
-            by_key = {form.by_id[fid].key: v for fid, v in values.items() if fid in form.by_id}
-            target = target or load_form(service.session, form.app.key, f.target)
-            condition = narrowing(target, service.who, form.definition, f, by_key)
-            if condition is None:
-                continue
-            t = target.table
-            if service.db.scalar(select(t.c.id).where(t.c.id == linked, condition)) is None:
-                errors.append(FieldError(prefix + f.key, "picker_filter", _(
-                    "Record %(id)s does not fit this record: choose one the list offers.", id=linked)))

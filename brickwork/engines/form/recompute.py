@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.engine import Connection
 
-from brickwork.engines.form import onread, rollups, storage
+from brickwork.engines.form import lookup_fields, rollups, storage
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.dependencies import AppGraph, Node
 from brickwork.engines.form.fieldtypes import REGISTRY
@@ -57,7 +57,7 @@ def formula_sql(f: FieldDef, table: Table, fields: list[FieldDef], forms: dict[s
         lists = {fid: rollups.Children(form, source, table.c.id) for fid, source in _lists(forms, form, known).items()}
     columns = {fid: table.c[storage.column_name(fid)] for fid in known if storage.column_name(fid) in table.c}
     if forms is not None:  # lookups: the linked record's value, a sub-query, read live
-        for fid, lk in onread.lookups_over(forms, fields, table).items():
+        for fid, lk in lookup_fields.lookups_over(forms, fields, table).items():
             if lk.info is not None:
                 columns[fid], known[fid] = lk.value, lk.info
     return to_sql_value(parse(f.expression), columns | lists, known, ctx)

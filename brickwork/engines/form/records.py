@@ -19,13 +19,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import dependencies, logic, onread, outside, recompute, relations, storage, subforms
+from brickwork.engines.form import (
+    dependencies,
+    logic,
+    lookup_fields,
+    on_delete,
+    onread,
+    outside,
+    recompute,
+    storage,
+    subforms,
+)
 from brickwork.engines.form.access import Grant, form_grant, refusal
 from brickwork.engines.form.computed_access import COMPUTED, hidden_computed
 from brickwork.engines.form.conditions import compile_condition, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
-from brickwork.engines.form.picker_filter import check_links as check_picker_filters
+from brickwork.engines.form.picker_links import check_links as check_picker_filters
 from brickwork.engines.form.values import (
     api_value,
     check_references,
@@ -105,12 +115,12 @@ class RecordService:
         return None if target is None else (target.table, self.grant_of(form_key).scope)
 
     @cached_property
-    def lookups(self) -> dict[str, onread.Lookup]:
+    def lookups(self) -> dict[str, lookup_fields.Lookup]:
         if not any(f.type == "lookup" for f in self.form.definition.fields):
             return {}
         # Each lookup reads its linked record through the caller's grant on the linked form.
         # (Over the graph's own Form objects: the scope must be over the table the sub-query aliases.)
-        return onread.lookups(self.graph.forms, self.form, self.read_scope)
+        return lookup_fields.lookups(self.graph.forms, self.form, self.read_scope)
 
     def read_scope(self, form_key: str):
         """The caller's read scope on a form of the graph, over that Form's own table (the one
@@ -367,7 +377,7 @@ class RecordService:
         if version is not None and row.version != version:
             raise self._stale(row)
         counted_in = self._before_write([record_id])  # before links to it are cleared
-        relations.before_delete(self, [record_id])
+        on_delete.before_delete(self, [record_id])
         t = self.table
         moment = utcnow()
         self.db.execute(update(t).where(t.c.id == record_id).values(

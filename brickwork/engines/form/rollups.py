@@ -19,66 +19,13 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
-from brickwork.engines.form.fieldtypes.computed import _uses_clock
 from brickwork.engines.form.forms import Form
-from brickwork.engines.form.formulas import fail, infos
+from brickwork.engines.form.formulas import infos
 from brickwork.engines.form.sqlnumbers import ratio_scaled, rescaled
 from brickwork.platform.clock import app_zone
-from brickwork.platform.errors import Invalid
-from brickwork.platform.expression import Context, check, parse, to_json, to_sql
-from brickwork.platform.expression.formula import parse_formula
-from brickwork.platform.i18n import _
+from brickwork.platform.expression import Context, parse, to_sql
 
-ALLOWED = {"count": (), "sum": ("number",), "avg": ("number",), "min": ("number", "date", "datetime"),
-           "max": ("number", "date", "datetime"), "earliest": ("date", "datetime"), "latest": ("date", "datetime")}
 SMALLEST = {"min", "earliest"}
-
-
-def money_currency(f: FieldDef) -> str | None:
-    """The currency of a field's amounts: a money field's, or a computed field's own."""
-    if f.type == "money":
-        return f.currency or "CNY"
-    return f.currency if f.type in ("formula", "rollup", "lookup") else None
-
-
-def settle(f: FieldDef, children: list[FieldDef], loc: tuple) -> None:
-    """Check a rollup against the fields of its children; keep ids, the condition as an AST,
-    the result type and scale."""
-    if f.aggregate == "count":
-        f.field, f.result, f.scale, f.currency = None, "number", 0, None
-    else:
-        child = next((c for c in children if f.field in (c.id, c.key)), None)
-        kind = REGISTRY[child.type] if child is not None else None
-        if child is None or not kind.has_column(child):
-            raise fail(loc + ("field",), "field", _("The records summed up have no field %(name)s.", name=f.field))
-        value_type = kind.value_type(child)
-        if value_type not in ALLOWED[f.aggregate]:
-            raise fail(loc + ("aggregate",), "aggregate", _(
-                "%(aggregate)s does not suit a field of type %(type)s.", aggregate=f.aggregate, type=child.type))
-        f.field, f.result = child.id, value_type
-        f.currency = money_currency(child) if value_type == "number" else None  # a sum of amounts is one
-        if value_type == "number":
-            own = kind.value_scale(child)
-            f.scale = f.scale if f.scale is not None else (max(own, 2) if f.aggregate == "avg" else own)
-        else:
-            f.scale = None
-    if f.condition is not None:
-        known = infos(children)
-        try:
-            if isinstance(f.condition, str):
-                node = parse_formula(f.condition, known, expect="boolean")
-            else:
-                node = parse(f.condition)
-                check(node, known, expect="boolean")
-        except Invalid as problem:
-            error = problem.errors[0]
-            raise fail(loc + ("condition",), error.code, error.message) from None
-        except ValueError as problem:
-            raise fail(loc + ("condition",), "condition", str(problem)) from None
-        if _uses_clock(to_json(node)):
-            raise fail(loc + ("condition",), "volatile", _(
-                "A rollup is stored, so its condition cannot use TODAY() or NOW()."))
-        f.condition = to_json(node)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
+from brickwork.engines.form.lookup_fields import lookups_over
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, ngettext
 
@@ -97,9 +98,7 @@ def load_rows(db: Connection, form: Form, ids: list[int], forms: dict[str, Form]
               scope_of=None) -> dict[str, dict[int, list[dict[str, Any]]]]:
     """The API rows of each sub-form of some records, in order: one query per sub-form.
     With the app's ``forms``, the rows' lookups too (sub-queries in that one query), each
-    within ``scope_of`` (the caller's read scope per form key, see onread.lookups_over)."""
-    from brickwork.engines.form.onread import lookups_over  # onread builds on this engine's modules
-
+    within ``scope_of`` (the caller's read scope per form key, see lookup_fields.lookups_over)."""
     found: dict[str, dict[int, list[dict[str, Any]]]] = {}
     for field in subforms(form):
         table = storage.child_table(form.app.id, form.key, field)

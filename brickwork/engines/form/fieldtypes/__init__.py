@@ -1,6 +1,6 @@
 """The field type registry: one entry per type, every entry the same shape (``FieldType``)."""
 
-from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank
+from brickwork.engines.form.fieldtypes.base import REGISTRY, FieldType, FieldValueError, blank
 from brickwork.engines.form.fieldtypes.choice import BooleanField, MultiSelectField, SelectField
 from brickwork.engines.form.fieldtypes.computed import FormulaField, LookupField, RollupField
 from brickwork.engines.form.fieldtypes.misc import AttachmentField, AutoNumberField, ImageField, RegionField
@@ -11,7 +11,7 @@ from brickwork.engines.form.fieldtypes.subform import SubformField
 from brickwork.engines.form.fieldtypes.temporal import DateField, DateTimeField
 from brickwork.engines.form.fieldtypes.text import EmailField, PhoneField, TextareaField, TextField, UrlField
 
-REGISTRY: dict[str, FieldType] = {
+REGISTRY.update({
     kind.name: kind()
     for kind in (
         TextField, TextareaField, NumberField, MoneyField, PercentField, DateField, DateTimeField,
@@ -19,7 +19,7 @@ REGISTRY: dict[str, FieldType] = {
         EmailField, UrlField, RegionField, RatingField, AttachmentField, ImageField, AutoNumberField,
         RelationField, SubformField, FormulaField, RollupField, LookupField,
     )
-}
+})
 
 
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.types import TypeEngine
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.platform.i18n import _
 
 
@@ -33,7 +33,7 @@ class FieldValueError(ValueError):
 class FieldType:
     name: ClassVar[str]
     logical: ClassVar[str]  # the expression language's type of the value
-    settings: ClassVar[frozenset[str]] = frozenset()  # FieldDef properties this type reads
+    settings: ClassVar[frozenset[str]] = frozenset()  # FieldSettings properties this type reads
     operators: ClassVar[tuple[str, ...]] = ("=", "<>", "IN", "ISBLANK")
     widget: ClassVar[str] = "text"  # the template that renders the input
     system: ClassVar[bool] = False  # set by the server, never by a caller
@@ -42,36 +42,36 @@ class FieldType:
     keeps: ClassVar[str] = ""
 
     # --- storage
-    def has_column(self, field: FieldDef) -> bool:
+    def has_column(self, field: FieldSettings) -> bool:
         """False for fields kept elsewhere (a relation to many lives in a junction table)."""
         return True
 
-    def column_type(self, field: FieldDef) -> TypeEngine:
+    def column_type(self, field: FieldSettings) -> TypeEngine:
         raise NotImplementedError
 
-    def value_type(self, field: FieldDef) -> str:
+    def value_type(self, field: FieldSettings) -> str:
         """The expression language's type of this field's values (a formula's: its result)."""
         return self.logical
 
-    def value_scale(self, field: FieldDef) -> int:
+    def value_scale(self, field: FieldSettings) -> int:
         """Number columns hold value * 10**scale; 0 for every other kind."""
         return 0
 
-    def to_db(self, field: FieldDef, value: Any) -> Any:
+    def to_db(self, field: FieldSettings, value: Any) -> Any:
         return value
 
-    def from_db(self, field: FieldDef, stored: Any) -> Any:
+    def from_db(self, field: FieldSettings, stored: Any) -> Any:
         return stored
 
     # --- the API
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         raise NotImplementedError
 
-    def parse(self, field: FieldDef, value: Any) -> Any:
+    def parse(self, field: FieldSettings, value: Any) -> Any:
         """API value → logical value, normalised (trimmed, canonical form). BLANK → None."""
         raise NotImplementedError
 
-    def check(self, field: FieldDef, value: Any) -> None:
+    def check(self, field: FieldSettings, value: Any) -> None:
         """Rules on a parsed, non-blank value (ranges, options...)."""
 
     def refuse_controls(self, value: Any) -> None:
@@ -81,7 +81,7 @@ class FieldType:
             raise FieldValueError("control_character", _(
                 "Remove the control character %(char)s: this field cannot hold it.", char=found))
 
-    def read(self, field: FieldDef, value: Any) -> Any:
+    def read(self, field: FieldSettings, value: Any) -> Any:
         """API value → checked logical value: control characters, parse, then the rules."""
         self.refuse_controls(value)
         parsed = self.parse(field, value)
@@ -89,24 +89,24 @@ class FieldType:
             self.check(field, parsed)
         return parsed
 
-    def to_api(self, field: FieldDef, value: Any) -> Any:
+    def to_api(self, field: FieldSettings, value: Any) -> Any:
         return value
 
     # --- text, for import/export and type changes
-    def to_text(self, field: FieldDef, value: Any) -> str:
+    def to_text(self, field: FieldSettings, value: Any) -> str:
         return "" if value is None else str(value)
 
-    def from_text(self, field: FieldDef, text: str) -> Any:
+    def from_text(self, field: FieldSettings, text: str) -> Any:
         return self.parse(field, text)
 
     # --- the definition
     # Defaults taken from the context of the creating request, and the types they suit.
     dynamic_defaults: ClassVar[tuple[str, ...]] = ()
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         """Raise ValueError when the field's settings do not suit this type."""
 
-    def check_default(self, field: FieldDef) -> None:
+    def check_default(self, field: FieldSettings) -> None:
         """A static default must be a value the field could hold; a dynamic one must suit it."""
         if field.default is None:
             return
@@ -119,6 +119,11 @@ class FieldType:
             self.read(field, field.default)
         except FieldValueError as exc:
             raise ValueError(_("The default value does not fit: %(reason)s", reason=exc.message)) from None
+
+
+# Every field type by name. The package (``fieldtypes/__init__.py``) fills it once all the
+# types are defined; a type whose values hold other fields (a sub-form's rows) reads it here.
+REGISTRY: dict[str, FieldType] = {}
 
 
 def blank(value: Any) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, blank, wrong_type
 from brickwork.engines.form.fieldtypes.choice import BooleanField
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -25,10 +25,10 @@ DEFAULT_SCALE = 2
 VOLATILE = ("TODAY", "NOW")
 
 
-_shapes: dict[int, tuple[FieldDef, tuple, tuple[FieldType, FieldDef]]] = {}
+_shapes: dict[int, tuple[FieldSettings, tuple, tuple[FieldType, FieldSettings]]] = {}
 
 
-def shape(field: FieldDef) -> tuple[FieldType, FieldDef]:
+def shape(field: FieldSettings) -> tuple[FieldType, FieldSettings]:
     """The plain field a computed value is stored and shown as: (its kind, its definition).
     Asked for every value read or written, so it is kept per field (a published field is
     parsed once per process) while what it depends on is unchanged (a draft's may change)."""
@@ -43,15 +43,15 @@ def shape(field: FieldDef) -> tuple[FieldType, FieldDef]:
     return found
 
 
-def _shape(field: FieldDef) -> tuple[FieldType, FieldDef]:
+def _shape(field: FieldSettings) -> tuple[FieldType, FieldSettings]:
     result = field.result or "text"
     scale = field.scale if field.scale is not None else (DEFAULT_SCALE if field.type == "formula" else 0)
-    plain = FieldDef.model_construct(id=field.id, key=field.key, label=field.label, type=result,
+    plain = FieldSettings.model_construct(id=field.id, key=field.key, label=field.label, type=result,
                                      scale=scale if result == "number" else None)
     return RESULT_KINDS[result], plain
 
 
-def volatile(field: FieldDef) -> bool:
+def volatile(field: FieldSettings) -> bool:
     """A formula that uses TODAY() or NOW(): stored, it would go stale overnight."""
     return field.type == "formula" and _uses_clock(field.expression)
 
@@ -67,7 +67,7 @@ def _uses_clock(data: Any) -> bool:
 
 
 def _as_result(name: str):
-    def method(self, field: FieldDef, value: Any) -> Any:
+    def method(self, field: FieldSettings, value: Any) -> Any:
         kind, plain = shape(field)
         return getattr(kind, name)(plain, value)
 
@@ -80,18 +80,18 @@ class _Computed(FieldType):
     system = True
     operators = ("=", "<>", "<", "<=", ">", ">=", "IN", "ISBLANK")
 
-    def value_type(self, field: FieldDef) -> str:
+    def value_type(self, field: FieldSettings) -> str:
         return field.result or "text"
 
-    def value_scale(self, field: FieldDef) -> int:
+    def value_scale(self, field: FieldSettings) -> int:
         kind, plain = shape(field)
         return kind.value_scale(plain)
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         kind, plain = shape(field)
         return kind.column_type(plain)
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         kind, plain = shape(field)
         return {**kind.json_schema(plain), "readOnly": True}
 
@@ -111,10 +111,10 @@ class FormulaField(_Computed):
     logical = "text"
     settings = frozenset({"formula", "expression", "result", "scale", "currency"})
 
-    def has_column(self, field: FieldDef) -> bool:
+    def has_column(self, field: FieldSettings) -> bool:
         return not volatile(field)
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if field.formula is None and field.expression is None:
             raise ValueError(_("A formula field needs a formula."))
 
@@ -127,11 +127,11 @@ class RollupField(_Computed):
     logical = "number"
     settings = frozenset({"source", "aggregate", "field", "condition", "result", "scale", "currency"})
 
-    def value_type(self, field: FieldDef) -> str:
+    def value_type(self, field: FieldSettings) -> str:
         # Until publish resolves another form's field, a number is the likely result.
         return field.result or ("date" if field.aggregate in ("earliest", "latest") else "number")
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if not field.source or not field.aggregate:
             raise ValueError(_("A rollup names its records (source) and how to sum them up (aggregate)."))
         if field.aggregate != "count" and not field.field:
@@ -148,21 +148,21 @@ class LookupField(FieldType):
     settings = frozenset({"relation", "field"})
     operators = ("=", "<>", "<", "<=", ">", ">=", "IN", "ISBLANK")
 
-    def has_column(self, field: FieldDef) -> bool:
+    def has_column(self, field: FieldSettings) -> bool:
         return False
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return BigInteger()  # never made: a lookup has no column
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"readOnly": True, "description": "the linked record's value of the looked-up field"}
 
-    def parse(self, field: FieldDef, value: Any) -> Any:
+    def parse(self, field: FieldSettings, value: Any) -> Any:
         """Never from a caller (system); imports and previews pass the shown value through."""
         if isinstance(value, (dict, list)):
             raise wrong_type(_("a value of the linked record"))
         return None if blank(value) else value
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if not field.relation or not field.field:
             raise ValueError(_("A lookup names a relation to one record (relation) and a field of it (field)."))

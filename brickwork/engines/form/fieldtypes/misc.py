@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.dialects.postgresql import JSONB
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.engines.form.regions import region_codes, region_names
 from brickwork.platform.i18n import _
@@ -28,14 +28,14 @@ class RegionField(FieldType):
     settings = frozenset({"default", "levels"})
     operators = ("=", "STARTSWITH", "ISBLANK")
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return String(32)
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         props = {level: {"type": "string", "pattern": "^[0-9]{6}$"} for level in LEVELS}
         return {"type": ["object", "null"], "properties": props, "required": ["province"]}
 
-    def parse(self, field: FieldDef, value: Any) -> str | None:
+    def parse(self, field: FieldSettings, value: Any) -> str | None:
         if blank(value) or value == {}:
             return None
         if isinstance(value, str):
@@ -54,10 +54,10 @@ class RegionField(FieldType):
                 raise FieldValueError("region", _("The city or district is not in the region above it."))
         return "/".join(codes)
 
-    def to_api(self, field: FieldDef, value: str | None) -> dict[str, str] | None:
+    def to_api(self, field: FieldSettings, value: str | None) -> dict[str, str] | None:
         return None if value is None else dict(zip(LEVELS, value.split("/"), strict=False))
 
-    def to_text(self, field: FieldDef, value: str | None) -> str:
+    def to_text(self, field: FieldSettings, value: str | None) -> str:
         """Names as people read them: ``上海市 / 上海市 / 浦东新区``."""
         return "" if value is None else " / ".join(region_names(value))
 
@@ -85,13 +85,13 @@ class AttachmentField(FieldType):
     settings = frozenset({"max_files", "max_size_mb", "accept"})
     operators = ("ISBLANK",)
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["array", "null"], "items": {"type": "string"}, "maxItems": field.max_files or 20}
 
-    def parse(self, field: FieldDef, value: Any) -> list[str] | None:
+    def parse(self, field: FieldSettings, value: Any) -> list[str] | None:
         if blank(value):
             return None
         if not isinstance(value, list):
@@ -104,13 +104,13 @@ class AttachmentField(FieldType):
             raise FieldValueError("max_files", _("At most %(n)s files.", n=field.max_files or 20))
         return ids
 
-    def to_text(self, field: FieldDef, value: list[str] | None) -> str:
+    def to_text(self, field: FieldSettings, value: list[str] | None) -> str:
         return ", ".join(value or [])
 
-    def from_text(self, field: FieldDef, text: str) -> list[str] | None:
+    def from_text(self, field: FieldSettings, text: str) -> list[str] | None:
         return self.parse(field, [part.strip() for part in text.split(",") if part.strip()])
 
-    def accepts(self, field: FieldDef, mime: str) -> bool:
+    def accepts(self, field: FieldSettings, mime: str) -> bool:
         allowed = field.accept
         if not allowed:
             return True
@@ -121,7 +121,7 @@ class ImageField(AttachmentField):
     name = "image"
     widget = "image"
 
-    def accepts(self, field: FieldDef, mime: str) -> bool:
+    def accepts(self, field: FieldSettings, mime: str) -> bool:
         return mime.startswith("image/") and super().accepts(field, mime)
 
 
@@ -136,27 +136,27 @@ class AutoNumberField(FieldType):
     operators = ("=", "CONTAINS", "STARTSWITH", "ISBLANK")
     system = True
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return String(64)
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "null"], "readOnly": True}
 
-    def parse(self, field: FieldDef, value: Any) -> str | None:
+    def parse(self, field: FieldSettings, value: Any) -> str | None:
         if blank(value):
             return None
         if not isinstance(value, str):
             raise wrong_type(_("text"))
         return value.strip()
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         pattern = field.pattern or "{0000}"
         if not re.search(r"\{0+\}", pattern):
             raise ValueError(_("An auto-number pattern needs a counter such as {0000}."))
         if re.sub(AUTONUMBER_TOKEN, "", pattern).count("{"):
             raise ValueError(_("Use only {yyyy}, {yy}, {mm}, {dd} and {0000} in the pattern."))
 
-    def period(self, field: FieldDef, today) -> str:
+    def period(self, field: FieldSettings, today) -> str:
         tokens = set(AUTONUMBER_TOKEN.findall(field.pattern or "{0000}"))
         if "dd" in tokens:
             return today.strftime("%Y%m%d")
@@ -166,7 +166,7 @@ class AutoNumberField(FieldType):
             return today.strftime("%Y")
         return "-"
 
-    def render(self, field: FieldDef, today, counter: int) -> str:
+    def render(self, field: FieldSettings, today, counter: int) -> str:
         parts = {"yyyy": f"{today.year:04d}", "yy": f"{today.year % 100:02d}",
                  "mm": f"{today.month:02d}", "dd": f"{today.day:02d}"}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Integer
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.i18n import _
 
@@ -43,19 +43,19 @@ class NumberField(FieldType):
     settings = frozenset({"default", "scale", "min", "max", "unique"})
     operators = NUMBER_OPERATORS
 
-    def scale(self, field: FieldDef) -> int:
+    def scale(self, field: FieldSettings) -> int:
         return field.scale or 0
 
-    def value_scale(self, field: FieldDef) -> int:
+    def value_scale(self, field: FieldSettings) -> int:
         return self.scale(field)
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return BigInteger()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "number", "null"], "description": f"decimal, {self.scale(field)} places"}
 
-    def parse(self, field: FieldDef, value: Any) -> Decimal | None:
+    def parse(self, field: FieldSettings, value: Any) -> Decimal | None:
         if blank(value):
             return None
         number = to_decimal(value)
@@ -67,22 +67,22 @@ class NumberField(FieldType):
             raise FieldValueError("scale", _("At most %(n)s decimal places.", n=scale))
         return rounded
 
-    def check(self, field: FieldDef, value: Decimal) -> None:
+    def check(self, field: FieldSettings, value: Decimal) -> None:
         if field.min is not None and value < field.min:
             raise FieldValueError("min", _("At least %(n)s.", n=field.min))
         if field.max is not None and value > field.max:
             raise FieldValueError("max", _("At most %(n)s.", n=field.max))
 
-    def to_db(self, field: FieldDef, value: Decimal | None) -> int | None:
+    def to_db(self, field: FieldSettings, value: Decimal | None) -> int | None:
         return None if value is None else int(value.scaleb(self.scale(field)))
 
-    def from_db(self, field: FieldDef, stored: int | None) -> Decimal | None:
+    def from_db(self, field: FieldSettings, stored: int | None) -> Decimal | None:
         return None if stored is None else Decimal(stored).scaleb(-self.scale(field))
 
-    def to_api(self, field: FieldDef, value: Decimal | None) -> str | None:
+    def to_api(self, field: FieldSettings, value: Decimal | None) -> str | None:
         return None if value is None else str(value)
 
-    def to_text(self, field: FieldDef, value: Decimal | None) -> str:
+    def to_text(self, field: FieldSettings, value: Decimal | None) -> str:
         return "" if value is None else str(value)
 
 
@@ -91,7 +91,7 @@ class PercentField(NumberField):
 
     name = "percent"
 
-    def scale(self, field: FieldDef) -> int:
+    def scale(self, field: FieldSettings) -> int:
         return 2 if field.scale is None else field.scale
 
 
@@ -102,14 +102,14 @@ class MoneyField(NumberField):
     widget = "money"
     settings = frozenset({"default", "currency", "min", "max", "unique"})
 
-    def scale(self, field: FieldDef) -> int:
+    def scale(self, field: FieldSettings) -> int:
         return CURRENCY_SCALE[field.currency or "CNY"]
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if field.currency is not None and field.currency not in CURRENCY_SCALE:
             raise ValueError(_("Unknown currency %(code)s.", code=field.currency))
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "number", "null"],
                 "description": f"amount in {field.currency or 'CNY'}, {self.scale(field)} places"}
 
@@ -121,20 +121,20 @@ class RatingField(NumberField):
     widget = "rating"
     settings = frozenset({"default", "max"})
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return Integer()
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if field.max is not None and not 1 <= field.max <= 100:
             raise ValueError(_("A rating has 1 to 100 stars."))
 
-    def check(self, field: FieldDef, value: Decimal) -> None:
+    def check(self, field: FieldSettings, value: Decimal) -> None:
         top = int(field.max or 5)
         if not 1 <= value <= top:
             raise FieldValueError("range", _("Give 1 to %(n)s stars.", n=top))
 
-    def to_api(self, field: FieldDef, value: Decimal | None) -> int | None:
+    def to_api(self, field: FieldSettings, value: Decimal | None) -> int | None:
         return None if value is None else int(value)
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["integer", "null"], "minimum": 1, "maximum": int(field.max or 5)}

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, blank, wrong_type
 from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
@@ -22,13 +22,13 @@ class UserField(FieldType):
     references: ClassVar[str] = "users"
     dynamic_defaults = ("$me",)
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return BigInteger()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["integer", "null"]}
 
-    def parse(self, field: FieldDef, value: Any) -> int | None:
+    def parse(self, field: FieldSettings, value: Any) -> int | None:
         if blank(value):
             return None
         if whole_id(value) is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
@@ -24,18 +24,18 @@ class RelationField(FieldType):
     settings = frozenset({"target", "multiple", "on_delete", "picker_filter"})
     operators = ("=", "<>", "IN", "ISBLANK")
 
-    def has_column(self, field: FieldDef) -> bool:
+    def has_column(self, field: FieldSettings) -> bool:
         return not field.multiple
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return BigInteger()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         if field.multiple:
             return {"type": "array", "items": {"type": "integer"}, "uniqueItems": True, "maxItems": MAX_LINKS}
         return {"type": ["integer", "null"]}
 
-    def parse(self, field: FieldDef, value: Any) -> int | list[int] | None:
+    def parse(self, field: FieldSettings, value: Any) -> int | list[int] | None:
         if not field.multiple:
             return None if blank(value) else _record_id(value)
         if blank(value):
@@ -47,16 +47,16 @@ class RelationField(FieldType):
             raise FieldValueError("too_many", _("Link at most %(n)s records.", n=MAX_LINKS))
         return ids
 
-    def to_text(self, field: FieldDef, value: Any) -> str:
+    def to_text(self, field: FieldSettings, value: Any) -> str:
         if value is None:
             return ""
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
-    def from_text(self, field: FieldDef, text: str) -> Any:
+    def from_text(self, field: FieldSettings, text: str) -> Any:
         parts = [p.strip() for p in text.split(",") if p.strip()]
         return self.parse(field, parts if field.multiple else (parts[0] if parts else None))
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if field.target is None:
             raise ValueError(_("A relation names the form it links to (target)."))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from brickwork.engines.form.definition import FieldDef, no_repeats
-from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
+from brickwork.engines.form.fields import FieldSettings, no_repeats
+from brickwork.engines.form.fieldtypes.base import REGISTRY, FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.db import whole_id
 from brickwork.platform.i18n import _
 
@@ -32,12 +32,10 @@ class SubformField(FieldType):
     settings = frozenset({"fields", "min_rows", "max_rows"})
     operators = ()
 
-    def has_column(self, field: FieldDef) -> bool:
+    def has_column(self, field: FieldSettings) -> bool:
         return False
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
-        from brickwork.engines.form.fieldtypes import REGISTRY  # the registry holds this type
-
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         columns = {"id": {"type": "integer", "description": _("The row's id; leave it out for a new row.")}}
         columns |= {f.key: REGISTRY[f.type].json_schema(f) for f in field.fields or []}
         return {"type": "array", "items": {"type": "object", "properties": columns, "additionalProperties": False},
@@ -47,11 +45,9 @@ class SubformField(FieldType):
     def refuse_controls(self, value: Any) -> None:
         """Each cell is checked by its own field's type in ``parse``."""
 
-    def parse(self, field: FieldDef, value: Any) -> list[dict[str, Any]] | None:
+    def parse(self, field: FieldSettings, value: Any) -> list[dict[str, Any]] | None:
         """API rows → logical rows (values by child field id, ``id`` kept); every problem is
         reported at its row and column (``[2].qty``)."""
-        from brickwork.engines.form.fieldtypes import REGISTRY  # the registry holds this type
-
         if blank(value):
             return None
         if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
@@ -78,20 +74,18 @@ class SubformField(FieldType):
             raise RowErrors(problems, rows)
         return rows
 
-    def to_api(self, field: FieldDef, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    def to_api(self, field: FieldSettings, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
         """Logical rows → API rows (by key, with the row id)."""
-        from brickwork.engines.form.fieldtypes import REGISTRY  # the registry holds this type
-
         if value is None:
             return None
         return [{"id": row.get("id"), **{f.key: REGISTRY[f.type].to_api(f, row.get(f.id)) for f in field.fields or []}}
                 for row in value]
 
-    def to_text(self, field: FieldDef, value: Any) -> str:
+    def to_text(self, field: FieldSettings, value: Any) -> str:
         """The rows as JSON: a cell of a spreadsheet can carry them, and read them back."""
         return "" if not value else json.dumps(self.to_api(field, value), ensure_ascii=False)
 
-    def from_text(self, field: FieldDef, text: str) -> Any:
+    def from_text(self, field: FieldSettings, text: str) -> Any:
         if not text.strip():
             return None
         try:
@@ -101,7 +95,7 @@ class SubformField(FieldType):
                 raise
             raise wrong_type(_("a list of rows")) from None
 
-    def check_definition(self, field: FieldDef) -> None:
+    def check_definition(self, field: FieldSettings) -> None:
         if not field.fields:
             raise ValueError(_("A sub-form needs at least one field."))
         no_repeats(field.fields, "id")

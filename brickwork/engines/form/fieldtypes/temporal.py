@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.clock import app_zone
 from brickwork.platform.i18n import _
@@ -26,13 +26,13 @@ class DateField(FieldType):
     dynamic_defaults = ("$today",)
     operators = DATE_OPERATORS
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return Date()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "null"], "format": "date"}
 
-    def parse(self, field: FieldDef, value: Any) -> date | None:
+    def parse(self, field: FieldSettings, value: Any) -> date | None:
         if blank(value):
             return None
         if isinstance(value, datetime):
@@ -49,10 +49,10 @@ class DateField(FieldType):
         except ValueError:
             raise FieldValueError("date", _("This is not a date (2024-07-01).")) from None
 
-    def to_api(self, field: FieldDef, value: date | None) -> str | None:
+    def to_api(self, field: FieldSettings, value: date | None) -> str | None:
         return None if value is None else value.isoformat()
 
-    def to_text(self, field: FieldDef, value: date | None) -> str:
+    def to_text(self, field: FieldSettings, value: date | None) -> str:
         return "" if value is None else value.isoformat()
 
 
@@ -64,13 +64,13 @@ class DateTimeField(FieldType):
     dynamic_defaults = ("$now",)
     operators = DATE_OPERATORS
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         return DateTime()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "null"], "format": "date-time"}
 
-    def parse(self, field: FieldDef, value: Any) -> datetime | None:
+    def parse(self, field: FieldSettings, value: Any) -> datetime | None:
         if blank(value):
             return None
         if isinstance(value, datetime):
@@ -87,14 +87,14 @@ class DateTimeField(FieldType):
             moment = moment.replace(tzinfo=app_zone())
         return moment.astimezone(UTC).replace(microsecond=0)
 
-    def to_db(self, field: FieldDef, value: datetime | None) -> datetime | None:
+    def to_db(self, field: FieldSettings, value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
-    def from_db(self, field: FieldDef, stored: datetime | None) -> datetime | None:
+    def from_db(self, field: FieldSettings, stored: datetime | None) -> datetime | None:
         return None if stored is None else stored.replace(tzinfo=UTC)
 
-    def to_api(self, field: FieldDef, value: datetime | None) -> str | None:
+    def to_api(self, field: FieldSettings, value: datetime | None) -> str | None:
         return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
-    def to_text(self, field: FieldDef, value: datetime | None) -> str:
+    def to_text(self, field: FieldSettings, value: datetime | None) -> str:
         return "" if value is None else value.astimezone(app_zone()).strftime("%Y-%m-%d %H:%M:%S")

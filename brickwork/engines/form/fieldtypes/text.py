@@ -9,7 +9,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import String, Text
 
-from brickwork.engines.form.definition import FieldDef
+from brickwork.engines.form.fields import FieldSettings
 from brickwork.engines.form.fieldtypes.base import FieldType, FieldValueError, blank, wrong_type
 from brickwork.platform.i18n import _
 
@@ -26,15 +26,15 @@ class TextField(FieldType):
 
     column_length: ClassVar[int | None] = None  # canonical forms of a known size
 
-    def column_type(self, field: FieldDef):
+    def column_type(self, field: FieldSettings):
         # Free text has no length in the column: limits live in the definition, so changing
         # one needs no DDL.
         return String(self.column_length) if self.column_length else Text()
 
-    def json_schema(self, field: FieldDef) -> dict[str, Any]:
+    def json_schema(self, field: FieldSettings) -> dict[str, Any]:
         return {"type": ["string", "null"], "maxLength": field.max_length or self.default_max}
 
-    def parse(self, field: FieldDef, value: Any) -> str | None:
+    def parse(self, field: FieldSettings, value: Any) -> str | None:
         if blank(value):
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -45,7 +45,7 @@ class TextField(FieldType):
         """The canonical form of a trimmed, non-blank text."""
         return text
 
-    def check(self, field: FieldDef, value: str) -> None:
+    def check(self, field: FieldSettings, value: str) -> None:
         limit = field.max_length or self.default_max
         if len(value) > limit:
             raise FieldValueError("max_length", _("At most %(n)s characters.", n=limit))
