@@ -14,7 +14,7 @@ from typing import IO, NoReturn
 
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from brickwork import cli_apps
+from brickwork import cli_apps, cli_jobs
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.i18n import _, current_locale, negotiate
@@ -125,6 +125,7 @@ def build_parser() -> Parser:
     save.add_argument("--as", dest="as_user", help=_("act as this user (default: the first administrator)"))
     save.set_defaults(run=cmd_export)
     cli_apps.add_commands(commands, Parser)
+    cli_jobs.add_commands(commands, Parser, whole)
     return parser
 
 

@@ -7,18 +7,13 @@ import asyncio
 import time
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import select
 
-from brickwork.platform.jobs import Event, Retry, subscribe, unsubscribe
+from brickwork.platform.jobs import Retry, subscribe, unsubscribe
 from brickwork.platform.jobs.embedded import EmbeddedWorker
 from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.jobs.worker import prepare
-
-# What test subscribers saw, written in their own transaction: "applied" means a row here.
-seen_meta = MetaData()
-SEEN = Table("test_seen", seen_meta, Column("id", Integer, primary_key=True),
-             Column("subscriber", String(64)), Column("event_key", String(64)), Column("topic", String(64)),
-             Column("record", String(64)), Column("idempotency_key", String(200)))
+from tests.platform.jobs.seen import SEEN, remember, seen_meta
 
 
 @pytest.fixture
@@ -30,14 +25,6 @@ def seen(engine):
             return [dict(r._mapping) for r in conn.execute(
                 select(SEEN).where(SEEN.c.subscriber == subscriber).order_by(SEEN.c.id))]
     return rows
-
-
-def remember(name: str):
-    def handler(session, event: Event) -> None:
-        record = f"{event.payload.get('form')}/{event.payload.get('id')}"
-        session.execute(insert(SEEN).values(subscriber=name, event_key=event.key, topic=event.topic,
-                                            record=record, idempotency_key=event.idempotency_key))
-    return handler
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from brickwork.platform.jobs import Retry, subscribe, unsubscribe
 from brickwork.platform.jobs.registry import Event
 from brickwork.platform.models import JobRun
 from brickwork.platform.outbox import NewEvent, emit_many
-from tests.platform.jobs.conftest import SEEN
+from tests.platform.jobs.seen import SEEN
 
 switch_meta = MetaData()
 BROKEN = Table("test_broken", switch_meta, Column("id", Integer, primary_key=True), Column("failing", Integer))

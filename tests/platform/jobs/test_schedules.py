@@ -12,7 +12,7 @@ from brickwork.platform.db import transaction, utcnow
 from brickwork.platform.jobs import defer, next_time, set_schedule, task, unsubscribe
 from brickwork.platform.jobs.prune import prune
 from brickwork.platform.models import JobReceipt, JobRun, JobSchedule, OutboxEvent
-from tests.platform.jobs.conftest import SEEN
+from tests.platform.jobs.seen import SEEN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
