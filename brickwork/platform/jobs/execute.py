@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from brickwork.platform.db import transaction, utcnow
@@ -44,11 +45,9 @@ def run_job(sessions: sessionmaker[Session], job_id: int | None, envelope: dict[
 
     try:
         with transaction(sessions) as session:
-            if _received(session, name, key):
+            if not _receive(session, name, key, started):  # applied before: a re-delivery
                 session.add(run_row("skipped"))
                 return Result("skipped")
-            session.add(JobReceipt(consumer=name, key=key, at=started))
-            session.flush()  # a concurrent twin fails here, before doing anything
             _call(session, job_id, envelope, attempt)
             session.add(run_row("succeeded"))
         return Result("succeeded")
@@ -63,6 +62,16 @@ def run_job(sessions: sessionmaker[Session], job_id: int | None, envelope: dict[
             session.add(run_row(outcome, error))
         log.warning("job %s (%s) attempt %d %s: %s", job_id, name, attempt, outcome, error)
         return Result(outcome, delay, error)
+
+
+def _receive(session: Session, consumer: str, key: str, at) -> bool:
+    """Write the receipt; False if it exists already. One statement: a concurrent twin
+    waits here on the unique index until the first commits or rolls back."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    written = session.execute(insert(JobReceipt).values(consumer=consumer, key=key, at=at)
+                              .on_conflict_do_nothing().returning(JobReceipt.id)).first()
+    return written is not None
 
 
 def _received(session: Session, consumer: str, key: str) -> bool:
