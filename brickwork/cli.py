@@ -297,19 +297,26 @@ def _umask() -> int:
     return mask
 
 
+def migrated_engine(settings: Settings, migrate_first: bool, not_migrated: str):
+    """The database's engine, migrated first when asked; else refuse an old schema."""
+    from brickwork.platform import migrate
+
+    engine = make_engine(settings.database_url)
+    if migrate_first:
+        migrate.upgrade(engine)
+    elif not migrate.is_up_to_date(engine):
+        engine.dispose()
+        raise UsageError(not_migrated)
+    return engine
+
+
 def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
 
     from brickwork.app import create_app
-    from brickwork.platform import migrate
 
-    engine = make_engine(settings.database_url)
-    if args.migrate:
-        migrate.upgrade(engine)
-    elif not migrate.is_up_to_date(engine):
-        raise UsageError(_("The database is not migrated: run 'brickwork db upgrade' or start with "
-                           "'brickwork serve --migrate'."))
-    engine.dispose()
+    migrated_engine(settings, args.migrate, _("The database is not migrated: run 'brickwork db upgrade' or "
+                                              "start with 'brickwork serve --migrate'.")).dispose()
     _first_admin(settings, f"http://{args.host}:{args.port}")
     # The access log costs about a sixth of the server's time per request, so it is opt-in.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}

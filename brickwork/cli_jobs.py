@@ -26,17 +26,12 @@ def add_commands(commands, parser_class, whole) -> None:
 
 
 def cmd_worker(args, settings) -> None:
-    from brickwork.cli import UsageError
-    from brickwork.platform import migrate
-    from brickwork.platform.db import make_engine, make_sessionmaker
+    from brickwork.cli import migrated_engine
+    from brickwork.platform.db import make_sessionmaker
     from brickwork.platform.jobs.worker import run_forever
 
-    engine = make_engine(settings.database_url)
-    if args.migrate:
-        migrate.upgrade(engine)
-    elif not migrate.is_up_to_date(engine):
-        raise UsageError(_("The database is not migrated: run 'brickwork db upgrade' or start with "
-                           "'brickwork worker --migrate'."))
+    engine = migrated_engine(settings, args.migrate, _(
+        "The database is not migrated: run 'brickwork db upgrade' or start with 'brickwork worker --migrate'."))
     if not args.once:
         print(_("Brickwork worker started (%(backend)s).", backend=engine.dialect.name), flush=True)
     try:

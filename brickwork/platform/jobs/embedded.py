@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from brickwork.platform.db import transaction, utcnow
+from brickwork.platform.db import READ_ONLY, transaction, utcnow
 from brickwork.platform.jobs import schedules
 from brickwork.platform.jobs.execute import run_job
 from brickwork.platform.jobs.queue import wake
@@ -36,6 +36,8 @@ _NEXT = text(
 class EmbeddedWorker:
     def __init__(self, sessions: sessionmaker[Session], poll: float = 1.0):
         self.sessions = sessions
+        # Looking costs no write lock: only a worker with something to do takes one.
+        self.readers = sessionmaker(sessions.kw["bind"].execution_options(**{READ_ONLY: True}))
         self.poll = poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,12 +64,18 @@ class EmbeddedWorker:
         """Fire due schedules and run every job that is due now, in order; returns how many
         ran. Tests and ``brickwork worker --once`` use it; the thread loops over it."""
         ran = 0
-        schedules.fire_due(self.sessions)
+        with self.readers() as session:
+            due = schedules.next_due(session)
+        if due is not None and due <= utcnow():
+            schedules.fire_due(self.sessions)
         while not self._stop.is_set() and self.run_one():
             ran += 1
         return ran
 
     def run_one(self) -> bool:
+        with self.readers() as session:
+            if session.execute(_NEXT, {"now": utcnow()}).first() is None:
+                return False
         with transaction(self.sessions) as session:
             row = session.execute(_NEXT, {"now": utcnow()}).first()
             if row is None:
@@ -89,7 +97,7 @@ class EmbeddedWorker:
         return True
 
     def _seconds_to_next(self) -> float:
-        with self.sessions() as session:
+        with self.readers() as session:
             due = session.scalar(select(EmbeddedJob.scheduled_at).where(
                 EmbeddedJob.status == "todo", EmbeddedJob.scheduled_at.is_not(None))
                 .order_by(EmbeddedJob.scheduled_at).limit(1))
