@@ -78,7 +78,7 @@ def main() -> None:
             if behind > 0:
                 time.sleep(behind)
         produced_rate = total / (time.monotonic() - start)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         with engine.connect() as conn:
             while conn.scalar(select(text("count(*)")).select_from(APPLIED)) < total:
                 if time.monotonic() > deadline:
