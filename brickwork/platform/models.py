@@ -167,8 +167,10 @@ class AuditEntry(Base):
 class OutboxEvent(Base):
     """A domain event written in the same transaction as the change it reports.
 
-    Side effects are delivered from here, at least once; ``key`` makes a repeated
-    delivery recognisable downstream.
+    Its deliveries are jobs deferred in the same transaction, one per matching subscriber
+    (``platform.outbox``), so ``processed_at`` is set when it is written (fanned out) and
+    ``attempts``/``last_error`` stay unused: the run log (``job_runs``) tells what happened.
+    ``key`` makes a repeated delivery recognisable downstream.
     """
 
     __tablename__ = "outbox_events"

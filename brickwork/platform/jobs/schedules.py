@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from brickwork.platform import clock
@@ -43,12 +44,16 @@ def set_schedule(session: Session, key: str, task: str, cron: str, args: dict[st
                  app: str | None = None, enabled: bool = True) -> JobSchedule:
     """Create or change the schedule ``key``. A changed cron starts counting from now."""
     now = utcnow()
-    found = session.scalar(select(JobSchedule).where(JobSchedule.key == key))
-    if found is None:
-        found = JobSchedule(key=key, task=task, cron=cron, next_at=next_time(cron, now))
-        session.add(found)
-    elif found.cron != cron:
-        found.cron, found.next_at = cron, next_time(cron, now)
+    first = next_time(cron, now)  # also refuses a bad cron before anything is written
+    # Insert-or-nothing first: workers starting together all make the built-in schedules.
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(JobSchedule).values(key=key, task=task, cron=cron, args=args or {}, app=app,
+                                               enabled=enabled, next_at=first, created_at=now)
+                    .on_conflict_do_nothing(index_elements=["key"]))
+    found = session.scalar(select(JobSchedule).where(JobSchedule.key == key).execution_options(populate_existing=True))
+    if found.cron != cron:
+        found.cron, found.next_at = cron, first
     found.task, found.args, found.app, found.enabled = task, args or {}, app, enabled
     session.flush()
     return found

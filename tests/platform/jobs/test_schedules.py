@@ -123,3 +123,15 @@ def test_workers_keep_a_daily_pruning_schedule(drain, sessions):
     with sessions() as s:
         schedule = s.scalar(select(JobSchedule).where(JobSchedule.key == "brickwork.prune"))
     assert schedule.task == "brickwork.prune" and schedule.args == {"events_days": 30, "runs_days": 30}
+
+
+def test_a_cron_that_cannot_be_read_is_refused_and_nothing_is_written(sessions):
+    import pytest
+
+    from brickwork.platform.jobs import BadCron
+
+    with pytest.raises(BadCron):
+        with transaction(sessions) as s:
+            set_schedule(s, "rule:bad", "tests.note", "every tuesday")
+    with sessions() as s:
+        assert s.scalar(select(JobSchedule).where(JobSchedule.key == "rule:bad")) is None
