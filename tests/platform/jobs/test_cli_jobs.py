@@ -6,35 +6,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert
 
-from brickwork.cli import main
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.jobs import Retry, subscribe, unsubscribe
 from brickwork.platform.outbox import emit
 from tests.platform.jobs.seen import SEEN, seen_meta
+from tests.test_cli import env, run  # noqa: F401  (the CLI tests' environment and runner)
+
+pytestmark = pytest.mark.usefixtures("env")
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path, database_url):
-    monkeypatch.setenv("BRICKWORK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BRICKWORK_DATABASE_URL", database_url)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    return database_url
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_a_worker_refuses_an_unmigrated_database(env, capsys):
+def test_a_worker_refuses_an_unmigrated_database(capsys):
     code, _out, err = run(capsys, "worker", "--once")
     assert code == 2 and err.count("\n") == 1 and "brickwork worker --migrate" in err
 
 
-def test_worker_once_then_runs_list_and_retry(env, capsys):
+def test_worker_once_then_runs_list_and_retry(capsys, database_url):
     assert run(capsys, "db", "upgrade")[0] == 0
-    engine = make_engine(env)
+    engine = make_engine(database_url)
     seen_meta.create_all(engine)
     failing = [True]
 
@@ -65,7 +53,7 @@ def test_worker_once_then_runs_list_and_retry(env, capsys):
         engine.dispose()
 
 
-def test_runs_list_refuses_an_unknown_outcome(env, capsys):
+def test_runs_list_refuses_an_unknown_outcome(capsys):
     assert run(capsys, "db", "upgrade")[0] == 0
     code, _out, err = run(capsys, "runs", "list", "--outcome", "exploded")
     assert code == 2 and "outcome" in err and err.count("\n") == 1
