@@ -53,6 +53,14 @@ class EmbeddedWorker:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def wait(self) -> None:
+        """Block until the worker stops; Ctrl-C stops it (``brickwork worker`` on SQLite)."""
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(1.0)
+        except KeyboardInterrupt:
+            self.stop()
+
     def recover(self) -> int:
         """Take back jobs a dead worker left running: they run again, and their receipts
         keep what they did already from being done twice."""

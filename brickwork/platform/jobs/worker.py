@@ -55,13 +55,9 @@ def run_forever(settings: Settings, engine: Engine, sessions: sessionmaker[Sessi
         asyncio.run(run_worker(settings.database_url, sessions, concurrency, wait=wait))
         return
     worker = EmbeddedWorker(sessions)
-    worker.recover()
     if not wait:
+        worker.recover()
         worker.run_pending()
         return
     worker.start()
-    try:
-        while worker._thread and worker._thread.is_alive():
-            worker._thread.join(1.0)
-    except KeyboardInterrupt:
-        worker.stop()
+    worker.wait()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.tokens import create_token
+from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.models import OutboxEvent
 from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish, records
@@ -148,7 +149,12 @@ def test_two_web_processes_and_two_workers_apply_2000_changes_once_in_order(tmp_
         threads = [threading.Thread(target=update, args=(items[i::8], servers[i % 2])) for i in range(8)]
         for t in threads:
             t.start()
-        time.sleep(2)
+        deadline = time.monotonic() + 60
+        while len(applied(engine)) < 200:  # the workers are busy with the batch
+            assert time.monotonic() < deadline, "no deliveries"
+            time.sleep(0.1)
+        with sessions() as s:
+            assert pending_count(s) > 0
         workers[0].kill()  # in the middle of the batch
         workers[0] = Worker(tmp_path / "w", database_url, "worker0-again")
         for t in threads:
