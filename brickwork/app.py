@@ -31,6 +31,8 @@ from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
 from brickwork.platform.http.site import LocaleMiddleware
+from brickwork.platform.jobs import api as runs_api
+from brickwork.platform.jobs.worker import load_plugins, start_embedded
 from brickwork.platform.settings import Settings, load_settings
 from brickwork.templates import CATALOG
 
@@ -39,12 +41,16 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     """The application; ``catalog`` is the templates it offers (the shipped ones)."""
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
+    # Before any request: emitting an event defers jobs for the subscribers known here.
+    load_plugins(settings.plugins)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        # The in-process background worker (outbox delivery, schedules) starts here
-        # once the rules engine brings it; scale-out runs it as separate processes.
+        # SQLite: this process runs the jobs too (one command). PostgreSQL: `brickwork worker`.
+        worker = start_embedded(settings, engine, make_sessionmaker(engine))  # no request timeout
         yield
+        if worker is not None:
+            worker.stop()
         engine.dispose()
 
     app = FastAPI(title="Brickwork", version=__version__, lifespan=lifespan,
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
+    app.include_router(runs_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)

@@ -12,8 +12,8 @@ from typing import NoReturn
 
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from brickwork import cli_apps
-from brickwork.cli_common import UsageError, _open, _work, replacing
+from brickwork import cli_apps, cli_jobs
+from brickwork.cli_common import UsageError, _open, _work, migrated_engine, replacing
 from brickwork.platform.db import make_engine
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.i18n import _, current_locale, negotiate
@@ -120,6 +120,7 @@ def build_parser() -> Parser:
     save.add_argument("--as", dest="as_user", help=_("act as this user (default: the first administrator)"))
     save.set_defaults(run=cmd_export)
     cli_apps.add_commands(commands, Parser)
+    cli_jobs.add_commands(commands, Parser, whole)
     return parser
 
 
@@ -255,15 +256,9 @@ def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
 
     from brickwork.app import create_app
-    from brickwork.platform import migrate
 
-    engine = make_engine(settings.database_url)
-    if args.migrate:
-        migrate.upgrade(engine)
-    elif not migrate.is_up_to_date(engine):
-        raise UsageError(_("The database is not migrated: run 'brickwork db upgrade' or start with "
-                           "'brickwork serve --migrate'."))
-    engine.dispose()
+    migrated_engine(settings, args.migrate, _("The database is not migrated: run 'brickwork db upgrade' or "
+                                              "start with 'brickwork serve --migrate'.")).dispose()
     _first_admin(settings, f"http://{args.host}:{args.port}")
     # The access log costs about a sixth of the server's time per request, so it is opt-in.
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}

@@ -57,3 +57,16 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def migrated_engine(settings: Settings, migrate_first: bool, not_migrated: str):
+    """The database's engine, migrated first when asked; else refuse an old schema."""
+    from brickwork.platform import migrate
+
+    engine = make_engine(settings.database_url)
+    if migrate_first:
+        migrate.upgrade(engine)
+    elif not migrate.is_up_to_date(engine):
+        engine.dispose()
+        raise UsageError(not_migrated)
+    return engine

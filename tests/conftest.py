@@ -45,7 +45,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return load_settings(data_dir=tmp_path / "data", database_url=database_url)
+    # No in-process worker: tests of jobs run them explicitly (tests/platform/jobs).
+    return load_settings(data_dir=tmp_path / "data", database_url=database_url, worker=False)
 
 
 @pytest.fixture

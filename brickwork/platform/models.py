@@ -167,8 +167,10 @@ class AuditEntry(Base):
 class OutboxEvent(Base):
     """A domain event written in the same transaction as the change it reports.
 
-    Side effects are delivered from here, at least once; ``key`` makes a repeated
-    delivery recognisable downstream.
+    Its deliveries are jobs deferred in the same transaction, one per matching subscriber
+    (``platform.outbox``), so ``processed_at`` is set when it is written (fanned out) and
+    ``attempts``/``last_error`` stay unused: the run log (``job_runs``) tells what happened.
+    ``key`` makes a repeated delivery recognisable downstream.
     """
 
     __tablename__ = "outbox_events"
@@ -277,3 +279,91 @@ class AppTemplate(Base):
     version: Mapped[str] = mapped_column(String(32))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     installed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- Jobs (docs/decisions/0018-events-and-jobs.md) --------------------------------------
+
+
+class JobRun(Base):
+    """The run log: one row per attempt of a job, visible to platform admins.
+
+    ``kind`` is what ran: ``event`` (a subscriber given an event), ``job`` (a deferred task)
+    or ``schedule`` (a task fired by a schedule). ``job_id`` names the queue's job (the
+    embedded table on SQLite, procrastinate's on PostgreSQL), so a dead one can be retried.
+    """
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    task: Mapped[str] = mapped_column(String(128))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    app: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16))  # succeeded, retrying, failed, skipped
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_job_runs_started_at", "started_at"),
+        Index("ix_job_runs_app_kind_outcome", "app", "kind", "outcome"),
+        Index("ix_job_runs_job_id", "job_id"),
+    )
+
+
+class JobReceipt(Base):
+    """Proof that a consumer (subscriber or task) applied the job with this key: written in
+    the same transaction as the consumer's own changes, so a re-delivery is recognised."""
+
+    __tablename__ = "job_receipts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("consumer", "key", name="uq_job_receipts_consumer_key"),
+        Index("ix_job_receipts_at", "at"),
+    )
+
+
+class JobSchedule(Base):
+    """A cron schedule, made in code or at runtime (rules), kept under a stable key.
+
+    ``next_at`` (UTC) is the next time it fires; a worker claims a due schedule by moving
+    ``next_at`` forward from now, so a slot missed while no worker ran fires once."""
+
+    __tablename__ = "job_schedules"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    task: Mapped[str] = mapped_column(String(128))
+    cron: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    app: Mapped[str | None] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_at: Mapped[datetime] = mapped_column(DateTime)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_job_schedules_due", "enabled", "next_at"),)
+
+
+class EmbeddedJob(Base):
+    """The job queue on SQLite, run by the worker inside ``brickwork serve``. PostgreSQL
+    uses procrastinate's ``procrastinate_jobs`` instead and leaves this table empty.
+
+    Same rules as procrastinate: among jobs sharing a ``lock`` only the earliest unfinished
+    one may run, so a job waiting for its retry holds back the later ones."""
+
+    __tablename__ = "embedded_jobs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    lock: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="todo")  # todo, doing, succeeded, failed
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        Index("ix_embedded_jobs_status_id", "status", "id"),
+        Index("ix_embedded_jobs_lock_status", "lock", "status"),
+    )

@@ -1,20 +1,55 @@
 """The outbox: domain events written in the same transaction as the change they report.
 
-Delivery (the worker, retries, handlers) arrives with the rules engine; everything that
-changes state already writes its event here so nothing is lost in between.
+Emitting also defers one job per matching subscriber (``platform.jobs.subscribe``) in that
+same transaction, set-wise for a batch, so delivery starts without polling the outbox and
+a rolled-back change delivers nothing. Jobs of one subscriber that share an ordering key
+(a record: ``app/form/id``) run one at a time in the order they were emitted.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from brickwork.platform.db import utcnow
+from brickwork.platform.jobs.queue import Job, defer_many
+from brickwork.platform.jobs.registry import iso, subscribers_for
 from brickwork.platform.models import OutboxEvent
 
 
-def emit(session: Session, topic: str, payload: dict[str, Any], key: str | None = None) -> OutboxEvent:
-    event = OutboxEvent(key=key or uuid.uuid4().hex, topic=topic, payload=payload)
-    session.add(event)
-    return event
+@dataclass
+class NewEvent:
+    topic: str
+    payload: dict[str, Any]
+    order_key: str | None = None  # events sharing it reach each subscriber in order
+    key: str = ""
+
+
+def emit(session: Session, topic: str, payload: dict[str, Any], key: str | None = None,
+         order_key: str | None = None) -> str:
+    """Write one event; returns its key. Without ``order_key`` the event's app orders it."""
+    return emit_many(session, [NewEvent(topic, payload, order_key or payload.get("app"), key or "")])[0]
+
+
+def emit_many(session: Session, events: list[NewEvent], moment: datetime | None = None) -> list[str]:
+    """Write a batch of events and their deliveries, one statement each; returns the keys."""
+    if not events:
+        return []
+    moment = moment or utcnow()
+    for e in events:
+        e.key = e.key or uuid.uuid4().hex
+    session.execute(insert(OutboxEvent.__table__), [
+        {"key": e.key, "topic": e.topic, "payload": e.payload, "created_at": moment, "available_at": moment,
+         "attempts": 0, "processed_at": moment} for e in events])
+    occurred = iso(moment)
+    defer_many(session, [
+        Job(task=sub.name, kind="event", key=e.key, app=e.payload.get("app"), topic=e.topic,
+            lock=f"{sub.name}:{e.order_key}" if e.order_key else None,
+            args={"key": e.key, "topic": e.topic, "payload": e.payload, "occurred_at": occurred})
+        for e in events for sub in subscribers_for(e.topic)])
+    return [e.key for e in events]

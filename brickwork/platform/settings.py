@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     # Seconds one database statement of a request may run; then it is cancelled and the
     # request answers 503 with Retry-After (docs/decisions/0011-request-cost-bounds.md).
     statement_timeout: float = 10.0
+    # Jobs (docs/decisions/0018-events-and-jobs.md, docs/operations.md). On SQLite the web
+    # process runs the jobs unless this is off; on PostgreSQL `brickwork worker` does.
+    worker: bool = True
+    # Modules imported by web and worker processes at start: they register subscribers/tasks.
+    plugins: str = ""
+    # Days kept before the daily pruning deletes them: outbox events; run log, receipts, dead jobs.
+    events_retention_days: int = Field(default=30, ge=1, le=3650)
+    runs_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

@@ -9,7 +9,6 @@ changes in order; either keeps all or none.
 from __future__ import annotations
 
 import re
-import uuid
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
@@ -54,7 +53,8 @@ from brickwork.platform.db import utcnow, whole_id
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import AuditEntry, OutboxEvent, Sequence
+from brickwork.platform.models import AuditEntry, Sequence
+from brickwork.platform.outbox import NewEvent, emit_many
 
 ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
 
@@ -556,8 +556,9 @@ class RecordService:
              if before else {k: v for k, v in after.items() if k not in ("id", "version")},
              "at": moment}
             for rid, before, after in changes])
-        self.db.execute(insert(OutboxEvent.__table__), [
-            {"key": uuid.uuid4().hex, "topic": topic, "created_at": moment, "available_at": moment,
-             "attempts": 0, "payload": {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
-                                        "before": before, "after": after, "changed": sorted(after)}}
-            for rid, before, after in changes])
+        # Set-wise too: one outbox insert and one job insert for the batch (platform.outbox).
+        emit_many(self.db, [
+            NewEvent(topic, {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
+                             "before": before, "after": after, "changed": sorted(after)},
+                     order_key=f"{subject}/{rid}")
+            for rid, before, after in changes], moment)
