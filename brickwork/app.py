@@ -18,6 +18,7 @@ from brickwork.builder_ui import (
     record_import,
     record_pages,
     record_views,
+    runs_page,
     template_gallery,
 )
 from brickwork.engines.form import api as form_api
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
-    for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery):
+    for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery,
+               runs_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

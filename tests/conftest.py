@@ -3,8 +3,10 @@ PostgreSQL schema when BRICKWORK_TEST_DATABASE_URL points at a server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,9 @@ from brickwork.platform import migrate
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
+from brickwork.platform.jobs.embedded import EmbeddedWorker
+from brickwork.platform.jobs.queue import pending_count
+from brickwork.platform.jobs.worker import prepare
 from brickwork.platform.settings import Settings, load_settings
 
 PG_URL = os.environ.get("BRICKWORK_TEST_DATABASE_URL", "")
@@ -181,3 +186,26 @@ def signed_in(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def drain(settings, engine, sessions):
+    """``drain(seconds=20)`` runs the test database's jobs with its real queue (the embedded
+    table on SQLite, procrastinate on PostgreSQL) until none is left waiting, retries included."""
+    prepare(settings, sessions)
+
+    def run(seconds: float = 20.0) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            if engine.dialect.name == "sqlite":
+                EmbeddedWorker(sessions).run_pending()
+            else:
+                from brickwork.platform.jobs.postgres import run_worker
+
+                asyncio.run(run_worker(settings.database_url, sessions, 2, wait=False))
+            with sessions() as session:
+                if pending_count(session) == 0:
+                    return
+            assert time.monotonic() < deadline, "jobs still waiting"
+            time.sleep(0.05)
+    return run

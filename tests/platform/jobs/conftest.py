@@ -3,16 +3,10 @@ real queue of its backend (the embedded table on SQLite, procrastinate on Postgr
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 from sqlalchemy import select
 
 from brickwork.platform.jobs import Retry, subscribe, unsubscribe
-from brickwork.platform.jobs.embedded import EmbeddedWorker
-from brickwork.platform.jobs.queue import pending_count
-from brickwork.platform.jobs.worker import prepare
 from tests.platform.jobs.seen import SEEN, remember, seen_meta
 
 
@@ -33,25 +27,3 @@ def subscriber(seen):
     subscribe("tests.seen", ["record.*"], remember("tests.seen"), retry=Retry(attempts=3, base=0.05))
     yield "tests.seen"
     unsubscribe("tests.seen")
-
-
-@pytest.fixture
-def drain(settings, engine, sessions):
-    """Run jobs until none is left waiting (retries included), at most ``seconds`` long."""
-    prepare(settings, sessions)
-
-    def run(seconds: float = 20.0) -> None:
-        deadline = time.monotonic() + seconds
-        while True:
-            if engine.dialect.name == "sqlite":
-                EmbeddedWorker(sessions).run_pending()
-            else:
-                from brickwork.platform.jobs.postgres import run_worker
-
-                asyncio.run(run_worker(settings.database_url, sessions, 2, wait=False))
-            with sessions() as session:
-                if pending_count(session) == 0:
-                    return
-            assert time.monotonic() < deadline, "jobs still waiting"
-            time.sleep(0.05)
-    return run

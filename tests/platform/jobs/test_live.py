@@ -4,14 +4,9 @@ in order per record, across a kill -9 of a worker."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -23,35 +18,12 @@ from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.models import OutboxEvent
 from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish, records
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, Worker
 from tests.platform.jobs.seen import SEEN, seen_meta
 
 PLUGIN = {"BRICKWORK_PLUGINS": "tests.platform.jobs.plugin"}
 ITEMS = form("items", field("i_title", "text", "title"), field("i_n", "number", "n"))
 URL = records("items")
-
-
-class Worker:
-    """`brickwork worker` in its own process."""
-
-    def __init__(self, data_dir: Path, database_url: str, name: str):
-        self.log = data_dir.parent / f"{name}.log"
-        env = {**os.environ, "BRICKWORK_DATA_DIR": str(data_dir), "BRICKWORK_DATABASE_URL": database_url,
-               "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8", **PLUGIN}
-        self.process = subprocess.Popen([sys.executable, "-m", "brickwork", "worker", "--concurrency", "4"],
-                                        stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def client(server: LiveServer, token: str) -> httpx2.Client:
@@ -126,7 +98,7 @@ def test_two_web_processes_and_two_workers_apply_2000_changes_once_in_order(tmp_
         create_user(s, "ops", "ops-password-123", is_admin=True)
         token = create_token(s, "ops", "t")[1]
     servers = [LiveServer(tmp_path / f"web{i}", database_url, extra_env=PLUGIN) for i in range(2)]
-    workers = [Worker(tmp_path / "w", database_url, f"worker{i}") for i in range(2)]
+    workers = [Worker(tmp_path / "w", database_url, f"worker{i}", extra_env=PLUGIN) for i in range(2)]
     try:
         with client(servers[0], token) as api:
             assert publish(api, ITEMS).status_code == 200
@@ -156,7 +128,7 @@ def test_two_web_processes_and_two_workers_apply_2000_changes_once_in_order(tmp_
         with sessions() as s:
             assert pending_count(s) > 0
         workers[0].kill()  # in the middle of the batch
-        workers[0] = Worker(tmp_path / "w", database_url, "worker0-again")
+        workers[0] = Worker(tmp_path / "w", database_url, "worker0-again", extra_env=PLUGIN)
         for t in threads:
             t.join()
         assert not errors, errors[:3]
