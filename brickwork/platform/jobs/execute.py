@@ -94,7 +94,7 @@ def _apply(session: Session, batch: list[Queued], started) -> str:
             outcome = "skipped"
         outcomes.append(outcome)
         runs.append(_run_row(job, started, at - clock, time.monotonic() - at, outcome))
-    session.execute(insert(JobRun), runs)
+    session.execute(insert(JobRun.__table__), runs)  # Core: no ORM bookkeeping per row
     return outcomes[0]
 
 
@@ -126,9 +126,12 @@ def _receive(session: Session, idents: list[tuple[str, str]], at) -> set[tuple[s
     waits here on the unique index until the first commits or rolls back."""
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    receipts = JobReceipt.__table__
     rows = [{"consumer": consumer, "key": key, "at": at} for consumer, key in dict.fromkeys(idents)]
-    written = session.execute(upsert(JobReceipt).values(rows).on_conflict_do_nothing()
-                              .returning(JobReceipt.consumer, JobReceipt.key))
+    # Parameters apart from the statement: one compiled statement whatever the batch's size
+    # (SQLAlchemy sends them as one multi-row INSERT).
+    written = session.connection().execute(upsert(receipts).on_conflict_do_nothing()
+                                           .returning(receipts.c.consumer, receipts.c.key), rows)
     return {(consumer, key) for consumer, key in written}
 
 
