@@ -89,16 +89,17 @@ def main() -> None:
                     break
                 time.sleep(0.5)
                 conn.commit()
-            lags = [row[0] for row in conn.execute(
-                select(APPLIED.c.applied_at - OutboxEvent.created_at).select_from(APPLIED)
-                .join(OutboxEvent, OutboxEvent.key == APPLIED.c.event_key))]
+            pairs = conn.execute(select(OutboxEvent.created_at, APPLIED.c.applied_at).select_from(APPLIED)
+                                 .join(OutboxEvent, OutboxEvent.key == APPLIED.c.event_key)).all()
         commits = database_commits(admin) - commits_before
-        seconds = sorted(lag.total_seconds() for lag in lags)
+        seconds = sorted((applied - emitted).total_seconds() for emitted, applied in pairs)
         done = len(seconds)
+        span = (max(a for _, a in pairs) - min(e for e, _ in pairs)).total_seconds()  # first emit to last apply
         p = lambda q: seconds[min(done - 1, int(q * done))]  # noqa: E731
         print(f"| {args.rate}/s asked, {produced_rate:.0f}/s produced | {args.workers} × {args.concurrency} "
-              f"| {done}/{total} delivered | p50 {statistics.median(seconds):.3f} s | p95 {p(0.95):.3f} s "
-              f"| p99 {p(0.99):.3f} s | max {seconds[-1]:.3f} s | {commits / max(1, done):.2f} commits/event |")
+              f"| {done}/{total} delivered ({done / span:.0f}/s) | p50 {statistics.median(seconds):.3f} s "
+              f"| p95 {p(0.95):.3f} s | p99 {p(0.99):.3f} s | max {seconds[-1]:.3f} s "
+              f"| {commits / max(1, done):.2f} commits/event |")
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         for w in workers:
