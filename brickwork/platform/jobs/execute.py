@@ -60,7 +60,7 @@ def run_job(sessions: sessionmaker[Session], job_id: int | None, envelope: dict[
     first = Queued(job_id, envelope, attempt)
     followers = batch if lock else 0
     while True:
-        started = utcnow()
+        started, clock = utcnow(), time.monotonic()
         try:
             with transaction(sessions) as session:
                 queued = take_followers(session, job_id, lock, followers) if followers else []
@@ -71,10 +71,10 @@ def run_job(sessions: sessionmaker[Session], job_id: int | None, envelope: dict[
             if stopped.index > 0:
                 followers = stopped.index - 1
                 continue
-            return _failed(sessions, first, started, stopped.error)
+            return _failed(sessions, first, started, time.monotonic() - clock, stopped.error)
 
 
-def _apply(session: Session, batch: list[Queued], started) -> str:
+def _apply(session: Session, batch: list[Queued], started: datetime) -> str:
     """Receipts in one statement, each new job's consumer in order, the run-log rows in one
     statement. Returns the first job's outcome."""
     clock = time.monotonic()
@@ -98,16 +98,17 @@ def _apply(session: Session, batch: list[Queued], started) -> str:
     return outcomes[0]
 
 
-def _failed(sessions: sessionmaker[Session], job: Queued, started, exc: Exception) -> Result:
+def _failed(sessions: sessionmaker[Session], job: Queued, started: datetime, seconds: float,
+            exc: Exception) -> Result:
     name, key = job.envelope["task"], job.envelope["key"]
     error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
     with transaction(sessions) as session:
         if _received(session, name, key):  # a twin applied it meanwhile
-            session.execute(insert(JobRun), [_run_row(job, started, 0, 0, "skipped")])
+            session.execute(insert(JobRun.__table__), [_run_row(job, started, 0, seconds, "skipped")])
             return Result("skipped")
         delay = retry_of(name).delay_after(job.attempt)
         outcome = "retrying" if delay is not None else "failed"
-        session.execute(insert(JobRun), [_run_row(job, started, 0, 0, outcome, error)])
+        session.execute(insert(JobRun.__table__), [_run_row(job, started, 0, seconds, outcome, error)])
     log.warning("job %s (%s) attempt %d %s: %s", job.job_id, name, job.attempt, outcome, error)
     return Result(outcome, delay, error)
 
