@@ -26,7 +26,7 @@ from brickwork.platform.models import EmbeddedJob
 log = logging.getLogger("brickwork.jobs")
 
 _NEXT = text(
-    "SELECT j.id, j.args, j.attempts FROM embedded_jobs j"
+    "SELECT j.id, j.args, j.attempts, j.lock FROM embedded_jobs j"
     " WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= :now)"
     " AND (j.lock IS NULL OR NOT EXISTS (SELECT 1 FROM embedded_jobs o WHERE o.lock = j.lock"
     "  AND (o.status = 'doing' OR (o.status = 'todo' AND o.id < j.id))))"
@@ -88,11 +88,11 @@ class EmbeddedWorker:
             row = session.execute(_NEXT, {"now": utcnow()}).first()
             if row is None:
                 return False
-            job_id, envelope, attempts = row
+            job_id, envelope, attempts, lock = row
             session.execute(update(EmbeddedJob).where(EmbeddedJob.id == job_id).values(status="doing"))
         if isinstance(envelope, str):  # raw SQL reads JSON as text
             envelope = json.loads(envelope)
-        result = run_job(self.sessions, job_id, envelope, attempts + 1)
+        result = run_job(self.sessions, job_id, envelope, attempts + 1, lock)  # with its lock's queued jobs
         with transaction(self.sessions) as session:
             job = session.get(EmbeddedJob, job_id)
             if result.outcome in ("succeeded", "skipped"):

@@ -50,7 +50,7 @@ def make_app(database_url: str, sessions: sessionmaker[Session]) -> procrastinat
     @app.task(name=TASK, queue=QUEUE, pass_context=True, retry=Backoff())
     def run(context: procrastinate.JobContext, **envelope: Any) -> None:
         job = context.job
-        result = run_job(sessions, job.id, envelope, job.attempts + 1)
+        result = run_job(sessions, job.id, envelope, job.attempts + 1, job.lock)  # with its lock's queued jobs
         if result.outcome in ("retrying", "failed"):
             raise Failed(result.error)
 

@@ -74,6 +74,63 @@ def defer_many(session: Session, jobs: list[Job]) -> None:
         _wake_after_commit(session)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A job as a worker runs it: its queue id, envelope (``Job.envelope``) and attempt number."""
+
+    job_id: int | None
+    envelope: dict[str, Any]
+    attempt: int
+
+
+# The due jobs queued behind ``id`` on its lock, in order. Rows another transaction holds are
+# skipped by the lock but still listed (``taken`` false), so the batch can stop before them
+# instead of jumping over them; so does a job not yet due (a retry waiting holds back the rest).
+_FOLLOWERS_PG = text(
+    "WITH next AS (SELECT id FROM procrastinate_jobs WHERE lock = :lock AND status = 'todo' AND id > :id"
+    "  AND queue_name = :queue ORDER BY id LIMIT :limit),"
+    " taken AS (SELECT id, args, attempts, scheduled_at FROM procrastinate_jobs"
+    "  WHERE id IN (SELECT id FROM next) AND status = 'todo' FOR UPDATE SKIP LOCKED)"
+    " SELECT next.id, taken.args, taken.attempts,"
+    "  taken.id IS NOT NULL AND (taken.scheduled_at IS NULL OR taken.scheduled_at <= now()) AS ready"
+    " FROM next LEFT JOIN taken ON taken.id = next.id ORDER BY next.id")
+_FOLLOWERS_EMBEDDED = text(
+    "SELECT id, args, attempts, scheduled_at IS NULL OR scheduled_at <= :now AS ready FROM embedded_jobs"
+    " WHERE lock = :lock AND status = 'todo' AND id > :id ORDER BY id LIMIT :limit")
+
+
+def take_followers(session: Session, job_id: int | None, lock: str, limit: int) -> list[Queued]:
+    """The jobs of ``lock`` queued after the running ``job_id``, due now, in order, at most
+    ``limit``: the caller applies them in its transaction and then ``remove_jobs`` them.
+    On PostgreSQL they stay row-locked until that transaction ends, so no worker fetches them
+    meanwhile (and none would: the running job holds their lock); on SQLite the caller's
+    write lock does the same."""
+    if job_id is None or limit <= 0:
+        return []
+    params = {"lock": lock, "id": job_id, "limit": limit}
+    if is_postgres(session):
+        rows = session.execute(_FOLLOWERS_PG, {**params, "queue": QUEUE}).all()
+    else:
+        rows = session.execute(_FOLLOWERS_EMBEDDED, {**params, "now": utcnow()}).all()
+    taken = []
+    for job_id, args, attempts, ready in rows:
+        if not ready:
+            break
+        taken.append(Queued(job_id, json.loads(args) if isinstance(args, str) else args, attempts + 1))
+    return taken
+
+
+def remove_jobs(session: Session, ids: list[int | None]) -> None:
+    """Delete jobs the caller has run in its transaction, before the queue ever ran them
+    (procrastinate deletes its succeeded jobs the same way; the run log keeps their story)."""
+    if not ids:
+        return
+    if is_postgres(session):
+        session.execute(text("DELETE FROM procrastinate_jobs WHERE id = ANY(:ids)"), {"ids": ids})
+    else:
+        session.execute(delete(EmbeddedJob).where(EmbeddedJob.id.in_(ids)))
+
+
 def retry_dead(session: Session, job_id: int) -> bool:
     """Put a dead (failed) job back in line for one more try now. False if it is not dead."""
     if is_postgres(session):
