@@ -63,7 +63,7 @@ def _join(*parts: ColumnElement) -> ColumnElement:
 
 
 def region_level(column: ColumnElement, level: str) -> ColumnElement:
-    return func.substr(column, REGION_START[level], 6)
+    return func.nullif(func.substr(column, REGION_START[level], 6), _const(""))  # a shorter path: BLANK
 
 
 def bucket_range(label: str, grain: str) -> tuple[date, date]:
