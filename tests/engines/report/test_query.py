@@ -147,3 +147,22 @@ def test_a_chart_that_does_not_take_the_query_is_a_422(api):
     response = api.post("/api/v1/apps/crm/reports:query", json={
         "query": {"source": {"form": "orders"}, "measures": [COUNT]}, "chart": {"type": "pie"}})
     assert response.status_code == 422
+
+
+def test_a_saved_report_whose_chart_does_not_fit_is_refused_at_save(api):
+    setup(api, [{"amount": "3"}])
+    bad = {"key": "r", "label": {"en": "R"}, "query": {"source": {"form": "orders"}, "measures": [COUNT]},
+           "chart": {"type": "pie"}}
+    response = api.put("/api/v1/apps/crm/definitions/report/r", json=bad)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "query.dimensions"
+    good = {**bad, "chart": {"type": "kpi"}}
+    assert api.put("/api/v1/apps/crm/definitions/report/r", json=good).status_code == 200
+    assert api.post("/api/v1/apps/crm/definitions/report/r:publish").status_code == 200
+    assert api.get("/api/v1/apps/crm/reports/r/data").json()["chart"]["value"] == 1
+
+
+def test_the_report_endpoints_are_in_openapi(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/apps/{app}/reports:query", "/api/v1/apps/{app}/reports/{key}/data",
+                 "/api/v1/apps/{app}/dashboards/{key}/data", "/api/v1/apps/{app}/reports:drill"):
+        assert path in paths
