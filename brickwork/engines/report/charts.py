@@ -120,7 +120,7 @@ def funnel(query: Query, data: dict, options: dict) -> dict:
     dims, measures = _ids(query)
     if dims:
         by = {row[dims[0]]: row[measures[0]] for row in data["rows"]}
-        order = options.get("stages") or list(by)
+        order = options.get("stages") or data["columns"][0].get("options") or list(by)
         stages = [(name, by.get(name, 0)) for name in order]
     else:
         row = data["rows"][0] if data["rows"] else {}

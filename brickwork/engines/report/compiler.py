@@ -33,6 +33,7 @@ class Column:
     agg: str | None = None  # measures: their aggregate (which are additive, for subtotals)
     grain: str | None = None
     field: str | None = None
+    options: list[str] | None = None  # a select field's options, in the builder's order
 
 
 @dataclass
@@ -60,7 +61,8 @@ def compile_query(service: RecordService, query: Query) -> Compiled:
                 raise invalid(path, "level", _("Only a region has a %(level)s level.", level=d.level))
             expr = region_level(r.column, d.level)
         dims.append(expr.label(d.id))
-        columns.append(Column(d.id, "dimension", type_, r.scale, grain=d.grain, field=d.field))
+        options = [o.id for o in r.field.options] if r.field is not None and r.field.options and not d.level else None
+        columns.append(Column(d.id, "dimension", type_, r.scale, grain=d.grain, field=d.field, options=options))
         resolved[d.id] = r
 
     where += _controls(fields, query, dialect)

@@ -38,6 +38,9 @@ def drill_through(query: Query, cell: dict[str, Any], types: dict[str, str]) -> 
         if d.id not in cell:
             continue
         value = cell[d.id]
+        if "." in d.field:
+            raise invalid(f"cell.{d.id}", "linked", _(
+                "The record list cannot filter on a linked record's field yet: drill down instead."))
         if d.field in SYSTEM:
             extra[d.field] = value  # the list's own parameters: no field of the form holds them
             continue

@@ -26,7 +26,7 @@ def result(compiled: Compiled, rows) -> dict[str, Any]:
 
 def describe(c: Column) -> dict[str, Any]:
     out = {"id": c.id, "role": c.role, "type": c.type}
-    for name in ("agg", "grain", "field"):
+    for name in ("agg", "grain", "field", "options"):
         if getattr(c, name):
             out[name] = getattr(c, name)
     return out

@@ -166,3 +166,26 @@ def test_the_report_endpoints_are_in_openapi(client):
     for path in ("/api/v1/apps/{app}/reports:query", "/api/v1/apps/{app}/reports/{key}/data",
                  "/api/v1/apps/{app}/dashboards/{key}/data", "/api/v1/apps/{app}/reports:drill"):
         assert path in paths
+
+
+def test_a_funnel_follows_the_select_fields_option_order_by_default(api):
+    setup(api, [{"stage": "won"}, {"stage": "lead"}, {"stage": "lead"}, {"stage": "quote"}])
+    funnel = query(api, {"dimensions": [{"id": "s", "field": "stage"}], "measures": [COUNT]},
+                   chart={"type": "funnel"})["chart"]
+    assert [(s["name"], s["value"]) for s in funnel["stages"]] == [("lead", 2), ("quote", 1), ("won", 1), ("lost", 0)]
+    assert funnel["stages"][3]["of_first"] == 0.0 and funnel["stages"][3]["of_previous"] == 0.0
+
+
+def test_drill_through_a_month_of_datetimes_in_the_app_zone(api):
+    setup(api, [{"placed_at": "2024-07-31T16:30:00Z"}, {"placed_at": "2024-07-31T15:30:00Z"},
+                {"placed_at": "2024-08-31T15:59:59Z"}, {"placed_at": "2024-08-31T16:00:00Z"}])
+    body = {"source": {"form": "orders"}, "dimensions": [{"id": "m", "field": "placed_at", "grain": "month"}],
+            "measures": [COUNT], "date_range": {"field": "placed_at", "from": "2024-07-01", "to": "2024-09-30"}}
+    data = query(api, {k: v for k, v in body.items() if k != "source"})
+    assert data["rows"] == [{"m": "2024-07", "n": 1}, {"m": "2024-08", "n": 2}, {"m": "2024-09", "n": 1}]
+    for row in data["rows"]:
+        drill = api.post("/api/v1/apps/crm/reports:drill", json={"query": body, "cell": row})
+        assert drill.status_code == 200, drill.text
+        listed = api.get(records("orders"), params={"filter": json.dumps(drill.json()["filter"])})
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["total"] == row["n"]
