@@ -15,11 +15,13 @@ from brickwork.engines.report import model
 from brickwork.engines.report.charts import shape
 from brickwork.engines.report.compiler import compile_query
 from brickwork.engines.report.drill import drill_down, drill_through
+from brickwork.engines.report.fields import invalid
 from brickwork.engines.report.reports import Filters, dashboard_data, run, saved
 from brickwork.engines.report.rfm import run_rfm
 from brickwork.engines.report.run import result
 from brickwork.platform.apps import get_app
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.i18n import _
 
 router = APIRouter(prefix="/api/v1/apps/{app}", tags=["reports and dashboards"], dependencies=[Depends(bearer)])
 
@@ -70,9 +72,13 @@ def reports_drill(request: Request, app: str, body: DrillIn = Body(...)) -> dict
         if body.query.date_range:
             types[body.query.date_range.field] = "datetime" if _is_datetime(service, body.query.date_range.field) \
                 else "date"
-        if body.mode == "down":
-            return {"query": drill_down(body.query, body.cell, types).model_dump(by_alias=True, exclude_none=True)}
-        return drill_through(body.query, body.cell, types)
+        try:
+            if body.mode == "down":
+                finer = drill_down(body.query, body.cell, types)
+                return {"query": finer.model_dump(by_alias=True, exclude_none=True)}
+            return drill_through(body.query, body.cell, types)
+        except (ValueError, TypeError, AttributeError):  # a cell value that is no bucket: "2024-13"
+            raise invalid("cell", "invalid", _("The cell's values are not values of this report.")) from None
 
 
 def _is_datetime(service: RecordService, key: str) -> bool:
@@ -92,7 +98,7 @@ def report_data(request: Request, app: str, key: str,
                 date_from: str | None = Query(default=None, alias="from", pattern=DATE),
                 date_to: str | None = Query(default=None, alias="to", pattern=DATE),
                 member: list[int] | None = Query(default=None), department: list[int] | None = Query(default=None),
-                ) -> dict[str, Any]:
+                ) -> dict[str, Any]:  # ids are checked with the query (model.Id)
     """A published report's data for the caller, with the dashboard controls applied."""
     with work(request, read_only=True) as (session, who):
         the_app = get_app(session, app)

@@ -230,4 +230,7 @@ def check_chart(kind: str, query: Query) -> None:
 
 def shape(kind: str, query: Query, data: dict, options: dict) -> dict:
     check_chart(kind, query)
-    return {"type": kind, **CHARTS[kind].shape(query, data, options)}
+    try:
+        return {"type": kind, **CHARTS[kind].shape(query, data, options)}
+    except (ValueError, TypeError, ArithmeticError):  # options of the wrong kind: {"top": "x"}
+        raise invalid("chart.options", "invalid", _("The chart's options are not valid.")) from None

@@ -8,9 +8,10 @@ users write them; ``owner`` and ``department`` name the record's member and depa
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from brickwork.platform.definitions.base import DefinitionModel, Key, StableId
 from brickwork.platform.i18n import _
@@ -23,6 +24,14 @@ CHARTS = ("kpi", "bar", "column", "stacked", "line", "area", "pie", "donut", "fu
 MAX_DIMENSIONS = 4
 MAX_MEASURES = 20
 MAX_LIMIT = 10_000
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a user or department id: fits a BIGINT
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _real_day(value: str | None) -> str | None:
+    if value is not None:
+        date.fromisoformat(value)  # 2024-02-30 is refused here (a ValueError: a 422), not in SQL
+    return value
 
 
 class Strict(BaseModel):
@@ -67,8 +76,10 @@ class DateRange(Strict):
     """The dashboard's date control, or a report's own: ``from`` ≤ day < ``to`` on one field."""
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     field: str
-    from_: str | None = Field(default=None, alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")
-    to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
+
+    _days = field_validator("from_", "to")(_real_day)
 
 
 class Rank(Strict):
@@ -83,8 +94,8 @@ class Query(Strict):
     measures: list[Measure] = Field(min_length=1, max_length=MAX_MEASURES)
     filters: Any = None
     date_range: DateRange | None = None
-    members: list[int] | None = None  # the dashboard's member control (owners)
-    departments: list[int] | None = None  # and its department control
+    members: list[Id] | None = Field(default=None, max_length=1000)  # the dashboard's member control (owners)
+    departments: list[Id] | None = Field(default=None, max_length=1000)  # and its department control
     sort: list[Sort] = Field(default_factory=list, max_length=8)
     limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
     rank: Rank | None = None
@@ -131,7 +142,9 @@ class Rfm(Strict):
     customer: str
     date: str
     amount: str
-    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    as_of: Day
+
+    _day = field_validator("as_of")(_real_day)
     filters: Any = None  # e.g. only paid orders
     ties: Literal["ntile", "shared"] = "ntile"
     segments: list[Segment] = Field(default_factory=lambda: list(DEFAULT_SEGMENTS), max_length=25)

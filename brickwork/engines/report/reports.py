@@ -6,16 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.report.charts import shape
-from brickwork.engines.report.model import DashboardDefinition, DateRange, Query, ReportDefinition
+from brickwork.engines.report.model import DashboardDefinition, Query, ReportDefinition
 from brickwork.engines.report.rfm import run_rfm
 from brickwork.engines.report.run import run_query
 from brickwork.platform.definitions.store import DefinitionStore
-from brickwork.platform.errors import BrickworkError
+from brickwork.platform.errors import BrickworkError, FieldError, Invalid
+from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
@@ -35,13 +37,18 @@ def with_filters(query: Query, filters: Filters, date_field: str | None = None) 
     update: dict[str, Any] = {}
     field = date_field or (query.date_range.field if query.date_range else None)
     if field and (filters.date_from or filters.date_to):
-        update["date_range"] = DateRange.model_validate({"field": field, "from": filters.date_from,
-                                                         "to": filters.date_to})
+        update["date_range"] = {"field": field, "from": filters.date_from, "to": filters.date_to}
     if filters.members is not None:
         update["members"] = filters.members
     if filters.departments is not None:
         update["departments"] = filters.departments
-    return query.model_copy(update=update) if update else query
+    if not update:
+        return query
+    try:  # validated again: the controls come from query parameters
+        return Query.model_validate({**query.model_dump(by_alias=True, exclude_none=True), **update})
+    except ValidationError as exc:
+        raise Invalid(_("The report is not valid."), errors=[
+            FieldError(".".join(str(p) for p in e["loc"]), "invalid", e["msg"]) for e in exc.errors()]) from None
 
 
 def run(session: Session, app: App, report: ReportDefinition, who: Principal, filters: Filters = Filters(),

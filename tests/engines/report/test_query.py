@@ -189,3 +189,22 @@ def test_drill_through_a_month_of_datetimes_in_the_app_zone(api):
         listed = api.get(records("orders"), params={"filter": json.dumps(drill.json()["filter"])})
         assert listed.status_code == 200, listed.text
         assert listed.json()["total"] == row["n"]
+
+
+def test_bad_input_is_a_422_and_never_reaches_sql(api):
+    setup(api, [{"day": "2024-07-02"}])
+    url = "/api/v1/apps/crm/reports:query"
+    base = {"source": {"form": "orders"}, "measures": [COUNT]}
+    for query_ in ({**base, "date_range": {"field": "day", "from": "2024-02-30"}},
+                   {**base, "members": [2**70]},
+                   {**base, "dimensions": [{"id": "d", "field": "qty", "grain": "month"}]},
+                   {**base, "filters": {"fn": "NOPE"}}):
+        response = api.post(url, json={"query": query_})
+        assert response.status_code == 422, (query_, response.text)
+    response = api.post(url, json={"query": {**base, "dimensions": [{"id": "d", "field": "day"}]},
+                                   "chart": {"type": "pie", "options": {"top": "many"}}})
+    assert response.status_code == 422
+    drill = api.post("/api/v1/apps/crm/reports:drill", json={
+        "query": {**base, "dimensions": [{"id": "m", "field": "day", "grain": "month"}]}, "cell": {"m": "2024-13"}})
+    assert drill.status_code == 422
+    assert api.get("/api/v1/apps/crm/reports/nope/data").status_code == 404
