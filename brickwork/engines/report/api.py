@@ -18,7 +18,7 @@ from brickwork.engines.report.drill import drill_down, drill_through
 from brickwork.engines.report.fields import invalid
 from brickwork.engines.report.reports import Filters, dashboard_data, run, saved
 from brickwork.engines.report.rfm import run_rfm
-from brickwork.engines.report.run import result
+from brickwork.engines.report.run import run_query
 from brickwork.platform.apps import get_app
 from brickwork.platform.http.deps import bearer, work
 from brickwork.platform.i18n import _
@@ -54,8 +54,7 @@ def reports_query(request: Request, app: str, body: QueryIn = Body(...)) -> dict
     field they may not read, as a dimension, measure or filter, is a 403."""
     with work(request, read_only=True) as (session, who):
         service = RecordService(session, load_form(session, app, body.query.source.form), who)
-        compiled = compile_query(service, body.query)
-        data = result(compiled, service.db.execute(compiled.statement).all())
+        data = run_query(service, body.query)
         if body.chart:
             data["chart"] = shape(body.chart.type, body.query, data, body.chart.options)
         return data

@@ -7,15 +7,38 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.report.compiler import Column, Compiled, compile_query
 from brickwork.engines.report.model import Query
+from brickwork.platform.identity.users import shown_name
+from brickwork.platform.models import Department, User
 
 
 def run_query(service: RecordService, query: Query) -> dict[str, Any]:
     compiled = compile_query(service, query)
     rows = service.db.execute(compiled.statement).all()
-    return result(compiled, rows)
+    return with_names(service, result(compiled, rows))
+
+
+def with_names(service: RecordService, data: dict[str, Any]) -> dict[str, Any]:
+    """Names beside the ids of member and department dimensions (``names``: column id →
+    {id: name}), read in one query per kind, so a chart can label its bars."""
+    names: dict[str, dict[int, str]] = {}
+    for column in data["columns"]:
+        if column["role"] != "dimension" or column["type"] not in ("user", "department"):
+            continue
+        ids = {row[column["id"]] for row in data["rows"]} - {None}
+        if not ids:
+            continue
+        if column["type"] == "user":
+            found = service.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+            names[column["id"]] = {row.id: shown_name(row.display_name, row.username) for row in found}
+        else:
+            found = service.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids)))
+            names[column["id"]] = {row.id: row.name for row in found}
+    return {**data, "names": names} if names else data
 
 
 def result(compiled: Compiled, rows) -> dict[str, Any]:

@@ -83,6 +83,17 @@ def test_groups_and_joins_keep_the_scope(team):
     assert rows == [{"s": "lead", "n": 1, "rev": "20.20"}, {"s": "won", "n": 2, "rev": "10.11"}]
 
 
+def test_members_and_departments_are_dimensions_with_names(team):
+    clients, ids, _tree = team
+    dims = [{"id": "rep", "field": "owner"}, {"id": "dept", "field": "department"}]
+    data = query(clients["zhao"], {"dimensions": dims,
+                                   "measures": [{"id": "rev", "agg": "sum", "field": "amount"}],
+                                   "sort": [{"by": "rev", "dir": "desc"}]})
+    assert [(r["rep"], r["rev"]) for r in data["rows"]] == [(ids["li"], "30.31"), (ids["wang"], "12.55")]
+    assert {data["names"]["rep"][str(r["rep"])] for r in data["rows"]} == {"li", "wang"}
+    assert set(data["names"]["dept"].values()) == {"East", "West"}
+
+
 def test_a_hidden_field_is_a_403_as_measure_dimension_or_filter(team):
     clients, _ids, _tree = team
     li = clients["li"]
