@@ -51,7 +51,7 @@ class Fields:
     def resolve(self, name: str, path: str) -> Resolved:
         service = self.service
         if self.subform is not None:
-            if name.startswith("record."):
+            if name.startswith("record.") or name in SYSTEM:  # the row's record: its owner, department
                 return self._on_form(name.removeprefix("record."), name, path)
             child = next((f for f in self.subform.fields or [] if f.key == name), None)
             if child is None:

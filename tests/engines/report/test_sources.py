@@ -58,3 +58,6 @@ def test_a_sub_forms_rows_are_a_source(api):
                      "measures": [{"id": "q", "agg": "sum", "field": "qty"}, {"id": "n", "agg": "count"},
                                   {"id": "deals", "agg": "count_distinct", "field": "record.id"}]})
     assert rows == [{"p": "x", "q": 6, "n": 2, "deals": 2}, {"p": "y", "q": 3, "n": 2, "deals": 2}]
+    by_owner = run(api, {"source": {"form": "deals", "subform": "lines"}, "dimensions": [{"id": "o", "field": "owner"}],
+                         "measures": [{"id": "n", "agg": "count"}]})
+    assert len(by_owner) == 1 and by_owner[0]["n"] == 4  # the rows' record's owner
