@@ -23,6 +23,7 @@ from brickwork.builder_ui import (
 )
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
+from brickwork.engines.report import api as report_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
 from brickwork.platform import appfile_api, clock
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
+    app.include_router(report_api.router)
     for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery,
                runs_page):
         app.include_router(ui.router)

@@ -1,0 +1,87 @@
+"""Saved reports and dashboards: a report read with the dashboard's controls applied, and a
+dashboard's every chart in one call, each cell under the viewer's own grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.records import RecordService
+from brickwork.engines.report.charts import shape
+from brickwork.engines.report.model import DashboardDefinition, Query, ReportDefinition
+from brickwork.engines.report.rfm import run_rfm
+from brickwork.engines.report.run import run_query
+from brickwork.platform.definitions.store import DefinitionStore
+from brickwork.platform.errors import BrickworkError, FieldError, Invalid
+from brickwork.platform.i18n import _
+from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import App
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A dashboard's filter controls as a viewer set them."""
+    date_from: str | None = None
+    date_to: str | None = None
+    members: list[int] | None = None
+    departments: list[int] | None = None
+
+
+def with_filters(query: Query, filters: Filters, date_field: str | None = None) -> Query:
+    """The query with the controls ANDed in: the date range on ``date_field`` (else the
+    query's own date field), members and departments as owner and department."""
+    update: dict[str, Any] = {}
+    field = date_field or (query.date_range.field if query.date_range else None)
+    if field and (filters.date_from or filters.date_to):
+        update["date_range"] = {"field": field, "from": filters.date_from, "to": filters.date_to}
+    if filters.members is not None:
+        update["members"] = filters.members
+    if filters.departments is not None:
+        update["departments"] = filters.departments
+    if not update:
+        return query
+    try:  # validated again: the controls come from query parameters
+        return Query.model_validate({**query.model_dump(by_alias=True, exclude_none=True), **update})
+    except ValidationError as exc:
+        raise Invalid(_("The report is not valid."), errors=[
+            FieldError(".".join(str(p) for p in e["loc"]), "invalid", e["msg"]) for e in exc.errors()]) from None
+
+
+def run(session: Session, app: App, report: ReportDefinition, who: Principal, filters: Filters = Filters(),
+        date_field: str | None = None) -> dict[str, Any]:
+    """A report's rows and its chart's data, under ``who``'s grants."""
+    if report.rfm is not None:
+        service = RecordService(session, load_form(session, app.key, report.rfm.form), who)
+        return {"rfm": run_rfm(service, report.rfm)}
+    query = with_filters(report.query, filters, date_field)
+    service = RecordService(session, load_form(session, app.key, query.source.form), who)
+    data = run_query(service, query)
+    return {**data, "chart": shape(report.chart.type, query, data, report.chart.options)}
+
+
+def saved(session: Session, store: DefinitionStore, app: App, kind: str, key: str) -> Any:
+    row = store.get(session, app, kind, key)
+    model = ReportDefinition if kind == "report" else DashboardDefinition
+    return model.model_validate(row.body)
+
+
+def dashboard_data(session: Session, store: DefinitionStore, app: App, key: str, who: Principal,
+                   filters: Filters) -> dict[str, Any]:
+    """Every cell's data. A cell the viewer may not see (a field hidden from them, a form
+    they may not read) carries its problem instead of data; the others still show."""
+    board: DashboardDefinition = saved(session, store, app, "dashboard", key)
+    cells = []
+    for cell in board.cells:
+        entry: dict[str, Any] = {"report": cell.report, "x": cell.x, "y": cell.y, "w": cell.w, "h": cell.h}
+        try:
+            report = saved(session, store, app, "report", cell.report)
+            entry["data"] = run(session, app, report, who, filters, cell.date_field)
+            entry["chart"] = report.chart.type
+        except BrickworkError as exc:
+            entry["error"] = {"status": exc.status, "code": exc.code, "title": exc.title}
+        cells.append(entry)
+    return {"dashboard": key, "cells": cells}
