@@ -2,11 +2,12 @@
 ``kind.py``); the top floor lists them here and hands the registry down."""
 
 from brickwork.engines.form.kind import FORM
+from brickwork.engines.rules.kind import RULE
 from brickwork.platform.appfile.document import outline
 from brickwork.platform.definitions.kinds import KindRegistry
 from brickwork.platform.definitions.store import DefinitionStore
 
-REGISTRY = KindRegistry([FORM])
+REGISTRY = KindRegistry([FORM, RULE])
 # The published JSON Schemas: each kind, and the outline of an app file (templates).
 SCHEMAS: dict[str, type] = {**{entry.name: entry.model for entry in REGISTRY}, "app": outline(REGISTRY)}
 

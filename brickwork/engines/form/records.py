@@ -80,7 +80,16 @@ def _drop(data: dict[str, Any], paths: list[str]) -> bool:
 
 
 class RecordService:
-    """Records of one form, as seen by one caller."""
+    """Records of one form, as seen by one caller.
+
+    What its events say of where a write came from (the rules engine reads it): ``source``
+    (``ui|api|import|bulk|rule``; None: ``api``, or ``bulk`` for a batch), ``causation``
+    (the rule runs that led to it and their depth: loop protection), ``rules`` (False: an
+    import that explicitly turned automation off)."""
+
+    source: str | None = None
+    causation: dict[str, Any] | None = None
+    rules: bool = True
 
     def __init__(self, session: Session, form: Form, who: Principal):
         self.session, self.form, self.who = session, form, who
@@ -556,9 +565,14 @@ class RecordService:
              if before else {k: v for k, v in after.items() if k not in ("id", "version")},
              "at": moment}
             for rid, before, after in changes])
+        origin = {"source": self.source or ("bulk" if len(changes) > 1 else "api")}
+        if self.causation:
+            origin["causation"] = self.causation
+        if not self.rules:
+            origin["rules"] = False
         # Set-wise too: one outbox insert and one job insert for the batch (platform.outbox).
         emit_many(self.db, [
             NewEvent(topic, {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
-                             "before": before, "after": after, "changed": sorted(after)},
+                             "before": before, "after": after, "changed": sorted(after), **origin},
                      order_key=f"{subject}/{rid}")
             for rid, before, after in changes], moment)
