@@ -187,7 +187,17 @@ def _inputs(inputs: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _guard(session: Session, run: Run) -> tuple[str | None, str | None, str | None]:
-    """Loop protection and the condition: (status, reason, error) when the run stops here."""
+    """The condition, then loop protection: (status, reason, error) when the run stops here.
+    A rule whose condition is false is skipped whatever the chain; one that would act is
+    stopped if the chain holds it already, at the depth limit, or in a storm."""
+    try:
+        holds = run.condition(run.rule.condition)
+        if holds and run.prior is not None and run.rule.condition is not None and run.rule.mode == "became_true":
+            holds = not run.condition(run.rule.condition, run.prior)
+    except BrickworkError as exc:
+        return "failed", "condition", _message(exc)
+    if not holds:
+        return "skipped", "condition", None
     if run.rule.key in run.chain:
         return "stopped", "loop", None
     if run.depth >= DEPTH_LIMIT:
@@ -195,17 +205,11 @@ def _guard(session: Session, run: Run) -> tuple[str | None, str | None, str | No
     if run.record_id is not None and not run.dry:
         recent = session.scalar(select(func.count()).select_from(RuleRun).where(
             RuleRun.app == run.app, RuleRun.rule == run.rule.key, RuleRun.form == run.form.key,
-            RuleRun.record_id == run.record_id, RuleRun.status != "stopped",
+            RuleRun.record_id == run.record_id, RuleRun.status.in_(("succeeded", "failed", "waiting")),
             RuleRun.started_at > utcnow() - STORM_WINDOW))
         if recent >= STORM_RUNS:
             return "stopped", "storm", None
-    try:
-        holds = run.condition(run.rule.condition)
-        if holds and run.prior is not None and run.rule.condition is not None and run.rule.mode == "became_true":
-            holds = not run.condition(run.rule.condition, run.prior)
-    except BrickworkError as exc:
-        return "failed", "condition", _message(exc)
-    return (None, None, None) if holds else ("skipped", "condition", None)
+    return None, None, None
 
 
 def _act(run: Run, first: int) -> tuple[str, str | None, str | None]:

@@ -76,3 +76,41 @@ def test_r4_a_rule_updating_its_own_record_runs_once(api, drain, sessions):
     assert [r.status for r in done] == ["succeeded", "stopped"]
     assert done[1].reason == "loop" and done[1].depth == 1
     assert api.get(f"{DEALS_URL}/{deal['id']}").json()["touched"] == "yes"
+
+
+def test_r5_rules_writing_each_other_stop_and_nothing_fails(api, drain, sessions):
+    setup_forms(api)
+    # A: a deal's change writes its n + 1; B: n changing touches the deal again (a chain A→B→A...).
+    publish_rule(api, rule("a_bump", {"type": "record.updated", "form": "deals", "fields": ["name"]},
+                           [{"type": "update_records", "values": {"n": {"fn": "+", "args": [
+                               {"ref": "n"}, {"lit": "1", "type": "number"}]}}}]))
+    publish_rule(api, rule("b_rename", {"type": "record.updated", "form": "deals", "fields": ["n"]},
+                           [{"type": "update_records", "values": {"name": {"fn": "&", "args": [
+                               {"ref": "name"}, {"lit": "!", "type": "text"}]}}}]))
+    deal = api.post(DEALS_URL, json={"name": "x", "n": 0}).json()
+    edit(api, deal["id"], name="y")
+    drain()
+    with sessions() as s:
+        every = list(s.scalars(select(RuleRun).order_by(RuleRun.id)))
+    assert [(r.rule, r.status) for r in every] == [("a_bump", "succeeded"), ("b_rename", "succeeded"),
+                                                  ("a_bump", "stopped")]
+    assert every[-1].reason == "loop" and max(r.depth for r in every) < 8
+    assert api.get(f"{DEALS_URL}/{deal['id']}").json()["name"] == "y!"
+
+
+def test_the_depth_limit_stops_a_chain_and_says_so(api, drain, sessions):
+    setup_forms(api)
+    # Eight different rules, each triggered by the previous one's write: the ninth level stops.
+    for i in range(9):
+        publish_rule(api, rule(f"step{i}", {"type": "record.updated", "form": "deals", "fields": ["n"]},
+                               [{"type": "update_records", "values": {"n": {"fn": "+", "args": [
+                                   {"ref": "n"}, {"lit": "1", "type": "number"}]}}}],
+                               condition={"fn": "=", "args": [{"ref": "n"}, {"lit": str(i + 1), "type": "number"}]}))
+    deal = api.post(DEALS_URL, json={"name": "x", "n": 0}).json()
+    edit(api, deal["id"], n=1)
+    drain()
+    with sessions() as s:
+        acted = list(s.scalars(select(RuleRun).where(RuleRun.status != "skipped").order_by(RuleRun.id)))
+    assert [r.status for r in acted][:8] == ["succeeded"] * 8
+    assert acted[-1].status == "stopped" and acted[-1].reason == "depth_limit" and acted[-1].depth == 8
+    assert api.get(f"{DEALS_URL}/{deal['id']}").json()["n"] == "9"
