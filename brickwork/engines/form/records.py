@@ -56,6 +56,8 @@ from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, Sequence
 from brickwork.platform.outbox import NewEvent, emit_many
 
+# On a session: its writes start no automation rules (an import with its explicit option off).
+RULES_OFF = "brickwork.records.rules_off"
 ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
 
 
@@ -568,7 +570,7 @@ class RecordService:
         origin = {"source": self.source or ("bulk" if len(changes) > 1 else "api")}
         if self.causation:
             origin["causation"] = self.causation
-        if not self.rules:
+        if not self.rules or self.session.info.get(RULES_OFF):
             origin["rules"] = False
         # Set-wise too: one outbox insert and one job insert for the batch (platform.outbox).
         emit_many(self.db, [

@@ -110,7 +110,7 @@ def snapshot(session: Session, form: Form, record_id: int, payload: dict[str, An
     values = service.logical(row)
     payload = payload or {}
     prior = None
-    if payload.get("before") is not None and payload.get("changed"):
+    if payload.get("before"):  # an update: the fields it changed, as they were
         prior = dict(values)
         _overlay(form, prior, payload["before"])
     _overlay(form, values, payload.get("after") or {})

@@ -93,3 +93,21 @@ def test_a_refused_action_fails_the_run_keeps_nothing_and_can_be_retried(api, dr
     again = api.post(f"/api/v1/apps/crm/rules/bad/runs/{failed['id']}/retry")
     assert again.status_code == 201 and again.json()["status"] == "failed"
     assert again.json()["event"].endswith("#retry1")
+
+
+def test_imports_start_rules_unless_the_import_turns_them_off(api, drain, sessions):
+    setup_forms(api)
+    publish_rule(api, rule("won", {"type": "record.created", "form": "deals"}, [CREATE_INVOICE],
+                           condition=eq("stage", "Won")))
+    lines = "name,stage\n" + "".join(f"d{i},{'Won' if i % 10 == 0 else 'Lead'}\n" for i in range(100))
+    done = api.post(f"{DEALS_URL}:import", files={"file": ("deals.csv", lines.encode(), "text/csv")})
+    assert done.status_code == 200, done.text
+    drain()
+    assert count(api, INVOICES_URL) == 10
+    off = api.post(f"{DEALS_URL}:import", files={"file": ("deals.csv", lines.encode(), "text/csv")},
+                   data={"run_rules": "false"})
+    assert off.status_code == 200 and off.json()["created"] == 100
+    drain()
+    assert count(api, INVOICES_URL) == 10
+    with sessions() as s:
+        assert {r.inputs["source"] for r in s.scalars(select(RuleRun))} == {"import"}
