@@ -44,39 +44,41 @@ class LiveRule:
     author: int | None
 
 
-_parsed: dict[tuple[int, str, int], RuleDefinition] = {}
+_parsed: dict[tuple[int, Any], RuleDefinition] = {}
 
 
-def _model(app_id: int, key: str, version: int, body: dict) -> RuleDefinition:
-    """A published version never changes: each is parsed once per process."""
-    found = _parsed.get((app_id, key, version))
+def _model(definition_id: int, published_at: Any, body: dict) -> RuleDefinition:
+    """A published version never changes: each is parsed once per process (known by its
+    row and publication time, which a database made anew does not repeat together)."""
+    found = _parsed.get((definition_id, published_at))
     if found is None:
-        found = _parsed[(app_id, key, version)] = RuleDefinition.model_validate(body)
+        found = _parsed[(definition_id, published_at)] = RuleDefinition.model_validate(body)
     return found
 
 
 def live_rules(session: Session, app_key: str) -> list[LiveRule]:
     """The live version of each rule of the app, in run order (``order``, then key)."""
-    rows = session.execute(select(Definition.app_id, Definition.key, Definition.version, Definition.body,
-                                  Definition.published_by).join(App, App.id == Definition.app_id)
+    rows = session.execute(select(Definition.id, Definition.published_at, Definition.key, Definition.version,
+                                  Definition.body, Definition.published_by).join(App, App.id == Definition.app_id)
                            .where(App.key == app_key, Definition.kind == "rule", Definition.state == "published")
                            .order_by(Definition.key, Definition.version.desc()))
     seen, found = set(), []
-    for app_id, key, version, body, author in rows:
+    for definition_id, published_at, key, version, body, author in rows:
         if key not in seen:
             seen.add(key)
-            found.append(LiveRule(_model(app_id, key, version, body), version, author))
+            found.append(LiveRule(_model(definition_id, published_at, body), version, author))
     return sorted(found, key=lambda r: (r.body.order, r.body.key))
 
 
 def pinned_rule(session: Session, app_key: str, key: str, version: int | None = None) -> LiveRule | None:
     """A rule's live version, or the version a run pinned."""
-    query = select(Definition.app_id, Definition.version, Definition.body, Definition.published_by) \
+    query = select(Definition.id, Definition.published_at, Definition.version, Definition.body,
+                   Definition.published_by) \
         .join(App, App.id == Definition.app_id) \
         .where(App.key == app_key, Definition.kind == "rule", Definition.key == key, Definition.state == "published")
     query = query.where(Definition.version == version) if version else query.order_by(Definition.version.desc())
     row = session.execute(query.limit(1)).first()
-    return None if row is None else LiveRule(_model(row[0], key, row[1], row[2]), row[1], row[3])
+    return None if row is None else LiveRule(_model(row[0], row[1], row[3]), row[2], row[4])
 
 
 def acting_as(session: Session, live: LiveRule) -> Principal:
