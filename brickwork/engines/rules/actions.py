@@ -168,7 +168,7 @@ def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     delay = timedelta(days=float(settings.get("days", 0)), hours=float(settings.get("hours", 0)),
                       minutes=float(settings.get("minutes", 0)))
     at = utcnow() + delay
-    index = len(run.outcomes) + 1
+    index = run.outcomes[-1]["index"] + 1  # the action after this one
     defer(run.session, RESUME, {"app": run.app, "rule": run.rule.key, "version": run.version,
                                 "event_key": run.event_key, "form": run.form.key if run.form else None,
                                 "record_id": run.record_id, "from": index, "depth": run.depth,
