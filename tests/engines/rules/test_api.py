@@ -66,3 +66,14 @@ def test_a_webhook_with_its_secret_runs_once_per_delivery(api, client, drain):
     assert count(api, INVOICES_URL) == 1
     runs = api.get(f"{APP}/rules/hook/runs").json()["items"]
     assert len(runs) == 1 and runs[0]["inputs"]["body"] == {"order": 7}
+
+
+def test_the_storm_guard_stops_a_rule_running_too_often_on_one_record(api):
+    setup_forms(api)
+    publish_rule(api, rule("press", {"type": "button", "form": "deals"},
+                           [{"type": "update_records", "values": {"touched": "x"}}]))
+    deal = api.post(DEALS_URL, json={"name": "ACME"}).json()
+    statuses = [api.post(f"{DEALS_URL}/{deal['id']}:run-rule/press").json()["status"] for _ in range(31)]
+    assert statuses[:30] == ["succeeded"] * 30
+    stopped = api.post(f"{DEALS_URL}/{deal['id']}:run-rule/press").json()
+    assert (stopped["status"], stopped["reason"]) == ("stopped", "storm")
