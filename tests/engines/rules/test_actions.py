@@ -22,7 +22,8 @@ def test_round_robin_and_least_loaded_owners(api, drain, sessions):
     setup_forms(api)
     ann, bob = users(sessions, "ann", "bob")
     publish_rule(api, rule("turns", {"type": "record.created", "form": "deals"},
-                           [{"type": "assign_owner", "field": "owner", "users": [ann, bob], "strategy": "round_robin"}]))
+                           [{"type": "assign_owner", "field": "owner", "users": [ann, bob],
+                             "strategy": "round_robin"}]))
     made = [api.post(DEALS_URL, json={"name": f"d{i}"}).json()["id"] for i in range(3)]
     drain()
     assert [api.get(f"{DEALS_URL}/{i}").json()["owner"] for i in made] == [ann, bob, ann]

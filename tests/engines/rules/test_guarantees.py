@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from brickwork.engines.rules.engine import handle_event
-from brickwork.platform.db import transaction
+from brickwork.platform.db import transaction, utcnow
+from brickwork.platform.jobs.prune import prune
 from brickwork.platform.models import Notification, OutboxEvent, RuleRun
 from tests.engines.rules.helpers import (
     DEALS_URL,
@@ -111,3 +114,19 @@ def test_imports_start_rules_unless_the_import_turns_them_off(api, drain, sessio
     assert count(api, INVOICES_URL) == 10
     with sessions() as s:
         assert {r.inputs["source"] for r in s.scalars(select(RuleRun))} == {"import"}
+
+
+def test_pruning_removes_old_rule_runs_and_read_notifications(sessions, admin):
+    old = utcnow() - timedelta(days=40)
+    with transaction(sessions) as s:
+        for tag, when in (("old", old), ("new", utcnow())):
+            s.add(RuleRun(app="crm", rule="r", rule_version=1, event_key=tag, trigger="button", status="succeeded",
+                          depth=0, inputs={}, actions=[], test=False, started_at=when, duration_ms=0))
+        s.add(Notification(user_id=admin.id, text="read long ago", read_at=old))
+        s.add(Notification(user_id=admin.id, text="unread", created_at=old))
+    with transaction(sessions) as s:
+        gone = prune(s, events_days=30, runs_days=30)
+    assert gone["rule_runs"] == 1 and gone["notifications"] == 1
+    with sessions() as s:
+        assert s.scalars(select(RuleRun.event_key)).all() == ["new"]
+        assert s.scalars(select(Notification.text)).all() == ["unread"]
