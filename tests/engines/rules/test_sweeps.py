@@ -73,3 +73,18 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
         assert s.query(RuleMatch).count() == 60
     public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
     assert len(public) == 60
+
+
+def test_a_sweep_whose_actions_read_the_record_runs_record_by_record(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    follow_up = rule("to_pool", {"type": "date_relative", "form": "customers"},
+                     [{"type": "update_records", "values": {"pool": {"fn": "&", "args": [
+                         {"lit": "pool of ", "type": "text"}, {"ref": "name"}]}}}], condition=STALE)
+    assert publish_rule(api, follow_up).status_code == 200
+    with sessions() as s:  # no cron given: the daily sweep at 09:00
+        assert s.scalar(select(JobSchedule.cron).where(JobSchedule.key == "rule:crm:to_pool")) == "0 9 * * *"
+    made = api.post(URL, json={"name": "old", "last_followup": days_ago(45)}).json()
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    assert api.get(f"{URL}/{made['id']}").json()["pool"] == "pool of old"
+    with sessions() as s:
+        assert [r.status for r in s.scalars(select(RuleRun))] == ["succeeded"]
