@@ -24,6 +24,7 @@ from brickwork.builder_ui import (
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
+from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
 from brickwork.platform import appfile_api, clock
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
     app.include_router(runs_api.router)
+    app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
+    app.include_router(rules_api.hooks)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)

@@ -3,11 +3,12 @@
 
 from brickwork.engines.form.kind import FORM
 from brickwork.engines.report.kind import DASHBOARD, REPORT
+from brickwork.engines.rules.kind import RULE
 from brickwork.platform.appfile.document import outline
 from brickwork.platform.definitions.kinds import KindRegistry
 from brickwork.platform.definitions.store import DefinitionStore
 
-REGISTRY = KindRegistry([FORM, REPORT, DASHBOARD])
+REGISTRY = KindRegistry([FORM, RULE, REPORT, DASHBOARD])
 # The published JSON Schemas: each kind, and the outline of an app file (templates).
 SCHEMAS: dict[str, type] = {**{entry.name: entry.model for entry in REGISTRY}, "app": outline(REGISTRY)}
 

@@ -367,3 +367,69 @@ class EmbeddedJob(Base):
         Index("ix_embedded_jobs_status_id", "status", "id"),
         Index("ix_embedded_jobs_lock_status", "lock", "status"),
     )
+
+
+class RuleRun(Base):
+    """The rules engine's run log: one row per (rule, event), whatever came of it.
+
+    ``status``: succeeded, failed, skipped (the condition was false), stopped (loop
+    protection: ``reason`` says which guard). ``actions`` holds each action's resolved
+    inputs and outcome. Unique on (app, rule, event key): a re-delivered event cannot
+    start a second run.
+    """
+
+    __tablename__ = "rule_runs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    event_key: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[str] = mapped_column(String(32))
+    form: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[int | None] = mapped_column(BigInteger)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actions: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        UniqueConstraint("app", "rule", "event_key", name="uq_rule_runs_app_rule_event"),
+        Index("ix_rule_runs_record", "app", "form", "record_id", "started_at"),
+        Index("ix_rule_runs_rule", "app", "rule", "started_at"),
+    )
+
+
+class RuleMatch(Base):
+    """A sweep's marker: the record matched the rule's condition over time (in ``window``,
+    the date value for "N days before/after"). Cleared when it no longer matches: re-armed."""
+
+    __tablename__ = "rule_matches"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    window: Mapped[str] = mapped_column(String(40), default="")
+    matched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("app", "rule", "record_id", "window", name="uq_rule_matches_app_rule_record_window"),
+    )
+
+
+class Notification(Base):
+    """The bell: a message for one user in the app, until read."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    app: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)

@@ -56,6 +56,8 @@ from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, Sequence
 from brickwork.platform.outbox import NewEvent, emit_many
 
+# On a session: its writes start no automation rules (an import with its explicit option off).
+RULES_OFF = "brickwork.records.rules_off"
 ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
 
 
@@ -80,7 +82,16 @@ def _drop(data: dict[str, Any], paths: list[str]) -> bool:
 
 
 class RecordService:
-    """Records of one form, as seen by one caller."""
+    """Records of one form, as seen by one caller.
+
+    What its events say of where a write came from (the rules engine reads it): ``source``
+    (``ui|api|import|bulk|rule``; None: ``api``, or ``bulk`` for a batch), ``causation``
+    (the rule runs that led to it and their depth: loop protection), ``rules`` (False: an
+    import that explicitly turned automation off)."""
+
+    source: str | None = None
+    causation: dict[str, Any] | None = None
+    rules: bool = True
 
     def __init__(self, session: Session, form: Form, who: Principal):
         self.session, self.form, self.who = session, form, who
@@ -370,6 +381,43 @@ class RecordService:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
         return self._each(changes, lambda change: self.update(change["id"], change, change.get("version")))
 
+    def set_many(self, ids: list[int], data: Any) -> list[int]:
+        """The same values into many records (a rule's sweep, a bulk edit), set-wise: one
+        read of the old values, one UPDATE, one audit insert and one outbox insert for the
+        batch. Records it would not change are left alone (no event). Only for values that
+        need no per-record work: a form with rules, computed dependants, or a field that is
+        required, unique, computed or not in the row takes the per-record ``update`` path.
+        Returns the ids changed."""
+        self.grant.require("update")
+        errors: list[FieldError] = []
+        given = parse_input(self.form, data, self.grant, errors)
+        if errors:
+            raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
+        t = self.table
+        live = select(t).where(t.c.id.in_(ids), t.c.deleted_at.is_(None), self.grant.scope_for("update"))
+        fields = [self.form.by_id[fid] for fid in given]
+        if self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
+                f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields):
+            rows = self.db.execute(live.with_only_columns(t.c.id, t.c.version).order_by(t.c.id)).all()
+            done = self.bulk_update([{**data, "id": row.id, "version": row.version} for row in rows])
+            return [record["id"] for record in done]
+        columns = to_columns(self.form, given)
+        stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+        changes, changed = [], []
+        for row in self.db.execute(live.with_only_columns(t.c.id, *[t.c[c] for c in columns]).order_by(t.c.id)):
+            old = {fid: getattr(row, storage.column_name(fid)) for fid in given}
+            moved = [fid for fid in given if old[fid] != stored[fid]]
+            if moved:
+                changed.append(row.id)
+                changes.append((row.id, {self.form.by_id[f].key: api_value(self.form, f, REGISTRY[
+                    self.form.by_id[f].type].from_db(self.form.by_id[f], old[f])) for f in moved},
+                    {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in moved}))
+        if changed:
+            self.db.execute(update(t).where(t.c.id.in_(changed)).values(
+                **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
+            self._log("record.updated", changes)
+        return changed
+
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""
         self.grant.require("delete")
@@ -556,9 +604,14 @@ class RecordService:
              if before else {k: v for k, v in after.items() if k not in ("id", "version")},
              "at": moment}
             for rid, before, after in changes])
+        origin = {"source": self.source or ("bulk" if len(changes) > 1 else "api")}
+        if self.causation:
+            origin["causation"] = self.causation
+        if not self.rules or self.session.info.get(RULES_OFF):
+            origin["rules"] = False
         # Set-wise too: one outbox insert and one job insert for the batch (platform.outbox).
         emit_many(self.db, [
             NewEvent(topic, {"app": form.app.key, "form": form.key, "id": rid, "actor": who.user_id,
-                             "before": before, "after": after, "changed": sorted(after)},
+                             "before": before, "after": after, "changed": sorted(after), **origin},
                      order_key=f"{subject}/{rid}")
             for rid, before, after in changes], moment)

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from brickwork.engines.form.forms import load_form
-from brickwork.engines.form.records import RecordService
+from brickwork.engines.form.records import RULES_OFF, RecordService
 from brickwork.engines.form.transfer.exporting import FORMATS, export_records, filename
 from brickwork.engines.form.transfer.importing import Result
 from brickwork.engines.form.transfer.jobs import import_file
@@ -49,15 +49,18 @@ log = logging.getLogger(__name__)
 def records_import(request: Request, app: str, form: str, file: UploadFile = File(...),
                    mapping: str | None = Form(None), mode: str = Form("all"), upsert_key: str | None = Form(None),
                    dry_run: bool = Form(False), check: bool = Form(False), report: str | None = None,
-                   stream: bool = False) -> Any:
+                   stream: bool = False, run_rules: bool = Form(True)) -> Any:
     """Rows become records through the record service; ``mode`` is ``all`` (nothing is
     written if any row fails) or ``valid`` (the valid rows are written). Without ``mapping``
-    columns are matched to fields by label or key. ``check`` runs every row and rolls back."""
+    columns are matched to fields by label or key. ``check`` runs every row and rolls back.
+    Imported records start automation rules like any write (as source ``import``);
+    ``run_rules=false`` turns that off for this import, explicitly (their events say so)."""
     given = _json(mapping, "mapping") if mapping else None
     upsert_key = upsert_key or None
     if stream and report != "xlsx":
-        return _streamed(request, app, form, file, given, mode, upsert_key, dry_run, check)
+        return _streamed(request, app, form, file, given, mode, upsert_key, dry_run, check, run_rules)
     with work(request) as (session, who):
+        session.info[RULES_OFF] = not run_rules
         table, result = import_file(session, app, form, who, file.file, file.filename or "", given, mode,
                                     upsert_key, dry_run, check)
     if report == "xlsx":
@@ -83,12 +86,13 @@ def _answer(table: Table, result: Result, dry_run: bool) -> dict[str, Any]:
 
 
 def _streamed(request: Request, app: str, form: str, file: UploadFile, mapping: Any, mode: str,
-              upsert_key: str | None, dry_run: bool, check: bool) -> StreamingResponse:
+              upsert_key: str | None, dry_run: bool, check: bool, run_rules: bool = True) -> StreamingResponse:
     """The import in a thread of its own, its reports as JSON lines. A refusal before the
     first line (no such form, a file or mapping that cannot work) is an ordinary problem
     answer; one after it is the last line, ``{"error": problem}``, and nothing was written."""
     def job(started, progress) -> dict[str, Any]:
         with work(request) as (session, who):
+            session.info[RULES_OFF] = not run_rules
             table, result = import_file(session, app, form, who, file.file, file.filename or "", mapping, mode,
                                         upsert_key, dry_run, check, started=started, progress=progress)
         return _answer(table, result, dry_run)

@@ -1,5 +1,6 @@
-"""Pruning, daily by the built-in schedule ``brickwork.prune``: outbox events, run-log rows,
-receipts and dead jobs older than their retention (docs/operations.md)."""
+"""Pruning, daily by the built-in schedule ``brickwork.prune``: outbox events, run-log rows
+(of jobs and of rules), receipts, dead jobs and read notifications older than their
+retention (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.jobs.queue import prune_dead
 from brickwork.platform.jobs.registry import RunContext, task
 from brickwork.platform.jobs.schedules import set_schedule
-from brickwork.platform.models import JobReceipt, JobRun, OutboxEvent
+from brickwork.platform.models import JobReceipt, JobRun, Notification, OutboxEvent, RuleRun
 
 TASK = "brickwork.prune"
 CRON = "30 3 * * *"  # 03:30 in the installation's time zone, when offices are closed
@@ -29,6 +30,10 @@ def prune(session: Session, events_days: int, runs_days: int) -> dict[str, int]:
         # A receipt only has to outlive any re-delivery of its job, which comes within minutes.
         "receipts": session.execute(delete(JobReceipt).where(JobReceipt.at < runs_before)).rowcount,
         "dead_jobs": prune_dead(session, runs_before),
+        # The rules engine's run log keeps as long as the jobs' one; unread notifications stay.
+        "rule_runs": session.execute(delete(RuleRun).where(RuleRun.started_at < runs_before)).rowcount,
+        "notifications": session.execute(delete(Notification).where(
+            Notification.read_at < runs_before)).rowcount,
     }
 
 

@@ -124,6 +124,7 @@ class _Import:
                  upsert_key: str | None, preview: bool):
         self.session, self.form, self.mapping, self.upsert_key = session, form, mapping, upsert_key
         self.service = RecordService(session, form, who)
+        self.service.source = "import"  # rules see where the records came from (run_on_bulk)
         self.columns = {key: header for header, key in mapping.items() if key}
         self.lookups = Lookups(session, form, [form.by_key[k] for k in self.columns], self.service.who)
         self.result = Result(mode, mapping, preview=[] if preview else None)

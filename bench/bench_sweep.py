@@ -1,0 +1,131 @@
+"""The "no follow-up for 30 days → public pool" sweep against the raw UPDATE on the same data.
+
+    .venv/bin/python bench/bench_sweep.py                                  # SQLite, 100,000 customers
+    .venv/bin/python bench/bench_sweep.py --records 1000000 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test    # the acceptance figure
+
+Customers are written straight into the form's table (half of them stale). Then, on a copy
+of the same state each time: (a) ``UPDATE … SET pool = 'public' WHERE deleted_at IS NULL AND
+last_followup < today - 30``; (b) the published rule's sweep (markers, one UPDATE through the
+record service per batch, audit, events and run-log rows set-wise). Prints a Markdown row
+for docs/PERFORMANCE.md. On PostgreSQL a fresh schema is used and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from brickwork.app import create_app  # noqa: E402
+from brickwork.engines.form.forms import load_form  # noqa: E402
+from brickwork.engines.rules.engine import pinned_rule  # noqa: E402
+from brickwork.engines.rules.sweeps import sweep  # noqa: E402
+from brickwork.platform import migrate  # noqa: E402
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from brickwork.platform.identity.tokens import create_token  # noqa: E402
+from brickwork.platform.identity.users import create_user  # noqa: E402
+from brickwork.platform.settings import load_settings  # noqa: E402
+from tests.engines.rules.test_sweeps import CUSTOMERS, TO_POOL  # noqa: E402
+
+CHUNK = 50_000
+
+
+def fill(engine, table: str, columns: dict[str, str], n: int) -> None:
+    today = date.today()
+    with engine.begin() as conn:
+        for start in range(0, n, CHUNK):
+            rows = [{"name": f"c{i}", "last": today - timedelta(days=40 if i % 2 else 3),
+                     "at": "2026-01-01 00:00:00"} for i in range(start, min(n, start + CHUNK))]
+            conn.execute(text(
+                f"INSERT INTO {table} ({columns['name']}, {columns['last']}, created_at, updated_at, version)"
+                " VALUES (:name, :last, :at, :at, 1)"), rows)
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    url, schema = args.database_url or f"sqlite:///{folder / 'bench.db'}", None
+    admin = None
+    if url.startswith("postgresql"):
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        with transaction(sessions) as s:
+            create_user(s, "admin", "admin-password-1", is_admin=True)
+        with transaction(sessions) as s:
+            token = create_token(s, "admin", "bench")[1]
+        settings = load_settings(data_dir=folder / "data", database_url=url, worker=False)
+        with TestClient(create_app(settings), headers={"Authorization": f"Bearer {token}"}) as api:
+            assert api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+            assert api.put("/api/v1/apps/crm/forms/customers", json=CUSTOMERS).status_code == 200
+            assert api.post("/api/v1/apps/crm/forms/customers:publish").status_code == 200
+            assert api.put("/api/v1/apps/crm/definitions/rule/to_pool", json=TO_POOL).status_code == 200
+            assert api.post("/api/v1/apps/crm/definitions/rule/to_pool:publish").status_code == 200
+        with sessions() as s:
+            form = load_form(s, "crm", "customers")
+        table = form.table.name
+        columns = {"name": "f_c_name", "last": "f_c_last", "pool": "f_c_pool"}
+        fill(engine, table, columns, args.records)
+        cutoff = date.today() - timedelta(days=30)
+
+        def reset() -> None:
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {table} SET {columns['pool']} = NULL"))
+                conn.execute(text("DELETE FROM rule_matches"))
+
+        def raw() -> None:
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {table} SET {columns['pool']} = 'public', version = version + 1"
+                                  f" WHERE deleted_at IS NULL AND {columns['last']} < :cutoff"), {"cutoff": cutoff})
+
+        def swept() -> None:
+            with transaction(sessions) as s:
+                found = sweep(s, "crm", pinned_rule(s, "crm", "to_pool"), batch=args.batch)
+            assert found["marked"] == args.records // 2, found
+
+        reset()
+        raw_s = timed(raw)
+        reset()
+        sweep_s = timed(swept)
+        backend = engine.dialect.name
+        print(f"| rules sweep, {args.records:,} customers ({args.records // 2:,} stale), {backend}, "
+              f"batch {args.batch} | raw UPDATE {raw_s:.2f} s | sweep {sweep_s:.2f} s | {sweep_s / raw_s:.1f}× |")
+    finally:
+        engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

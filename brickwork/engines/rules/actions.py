@@ -1,0 +1,191 @@
+"""The action registry: every action is one entry of one shape, ``run(run, settings)``
+returning what it did (kept in the run log). Connectors register their own (``register``);
+the engine runs whatever the registry holds.
+
+Internal actions write through the record service, as the run-as user, so validation,
+audit and events hold and a rule's writes trigger rules (carrying the causation chain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from brickwork.engines.form.storage import column_name
+from brickwork.engines.rules.context import Run
+from brickwork.platform.db import utcnow
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.i18n import _
+from brickwork.platform.jobs import defer
+from brickwork.platform.models import Notification, Sequence, User
+
+MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
+RESUME = "rules.resume"  # the task that runs a rule's actions after a wait (tasks.py)
+
+
+class Paused(Exception):
+    """A wait action deferred the rest of the run's actions."""
+
+
+@dataclass(frozen=True)
+class ActionType:
+    name: str
+    run: Callable[[Run, dict[str, Any]], dict[str, Any]]
+    check: Callable[[dict[str, Any]], list[FieldError]] | None = None
+    needs_record: bool = False  # acts on the trigger's record
+
+
+ACTIONS: dict[str, ActionType] = {}
+
+
+def register(entry: ActionType) -> ActionType:
+    ACTIONS[entry.name] = entry
+    return entry
+
+
+def _values(run: Run, mapping: Any) -> dict[str, Any]:
+    if not isinstance(mapping, dict):
+        raise Invalid(_("The action is not valid."),
+                      errors=[FieldError("values", "type", _("Map field keys to values or formulas."))])
+    return {key: run.value(expr) for key, expr in mapping.items()}
+
+
+def _targets(run: Run, settings: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """The records an update or delete acts on: the trigger's, the ones its relation field
+    links to, or those of a form matching a filter (one query, at most ``max_records``)."""
+    target = settings.get("target", "trigger")
+    if target == "trigger":
+        service = run.service()
+        return service, [service.row(run.record_id, lock=True, action="read")]
+    if isinstance(target, dict) and "relation" in target:
+        relation = run.form.by_key[target["relation"]]
+        linked = run.values.get(relation.id)
+        ids = linked if isinstance(linked, list) else [linked] if linked else []
+        service = run.service(relation.target)
+        return service, [service.row(i) for i in ids]
+    if isinstance(target, dict) and "form" in target:
+        service = run.service(target["form"])
+        table, limit = service.table, int(settings.get("max_records", MAX_RECORDS))
+        query = select(table).where(table.c.deleted_at.is_(None), service.grant.scope)
+        if target.get("filter") is not None:
+            query = query.where(service.compile_condition(target["filter"], check_readable=False))
+        rows = list(service.db.execute(query.order_by(table.c.id).limit(limit + 1)))
+        if len(rows) > limit:
+            raise Invalid(_("Too many records match."), errors=[FieldError(
+                "target", "max_records", _("More than %(n)s records match: narrow the filter.", n=limit))])
+        return service, rows
+    raise Invalid(_("The action is not valid."), errors=[FieldError(
+        "target", "target", _("Target the trigger's record, a relation, or a form with a filter."))])
+
+
+def create_record(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    created = run.service(settings["form"]).create(_values(run, settings.get("values", {})))
+    return {"form": settings["form"], "record": created["id"]}
+
+
+def update_records(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    if settings.get("target", "trigger") == "trigger" and run.deleted:
+        return {"status": "skipped", "warning": "record_deleted"}
+    service, rows = _targets(run, settings)
+    values = _values(run, settings.get("values", {}))
+    service.bulk_update([{**values, "id": row.id, "version": row.version} for row in rows])
+    return {"form": service.form.key, "records": [row.id for row in rows]}
+
+
+def delete_records(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    if settings.get("target", "trigger") == "trigger" and run.deleted:
+        return {"status": "skipped", "warning": "record_deleted"}
+    service, rows = _targets(run, settings)
+    service.bulk_delete([{"id": row.id} for row in rows])
+    return {"form": service.form.key, "records": [row.id for row in rows]}
+
+
+def _next_in_turn(run: Run, users: list[int]) -> int:
+    """Round robin: a counter bumped under its row's lock, so two concurrent runs never
+    pick the same person for the same turn."""
+    name = f"rule:{run.app}:{run.rule.key}:round_robin"
+    dialect = postgresql if run.session.get_bind().dialect.name == "postgresql" else sqlite
+    turn = run.session.execute(dialect.insert(Sequence).values(name=name, period="", value=1)
+                               .on_conflict_do_update(index_elements=["name", "period"],
+                                                      set_={"value": Sequence.value + 1})
+                               .returning(Sequence.value)).scalar_one()
+    return users[(turn - 1) % len(users)]
+
+
+def _least_loaded(run: Run, field_id: str, users: list[int]) -> int:
+    """The user holding the fewest live records in the field (ties: the earlier in the list)."""
+    service = run.service()
+    column = service.table.c[column_name(field_id)]
+    counts = dict(service.db.execute(select(column, func.count()).where(
+        column.in_(users), service.table.c.deleted_at.is_(None)).group_by(column)).all())
+    return min(users, key=lambda u: (counts.get(u, 0), users.index(u)))
+
+
+def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """Put a user into the record's user field: a fixed one, the next in turn, or the one
+    with the fewest records."""
+    if run.deleted:
+        return {"status": "skipped", "warning": "record_deleted"}
+    field = run.form.by_key[settings.get("field", "owner")]
+    users = [int(u) for u in settings.get("users", [])]
+    if not users:
+        raise Invalid(_("The action is not valid."), errors=[FieldError("users", "required", _("List the users."))])
+    strategy = settings.get("strategy", "fixed")
+    chosen = users[0] if strategy == "fixed" else _next_in_turn(run, users) if strategy == "round_robin" \
+        else _least_loaded(run, field.id, users)
+    service = run.service()
+    row = service.row(run.record_id, lock=True)
+    service.update(run.record_id, {field.key: chosen}, row.version)
+    return {"field": field.key, "user": chosen, "strategy": strategy}
+
+
+def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """The bell: a message to users named, to the users of a user field of the record, or to
+    the record's owner."""
+    users = {int(u) for u in settings.get("users", [])}
+    if settings.get("owner") and run.owner_id:
+        users.add(run.owner_id)
+    for key in settings.get("user_fields", []):
+        if run.form and key in run.form.by_key and run.values.get(run.form.by_key[key].id):
+            users.add(int(run.values[run.form.by_key[key].id]))
+    users = set(run.session.scalars(select(User.id).where(User.id.in_(users), User.is_active.is_(True))))
+    text = run.value(settings.get("text", ""))
+    text = str(text if text is not None else "")
+    if users:
+        run.session.execute(insert(Notification.__table__), [
+            {"user_id": u, "app": run.app, "form": run.form.key if run.form else None, "record_id": run.record_id,
+             "text": text, "source": f"rule:{run.rule.key}", "created_at": utcnow()} for u in sorted(users)])
+    return {"users": sorted(users), "text": text}
+
+
+def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """Defer the actions after this one (the rule's version pinned) by the given time."""
+    delay = timedelta(days=float(settings.get("days", 0)), hours=float(settings.get("hours", 0)),
+                      minutes=float(settings.get("minutes", 0)))
+    at = utcnow() + delay
+    index = run.outcomes[-1]["index"] + 1  # the action after this one
+    defer(run.session, RESUME, {"app": run.app, "rule": run.rule.key, "version": run.version,
+                                "event_key": run.event_key, "form": run.form.key if run.form else None,
+                                "record_id": run.record_id, "from": index, "depth": run.depth,
+                                "chain": run.chain}, at=at, key=f"{run.app}:{run.rule.key}:{run.event_key}:{index}",
+          app=run.app)
+    raise Paused({"resumes_at": at.isoformat() + "Z", "from_action": index})
+
+
+def _needs(*names: str) -> Callable[[dict[str, Any]], list[FieldError]]:
+    def check(settings: dict[str, Any]) -> list[FieldError]:
+        return [FieldError(name, "required", _("Give %(name)s.", name=name)) for name in names if name not in settings]
+    return check
+
+
+register(ActionType("create_record", create_record, _needs("form", "values")))
+register(ActionType("update_records", update_records, _needs("values")))
+register(ActionType("delete_records", delete_records))
+register(ActionType("assign_owner", assign_owner, _needs("users"), needs_record=True))
+register(ActionType("notify", notify, _needs("text")))
+register(ActionType("wait", wait))

@@ -1,0 +1,105 @@
+"""REST for rules: the run log per rule and per record, retry, the record page's button,
+the test run, incoming webhooks, and the bell (notifications). Rules themselves are saved
+and published through the definitions API (kind ``rule``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.records import RecordService
+from brickwork.engines.rules import service
+from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.http.deps import bearer, db, work
+from brickwork.platform.http.params import MaybeQueryId, PathId
+from brickwork.platform.i18n import _
+
+router = APIRouter(prefix="/api/v1", tags=["rules"], dependencies=[Depends(bearer)])
+hooks = APIRouter(prefix="/api/v1/hooks", tags=["rules"])  # the secret in the URL is the credential
+
+
+def _page(rows, more) -> dict[str, Any]:
+    return {"items": [service.run_view(r) for r in rows], "next_cursor": str(more) if more else None}
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise Invalid(_("The request is not valid."),
+                      errors=[FieldError("cursor", "cursor", _("Use the next_cursor of the previous page."))])
+    return int(cursor)
+
+
+@router.get("/apps/{app}/rules/{key}/runs")
+def rule_runs(request: Request, app: str, key: str, cursor: str | None = None, limit: int = 50) -> dict:
+    """The rule's runs, newest first: trigger, inputs, each action's outcome, time, error."""
+    with work(request, read_only=True, admin=True) as (session, _who):
+        return _page(*service.list_runs(session, app, rule=key, before=_cursor(cursor), limit=limit))
+
+
+@router.post("/apps/{app}/rules/{key}/runs/{run_id}/retry", status_code=201)
+def rule_retry(request: Request, app: str, key: str, run_id: PathId) -> dict:
+    """Run a failed run again (its rule version), on the record as it is now."""
+    with work(request, admin=True) as (session, _who):
+        return service.run_view(service.retry(session, app, key, run_id))
+
+
+@router.post("/apps/{app}/rules/{key}:test")
+def rule_test(request: Request, app: str, key: str, record: MaybeQueryId = None) -> dict:
+    """What the rule would do on the record, without doing it."""
+    with work(request, admin=True) as (session, who):
+        return service.run_view(service.test_run(session, app, key, record, who))
+
+
+@router.get("/apps/{app}/forms/{form}/records/{record_id}/rule-runs")
+def record_runs(request: Request, app: str, form: str, record_id: PathId, cursor: str | None = None,
+                limit: int = 50) -> dict:
+    """The rules that ran on a record, newest first (who may read the record sees them)."""
+    with work(request, read_only=True) as (session, who):
+        RecordService(session, load_form(session, app, form), who).get(record_id)
+        return _page(*service.list_runs(session, app, form=form, record_id=record_id, before=_cursor(cursor),
+                                        limit=limit))
+
+
+@router.post("/apps/{app}/forms/{form}/records/{record_id}:run-rule/{key}")
+def record_press(request: Request, app: str, form: str, record_id: PathId, key: str) -> dict:
+    """The rule's button on the record page: runs now, as the caller, if their roles may."""
+    with work(request) as (session, who):
+        return service.run_view(service.press(session, app, form, record_id, key, who))
+
+
+@router.get("/notifications")
+def notifications_list(request: Request, unread: bool = False, limit: int = 50) -> dict:
+    """The caller's notifications (the bell), newest first, and how many are unread."""
+    with work(request, read_only=True) as (session, who):
+        rows, count = service.notifications(session, who, unread, limit)
+        return {"unread": count, "items": [
+            {"id": n.id, "app": n.app, "form": n.form, "record": n.record_id, "text": n.text, "source": n.source,
+             "created_at": n.created_at.isoformat() + "Z", "read": n.read_at is not None} for n in rows]}
+
+
+@router.post("/notifications:read")
+def notifications_read(request: Request, body: Any = Body(default=None)) -> dict:
+    """Mark notifications read: ``{"ids": [..]}``, or all of them without a body."""
+    ids = None
+    if isinstance(body, dict) and body.get("ids") is not None:
+        if not isinstance(body["ids"], list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                         for i in body["ids"]):
+            raise Invalid(_("The request is not valid."),
+                          errors=[FieldError("ids", "type", _("List the ids of the notifications."))])
+        ids = body["ids"]
+    with work(request) as (session, who):
+        return {"read": service.mark_read(session, who, ids)}
+
+
+@hooks.post("/{app}/{key}/{secret}", status_code=202)
+def hook_receive(request: Request, app: str, key: str, secret: str, body: Any = Body(default=None),
+                 x_delivery_id: str | None = Header(default=None)) -> JSONResponse:
+    """An incoming webhook for a rule: queued at once, run by the worker."""
+    with db(request) as session:
+        event = service.receive_hook(session, app, key, secret, body, x_delivery_id)
+    return JSONResponse({"accepted": event}, status_code=202)

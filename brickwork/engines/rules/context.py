@@ -1,0 +1,85 @@
+"""What one run of a rule works with: the rule, the trigger's record (as the event saw it),
+who it acts as, the causation chain its writes carry, and the run log it fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form.conditions import context as expression_context
+from brickwork.engines.form.conditions import with_ids
+from brickwork.engines.form.forms import Form, load_form
+from brickwork.engines.form.formulas import formula_infos
+from brickwork.engines.form.records import RecordService
+from brickwork.engines.rules.definition import RuleDefinition
+from brickwork.platform.expression import check, evaluate, parse, parse_condition
+from brickwork.platform.identity.users import Principal
+
+AST_KEYS = frozenset({"lit", "ref", "fn", "var"})
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and bool(AST_KEYS & set(value))
+
+
+@dataclass
+class Run:
+    session: Session
+    app: str
+    rule: RuleDefinition
+    version: int
+    who: Principal
+    event_key: str
+    form: Form | None = None
+    record_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # the record's logical values by field id
+    prior: dict[str, Any] | None = None  # before an update, the same
+    owner_id: int | None = None
+    deleted: bool = False
+    depth: int = 0
+    chain: list[str] = field(default_factory=list)  # rules that led to this event
+    dry: bool = False  # a test run: actions say what they would do, the savepoint is rolled back
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    payload: dict[str, Any] = field(default_factory=dict)  # what a webhook or schedule handed in
+
+    def service(self, form_key: str | None = None) -> RecordService:
+        """The record service on a form of the app, acting as the rule's run-as user; its
+        events carry the chain with this rule in it, one level deeper."""
+        form = self.form if form_key is None or (self.form and form_key == self.form.key) \
+            else load_form(self.session, self.app, form_key)
+        service = RecordService(self.session, form, self.who)
+        service.source = "rule"
+        service.causation = {"rules": [*self.chain, self.rule.key], "depth": self.depth + 1}
+        return service
+
+    def condition(self, data: Any, values: dict[str, Any] | None = None) -> bool:
+        """The rule's condition language over the trigger's record."""
+        if data is None:
+            return True
+        if self.form is None:
+            return bool(evaluate(parse_condition(data, {}), {}, {}, expression_context(self.who)))
+        infos = formula_infos(self.form.definition.fields)
+        node = parse_condition(with_ids(self.form, data), infos)
+        return bool(evaluate(node, self.values if values is None else values, infos, expression_context(self.who)))
+
+    def value(self, data: Any) -> Any:
+        """A mapped value: an expression over the trigger's record, or a constant as given."""
+        if not is_expression(data):
+            return data
+        infos = formula_infos(self.form.definition.fields) if self.form else {}
+        node = parse(with_ids(self.form, data) if self.form else data)
+        check(node, infos)
+        result = evaluate(node, self.values, infos, expression_context(self.who))
+        return as_input(result)
+
+
+def as_input(value: Any) -> Any:
+    """An expression's value as the record service takes it."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,70 @@
+"""What the rules engine registers with the jobs floor: the record-event subscriber, the
+schedule task (cron and sweep rules), the task resuming a run after a wait, and the
+webhook deliveries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, start
+from brickwork.engines.rules.sweeps import sweep
+from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
+
+SUBSCRIBER = "rules"
+SCHEDULE = "rules.schedule"
+RESUME = "rules.resume"
+WEBHOOK_TOPIC = "rule.webhook"
+RETRY = Retry(attempts=4, base=5.0)  # deadlocks and the like: the whole delivery again
+
+
+def on_event(session: Session, event: Event) -> None:
+    if event.topic == WEBHOOK_TOPIC:
+        payload = event.payload
+        live = pinned_rule(session, payload["app"], payload["rule"])
+        if live is not None and live.body.enabled and live.body.trigger.type == "webhook":
+            start(session, payload["app"], live, payload.get("delivery") or event.key, "webhook", None,
+                  {"body": payload.get("body")})
+        return
+    handle_event(session, event.topic, event.key, event.payload)
+
+
+def on_schedule(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
+    live = pinned_rule(session, args["app"], args["rule"])
+    if live is None or not live.body.enabled:
+        return
+    if live.body.trigger.type == "date_relative":
+        sweep(session, args["app"], live)
+    else:
+        start(session, args["app"], live, ctx.idempotency_key, "schedule", None, {"source": "schedule"})
+
+
+def on_resume(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
+    """The actions after a wait, with the rule's version the run started with."""
+    live = pinned_rule(session, args["app"], args["rule"], args["version"])
+    if live is None:
+        return
+    seen = None
+    if args.get("form") and args.get("record_id") is not None:
+        seen = snapshot(session, load_form(session, args["app"], args["form"]), args["record_id"])
+    start(session, args["app"], live, f"{args['event_key']}#{args['from']}", "resume", seen, {},
+          depth=args.get("depth", 0), chain=args.get("chain") or [], first_action=args["from"])
+
+
+def schedule_key(app: str, rule: str) -> str:
+    return f"rule:{app}:{rule}"
+
+
+def keep_schedule(session: Session, app: str, rule: str, cron: str | None) -> None:
+    """A live, enabled rule with a schedule has its row in the schedules table; otherwise none."""
+    if cron:
+        set_schedule(session, schedule_key(app, rule), SCHEDULE, cron, {"app": app, "rule": rule}, app=app)
+    else:
+        remove_schedule(session, schedule_key(app, rule))
+
+
+subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC), on_event, retry=RETRY)
+task(SCHEDULE, on_schedule, retry=RETRY)
+task(RESUME, on_resume, retry=RETRY)

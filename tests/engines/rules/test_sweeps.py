@@ -1,0 +1,90 @@
+"""Date-relative rules run as set-based sweeps: markers, re-arming, one statement per batch."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import event, select
+
+from brickwork.engines.rules.engine import pinned_rule
+from brickwork.engines.rules.sweeps import sweep
+from brickwork.platform.db import transaction
+from brickwork.platform.models import JobSchedule, RuleMatch, RuleRun
+from tests.engines.form.helpers import field, form, publish, records
+from tests.engines.rules.helpers import publish_rule, rule
+
+CUSTOMERS = form("customers", field("c_name", "text", "name"), field("c_last", "date", "last_followup"),
+                 field("c_pool", "text", "pool"))
+URL = records("customers")
+STALE = {"fn": "<", "args": [{"ref": "last_followup"}, {"fn": "DATEADD", "args": [
+    {"fn": "TODAY", "args": []}, {"lit": "-30", "type": "number"}, {"lit": "day", "type": "text"}]}]}
+TO_POOL = rule("to_pool", {"type": "date_relative", "form": "customers", "cron": "0 9 * * *"},
+               [{"type": "update_records", "values": {"pool": "public"}}], condition=STALE)
+
+
+def days_ago(n: int) -> str:
+    return (date.today() - timedelta(days=n)).isoformat()
+
+
+def run_sweep(sessions, batch: int = 5000) -> dict:
+    with transaction(sessions) as s:
+        return sweep(s, "crm", pinned_rule(s, "crm", "to_pool"), batch=batch)
+
+
+def test_r8_a_sweep_marks_once_rearms_when_false_and_fires_again(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    with sessions() as s:  # published: its schedule is in the jobs schedules table
+        assert s.scalar(select(JobSchedule.cron).where(JobSchedule.key == "rule:crm:to_pool")) == "0 9 * * *"
+    old = api.post(URL, json={"name": "old", "last_followup": days_ago(31)}).json()
+    api.post(URL, json={"name": "fresh", "last_followup": days_ago(3)})
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    assert api.get(f"{URL}/{old['id']}").json()["pool"] == "public"
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 0}  # the marker: not again the next day
+    current = api.get(f"{URL}/{old['id']}").json()
+    api.patch(f"{URL}/{old['id']}", json={"last_followup": days_ago(0), "pool": "", "version": current["version"]})
+    assert run_sweep(sessions) == {"cleared": 1, "marked": 0}  # followed up: re-armed
+    current = api.get(f"{URL}/{old['id']}").json()
+    api.patch(f"{URL}/{old['id']}", json={"last_followup": days_ago(31), "version": current["version"]})
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    with sessions() as s:
+        done = list(s.scalars(select(RuleRun).where(RuleRun.rule == "to_pool")))
+    assert [r.status for r in done] == ["succeeded", "succeeded"]
+
+
+def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessions, engine):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    rows = [{"name": f"c{i}", "last_followup": days_ago(40 if i % 2 else 1)} for i in range(120)]
+    assert api.post(f"{URL}:bulk", json={"records": rows}).status_code == 201
+    marks = []
+
+    def watch(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO RULE_MATCHES"):
+            marks.append(statement)
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 60}
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert len(marks) == 4  # 25 + 25 + 10, then one that finds none
+    with sessions() as s:
+        assert s.query(RuleMatch).count() == 60
+    public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
+    assert len(public) == 60
+
+
+def test_a_sweep_whose_actions_read_the_record_runs_record_by_record(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    follow_up = rule("to_pool", {"type": "date_relative", "form": "customers"},
+                     [{"type": "update_records", "values": {"pool": {"fn": "&", "args": [
+                         {"lit": "pool of ", "type": "text"}, {"ref": "name"}]}}}], condition=STALE)
+    assert publish_rule(api, follow_up).status_code == 200
+    with sessions() as s:  # no cron given: the daily sweep at 09:00
+        assert s.scalar(select(JobSchedule.cron).where(JobSchedule.key == "rule:crm:to_pool")) == "0 9 * * *"
+    made = api.post(URL, json={"name": "old", "last_followup": days_ago(45)}).json()
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    assert api.get(f"{URL}/{made['id']}").json()["pool"] == "pool of old"
+    with sessions() as s:
+        assert [r.status for r in s.scalars(select(RuleRun))] == ["succeeded"]
