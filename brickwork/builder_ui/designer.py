@@ -18,26 +18,28 @@ from brickwork.builder_ui.record_common import Cell, Line
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.layout import rows
+from brickwork.engines.form.menu import app_menu
 from brickwork.platform.apps import ICONS, get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
 from brickwork.platform.http.deps import db, designing
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.app_roles import require_designer
+from brickwork.platform.identity.app_roles import may_design, require_designer
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
 router = APIRouter(include_in_schema=False)
 
 
-def _forms(request: Request, session, app: App, user: Principal) -> list[dict[str, Any]]:
-    """The app's forms, newest state of each: a draft where there is one. People who are not
-    administrators see only published forms (a draft has no table yet)."""
+def _forms(request: Request, session, app: App, user: Principal, designer: bool,
+           shown: set[str] | None = None) -> list[dict[str, Any]]:
+    """The app's forms, newest state of each: a draft where there is one. People who do not
+    design the app see only published forms (a draft has no table yet) in their menu (``shown``)."""
     listed = []
     for row in request.app.state.store.latest(session, app, "form"):
         # Versions are numbered on, and a draft is the only unpublished one: a draft past
         # version 1 has a published version before it.
         live = row.state == "published" or row.version > 1
-        if not live and not user.is_admin:
+        if not designer and (not live or row.key not in (shown or ())):
             continue
         if row.state == "published":
             status = _("Published")
@@ -58,10 +60,14 @@ def app_page(request: Request, app_key: str, user: Principal, status_code: int =
     try:
         with db(request, read_only=True) as session:
             app = get_app(session, app_key)
-            forms = _forms(request, session, app, user)
+            designer = may_design(session, app, user)
+            menu = app_menu(session, request.app.state.store, app, user)
+            forms = _forms(request, session, app, user, designer, {e["form"] for e in menu if e["type"] == "form"})
+            views = [e for e in menu if e["type"] == "view"]
     except BrickworkError as exc:
         return error_page(request, exc)
     return render(request, "app.html", status_code=status_code, app=app, forms=forms, values=values or {},
+                  designer=designer, views=views,
                   field_errors=errors or {}, error=error, icons=ICONS, settings_values=settings.get(
                       "settings_values") or {"label_zh": app.label.get("zh-CN", ""),
                                              "label_en": app.label.get("en", ""), "icon": app.icon},
