@@ -221,8 +221,9 @@ def app_roles_of(session: Session, app_id: int, user_id: int) -> list[AppRole]:
     who = AppRoleMember.user_id == user_id
     if above:
         who = or_(who, AppRoleMember.department_id.in_(select(Department.id).where(Department.path.in_(above))))
-    return list(session.scalars(select(AppRole).join(AppRoleMember, AppRoleMember.role_id == AppRole.id)
-                                .where(AppRole.app_id == app_id, who).distinct().order_by(AppRole.key)))
+    held = select(AppRoleMember.role_id).where(who)  # a subquery: no DISTINCT over JSON columns
+    return list(session.scalars(select(AppRole).where(AppRole.app_id == app_id, AppRole.id.in_(held))
+                                .order_by(AppRole.key)))
 
 
 def _ancestors(paths: list[str]) -> set[str]:
