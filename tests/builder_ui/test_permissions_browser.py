@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
-from brickwork.platform.identity.org import add_member, create_department, set_heads, subtree_ids
-from brickwork.platform.identity.users import create_user
+from tests.engines.form.sales_org import hand_over, sales_org
 
 pytestmark = pytest.mark.browser
 APP = "/api/v1/apps/crm"
@@ -22,20 +21,10 @@ def crm_org(live_api, database_url):
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as s:
-        sales = create_department(s, "Sales")
-        east, north = create_department(s, "East", sales.id), create_department(s, "North", sales.id)
-        other = create_department(s, "Other")
-        people = {}
-        for name, dept in (("head", sales), ("east1", east), ("east2", east), ("north1", north),
-                           ("outsider", other)):
-            people[name] = (create_user(s, name, "password-1").id, dept.id)
-            add_member(s, people[name][0], dept.id)
-        set_heads(s, sales.id, [people["head"][0]])
-        set_heads(s, east.id, [people["east1"][0]])
-        set_heads(s, north.id, [people["north1"][0]])
-        app_id = s.execute(text("SELECT id FROM apps WHERE key = 'crm'")).scalar_one()
-        tree = subtree_ids(s, sales.id)
-    assert live_api.post(f"{APP}/roles/sales/members", json={"department": sales.id}).status_code == 201
+        org = sales_org(s, {"head": "Sales", "east1": "East", "east2": "East", "north1": "North",
+                            "outsider": "Other"}, {"Sales": "head", "East": "east1", "North": "north1"})
+    people, app_id, sales = org["people"], org["app_id"], org["departments"]["Sales"]
+    assert live_api.post(f"{APP}/roles/sales/members", json={"department": sales}).status_code == 201
     assert live_api.post(f"{APP}/roles/sales_manager/members", json={"user": people["head"][0]}).status_code == 201
     for name, count in {"east1": 3, "east2": 2, "north1": 2, "outsider": 3}.items():
         for i in range(count):
@@ -43,15 +32,14 @@ def crm_org(live_api, database_url):
                                  json={"name": f"{name} customer {i}", "annual_revenue": "777000"})
             assert made.status_code == 201, made.text
             with transaction(sessions) as s:
-                s.execute(text(f"UPDATE r{app_id}_customers SET owner_id = :u, department_id = :d WHERE id = :id"),
-                          {"u": people[name][0], "d": people[name][1], "id": made.json()["id"]})
+                hand_over(s, app_id, "customers", made.json()["id"], people[name])
 
     def count(where: str, **params) -> int:
         with transaction(sessions) as s:
             return s.execute(text(f"SELECT count(*) FROM r{app_id}_customers WHERE deleted_at IS NULL AND {where}"),
                              params).scalar_one()
 
-    yield {"people": people, "tree": tree, "count": count}
+    yield {"people": people, "tree": org["tree"], "count": count}
     engine.dispose()
 
 

@@ -26,14 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.apps import AppIn
-from brickwork.platform.definitions.base import Key, Label
+from brickwork.platform.definitions.base import Key
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.definitions.kinds import KindRegistry
 from brickwork.platform.definitions.schemas import SCHEMA_BASE
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.app_roles import MenuEntry, list_roles
+from brickwork.platform.identity.app_roles import RoleIn, list_roles
 from brickwork.platform.models import App, AppTemplate, Role
 
 FORMAT = 1
@@ -45,15 +45,10 @@ class TemplateInfo(BaseModel):
     version: str = Field(pattern=r"^\d+(\.\d+){0,3}$")
 
 
-class RoleItem(BaseModel):
+class RoleItem(RoleIn):
     """A role of the app: the ones its permissions name and the app's own (with ``admin`` and
-    ``menu``). Installing makes each an app role of the new app; members never travel."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    label: Label
-    admin: bool = False
-    menu: list[MenuEntry] = Field(default_factory=list, max_length=200)
+    ``menu``), as the roles API takes them. Installing makes each an app role of the new
+    app; members never travel."""
 
 
 class AppDocument(BaseModel):

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from brickwork.platform.db import transaction
-from brickwork.platform.identity.org import add_member, create_department, set_heads, subtree_ids
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
+from tests.engines.form.sales_org import hand_over, sales_org
 from tests.templates.install import install_crm
 
 APP = "/api/v1/apps/crm"
@@ -33,22 +33,13 @@ def org(api, sessions, admin):
     and one person outside Sales. Customers owned around them."""
     with transaction(sessions) as s:
         install_crm(s, admin.id)
-        sales = create_department(s, "Sales")
-        east, north = create_department(s, "East", sales.id), create_department(s, "North", sales.id)
-        other = create_department(s, "Other")
-        people = {}
-        for name, dept in (("head", sales), ("east_head", east), ("east1", east), ("east2", east),
-                           ("north1", north), ("outsider", other)):
-            user = create_user(s, name, "password-1")
-            add_member(s, user.id, dept.id)
-            people[name] = (user.id, dept.id, create_token(s, name)[1])
-        set_heads(s, sales.id, [people["head"][0]])
-        set_heads(s, east.id, [people["east_head"][0]])
-        set_heads(s, north.id, [people["north1"][0]])
-        app_id = s.execute(text("SELECT id FROM apps WHERE key = 'crm'")).scalar_one()
-        tree = subtree_ids(s, sales.id)
+        org = sales_org(s, {"head": "Sales", "east_head": "East", "east1": "East", "east2": "East",
+                            "north1": "North", "outsider": "Other"},
+                        {"Sales": "head", "East": "east_head", "North": "north1"})
+        people = {name: (*ids, create_token(s, name)[1]) for name, ids in org["people"].items()}
+        sales = org["departments"]["Sales"]
     # Everyone in Sales (and below) holds `sales`; the head holds `sales_manager` too.
-    assert api.post(f"{APP}/roles/sales/members", json={"department": sales.id}).status_code == 201
+    assert api.post(f"{APP}/roles/sales/members", json={"department": sales}).status_code == 201
     assert api.post(f"{APP}/roles/sales_manager/members", json={"user": people["head"][0]}).status_code == 201
     set_permissions(api, "customers", [
         {"role": "sales", "actions": ["create", "read", "update"], "scope": "own",
@@ -62,9 +53,8 @@ def org(api, sessions, admin):
                             json={"name": f"{name} customer {i}", "annual_revenue": "1000"})
             assert made.status_code == 201, made.text
             with transaction(sessions) as s:
-                s.execute(text(f"UPDATE r{app_id}_customers SET owner_id = :u, department_id = :d WHERE id = :id"),
-                          {"u": people[name][0], "d": people[name][1], "id": made.json()["id"]})
-    return {"people": people, "app_id": app_id, "tree": tree}
+                hand_over(s, org["app_id"], "customers", made.json()["id"], people[name][:2])
+    return {**org, "people": people}
 
 
 def sql_count(sessions, org, where: str, **params) -> int:
