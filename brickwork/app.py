@@ -15,6 +15,7 @@ from brickwork.builder_ui import (
     app_settings,
     designer,
     pages,
+    permissions,
     record_import,
     record_pages,
     record_views,
@@ -27,7 +28,7 @@ from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import appfile_api, clock
+from brickwork.platform import app_roles_api, appfile_api, clock
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -87,13 +88,14 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(runs_api.router)
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
+    app.include_router(app_roles_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
-    for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery,
-               runs_page):
+    for ui in (pages, designer, app_settings, permissions, record_views, record_pages, record_import,
+               template_gallery, runs_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -1,4 +1,5 @@
-"""An app's own settings from its page: rename, icon, delete to the recycle bin, restore.
+"""An app's own settings from its page: rename and icon (the app's designers), delete to
+the recycle bin and restore (administrators of the installation).
 
 Plain form posts, so they work without JavaScript; the order of forms is dragged on the
 app page and saved through ``PATCH /api/v1/apps/{app}`` (``static/js/designer_app.js``).
@@ -12,10 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from brickwork.builder_ui.designer import app_page
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.rendering import error_page
-from brickwork.platform.apps import delete_app, restore_app, update_app
+from brickwork.platform.apps import delete_app, get_app, restore_app, update_app
 from brickwork.platform.errors import BrickworkError, Forbidden
 from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import require_designer
 from brickwork.platform.identity.users import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +33,8 @@ def app_settings(request: Request, app: str, label_zh: str = Form(""), label_en:
                  icon: str = Form(""), version: int = Form(0), user: Principal = Depends(page_user)) -> Response:
     label = {k: v.strip() for k, v in (("zh-CN", label_zh), ("en", label_en)) if v.strip()}
     try:
-        _admin(user)
         with db(request) as session:
+            require_designer(session, get_app(session, app), user)
             update_app(session, app, {"label": label, "icon": icon, "version": version}, user.user_id)
     except BrickworkError as exc:
         errors: dict[str, list[str]] = {}

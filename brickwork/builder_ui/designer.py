@@ -18,25 +18,28 @@ from brickwork.builder_ui.record_common import Cell, Line
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.layout import rows
+from brickwork.engines.form.menu import app_menu
 from brickwork.platform.apps import ICONS, get_app
-from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Forbidden, Invalid
-from brickwork.platform.http.deps import db, work
+from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
+from brickwork.platform.http.deps import db, designing
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import may_design, require_designer
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
 router = APIRouter(include_in_schema=False)
 
 
-def _forms(request: Request, session, app: App, user: Principal) -> list[dict[str, Any]]:
-    """The app's forms, newest state of each: a draft where there is one. People who are not
-    administrators see only published forms (a draft has no table yet)."""
+def _forms(request: Request, session, app: App, user: Principal, designer: bool,
+           shown: set[str] | None = None) -> list[dict[str, Any]]:
+    """The app's forms, newest state of each: a draft where there is one. People who do not
+    design the app see only published forms (a draft has no table yet) in their menu (``shown``)."""
     listed = []
     for row in request.app.state.store.latest(session, app, "form"):
         # Versions are numbered on, and a draft is the only unpublished one: a draft past
         # version 1 has a published version before it.
         live = row.state == "published" or row.version > 1
-        if not live and not user.is_admin:
+        if not designer and (not live or row.key not in (shown or ())):
             continue
         if row.state == "published":
             status = _("Published")
@@ -57,10 +60,14 @@ def app_page(request: Request, app_key: str, user: Principal, status_code: int =
     try:
         with db(request, read_only=True) as session:
             app = get_app(session, app_key)
-            forms = _forms(request, session, app, user)
+            designer = may_design(session, app, user)
+            menu = app_menu(session, request.app.state.store, app, user)
+            forms = _forms(request, session, app, user, designer, {e["form"] for e in menu if e["type"] == "form"})
+            views = [e for e in menu if e["type"] == "view"]
     except BrickworkError as exc:
         return error_page(request, exc)
     return render(request, "app.html", status_code=status_code, app=app, forms=forms, values=values or {},
+                  designer=designer, views=views,
                   field_errors=errors or {}, error=error, icons=ICONS, settings_values=settings.get(
                       "settings_values") or {"label_zh": app.label.get("zh-CN", ""),
                                              "label_en": app.label.get("en", ""), "icon": app.icon},
@@ -79,10 +86,9 @@ def app_new_form(request: Request, app: str, label_zh: str = Form(""), label_en:
     label = {k: v.strip() for k, v in (("zh-CN", label_zh), ("en", label_en)) if v.strip()}
     store = request.app.state.store
     try:
-        if not user.is_admin:
-            raise Forbidden(_("Only administrators may do this."))
         with db(request) as session:
             the_app = get_app(session, app)
+            require_designer(session, the_app, user)
             taken = {row.key for row in store.latest(session, the_app, "form")}
             key = key.strip() or designer_data.form_key_from(label_en.strip(), taken)
             if key in taken:
@@ -103,10 +109,9 @@ def app_new_form(request: Request, app: str, label_zh: str = Form(""), label_en:
 def designer_page(request: Request, app: str, form: str, user: Principal = Depends(page_user)) -> Response:
     store = request.app.state.store
     try:
-        if not user.is_admin:
-            raise Forbidden(_("Only administrators may design forms."))
         with db(request, read_only=True) as session:
             the_app = get_app(session, app)
+            require_designer(session, the_app, user)
             draft = store.get(session, the_app, "form", form, which="draft", missing_ok=True)
             live = store.get(session, the_app, "form", form, missing_ok=draft is not None)
             versions = designer_data.versions(session, store.versions(session, the_app, "form", form))
@@ -139,8 +144,8 @@ def designer_page(request: Request, app: str, form: str, user: Principal = Depen
 def designer_preview(request: Request, app: str, form: str, body: Any = Body(...)) -> Response:
     """The draft as people will see it: validated, then laid out in rows of inputs. An invalid
     draft is answered with the problem (422) and its JSON paths, like a save."""
-    with work(request, read_only=True, admin=True) as (session, _who):
-        get_app(session, app)
+    with designing(request, app, read_only=True) as (_session, _who, _app):
+        pass
     definition = request.app.state.store.validate("form", body)
     if definition.key != form:
         raise Invalid(_("The definition is not valid."), errors=[
@@ -155,8 +160,8 @@ def designer_condition(request: Request, app: str, form: str, body: Any = Body(.
     """A condition of the logic editors turned between formula text and the AST (the filter
     builder's form): ``{"fields": [...draft fields], "condition": text or AST}`` →
     ``{"ast", "text"}``; a problem is 422 with its position in the text."""
-    with work(request, read_only=True, admin=True) as (session, _who):
-        get_app(session, app)
+    with designing(request, app, read_only=True) as (_session, _who, _app):
+        pass
     if not isinstance(body, dict) or not isinstance(body.get("condition"), str | dict):
         raise Invalid(_("The condition is not valid."), errors=[
             FieldError("$.condition", "required", _("A condition is needed."))])
@@ -167,8 +172,8 @@ def designer_condition(request: Request, app: str, form: str, body: Any = Body(.
 def designer_preview_visibility(request: Request, app: str, form: str, body: Any = Body(...)) -> Response:
     """Which fields and sections of the draft (``body``) its rules hide for the values typed
     into the preview (``values``, by key): the engine's answer, as on the record pages."""
-    with work(request, read_only=True, admin=True) as (session, who):
-        get_app(session, app)
+    with designing(request, app, read_only=True) as (_session, who, _app):
+        pass
     data = body if isinstance(body, dict) else {}
     definition = request.app.state.store.validate("form", data.get("body"))
     values = data.get("values") if isinstance(data.get("values"), dict) else {}

@@ -14,7 +14,7 @@ from brickwork.platform.db import whole_id
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
 from brickwork.platform.files import get_file, path_of, store_file
-from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.deps import bearer, designing, work
 from brickwork.platform.http.params import PathId, QueryId
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.pick import pick_departments, pick_users
@@ -190,7 +190,7 @@ def apps_update(request: Request, response: Response, app: str, data: dict[str, 
     """Rename an app, change its description or icon, or the order of its forms
     (``{"order": {"form": [...]}}``). Give the version you started from as ``If-Match``
     or as ``version`` in the body; a stale one gets 409."""
-    with work(request, admin=True) as (session, who):
+    with designing(request, app) as (session, who, _app):
         out = AppOut.of(update_app(session, app, data, who.user_id, version=revision_from(if_match)))
     response.headers["ETag"] = f'"{out.version}"'
     return out
@@ -229,8 +229,8 @@ def definitions_get(request: Request, response: Response, app: str, kind: str, k
 @router.put("/apps/{app}/definitions/{kind}/{key}", response_model=DefinitionOut)
 def definitions_save_draft(request: Request, response: Response, app: str, kind: str, key: str,
                            body: Any = Body(...), if_match: str | None = Header(default=None)) -> DefinitionOut:
-    with work(request, admin=True) as (session, who):
-        row = _store(request).save_draft(session, get_app(session, app), kind, key, body, who.user_id,
+    with designing(request, app) as (session, who, the_app):
+        row = _store(request).save_draft(session, the_app, kind, key, body, who.user_id,
                                          revision=revision_from(if_match))
     response.headers["ETag"] = f'"{row.revision}"'
     return DefinitionOut.of(row)
@@ -253,8 +253,8 @@ def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run
     """Make the draft live. ``dry_run`` previews what would change (for a form: the table,
     and every value a type change could not convert); ``force`` publishes a type change
     even though some values only survive in the backup column."""
-    with work(request, admin=True) as (session, who):
-        row, report = _store(request).publish(session, get_app(session, app), kind, key, who.user_id,
+    with designing(request, app) as (session, who, the_app):
+        row, report = _store(request).publish(session, the_app, kind, key, who.user_id,
                                               revision=revision_from(if_match), dry_run=dry_run, force=force,
                                               fill=body.fill if body else None)
         out = PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
@@ -264,8 +264,8 @@ def definitions_publish(request: Request, app: str, kind: str, key: str, dry_run
 @router.delete("/apps/{app}/definitions/{kind}/{key}/draft", status_code=204)
 def definitions_discard(request: Request, app: str, kind: str, key: str,
                         if_match: str | None = Header(default=None)) -> Response:
-    with work(request, admin=True) as (session, who):
-        _store(request).discard_draft(session, get_app(session, app), kind, key, who.user_id,
+    with designing(request, app) as (session, who, the_app):
+        _store(request).discard_draft(session, the_app, kind, key, who.user_id,
                                       revision=revision_from(if_match))
     return Response(status_code=204)
 

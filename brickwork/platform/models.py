@@ -433,3 +433,32 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+
+class AppRole(Base):
+    """A role of one app: what the app's form permissions name, with its own menu. ``admin``
+    makes its members the app's designers (forms, publish, permissions, roles) without being
+    administrators of the installation. Roles travel in the app file; members do not."""
+
+    __tablename__ = "app_roles"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The app's navigation for the role: [{"type": "form", "form": "customers"}, ...]; empty
+    # means every form the role may read.
+    menu: Mapped[list[Any]] = mapped_column(default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (UniqueConstraint("app_id", "key"),)
+
+
+class AppRoleMember(Base):
+    """A person, or a department (everyone in it and in the departments below it), in an app role."""
+
+    __tablename__ = "app_role_members"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("app_roles.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    __table_args__ = (UniqueConstraint("role_id", "user_id", "department_id"),)

@@ -6,7 +6,8 @@ import re
 from brickwork.builder_ui.designer_data import form_key_from, palette
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.platform.db import transaction
-from brickwork.platform.identity.users import create_user
+from brickwork.platform.identity.org import create_role, grant_role
+from brickwork.platform.identity.users import create_user, get_user
 from tests.engines.form.helpers import APP, field, form, publish
 from tests.platform.http.test_csrf import form_token, sign_in
 
@@ -65,10 +66,15 @@ def test_the_app_page_lists_forms_with_their_state_and_escapes_labels(client, ap
 
 
 def test_people_who_are_not_administrators_see_published_forms_only(client, api, sessions):
-    publish(api, form("leads", field("f_name", "text", "name")))
-    api.put(f"{APP}/forms/orders", json=form("orders"))
+    publish(api, {**form("leads", field("f_name", "text", "name")),
+                  "permissions": [{"role": "staff", "actions": ["read"], "scope": "all"}]})
+    api.put(f"{APP}/forms/orders", json={**form("orders"),
+                                         "permissions": [{"role": "staff", "actions": ["read"], "scope": "all"}]})
     del api.headers["Authorization"]
     _sign_in_as(client, sessions, "mei")
+    with transaction(sessions) as session:  # the menu lists only forms mei may read
+        create_role(session, "staff", {"en": "Staff"})
+        grant_role(session, get_user(session, "mei").id, "staff")
     page = client.get("/apps/crm")
     assert "/apps/crm/forms/leads" in page.text and "orders" not in page.text
     assert "/forms/leads/design" not in page.text and "New form" not in page.text
@@ -122,7 +128,7 @@ def test_the_designer_is_for_administrators(client, api, sessions):
     _sign_in_as(client, sessions, "mei")
     page = client.get("/apps/crm/forms/leads/design")
     assert page.status_code == 403 and "text/html" in page.headers["content-type"]
-    assert "Only administrators may design forms." in page.text and "designer-state" not in page.text
+    assert "Only administrators of this app may do this." in page.text and "designer-state" not in page.text
 
 
 def test_an_unknown_form_or_app_is_a_404_page(client, api, admin):

@@ -22,6 +22,7 @@ from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import Form
 from brickwork.platform.errors import Forbidden
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import role_keys_in
 from brickwork.platform.identity.org import departments_of, roles_of, subtree_ids
 from brickwork.platform.identity.users import Principal
 
@@ -80,13 +81,14 @@ def refusal(action: str) -> str:
 
 
 def grant_for(session: Session, definition: FormDefinition, table: Table, who: Principal,
-              condition_to_sql=None) -> Grant:
+              condition_to_sql=None, app_id: int | None = None) -> Grant:
     """What ``who`` may do with the records of this form. ``condition_to_sql`` compiles a
-    row-scope condition (the expression language), given the AST."""
+    row-scope condition (the expression language), given the AST. With ``app_id``, the
+    roles the person holds in that app count too (identity/app_roles.py)."""
     all_fields = {f.id for f in definition.fields}
     if who.is_admin:
         return Grant([Entry(frozenset(ACTIONS), true(), True)], all_fields, set(all_fields))
-    roles, departments = _who(session, who)
+    roles, departments = _who(session, who, app_id)
     entries = [p for p in definition.permissions if p.role in roles]
     if not entries:
         return Grant([])
@@ -111,17 +113,18 @@ def form_grant(session: Session, form: Form, who: Principal) -> Grant:
     key = ("grant", who.user_id, who.is_admin, id(form.table))
     if key not in cache:
         cache[key] = grant_for(session, form.definition, form.table, who,
-                               lambda condition: compile_condition(form, who, condition))
+                               lambda condition: compile_condition(form, who, condition), form.app.id)
     return cache[key]
 
 
-def _who(session: Session, who: Principal) -> tuple[set[str], list[int]]:
-    """The caller's roles and departments (the main one first), read once per session: a
-    request builds the grants of several forms (lookups, titles, links)."""
+def _who(session: Session, who: Principal, app_id: int | None) -> tuple[set[str], list[int]]:
+    """The caller's roles (in the app) and departments (the main one first), read once per
+    session: a request builds the grants of several forms (lookups, titles, links)."""
     cache = session.info.setdefault("bw_access", {})
-    key = ("who", who.user_id)
+    key = ("who", who.user_id, app_id)
     if key not in cache:
-        cache[key] = (set(roles_of(session, who.user_id)), departments_of(session, who.user_id))
+        roles = role_keys_in(session, app_id, who.user_id) if app_id is not None else roles_of(session, who.user_id)
+        cache[key] = (roles, departments_of(session, who.user_id))
     return cache[key]
 
 

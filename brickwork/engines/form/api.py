@@ -13,17 +13,19 @@ from sqlalchemy.orm import Session
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import list_records
+from brickwork.engines.form.menu import app_menu
 from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
 from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
+from brickwork.platform.audit import audit
 from brickwork.platform.errors import FieldError, Invalid
-from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.deps import bearer, designing, work
 from brickwork.platform.http.params import MaybeQueryId, PathId, QueryInt
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.users import Principal
+from brickwork.platform.identity.users import Principal, principal_for
 from brickwork.platform.models import AuditEntry
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"], dependencies=[Depends(bearer)])
@@ -32,6 +34,14 @@ app_router = APIRouter(prefix="/api/v1/apps/{app}", tags=["forms and records"], 
 
 def _records(request: Request, session: Session, app: str, form: str, who: Principal) -> RecordService:
     return RecordService(session, load_form(session, app, form), who)
+
+
+@app_router.get("/menu")
+def app_menu_get(request: Request, app: str) -> list[dict[str, Any]]:
+    """The caller's navigation in the app: the entries of their roles' menus (forms, shared
+    views) whose form they may read. Designers get every entry."""
+    with work(request, read_only=True) as (session, who):
+        return app_menu(session, request.app.state.store, get_app(session, app), who)
 
 
 @router.get("", response_model=list[DefinitionOut])
@@ -58,8 +68,8 @@ def form_save(request: Request, response: Response, app: str, form: str, body: A
     """Save the draft. An invalid body is a 422, unless ``keep_invalid`` (the designer): then
     it is stored as sent and its ``problems`` come back with it; publishing waits for a fix."""
     store = request.app.state.store
-    with work(request, admin=True) as (session, who):
-        row = store.save_draft(session, get_app(session, app), "form", form, body, who.user_id,
+    with designing(request, app) as (session, who, the_app):
+        row = store.save_draft(session, the_app, "form", form, body, who.user_id,
                                revision=revision_from(if_match), keep_invalid=keep_invalid)
         problems = store.problems("form", row.body) if keep_invalid else []
     response.headers["ETag"] = f'"{row.revision}"'
@@ -73,8 +83,8 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
     """Publish the draft and change the table with it; ``dry_run`` previews the changes, the
     values a type change would not convert and the records a newly required field leaves
     blank (``required_blank``); ``{"fill": {field: value}}`` fills those."""
-    with work(request, admin=True) as (session, who):
-        row, report = request.app.state.store.publish(session, get_app(session, app), "form", form, who.user_id,
+    with designing(request, app) as (session, who, the_app):
+        row, report = request.app.state.store.publish(session, the_app, "form", form, who.user_id,
                                                       revision=revision_from(if_match), dry_run=dry_run, force=force,
                                                       fill=body.fill if body else None)
         return PublishOut(**DefinitionOut.of(row).model_dump(), report=report, dry_run=dry_run)
@@ -98,6 +108,21 @@ def records_list(request: Request, app: str, form: str, filter: str | None = Non
         page = list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
                             cursor=cursor, fields=fields, deleted=deleted, q=q)
     return JSONResponse(page)
+
+
+@router.get("/{form}/preview/{user}")
+def records_preview(request: Request, app: str, form: str, user: PathId, filter: str | None = None,
+                    sort: str | None = None, limit: QueryInt = 50, cursor: str | None = None,
+                    fields: str | None = None, q: str | None = None) -> JSONResponse:
+    """The records as the person ``user`` sees them, through their own grant (rows, fields):
+    "see this form as user X", for the app's designers. Read only; each preview is audited."""
+    with designing(request, app) as (session, who, _app):
+        person = principal_for(session, user)
+        page = list_records(RecordService(session, load_form(session, app, form), person),
+                            filter_ast=_json_param(filter, "filter"), sort=sort, limit=limit, cursor=cursor,
+                            fields=fields, q=q)
+        audit(session, who.user_id, "form.preview_as", "form", f"{app}/{form}", {"user": user})
+    return JSONResponse({**page, "as": {"id": person.user_id, "name": person.display_name}})
 
 
 def _json_param(text: str | None, name: str) -> Any:

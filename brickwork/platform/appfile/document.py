@@ -26,13 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.apps import AppIn
-from brickwork.platform.definitions.base import Key, Label
+from brickwork.platform.definitions.base import Key
 from brickwork.platform.definitions.errors import field_errors
 from brickwork.platform.definitions.kinds import KindRegistry
 from brickwork.platform.definitions.schemas import SCHEMA_BASE
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import RoleIn, list_roles
 from brickwork.platform.models import App, AppTemplate, Role
 
 FORMAT = 1
@@ -44,12 +45,10 @@ class TemplateInfo(BaseModel):
     version: str = Field(pattern=r"^\d+(\.\d+){0,3}$")
 
 
-class RoleItem(BaseModel):
-    """A role the app's permissions name; roles are the installation's, shared by its apps."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: Key
-    label: Label
+class RoleItem(RoleIn):
+    """A role of the app: the ones its permissions name and the app's own (with ``admin`` and
+    ``menu``), as the roles API takes them. Installing makes each an app role of the new
+    app; members never travel."""
 
 
 class AppDocument(BaseModel):
@@ -127,12 +126,25 @@ def export_app(session: Session, store: DefinitionStore, app: App) -> dict[str, 
             definitions[entry.file_section] = bodies
         if entry.roles:
             named |= {role for body in bodies for role in entry.roles(body)}
-    roles = session.scalars(select(Role).where(Role.key.in_(named)).order_by(Role.key)) if named else []
+    roles = app_roles_in_file(session, app, named)
     return {
         "brickwork": FORMAT,
         **({"template": {"name": installed.name, "version": installed.version}} if installed else {}),
         "app": {"key": app.key, "label": app.label, "description": app.description or {}, "icon": app.icon or ""},
         "definitions": definitions,
-        **({"roles": [{"key": role.key, "label": role.label} for role in roles]} if named else {}),
+        **({"roles": roles} if roles else {}),
         **{part.name: part.export(session, app) for part in store.kinds.parts()},
     }
+
+
+def app_roles_in_file(session: Session, app: App, named: set[str]) -> list[dict[str, Any]]:
+    """The app's roles, and the installation's roles its definitions name that the app lacks;
+    ``admin`` and ``menu`` only where they say something."""
+    own = {role.key: role for role in list_roles(session, app)}
+    rest = named - set(own)
+    found = {role.key: {"key": role.key, "label": role.label} for role in session.scalars(
+        select(Role).where(Role.key.in_(rest)))} if rest else {}
+    for key, role in own.items():
+        found[key] = {"key": key, "label": role.label, **({"admin": True} if role.admin else {}),
+                      **({"menu": role.menu} if role.menu else {})}
+    return [found[key] for key in sorted(found)]

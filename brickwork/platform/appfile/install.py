@@ -21,8 +21,9 @@ from brickwork.platform.appfile.document import AppDocument, RoleItem, by_kind, 
 from brickwork.platform.apps import create_app
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Invalid
+from brickwork.platform.identity.app_roles import list_roles
 from brickwork.platform.identity.org import create_role
-from brickwork.platform.models import App, AppTemplate, Role
+from brickwork.platform.models import App, AppRole, AppTemplate, Role
 
 
 @dataclass
@@ -42,7 +43,7 @@ def install_document(session: Session, store: DefinitionStore, data: Any, actor_
     definitions = by_kind(document, store.kinds)
     # The file lists definitions in the builder's order (the export writes them so): keep it.
     app.order = {kind: [body["key"] for body in bodies] for kind, bodies in definitions.items()}
-    put_roles(session, document.roles)
+    put_roles(session, app, document.roles)
     done = Installed(app)
     publish_all(session, store, app, definitions, actor_id, done)
     put_parts(session, store, app, {part.name: getattr(document, part.name) for part in store.kinds.parts()},
@@ -88,13 +89,19 @@ def _try(session: Session, store: DefinitionStore, app: App, kind: str, key: str
     return None
 
 
-def put_roles(session: Session, roles: list[RoleItem]) -> None:
-    """The roles the file's definitions name, created where the installation lacks them
-    (an existing role of the same key is the installation's, and stays as it is)."""
+def put_roles(session: Session, app: App, roles: list[RoleItem]) -> None:
+    """The file's roles: each an app role of the app where it lacks one of that key (an
+    upgrade keeps the builder's own roles, menus and members as they are), and an
+    installation role where the installation lacks one (for grants of installation roles)."""
     have = set(session.scalars(select(Role.key).where(Role.key.in_([r.key for r in roles])))) if roles else set()
+    own = {role.key: role for role in list_roles(session, app)}
     for role in roles:
         if role.key not in have:
             create_role(session, role.key, role.label)
+        if role.key not in own:
+            session.add(AppRole(app_id=app.id, key=role.key, label=role.label, admin=role.admin,
+                                menu=[e.model_dump(exclude_none=True) for e in role.menu]))
+    session.flush()
 
 
 def put_parts(session: Session, store: DefinitionStore, app: App, items: dict[str, list], actor_id: int | None,

@@ -61,7 +61,7 @@ def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, a
             if merged is not MISSING and merged != m.get(key):
                 changed.setdefault(kind, []).append(merged)
     done = Installed(app)
-    put_roles(session, document.roles)
+    put_roles(session, app, document.roles)
     publish_all(session, store, app, changed, actor_id, done)
     items = {}
     for part in store.kinds.parts():  # items with ids: three-way, item by item; the new or changed arrive

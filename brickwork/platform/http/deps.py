@@ -10,13 +10,16 @@ from fastapi.security import HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from brickwork.platform.apps import get_app
 from brickwork.platform.db import is_timeout, transaction
 from brickwork.platform.errors import FieldError, Forbidden, Invalid, NotAuthenticated, Unavailable
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import require_designer
 from brickwork.platform.identity.login import session_principal
 from brickwork.platform.identity.tokens import record_use, token_principal
 from brickwork.platform.identity.users import Principal
+from brickwork.platform.models import App
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -72,6 +75,18 @@ def work(request: Request, *, read_only: bool = False, admin: bool = False
     if who.token_id is not None and read_only:
         with db(request) as session:
             record_use(session, who.token_id)
+
+
+@contextmanager
+def designing(request: Request, app_key: str, *, read_only: bool = False
+              ) -> Iterator[tuple[Session, Principal, App]]:
+    """``work`` on the design of an app: its forms, publishing, permissions, roles and
+    settings. Every such endpoint comes through here, so one function (``require_designer``)
+    says who may: administrators and the app's admin roles."""
+    with work(request, read_only=read_only) as (session, who):
+        app = get_app(session, app_key)
+        require_designer(session, app, who)
+        yield session, who, app
 
 
 def current_principal(request: Request) -> Principal | None:

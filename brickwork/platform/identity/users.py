@@ -148,3 +148,11 @@ def verify_password(session: Session, username: str, password: str) -> User | No
 def count_admins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User).where(
         User.is_admin.is_(True), User.is_active.is_(True))) or 0
+
+
+def principal_for(session: Session, user_id: int, via: str = "preview") -> Principal:
+    """Another person as a caller, to see what they would see (a designer's preview): read only."""
+    row = session.execute(select(*PRINCIPAL_COLUMNS).where(User.id == user_id)).first()
+    if row is None:
+        raise NotFound(_("No user has the id %(id)s.", id=user_id))
+    return Principal.of(row, via, scopes=("read",))

@@ -178,3 +178,21 @@ def _pages(probe: Probe) -> str:
     for key, rid in sorted(probe.mine.items()):
         found.append(probe.get(f"{PAGES}/{key}/records/{rid}/edit"))
     return "\n".join(found)
+
+
+@channel("menu")
+def _menu(probe: Probe) -> str:
+    """The role menu (API and the app's page) lists forms, never what is in them."""
+    return probe.get(f"{APP}/menu") + "\n" + probe.get("/apps/crm")
+
+
+@channel("preview")
+def _preview(probe: Probe) -> str:
+    """"See this form as": a designer's tool; the role may not look through another person's eyes."""
+    return "\n".join(probe.get(f"{_records(key).removesuffix('/records')}/preview/1") for key in sorted(probe.secret))
+
+
+@channel("roles")
+def _roles(probe: Probe) -> str:
+    """The app's roles and their members are for its designers."""
+    return probe.get(f"{APP}/roles") + probe.get("/apps/crm/forms/customers/permissions")
