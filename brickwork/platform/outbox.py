@@ -47,9 +47,18 @@ def emit_many(session: Session, events: list[NewEvent], moment: datetime | None 
         {"key": e.key, "topic": e.topic, "payload": e.payload, "created_at": moment, "available_at": moment,
          "attempts": 0, "processed_at": moment} for e in events])
     occurred = iso(moment)
+    asked: dict[tuple[str, str | None], bool] = {}
+
+    def wanted(sub, app: str | None) -> bool:
+        if sub.wanted is None:
+            return True
+        if (sub.name, app) not in asked:  # once per subscriber and app in a batch
+            asked[sub.name, app] = sub.wanted(session, app)
+        return asked[sub.name, app]
+
     defer_many(session, [
         Job(task=sub.name, kind="event", key=e.key, app=e.payload.get("app"), topic=e.topic,
             lock=f"{sub.name}:{e.order_key}" if e.order_key else None,
             args={"key": e.key, "topic": e.topic, "payload": e.payload, "occurred_at": occurred})
-        for e in events for sub in subscribers_for(e.topic)])
+        for e in events for sub in subscribers_for(e.topic) if wanted(sub, e.payload.get("app"))])
     return [e.key for e in events]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, start
 from brickwork.engines.rules.sweeps import sweep
+from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
+from brickwork.platform.models import App, Definition
 
 SUBSCRIBER = "rules"
 SCHEDULE = "rules.schedule"
@@ -65,6 +68,14 @@ def keep_schedule(session: Session, app: str, rule: str, cron: str | None) -> No
         remove_schedule(session, schedule_key(app, rule))
 
 
-subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC), on_event, retry=RETRY)
+def has_live_rules(session: Session, app: str | None) -> bool:
+    """Only apps with a published rule get deliveries: the others' writes make no jobs."""
+    return app is not None and session.scalar(
+        select(Definition.id).join(App, App.id == Definition.app_id)
+        .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None
+
+
+subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC), on_event, retry=RETRY,
+          wanted=has_live_rules)
 task(SCHEDULE, on_schedule, retry=RETRY)
 task(RESUME, on_resume, retry=RETRY)

@@ -71,6 +71,10 @@ class Subscriber:
     topics: tuple[str, ...]
     handler: Handler
     retry: Retry = field(default_factory=Retry)
+    # ``wanted(session, app)``: whether the app's events concern it at all now (a rules
+    # engine with no live rule in the app does not), asked once per app when events are
+    # emitted, so a write makes no delivery job nobody would act on.
+    wanted: Callable[[Session, str | None], bool] | None = None
 
     def wants(self, topic: str) -> bool:
         return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.topics)
@@ -91,14 +95,15 @@ def task(name: str, fn: TaskFn | None = None, *, retry: Retry | None = None):
     return register(fn) if fn is not None else register
 
 
-def subscribe(name: str, topics: Iterable[str], handler: Handler | None = None, *, retry: Retry | None = None):
+def subscribe(name: str, topics: Iterable[str], handler: Handler | None = None, *, retry: Retry | None = None,
+              wanted: Callable[[Session, str | None], bool] | None = None):
     """Register ``handler(session, event)`` for events whose topic matches one of ``topics``
-    (shell patterns: ``record.*``). Events reach it at least once, applied once, in order
-    per record. Also usable as a decorator."""
+    (shell patterns: ``record.*``), and, with ``wanted``, whose app it wants now. Events
+    reach it at least once, applied once, in order per record. Also usable as a decorator."""
     def register(h: Handler) -> Handler:
         if name in _tasks:
             raise ValueError(f"{name!r} is already a task")
-        _subscribers[name] = Subscriber(name, tuple(topics), h, retry or Retry())
+        _subscribers[name] = Subscriber(name, tuple(topics), h, retry or Retry(), wanted)
         return h
     return register(handler) if handler is not None else register
 

@@ -8,10 +8,12 @@ from collections import defaultdict
 from sqlalchemy import event, select
 
 from brickwork.platform.db import transaction
+from brickwork.platform.jobs import subscribe, unsubscribe
 from brickwork.platform.jobs.execute import run_job
-from brickwork.platform.jobs.queue import is_postgres
+from brickwork.platform.jobs.queue import is_postgres, pending_count
 from brickwork.platform.models import JobRun, OutboxEvent
 from tests.engines.form.helpers import field, form, publish, records
+from tests.platform.jobs.seen import remember
 
 TICKETS = form("tickets", field("t_title", "text", "title"), field("t_n", "number", "n"))
 URL = records("tickets")
@@ -103,3 +105,22 @@ def test_events_of_other_topics_do_not_reach_the_subscriber(api, subscriber, see
         emit(s, "app.created", {"app": "x"})
     drain()
     assert seen() == []
+
+
+def test_an_app_a_subscriber_does_not_want_makes_no_deliveries(api, seen, drain, sessions):
+    """Writes in an app with nothing to act on them (a rules engine without a live rule
+    there) make no delivery jobs; the app's events reach the subscriber once it wants them."""
+    wanted_apps: set[str] = set()
+    subscribe("tests.choosy", ["record.*"], remember("tests.choosy"),
+              wanted=lambda session, app: app in wanted_apps)
+    try:
+        assert publish(api, TICKETS).status_code == 200
+        assert api.post(f"{URL}:bulk", json={"records": [{"title": "ignored"}] * 5}).status_code == 201
+        with sessions() as s:
+            assert pending_count(s) == 0
+        wanted_apps.add("crm")
+        assert api.post(URL, json={"title": "wanted"}).status_code == 201
+        drain()
+    finally:
+        unsubscribe("tests.choosy")
+    assert [r["topic"] for r in seen("tests.choosy")] == ["record.created"]
