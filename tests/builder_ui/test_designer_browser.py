@@ -255,5 +255,5 @@ def test_only_administrators_design(browser, signed_in, live_server, live_api, d
     anonymous.get_by_label("Password").fill("password-for-mei-1")
     anonymous.get_by_role("button", name="Sign in", exact=True).click()
     anonymous.wait_for_url(url)
-    assert "Only administrators may design forms." in anonymous.get_by_test_id("error-page").inner_text()
+    assert "Only administrators of this app may do this." in anonymous.get_by_test_id("error-page").inner_text()
     anonymous.context.close()
