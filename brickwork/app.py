@@ -24,7 +24,7 @@ from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import appfile_api, clock
+from brickwork.platform import appfile_api, clock, org_api
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
+    app.include_router(org_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
