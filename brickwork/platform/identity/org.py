@@ -115,7 +115,8 @@ def role_holders(session: Session) -> list[dict]:
                                              .join(User, User.id == UserRole.user_id).order_by(User.username)):
         holders.setdefault(role_id, []).append(username)
     return [{"key": r.key, "label": pick(r.label) if r.label else "",
-             "users": list(dict.fromkeys(holders.get(r.id, [])))} for r in session.scalars(select(Role).order_by(Role.key))]
+             "users": list(dict.fromkeys(holders.get(r.id, [])))}
+            for r in session.scalars(select(Role).order_by(Role.key))]
 
 
 def roles_of(session: Session, user_id: int) -> set[str]:
