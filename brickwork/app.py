@@ -14,6 +14,7 @@ from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
     designer,
+    org_pages,
     pages,
     record_import,
     record_pages,
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
-    for ui in (pages, designer, app_settings, record_views, record_pages, record_import, template_gallery):
+    for ui in (pages, org_pages, designer, app_settings, record_views, record_pages, record_import, template_gallery):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
