@@ -149,7 +149,8 @@ def test_an_administrator_builds_the_org_and_a_person_uses_their_page(signed_in,
 
 def test_the_department_page_fits_a_phone_in_chinese(signed_in, live_server, live_api, shot):
     sales = live_api.post("/api/v1/departments", json={"name": "销售部"}).json()
-    live_api.post("/api/v1/departments", json={"name": "华东区域销售一部（上海、江苏、浙江）", "parent_id": sales["id"]})
+    long_name = "华东区域销售一部（上海、江苏、浙江）"
+    live_api.post("/api/v1/departments", json={"name": long_name, "parent_id": sales["id"]})
     page = signed_in("zh-CN", phone=True)
     for path in ("/admin/departments", "/admin/people", "/me"):
         page.goto(f"{live_server.url}{path}")

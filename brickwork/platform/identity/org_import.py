@@ -24,6 +24,7 @@ from brickwork.platform.identity import org_tree
 from brickwork.platform.identity.org import create_department, heads_of, set_heads
 from brickwork.platform.identity.people import EMAIL, TEXT_FIELDS, set_departments
 from brickwork.platform.identity.users import USERNAME, normalise_username
+from brickwork.platform.import_problems import Problem
 from brickwork.platform.models import User
 
 MAX_ROWS = 10_000
@@ -38,17 +39,6 @@ HEADERS = {
     "manager": "manager", "上级": "manager", "直属上级": "manager",
     "head of": "head_of", "heads": "head_of", "负责部门": "head_of",
 }
-
-
-@dataclass
-class Problem:
-    row: int  # as numbered in the sheet, the header being row 1
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
 @dataclass
