@@ -195,3 +195,17 @@ def test_people_admin_is_for_administrators(api, client, sessions):
     assert client.get("/api/v1/users", headers=headers).status_code == 403
     assert client.post("/api/v1/departments", json={"name": "X"}, headers=headers).status_code == 403
     assert client.get("/api/v1/departments", headers=headers).status_code == 200
+
+
+def test_a_stale_department_edit_is_409_and_changes_nothing(api, sessions):
+    sales = department(api, "Sales")
+    assert api.patch(f"/api/v1/departments/{sales['id']}", json={"name": "Sales & Co"},
+                     headers={"If-Match": '"1"'}).status_code == 200
+    stale = api.patch(f"/api/v1/departments/{sales['id']}", json={"name": "Old"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 409
+    assert api.delete(f"/api/v1/departments/{sales['id']}", params={"version": 1}).status_code == 409
+    assert api.get(f"/api/v1/departments/{sales['id']}").json()["name"] == "Sales & Co"
+    with transaction(sessions) as session:
+        actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.subject_type == "department")
+                                       .order_by(AuditEntry.id)))
+    assert actions == ["department.create", "department.update"]
