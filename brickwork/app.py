@@ -14,6 +14,7 @@ from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
     designer,
+    org_pages,
     pages,
     permissions,
     record_import,
@@ -28,7 +29,7 @@ from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock
+from brickwork.platform import app_roles_api, appfile_api, clock, org_api
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -89,12 +90,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
     app.include_router(app_roles_api.router)
+    app.include_router(org_api.router)
     app.include_router(form_api.router)
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
-    for ui in (pages, designer, app_settings, permissions, record_views, record_pages, record_import,
+    for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
                template_gallery, runs_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"

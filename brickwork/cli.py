@@ -12,7 +12,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from brickwork import cli_apps, cli_jobs
+from brickwork import cli_apps, cli_jobs, cli_org
 from brickwork.cli_common import UsageError, _open, _work, migrated_engine, replacing
 from brickwork.platform.db import make_engine
 from brickwork.platform.errors import BrickworkError
@@ -78,6 +78,7 @@ def build_parser() -> Parser:
         toggle = users.add_parser(name, help=text)
         toggle.add_argument("--username", required=True)
         toggle.set_defaults(run=cmd_users_set_active, active=active)
+    cli_org.add_user_commands(users)
 
     tokens = commands.add_parser("tokens", help=_("API tokens for programs")).add_subparsers(
         dest="tokens_command", required=True, parser_class=Parser)
@@ -121,6 +122,7 @@ def build_parser() -> Parser:
     save.set_defaults(run=cmd_export)
     cli_apps.add_commands(commands, Parser)
     cli_jobs.add_commands(commands, Parser, whole)
+    cli_org.add_commands(commands, Parser)
     return parser
 
 

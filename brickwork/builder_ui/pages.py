@@ -73,8 +73,9 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
     if signed_in is None:
         return render(request, "login.html", status_code=401, next=local_path(next),
                       username=username, error=_("Wrong username or password."))
-    _user, token = signed_in
-    response = RedirectResponse(local_path(next), status_code=303)
+    person, token = signed_in
+    # A one-time password (an administrator's reset or invitation) is replaced first, on /me.
+    response = RedirectResponse("/me" if person.must_change_password else local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True,
                         samesite="lax", secure=_secure(request), path="/")
     return response

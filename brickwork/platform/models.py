@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,12 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     locale: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    # Edits by administrators are optimistic: a stale version gets 409.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set by an administrator's password reset: the one-time password must be replaced.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -67,6 +74,7 @@ class Department(Base):
     path: Mapped[str] = mapped_column(String(512), index=True, default="/")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class DepartmentHead(Base):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from brickwork.platform.audit import audit
 from brickwork.platform.errors import Conflict, FieldError, NotFound
-from brickwork.platform.i18n import _
+from brickwork.platform.i18n import _, pick
 from brickwork.platform.models import Department, DepartmentHead, Membership, Role, User, UserRole
 
 
@@ -74,6 +75,7 @@ def create_role(session: Session, key: str, label: dict[str, str]) -> Role:
     role = Role(key=key, label=label)
     session.add(role)
     session.flush()
+    audit(session, None, "role.create", "role", key, {"label": {"before": None, "after": label}})
     return role
 
 
@@ -90,6 +92,31 @@ def grant_role(session: Session, user_id: int, role_key: str, department_id: int
     if exists is None:
         session.add(UserRole(user_id=user_id, role_id=role.id, department_id=department_id))
         session.flush()
+        audit(session, None, "role.grant", "user", user_id, {"role": role_key, "department_id": department_id})
+
+
+def revoke_role(session: Session, user_id: int, role_key: str, department_id: int | None = None) -> None:
+    """Take the role from the user (within ``department_id`` only, or the role held everywhere)."""
+    session.info.pop("bw_access", None)  # grants read in this session are stale now
+    role = session.scalar(select(Role).where(Role.key == role_key))
+    if role is None:
+        raise NotFound(_("No role has the key %(key)s.", key=role_key))
+    gone = session.execute(delete(UserRole).where(
+        UserRole.user_id == user_id, UserRole.role_id == role.id,
+        UserRole.department_id.is_(None) if department_id is None else UserRole.department_id == department_id))
+    if gone.rowcount:
+        audit(session, None, "role.revoke", "user", user_id, {"role": role_key, "department_id": department_id})
+
+
+def role_holders(session: Session) -> list[dict]:
+    """Each role with the user names of the people who hold it."""
+    holders: dict[int, list[str]] = {}
+    for role_id, username in session.execute(select(UserRole.role_id, User.username)
+                                             .join(User, User.id == UserRole.user_id).order_by(User.username)):
+        holders.setdefault(role_id, []).append(username)
+    return [{"key": r.key, "label": pick(r.label) if r.label else "",
+             "users": list(dict.fromkeys(holders.get(r.id, [])))}
+            for r in session.scalars(select(Role).order_by(Role.key))]
 
 
 def roles_of(session: Session, user_id: int) -> set[str]:

@@ -122,3 +122,18 @@ def test_a_malformed_row_condition_is_refused_when_the_form_is_saved(api):
     assert refused.status_code == 422
     assert {e["field"] for e in refused.json()["errors"]} == {"$"}
     assert len(refused.json()["errors"]) == 1 or "NOPE" in refused.text
+
+
+def test_department_tree_follows_a_move_of_the_org_chart(api, people):
+    """Moving a department out from under the manager's takes its records out of their view
+    at once; moving it back brings them back (the scope is the tree as it is now)."""
+    publish(api, leads(SALES_OWN, MANAGER_TREE))
+    people["li"].post(URL, json={"name": "east"})
+    people["wang"].post(URL, json={"name": "west"})
+    west = next(d for d in api.get("/api/v1/departments").json() if d["name"] == "West")
+    moved = api.patch(f"/api/v1/departments/{west['id']}", json={"parent_id": None, "version": west["version"]})
+    assert moved.status_code == 200 and moved.json()["path"] == "West"
+    assert [r["name"] for r in people["zhao"].get(URL).json()["items"]] == ["east"]
+    api.patch(f"/api/v1/departments/{west['id']}", json={"parent_id": west["parent_id"],
+                                                          "version": moved.json()["version"]})
+    assert sorted(r["name"] for r in people["zhao"].get(URL).json()["items"]) == ["east", "west"]

@@ -31,22 +31,12 @@ from brickwork.platform.db import can_roll_back_at_end, roll_back_at_end
 from brickwork.platform.errors import Conflict, FieldError, Invalid
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
+from brickwork.platform.import_problems import Problem
 
 MODES = ("all", "valid")
 MAX_PROBLEMS = 10_000  # kept for the report; beyond this only counted
 PREVIEW_ROWS = 20
 ROW_FIELD = re.compile(r"^\[(\d+)\]\.?(.*)$")
-
-
-@dataclass
-class Problem:
-    row: int  # as numbered in the file (the header is usually row 1)
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
 @dataclass
