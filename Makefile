@@ -6,6 +6,8 @@ UI     := brickwork/builder_ui
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO   ?= 200
+# Test processes: two keep a 2-core CI machine busy (tests share nothing but the database server).
+TEST_WORKERS ?= 2
 
 .PHONY: run test assets bench schemas catalogs clean
 
@@ -16,7 +18,7 @@ run: $(VENV)/.installed-run assets
 
 test: $(VENV)/.installed-dev assets
 	$(BIN)/ruff check brickwork tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Figures for docs/PERFORMANCE.md, e.g. make bench BENCH_ARGS="--records 100000".
 bench: $(VENV)/.installed-dev assets

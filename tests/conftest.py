@@ -3,7 +3,6 @@ PostgreSQL schema when BRICKWORK_TEST_DATABASE_URL points at a server."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import time
@@ -23,7 +22,7 @@ from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.jobs.embedded import EmbeddedWorker
 from brickwork.platform.jobs.queue import pending_count
-from brickwork.platform.jobs.worker import prepare
+from brickwork.platform.jobs.worker import prepare, run_to_end
 from brickwork.platform.settings import Settings, load_settings
 
 PG_URL = os.environ.get("BRICKWORK_TEST_DATABASE_URL", "")
@@ -202,7 +201,7 @@ def drain(settings, engine, sessions):
             else:
                 from brickwork.platform.jobs.postgres import run_worker
 
-                asyncio.run(run_worker(settings.database_url, sessions, 2, wait=False))
+                run_to_end(lambda: run_worker(settings.database_url, sessions, 2, wait=False))
             with sessions() as session:
                 if pending_count(session) == 0:
                     return

@@ -53,7 +53,7 @@ def upgrade() -> None:
     )
     op.create_table('notifications',
     sa.Column('id', ID, nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', ID, nullable=False),
     sa.Column('app', sa.String(length=64), nullable=True),
     sa.Column('form', sa.String(length=64), nullable=True),
     sa.Column('record_id', sa.BigInteger(), nullable=True),

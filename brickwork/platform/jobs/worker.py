@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import threading
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,7 +53,7 @@ def run_forever(settings: Settings, engine: Engine, sessions: sessionmaker[Sessi
     if engine.dialect.name == "postgresql":
         from brickwork.platform.jobs.postgres import run_worker
 
-        asyncio.run(run_worker(settings.database_url, sessions, concurrency, wait=wait))
+        run_to_end(lambda: run_worker(settings.database_url, sessions, concurrency, wait=wait))
         return
     worker = EmbeddedWorker(sessions)
     if not wait:
@@ -61,3 +62,26 @@ def run_forever(settings: Settings, engine: Engine, sessions: sessionmaker[Sessi
         return
     worker.start()
     worker.wait()
+
+
+def run_to_end(make_coroutine) -> None:
+    """Run a coroutine to its end in an event loop of its own: on another thread when this
+    one already runs a loop (a program embedding the worker, or a test beside a browser)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(make_coroutine())
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make_coroutine())
+        except BaseException as exc:  # handed back to the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="brickwork-worker")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
