@@ -196,3 +196,27 @@ def _preview(probe: Probe) -> str:
 def _roles(probe: Probe) -> str:
     """The app's roles and their members are for its designers."""
     return probe.get(f"{APP}/roles") + probe.get("/apps/crm/forms/customers/permissions")
+
+
+@channel("report")
+def _report(probe: Probe) -> str:
+    """An ad-hoc report per form: the count, and the sum of each number field, grouped by each
+    text field. A total must be built only from what the caller may read."""
+    def totals(key: str) -> str:
+        fields = probe.extra["fields"][key]
+        measures = [{"id": "n", "agg": "count"}] + [
+            {"id": f"s_{name}", "agg": "sum", "field": name} for name in fields["numbers"]]
+        found = []
+        for dimensions in [[]] + [[{"id": "g", "field": name}] for name in fields["texts"]]:
+            for measure in measures:
+                answer = probe.client.post(f"{APP}/reports:query", json={"query": {
+                    "source": {"form": key}, "dimensions": dimensions, "measures": [measure]}})
+                found.append(f"{answer.status_code} {_plain(answer.text)}")
+        return " | ".join(found)
+    return _each(probe, totals)
+
+
+@channel("rule-runs")
+def _rule_runs(probe: Probe) -> str:
+    """The rules that ran on the caller's own records."""
+    return "\n".join(probe.get(f"{_records(key)}/{rid}/rule-runs") for key, rid in sorted(probe.mine.items()))
