@@ -88,9 +88,11 @@ def test_a_dead_letter_is_retried_from_the_run_log(signed_in, live_server, live_
     assert not page.errors
 
 
-def test_the_run_log_speaks_chinese(signed_in, live_server, live_api):
-    page = signed_in("zh-CN")
+def test_the_run_log_speaks_chinese_on_a_phone(signed_in, live_server, live_api):
+    page = signed_in("zh-CN", phone=True)
     page.goto(f"{live_server.url}/admin/runs")
     expect(page.locator("h1")).to_have_text("运行日志")
     expect(page.get_by_test_id("no-runs")).to_be_visible()
+    expect(page.get_by_test_id("runs-filter")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     assert not page.errors
