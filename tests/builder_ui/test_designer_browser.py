@@ -23,8 +23,13 @@ FIELDS = [("text", "Customer"), ("number", "Amount"), ("select", "Stage"), ("dat
           ("money", "Budget")]
 
 
-def drag(page, source, target, dx=0.5, dy=0.5):
-    """A pointer drag as SortableJS (forceFallback) sees it: down, small moves, up."""
+def drag(page, source, target, dx=0.5, dy=0.5, until=None):
+    """A pointer drag as SortableJS (forceFallback) sees it: down, small moves, up.
+
+    With `until` (a locator), the pointer is held over the target, nudged a pixel at a time,
+    until SortableJS has put the dragged item where `until` finds it; only then is it
+    released. A loaded machine can leave Sortable's animation behind the last move, and a
+    drop released before the list has moved lands where the item was."""
     start, end = source.bounding_box(), target.bounding_box()
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     x1, y1 = end["x"] + end["width"] * dx, end["y"] + end["height"] * dy
@@ -33,6 +38,12 @@ def drag(page, source, target, dx=0.5, dy=0.5):
     page.mouse.move(x0 + 5, y0 + 5, steps=3)
     page.mouse.move(x1, y1, steps=15)
     page.mouse.move(x1, y1 + 1, steps=2)
+    if until is not None:
+        for nudge in range(40):
+            if until.count():
+                break
+            page.wait_for_timeout(100)
+            page.mouse.move(x1, y1 + 1 + (nudge % 3), steps=2)
     page.mouse.up()
 
 

@@ -66,7 +66,8 @@ def test_an_administrator_builds_the_org_and_a_person_uses_their_page(signed_in,
     # East is dragged by its handle to just below Sales's row, into Sales's (empty) list.
     with page.expect_navigation():
         drag(page, page.locator(".dept[data-name=East] .dept-handle"),
-             page.locator(".dept[data-name=Sales] > .dept-row"), dx=0.3, dy=1.15)
+             page.locator(".dept[data-name=Sales] > .dept-row"), dx=0.3, dy=1.15,
+             until=page.locator(".dept[data-name=Sales] .dept[data-name=East]"))
     expect(page.locator(".dept[data-name=Sales] .dept[data-name=East]")).to_be_visible()
     assert set(departments(live_api)) == {"Sales", "Sales/East", "North"}
     # North moves by its Edit dialog (the way without a pointer); never under itself.
