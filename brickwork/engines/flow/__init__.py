@@ -1,0 +1,1 @@
+"""The flow engine: approval flows over a form's records (engine-semantics §1)."""
