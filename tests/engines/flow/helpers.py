@@ -82,3 +82,23 @@ def publish_flow(api, body: dict[str, Any]):
 def problems(response) -> dict[str, str]:
     assert response.status_code == 422, response.text
     return {e["field"]: e["code"] for e in response.json()["errors"]}
+
+
+def expense_org(sessions, admin) -> dict[str, int]:
+    """The admin files claims from Sales-East (head Hana, under Sales), with Mark as manager;
+    Fiona is finance."""
+    from brickwork.platform.db import transaction
+    from brickwork.platform.identity.org import add_member, create_department, set_heads
+    from brickwork.platform.identity.users import create_user
+    from brickwork.platform.models import User
+
+    with transaction(sessions) as session:
+        people = {name: create_user(session, name.lower(), "Long-enough-pw-42", display_name=name).id
+                  for name in ("Mark", "Fiona", "Hana", "Sam")}
+        sales = create_department(session, "Sales")
+        east = create_department(session, "Sales-East", sales.id)
+        set_heads(session, sales.id, [people["Sam"]])
+        set_heads(session, east.id, [people["Hana"]])
+        add_member(session, admin.id, east.id, main=True)
+        session.get(User, admin.id).manager_id = people["Mark"]
+    return people
