@@ -14,6 +14,7 @@ from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
     designer,
+    flow_designer,
     org_pages,
     pages,
     permissions,
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(report_api.router)
     app.include_router(flow_preview_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page):
+               template_gallery, runs_page, flow_designer):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
