@@ -192,7 +192,7 @@ function conditionText(ast) {
   const f = byKey[ref?.ref] || byId[ref?.ref];
   const name = f ? fieldLabel(f) : ref?.ref || "?";
   const values = rest.map((a) => ("lit" in (a || {}) ? a.lit : "…")).join(", ");
-  return `${name} ${OPS[ast.fn] || T.filter[{ IN: "in", CONTAINS: "contains", STARTSWITH: "starts", ISBLANK: "blank", HAS: "has" }[ast.fn]] || ast.fn} ${values}`.trim();
+  return `${name} ${OPS[ast.fn] || boot.filter[{ IN: "in", CONTAINS: "contains", STARTSWITH: "starts", ISBLANK: "blank", HAS: "has" }[ast.fn]] || ast.fn} ${values}`.trim();
 }
 
 function group(node) {
@@ -257,7 +257,7 @@ function branchPanel(groupNode, branch) {
       ...f, label: fieldLabel(f), options: f.options.map((o) => ({ id: o.id, label: pick(o.label, boot.locale) || o.id })),
     }));
     const box = h("div", { class: "filter-panel dz-builder", dataset: { testid: "branch-condition" } });
-    const builder = new FilterBuilder(box, fields, boot.strings.filter);
+    const builder = new FilterBuilder(box, fields, boot.filter);
     builder.load(refs(branch.condition, (key) => byKey[key]?.id || key));
     // The builder says nothing when it changes: read it after every edit in it (designer_condition.js).
     const read = () => setTimeout(() => {
