@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from brickwork.engines.form.values import parse_input
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import Forbidden, NotFound
 from brickwork.platform.http.deps import bearer, work
+from brickwork.platform.http.params import MAX_INT
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.app_roles import require_designer
 
@@ -23,9 +24,10 @@ router = APIRouter(prefix="/api/v1", tags=["flows"], dependencies=[Depends(beare
 
 class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    record_id: int | None = Field(default=None, ge=1)  # a saved record's values ...
+    record_id: int | None = Field(default=None, ge=1, le=MAX_INT)  # a saved record's values ...
     values: dict[str, Any] = Field(default_factory=dict)  # ... with these (API values by key) over them
-    chosen: dict[str, list[int]] = Field(default_factory=dict)  # self-selected approvers by node id
+    # Self-selected approvers (发起人自选) by node id.
+    chosen: dict[str, list[Annotated[int, Field(ge=1, le=MAX_INT)]]] = Field(default_factory=dict)
     draft: bool = False  # the flow's draft instead of its live version (the app's designers)
 
 
