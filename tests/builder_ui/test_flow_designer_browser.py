@@ -89,6 +89,11 @@ def test_the_expense_claim_is_drawn_published_and_previewed(signed_in, live_serv
     add_step(page, 5, "cc")  # after the group: past each branch's "+" and finance's
     panel(page).get_by_test_id("add-approver").click()
     panel(page).get_by_test_id("spec-source").select_option("dept_head")
+    # The flow's settings are on the submitter's card: withdraw while running, Fiona administers.
+    page.get_by_test_id("node-card").first.click()
+    panel(page).get_by_test_id("flow-withdraw").select_option("while_running")
+    panel(page).get_by_test_id("person-search").fill("fio")
+    panel(page).locator(f".fd-result[data-user='{people['Fiona']}']").click()
     shot(page, f"drawn-{locale}")
 
     page.locator("[data-action=publish]").click()
@@ -103,6 +108,7 @@ def test_the_expense_claim_is_drawn_published_and_previewed(signed_in, live_serv
     assert big["node"]["approvers"] == [{"source": "users", "users": [people["Fiona"]]}]
     assert group["default"].get("node") is None
     assert group["next"]["type"] == "cc" and group["next"]["recipients"] == [{"source": "dept_head", "level": 1}]
+    assert stored["settings"]["withdraw"] == "while_running" and stored["settings"]["admins"] == [people["Fiona"]]
 
     steps = live_api.post("/api/v1/apps/crm/flows/expense_claims:preview", json={"values": {"amount": 8000}}).json()
     assert [[p["name"] for p in s["people"]] for s in steps["steps"]] == [["Mark"], ["Fiona"], ["Hana"]]

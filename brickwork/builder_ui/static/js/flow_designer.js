@@ -6,7 +6,7 @@
 // ("nodes.<id>.<setting>") and the card of that node is outlined with the message on it.
 import { h, newId, pick, request } from "/static/js/designer_util.js";
 import { FilterBuilder } from "/static/js/views_filter.js";
-import { NAMES, nodePanel } from "/static/js/flow_designer_panel.js";
+import { DEPARTMENTS, NAMES, nodePanel } from "/static/js/flow_designer_panel.js";
 
 const boot = JSON.parse(document.getElementById("flow-designer-state").textContent);
 const T = boot.strings;
@@ -101,7 +101,7 @@ export function fmt(text, n) { return String(text).replace(/%\((\w+)\)s/g, () =>
 
 function summary(node) {
   const specs = node.approvers || node.recipients;
-  if (node.type === "start") return T.start_hint;
+  if (node.type === "start") return S.body.initiators?.everyone === false ? T.some_submit : T.start_hint;
   if (!specs) return "";
   if (!specs.length) return T.nobody;
   return specs.map(specText).join(", ");
@@ -389,9 +389,14 @@ async function loadNames() {
     if (node.assign_to) ids.add(node.assign_to);
     if (node.timeout?.transfer_to) ids.add(node.timeout.transfer_to);
   }
-  if (!ids.size) return;
-  const res = await request("GET", `/api/v1/users:pick?ids=${[...ids].slice(0, 100).join(",")}&limit=50`).catch(() => null);
-  if (res?.ok) { for (const u of res.data) NAMES[u.id] = u.name; render(); }
+  [...(S.body.initiators?.users || []), ...(S.body.settings?.admins || [])].forEach((id) => ids.add(id));
+  const departments = S.body.initiators?.departments || [];
+  for (const [url, wanted, names] of [["users", [...ids], NAMES], ["departments", departments, DEPARTMENTS]]) {
+    if (!wanted.length) continue;
+    const res = await request("GET", `/api/v1/${url}:pick?ids=${wanted.slice(0, 100).join(",")}&limit=50`).catch(() => null);
+    if (res?.ok) for (const item of res.data) names[item.id] = item.name;
+  }
+  render();
 }
 
 place(boot.problems);

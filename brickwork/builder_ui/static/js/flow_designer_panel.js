@@ -7,6 +7,7 @@ import { h, pick, request } from "/static/js/designer_util.js";
 import { fieldLabel, fmt, labelInput } from "/static/js/flow_designer.js";
 
 export const NAMES = {};  // user id → name, for chips and card summaries (never stored in the body)
+export const DEPARTMENTS = {};  // department id → name, the same for departments
 const DEFAULT_ACTIONS = ["approve", "reject", "return", "transfer"];
 const DEFAULT_LEVEL = { start: "edit", approval: "read", handler: "read", cc: "hidden" };
 
@@ -29,27 +30,31 @@ function check(labelText, checked, onchange, testid) {
   }), labelText);
 }
 
-// People by name: chips of the chosen, a search box, and the matches to click.
-export function personPicker(ids, { multiple = true, T, onchange }) {
+// People by name: chips of the chosen, a search box, and the matches to click (departments
+// the same way, from their own picker endpoint).
+export function personPicker(ids, { multiple = true, T, onchange, departments = false }) {
+  const names = departments ? DEPARTMENTS : NAMES;
+  const url = departments ? "/api/v1/departments:pick" : "/api/v1/users:pick";
   const chosen = [...(ids || [])];
   const chips = h("span", { class: "fd-chips" });
   const results = h("div", { class: "fd-results", role: "listbox" });
   const drawChips = () => chips.replaceChildren(...chosen.map((id) => h("span", { class: "fd-chip", dataset: { user: id } },
-    NAMES[id] || `#${id}`, h("button", { type: "button", class: "fd-x", "aria-label": T.delete,
+    names[id] || `#${id}`, h("button", { type: "button", class: "fd-x", "aria-label": T.delete,
       onclick: () => { chosen.splice(chosen.indexOf(id), 1); drawChips(); onchange([...chosen]); } }, "×"))));
   let asked = 0;
   const input = h("input", {
-    type: "search", placeholder: T.search, "aria-label": T.search, dataset: { testid: "person-search" },
+    type: "search", placeholder: T.search, "aria-label": T.search,
+    dataset: { testid: departments ? "department-search" : "person-search" },
     oninput: async (e) => {
       const mine = ++asked;
       const q = e.target.value.trim();
       if (!q) { results.replaceChildren(); return; }
-      const res = await request("GET", `/api/v1/users:pick?q=${encodeURIComponent(q)}&limit=10`).catch(() => null);
+      const res = await request("GET", `${url}?q=${encodeURIComponent(q)}&limit=10`).catch(() => null);
       if (mine !== asked || !res?.ok) return;
       results.replaceChildren(...res.data.map((u) => h("button", {
-        type: "button", role: "option", class: "fd-result", dataset: { user: u.id },
+        type: "button", role: "option", class: "fd-result", dataset: { [departments ? "department" : "user"]: u.id },
         onclick: () => {
-          NAMES[u.id] = u.name;
+          names[u.id] = u.name;
           if (!multiple) chosen.splice(0);
           if (!chosen.includes(u.id)) chosen.push(u.id);
           input.value = ""; results.replaceChildren(); drawChips(); onchange([...chosen]);
@@ -209,6 +214,45 @@ function permissions(node, ctx) {
       h("tbody", {}, rows)));
 }
 
+// Who may submit (the flow's initiators): everyone who may create the form's records, or
+// the people, departments (and those below) and roles listed.
+function initiators(ctx) {
+  const { T, boot, S } = ctx;
+  const who = (S.body.initiators ||= { everyone: true });
+  const parts = [check(T.everyone, who.everyone !== false, (on) => {
+    who.everyone = on;
+    ctx.changed();
+  }, "initiators-everyone")];
+  if (who.everyone === false) {
+    parts.push(h("span", { class: "muted" }, T.people),
+      personPicker(who.users, { T, onchange: (ids) => { who.users = ids; ctx.changed({ panel: false }); } }),
+      h("span", { class: "muted" }, T.departments),
+      personPicker(who.departments, { T, departments: true,
+        onchange: (ids) => { who.departments = ids; ctx.changed({ panel: false }); } }),
+      h("span", { class: "muted" }, T.roles),
+      h("div", { class: "fd-actions" }, boot.roles.map((r) => check(pick(r.label, boot.locale) || r.key,
+        (who.roles || []).includes(r.key), (on) => {
+          who.roles = boot.roles.map((x) => x.key).filter((k) => (k === r.key ? on : (who.roles || []).includes(k)));
+          ctx.changed({ panel: false });
+        }, `initiator-role-${r.key}`))));
+  }
+  return h("fieldset", { class: "dz-prop" }, h("legend", {}, T.initiators), parts);
+}
+
+// The flow's own settings: withdrawing, the same approver met again, where a resubmission
+// resumes, and the flow administrators (who get the tasks no one else can take).
+function flowSettings(ctx) {
+  const { T, S } = ctx;
+  const settings = (S.body.settings ||= {});
+  const set = (name) => (value) => { settings[name] = value; ctx.changed({ panel: false }); };
+  return h("fieldset", { class: "dz-prop" }, h("legend", {}, T.flow_settings),
+    choice(T.withdraw, settings.withdraw || "until_first_action", T.withdraws, set("withdraw"), "flow-withdraw"),
+    choice(T.dedupe, settings.dedupe || "processed_anywhere", T.dedupes, set("dedupe"), "flow-dedupe"),
+    choice(T.return_resume, settings.return_resume || "restart_path", T.resumes, set("return_resume"), "flow-resume"),
+    h("span", { class: "muted" }, T.admins),
+    personPicker(settings.admins, { T, onchange: set("admins") }));
+}
+
 export function nodePanel(node, ctx) {
   const parts = [h("h2", {}, ctx.T[node.type] || node.type), labelInput(node)];
   if (node.type === "approval" || node.type === "handler") {
@@ -217,7 +261,7 @@ export function nodePanel(node, ctx) {
   } else if (node.type === "cc") {
     parts.push(peopleSection(node, "recipients", ctx));
   } else if (node.type === "start") {
-    parts.push(h("p", { class: "muted" }, ctx.T.start_hint));
+    parts.push(initiators(ctx), flowSettings(ctx));
   }
   if (["start", "approval", "handler", "cc"].includes(node.type)) parts.push(permissions(node, ctx));
   return h("div", { class: "fd-panel-body" }, parts);
