@@ -151,3 +151,27 @@ def test_the_published_flow_reads_at_phone_width(signed_in, live_server, live_ap
     assert width <= 390
     shot(page, "phone")
     assert page.errors == []
+
+
+def test_condition_branches_are_added_and_reordered_by_priority(signed_in, live_server, live_api):
+    assert publish(live_api, EXPENSES).status_code == 200
+    body = {"key": "claims", "label": {"en": "Claims"}, "form": "expenses",
+            "root": {"id": "start", "type": "start"}}
+    assert live_api.put("/api/v1/apps/crm/definitions/flow/claims", json=body).status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/flows/claims/design")
+    add_step(page, 0, "condition_group")
+    page.get_by_test_id("add-branch").click()
+    branches = page.get_by_test_id("branch-card")
+    expect(branches).to_have_count(3)
+    expect(branches.last).to_contain_text("Otherwise")  # the default stays last
+    expect(branches.nth(0).get_by_test_id("branch-left")).to_have_count(0)
+    branches.nth(1).get_by_test_id("branch-left").click()
+    expect(branches.nth(0)).to_contain_text("Condition 2")
+    page.locator("[data-action=save]").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Draft saved.")
+    stored = live_api.get("/api/v1/apps/crm/definitions/flow/claims", params={"which": "draft"}).json()["body"]
+    group = stored["root"]["next"]
+    assert [b["label"]["en"] for b in group["branches"]] == ["Condition 2", "Condition 1"]
+    assert group["default"]["label"]["en"] == "Otherwise"
+    assert page.errors == []

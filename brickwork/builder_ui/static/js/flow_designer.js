@@ -88,6 +88,12 @@ function removeBranch(group, branch) {
   changed();
 }
 
+function moveBranch(group, index, step) {
+  const [branch] = group.branches.splice(index, 1);
+  group.branches.splice(index + step, 0, branch);
+  changed();
+}
+
 function addBranch(group) {
   const n = group.branches.length + 1;
   const text = group.type === "condition_group" ? T.branch : T.parallel_branch;
@@ -175,10 +181,17 @@ function branchCard(group, branch, index, isDefault) {
   },
   h("div", { class: "fd-card-head" },
     h("span", { class: "fd-card-type" }, label(branch) || (isDefault ? T.otherwise : fmt(T.branch, index + 1))),
-    isDefault ? null : h("button", {
-      type: "button", class: "fd-x", "aria-label": T.delete, title: T.delete,
-      onclick: (e) => { e.stopPropagation(); removeBranch(group, branch); },
-    }, "×")),
+    isDefault ? null : h("span", { class: "fd-branch-tools" },
+      // Conditions are tried left to right: moving a branch changes its priority.
+      index > 0 ? h("button", { type: "button", class: "fd-x", "aria-label": T.move_left, title: T.move_left,
+        dataset: { testid: "branch-left" }, onclick: (e) => { e.stopPropagation(); moveBranch(group, index, -1); } }, "‹") : null,
+      index < group.branches.length - 1 ? h("button", { type: "button", class: "fd-x", "aria-label": T.move_right,
+        title: T.move_right, dataset: { testid: "branch-right" },
+        onclick: (e) => { e.stopPropagation(); moveBranch(group, index, 1); } }, "›") : null,
+      h("button", {
+        type: "button", class: "fd-x", "aria-label": T.delete, title: T.delete,
+        onclick: (e) => { e.stopPropagation(); removeBranch(group, branch); },
+      }, "×"))),
   h("div", { class: "fd-card-body muted" }, text),
   messages(branch.id));
 }

@@ -101,7 +101,9 @@ function specEditor(spec, list, i, ctx) {
     case "self_select":
       detail.push(check(T.multiple, spec.multiple !== false, (on) => { spec.multiple = on; ctx.changed({ panel: false }); }, "spec-multiple"),
         h("span", { class: "muted" }, T.within),
-        personPicker(spec.users, { T, onchange: (users) => { spec.users = users; ctx.changed({ panel: false }); } }));
+        personPicker(spec.users, { T, onchange: (users) => { spec.users = users; ctx.changed({ panel: false }); } }),
+        personPicker(spec.departments, { T, departments: true,
+          onchange: (ids) => { spec.departments = ids; ctx.changed({ panel: false }); } }));
       break;
     default:
   }
