@@ -14,6 +14,7 @@ from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
     designer,
+    flow_designer,
     org_pages,
     pages,
     permissions,
@@ -23,6 +24,7 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
@@ -96,8 +98,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
+    app.include_router(flow_preview_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page):
+               template_gallery, runs_page, flow_designer):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
