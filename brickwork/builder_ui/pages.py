@@ -16,7 +16,7 @@ from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.http.deps import current_principal, db
 from brickwork.platform.http.site import LANG_COOKIE
 from brickwork.platform.i18n import _
-from brickwork.platform.identity.login import login, logout
+from brickwork.platform.identity.login import CodeNeeded, login, login_code, logout
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.settings import LOCALES
 
@@ -73,7 +73,32 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
     if signed_in is None:
         return render(request, "login.html", status_code=401, next=local_path(next),
                       username=username, error=_("Wrong username or password."))
-    person, token = signed_in
+    if isinstance(signed_in, CodeNeeded):
+        return render(request, "login_code.html", next=local_path(next), challenge=signed_in.challenge, error=None)
+    return _signed_in(request, *signed_in, next)
+
+
+@router.post("/login/code")
+def login_code_submit(request: Request, challenge: str = Form(""), code: str = Form(""),
+                      next: str = Form("/")) -> Response:
+    """The second step of a sign-in with two-factor on: a code from the app or a recovery code."""
+    ip = request.client.host if request.client else ""
+    try:
+        with db(request) as session:
+            signed_in = login_code(session, request.app.state.settings, challenge, code, ip=ip,
+                                   user_agent=request.headers.get("user-agent", ""))
+    except BrickworkError as exc:
+        # Too slow or too many wrong codes: back to the password.
+        return render(request, "login.html", status_code=exc.status, next=local_path(next),
+                      username="", error=exc.detail or exc.title)
+    if signed_in is None:
+        return render(request, "login_code.html", status_code=401, next=local_path(next), challenge=challenge,
+                      error=_("The code is wrong or used already. Enter the current code from your app."))
+    return _signed_in(request, *signed_in, next)
+
+
+def _signed_in(request: Request, person, token: str, next: str) -> Response:
+    settings = request.app.state.settings
     # A one-time password (an administrator's reset or invitation) is replaced first, on /me.
     response = RedirectResponse("/me" if person.must_change_password else local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True,
