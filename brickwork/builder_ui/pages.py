@@ -16,12 +16,14 @@ from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.http.deps import current_principal, db
 from brickwork.platform.http.site import LANG_COOKIE
 from brickwork.platform.i18n import _
+from brickwork.platform.identity import oidc
 from brickwork.platform.identity.login import CodeNeeded, login, login_code, logout
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.settings import LOCALES
 
 router = APIRouter(include_in_schema=False)
 ONE_YEAR = 365 * 24 * 3600
+OIDC_COOKIE = "bw_oidc"  # the state of a sign-in at the OIDC provider, for this browser only
 
 
 class LoginRequired(Exception):
@@ -95,6 +97,55 @@ def login_code_submit(request: Request, challenge: str = Form(""), code: str = F
         return render(request, "login_code.html", status_code=401, next=local_path(next), challenge=challenge,
                       error=_("The code is wrong or used already. Enter the current code from your app."))
     return _signed_in(request, *signed_in, next)
+
+
+@router.get("/login/oidc")
+def oidc_begin(request: Request, next: str = "/") -> Response:
+    """Off to the OIDC provider's sign-in page; it sends the browser back to the callback."""
+    settings = request.app.state.settings
+    if not settings.oidc_enabled:
+        return error_page(request, NotFound(_("Single sign-on is not set up.")))
+    try:
+        with db(request) as session:
+            url, state = oidc.begin(session, settings, _oidc_redirect_uri(request), local_path(next))
+    except BrickworkError as exc:
+        return render(request, "login.html", status_code=exc.status, next=local_path(next), username="",
+                      error=exc.detail or exc.title)
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(OIDC_COOKIE, state, max_age=int(oidc.FLOW_WAIT.total_seconds()), httponly=True,
+                        samesite="lax", secure=_secure(request), path="/login/oidc")
+    return response
+
+
+@router.get("/login/oidc/callback", name="oidc_callback")
+def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
+    settings = request.app.state.settings
+    if not settings.oidc_enabled:
+        return error_page(request, NotFound(_("Single sign-on is not set up.")))
+    ip = request.client.host if request.client else ""
+    next_path = "/"
+    try:
+        with db(request) as session:
+            flow = oidc.take_flow(session, state, request.cookies.get(OIDC_COOKIE, ""))
+        next_path = flow["next"]
+        if error or not code:
+            # The person cancelled at the provider, or it refused them.
+            raise oidc.ProviderError(_("Signing in with %(name)s did not work. Try again.", name=settings.oidc_name))
+        claims = oidc.exchange(settings, flow, code)  # no transaction open while the provider answers
+        with db(request) as session:
+            person, token = oidc.sign_in(session, settings, claims, ip=ip,
+                                         user_agent=request.headers.get("user-agent", ""))
+    except BrickworkError as exc:
+        response = render(request, "login.html", status_code=exc.status, next=local_path(next_path), username="",
+                          error=exc.detail or exc.title)
+    else:
+        response = _signed_in(request, person, token, next_path)
+    response.delete_cookie(OIDC_COOKIE, path="/login/oidc")
+    return response
+
+
+def _oidc_redirect_uri(request: Request) -> str:
+    return request.app.state.settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
 
 
 def _signed_in(request: Request, person, token: str, next: str) -> Response:

@@ -37,6 +37,8 @@ const provider = new Provider(issuer, {
   },
 });
 
+provider.on("server_error", (_ctx, error) => console.error("server_error", error));
+
 provider.listen(Number(port), "127.0.0.1", () => {
   console.log(`oidc-provider listening on ${issuer}`);
 });
