@@ -39,7 +39,7 @@ class TwoFactorOut(BaseModel):
 class EnrolmentOut(BaseModel):
     secret: str  # base32, for typing into the app; in this answer only
     uri: str  # otpauth://totp/...
-    qr_svg: str  # the same URI as an inline SVG QR code
+    qr: str  # the same URI as a QR code: a data: URI of an SVG image
 
 
 class CodeIn(BaseModel):
@@ -73,7 +73,7 @@ def me_two_factor_begin(request: Request) -> EnrolmentOut:
     with work(request) as (session, who):
         _in_browser(who)
         e = totp.begin(session, request.app.state.settings.secret_key, who.user_id)
-        return EnrolmentOut(secret=e.secret, uri=e.uri, qr_svg=e.qr_svg)
+        return EnrolmentOut(secret=e.secret, uri=e.uri, qr=e.qr)
 
 
 @router.post("/me/2fa/confirm", response_model=RecoveryCodesOut)

@@ -32,14 +32,18 @@ PURPOSE = "totp"
 ISSUER = "Brickwork"
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper
-_hasher = PasswordHasher()
+CODE_LENGTH = 10  # 31**10: about 2**49 guesses per code
+# A recovery code is random (unlike a password), so a light argon2 is enough: a stolen
+# database still costs 2**49 hashes per code, while checking one at sign-in (up to ten
+# hashes) stays well under a second on a busy machine.
+_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 
 
 @dataclass(frozen=True)
 class Enrolment:
     secret: str
     uri: str
-    qr_svg: str
+    qr: str  # a data: URI of an SVG image, for an <img>
 
 
 def is_enabled(session: Session, user_id: int) -> bool:
@@ -65,7 +69,7 @@ def begin(session: Session, secret_key: str, user_id: int) -> Enrolment:
     row.secret = seal(secret_key, PURPOSE, secret)
     row.confirmed_at = None
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email or user.username, issuer_name=ISSUER)
-    return Enrolment(secret, uri, segno.make(uri, error="m").svg_inline(scale=4, omitsize=True))
+    return Enrolment(secret, uri, segno.make(uri, error="m").svg_data_uri(scale=4))
 
 
 def confirm(session: Session, secret_key: str, user_id: int, code: str) -> list[str]:
@@ -149,7 +153,7 @@ def _matching_step(secret_key: str, row: UserTotp, code: str) -> int | None:
 
 def _use_recovery_code(session: Session, user_id: int, code: str) -> bool:
     given = _normal(code)
-    if len(given) != 8:
+    if len(given) != CODE_LENGTH:
         return False
     for row in session.scalars(select(RecoveryCode).where(
             RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))):
@@ -165,9 +169,10 @@ def _use_recovery_code(session: Session, user_id: int, code: str) -> bool:
 
 def _new_recovery_codes(session: Session, user_id: int) -> list[str]:
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
-    codes = ["".join(secrets.choice(_ALPHABET) for _ in range(8)) for _ in range(RECOVERY_CODES)]
+    codes = ["".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user_id, code_hash=_hasher.hash(c)) for c in codes)
-    return [f"{c[:4]}-{c[4:]}" for c in codes]
+    half = CODE_LENGTH // 2
+    return [f"{c[:half]}-{c[half:]}" for c in codes]
 
 
 def _normal(code: str) -> str:

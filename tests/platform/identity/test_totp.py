@@ -48,7 +48,7 @@ def test_enrolment_shows_a_qr_code_and_keeps_the_secret_sealed(sessions, setting
     with transaction(sessions) as s:
         enrolment = totp.begin(s, settings.secret_key, user_id)
     assert enrolment.uri.startswith("otpauth://totp/Brickwork:chen?secret=")
-    assert enrolment.qr_svg.startswith("<svg")
+    assert enrolment.qr.startswith("data:image/svg+xml")
     with transaction(sessions) as s:
         stored = s.get(UserTotp, user_id).secret
         assert enrolment.secret not in stored

@@ -69,8 +69,7 @@ document.addEventListener("click", async (event) => {
   try {
     if (begin) {
       const enrolment = await call("POST", "/api/v1/me/2fa");
-      document.getElementById("two-factor-qr").src =
-        `data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qr_svg)}`;
+      if (enrolment.qr.startsWith("data:image/svg+xml")) document.getElementById("two-factor-qr").src = enrolment.qr;
       document.getElementById("two-factor-secret").textContent = enrolment.secret;
       document.getElementById("two-factor-enrol").hidden = false;
       begin.hidden = true;
