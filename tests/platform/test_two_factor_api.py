@@ -90,3 +90,14 @@ def test_the_cli_resets_two_factor(app, admin, monkeypatch, settings, capsys):
         step = fresh.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
                                           "csrf_token": form_token(fresh)}, follow_redirects=False)
         assert step.status_code == 303
+
+
+def test_the_two_factor_pages_speak_chinese(app, admin):
+    browser, csrf = signed_in_browser(app)
+    with browser:
+        assert "设置身份验证器应用" in browser.get("/me", headers={"Accept-Language": "zh-CN"}).text
+        turn_on(browser, csrf)
+    with TestClient(app, headers={"Accept-Language": "zh-CN"}) as fresh:
+        step = fresh.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                          "csrf_token": form_token(fresh)})
+        assert "输入验证码" in step.text
