@@ -17,7 +17,7 @@ from brickwork.platform.http.deps import current_principal, db
 from brickwork.platform.http.site import LANG_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity import oidc
-from brickwork.platform.identity.login import CodeNeeded, login, login_code, logout
+from brickwork.platform.identity.login import CodeNeeded, login, login_code, login_enrol, logout, pending_enrolment
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.settings import LOCALES
 
@@ -75,6 +75,9 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
     if signed_in is None:
         return render(request, "login.html", status_code=401, next=local_path(next),
                       username=username, error=_("Wrong username or password."))
+    if isinstance(signed_in, CodeNeeded) and signed_in.enrolment is not None:
+        return render(request, "login_enrol.html", next=local_path(next), challenge=signed_in.challenge,
+                      enrolment=signed_in.enrolment, error=None)
     if isinstance(signed_in, CodeNeeded):
         return render(request, "login_code.html", next=local_path(next), challenge=signed_in.challenge, error=None)
     return _signed_in(request, *signed_in, next)
@@ -97,6 +100,34 @@ def login_code_submit(request: Request, challenge: str = Form(""), code: str = F
         return render(request, "login_code.html", status_code=401, next=local_path(next), challenge=challenge,
                       error=_("The code is wrong or used already. Enter the current code from your app."))
     return _signed_in(request, *signed_in, next)
+
+
+@router.post("/login/enrol")
+def login_enrol_submit(request: Request, challenge: str = Form(""), code: str = Form(""),
+                       next: str = Form("/")) -> Response:
+    """An administrator who must use two-factor sign-in sets up the app while signing in; the
+    first code opens the session and the recovery codes are shown, once."""
+    settings = request.app.state.settings
+    ip = request.client.host if request.client else ""
+    try:
+        with db(request) as session:
+            signed_in = login_enrol(session, settings, challenge, code, ip=ip,
+                                    user_agent=request.headers.get("user-agent", ""))
+        if signed_in is None:
+            with db(request, read_only=True) as session:
+                enrolment = pending_enrolment(session, settings, challenge)
+            return render(request, "login_enrol.html", status_code=401, next=local_path(next), challenge=challenge,
+                          enrolment=enrolment, error=_("The code is wrong or used already. Enter the current code "
+                                                       "from your app."))
+    except BrickworkError as exc:
+        return render(request, "login.html", status_code=exc.status, next=local_path(next),
+                      username="", error=exc.detail or exc.title)
+    person, token, codes = signed_in
+    response = render(request, "login_enrol.html", next="/me" if person.must_change_password else local_path(next),
+                      recovery_codes=codes)
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True,
+                        samesite="lax", secure=_secure(request), path="/")
+    return response
 
 
 @router.get("/login/oidc")

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Days kept before the daily pruning deletes them: outbox events; run log, receipts, dead jobs.
     events_retention_days: int = Field(default=30, ge=1, le=3650)
     runs_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Administrators must use two-factor sign-in: one who has not enrolled sets up the
+    # authenticator app during the password sign-in, before any session opens.
+    totp_required_for_admins: bool = False
     # Single sign-on with an OpenID Connect provider (docs/operations.md, docs/decisions/0026).
     # Off while oidc_issuer is empty. The button reads "Sign in with <oidc_name>".
     oidc_issuer: str = ""

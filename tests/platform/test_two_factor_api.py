@@ -101,3 +101,22 @@ def test_the_two_factor_pages_speak_chinese(app, admin):
         step = fresh.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
                                           "csrf_token": form_token(fresh)})
         assert "输入验证码" in step.text
+
+
+def test_an_administrator_who_must_use_it_sets_it_up_while_signing_in(settings, engine, admin):
+    from brickwork.app import create_app
+
+    strict = create_app(settings.model_copy(update={"totp_required_for_admins": True}))
+    with TestClient(strict, headers={"Accept-Language": "en"}) as browser:
+        step = browser.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD,
+                                            "csrf_token": form_token(browser)})
+        assert "Set up an authenticator app" in step.text and "bw_session" not in browser.cookies
+        secret = step.text.split('data-testid="totp-secret">')[1].split("<")[0]
+        challenge = step.text.split('name="challenge" value="')[1].split('"')[0]
+        wrong = browser.post("/login/enrol", data={"challenge": challenge, "code": "000000",
+                                                   "csrf_token": form_token(browser)})
+        assert wrong.status_code == 401 and secret in wrong.text  # the same key, shown again
+        done = browser.post("/login/enrol", data={"challenge": challenge, "code": pyotp.TOTP(secret).now(),
+                                                  "csrf_token": form_token(browser)})
+        assert done.status_code == 200 and done.text.count("<li><code>") == 10
+        assert browser.get("/api/v1/me/2fa").json()["enabled"] is True

@@ -32,6 +32,9 @@ class CodeNeeded:
 
     user: User
     challenge: str
+    # Set when the person must first enrol (an administrator where BRICKWORK_TOTP_REQUIRED_FOR_ADMINS
+    # is on and who has not): the app is set up with this, and its first code opens the session.
+    enrolment: totp.Enrolment | None = None
 
 
 def login(
@@ -52,13 +55,14 @@ def login(
     session.flush()
     if user is None:
         return None
-    if totp.is_enabled(session, user.id):
+    enrolled = totp.is_enabled(session, user.id)
+    if enrolled or (user.is_admin and settings.totp_required_for_admins):
         # The slate is not cleared yet: wrong codes count with wrong passwords, so knowing
         # the password does not buy unlimited guesses at the code.
         challenge = new_secret(CHALLENGE_PREFIX)
-        session.add(AuthChallenge(token_hash=digest(challenge), kind="totp", user_id=user.id,
-                                  data={"ip": ip}, expires_at=utcnow() + CODE_WAIT))
-        return CodeNeeded(user, challenge)
+        session.add(AuthChallenge(token_hash=digest(challenge), kind="totp" if enrolled else "totp_enrol",
+                                  user_id=user.id, data={"ip": ip}, expires_at=utcnow() + CODE_WAIT))
+        return CodeNeeded(user, challenge, None if enrolled else totp.begin(session, settings.secret_key, user.id))
     return user, open_session(session, settings, user, ip=ip, user_agent=user_agent)
 
 
@@ -67,11 +71,8 @@ def login_code(
 ) -> tuple[User, str] | None:
     """The second step: a code from the app (or a recovery code) for a ``CodeNeeded``
     challenge. None for a wrong code (recorded like a wrong password: commit it)."""
+    row, user = _challenged(session, challenge, "totp")
     ip = ip[:64]
-    row = session.get(AuthChallenge, digest(challenge)) if challenge.startswith(CHALLENGE_PREFIX) else None
-    user = session.get(User, row.user_id) if row is not None and row.kind == "totp" else None
-    if user is None or row.expires_at < utcnow() or not user.is_active:
-        raise Invalid(_("The sign-in took too long. Enter your password again."))
     _refuse_when_locked(session, settings, user.username, ip)
     ok = totp.check(session, settings.secret_key, user.id, code)
     session.add(LoginAttempt(username=user.username, ip=ip, succeeded=ok))
@@ -80,6 +81,40 @@ def login_code(
         return None
     session.delete(row)
     return user, open_session(session, settings, user, ip=ip, user_agent=user_agent, factors="password+totp")
+
+
+def login_enrol(
+    session: Session, settings: Settings, challenge: str, code: str, *, ip: str, user_agent: str = ""
+) -> tuple[User, str, list[str]] | None:
+    """The second step for a person who must enrol first: the first code from the app turns
+    two-factor on and opens the session; returns the user, the cookie value and the recovery
+    codes (to show once), or None for a wrong code (recorded: commit it)."""
+    row, user = _challenged(session, challenge, "totp_enrol")
+    ip = ip[:64]
+    _refuse_when_locked(session, settings, user.username, ip)
+    try:
+        codes = totp.confirm(session, settings.secret_key, user.id, code)
+    except Invalid:
+        codes = None
+    session.add(LoginAttempt(username=user.username, ip=ip, succeeded=codes is not None))
+    session.flush()
+    if codes is None:
+        return None
+    session.delete(row)
+    return user, open_session(session, settings, user, ip=ip, user_agent=user_agent, factors="password+totp"), codes
+
+
+def pending_enrolment(session: Session, settings: Settings, challenge: str) -> totp.Enrolment | None:
+    _row, user = _challenged(session, challenge, "totp_enrol")
+    return totp.pending(session, settings.secret_key, user.id)
+
+
+def _challenged(session: Session, challenge: str, kind: str) -> tuple[AuthChallenge, User]:
+    row = session.get(AuthChallenge, digest(challenge)) if challenge.startswith(CHALLENGE_PREFIX) else None
+    user = session.get(User, row.user_id) if row is not None and row.kind == kind else None
+    if user is None or row.expires_at < utcnow() or not user.is_active:
+        raise Invalid(_("The sign-in took too long. Enter your password again."))
+    return row, user
 
 
 def _refuse_when_locked(session: Session, settings: Settings, name: str, ip: str) -> None:

@@ -68,6 +68,17 @@ def begin(session: Session, secret_key: str, user_id: int) -> Enrolment:
         session.add(row)
     row.secret = seal(secret_key, PURPOSE, secret)
     row.confirmed_at = None
+    return _enrolment(user, secret)
+
+
+def pending(session: Session, secret_key: str, user_id: int) -> Enrolment | None:
+    """The enrolment begun and not yet confirmed, to show again after a wrong code."""
+    row = session.get(UserTotp, user_id)
+    secret = unseal(secret_key, PURPOSE, row.secret) if row is not None and row.confirmed_at is None else None
+    return _enrolment(_user(session, user_id), secret) if secret else None
+
+
+def _enrolment(user: User, secret: str) -> Enrolment:
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email or user.username, issuer_name=ISSUER)
     return Enrolment(secret, uri, segno.make(uri, error="m").svg_data_uri(scale=4))
 

@@ -129,3 +129,25 @@ def test_an_administrator_reset_is_audited(sessions, settings, user_id, admin):
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.2fa_reset")).one()
         assert (entry.actor_id, entry.subject_id) == (admin.id, str(user_id))
     assert isinstance(password_step(sessions, settings), tuple)
+
+
+def test_where_admins_must_use_it_an_admin_enrols_before_any_session(sessions, settings, user_id):
+    from brickwork.platform.identity.login import login_enrol
+
+    strict = settings.model_copy(update={"totp_required_for_admins": True})
+    with transaction(sessions) as s:
+        create_user(s, "boss", "password-1", is_admin=True)
+    assert isinstance(password_step(sessions, strict), tuple)  # not an administrator: as before
+    with transaction(sessions) as s:
+        first = login(s, strict, "boss", "password-1", ip="10.0.0.1")
+    assert isinstance(first, CodeNeeded) and first.enrolment is not None
+    with transaction(sessions) as s:
+        assert login_enrol(s, strict, first.challenge, "000000", ip="10.0.0.1") is None
+    app = pyotp.TOTP(first.enrolment.secret)
+    with transaction(sessions) as s:
+        user, token, codes = login_enrol(s, strict, first.challenge, app.now(), ip="10.0.0.1")
+        assert len(codes) == 10 and totp.is_enabled(s, user.id)
+        assert session_principal(s, token).username == "boss"
+    with transaction(sessions) as s:  # from now on, the ordinary code step
+        again = login(s, strict, "boss", "password-1", ip="10.0.0.1")
+    assert isinstance(again, CodeNeeded) and again.enrolment is None
