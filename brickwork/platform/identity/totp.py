@@ -17,7 +17,7 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
@@ -142,9 +142,14 @@ def check(session: Session, secret_key: str, user_id: int, code: str, *, recover
         return False
     step = _matching_step(secret_key, row, code)
     if step is not None:
-        row.last_step = step
-        return True
+        # Conditional, so two requests racing with the same code cannot both be let in.
+        return _claimed(session, update(UserTotp).where(
+            UserTotp.user_id == user_id, UserTotp.last_step < step).values(last_step=step))
     return recovery and _use_recovery_code(session, user_id, code)
+
+
+def _claimed(session: Session, statement) -> bool:
+    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _matching_step(secret_key: str, row: UserTotp, code: str) -> int | None:
@@ -172,7 +177,9 @@ def _use_recovery_code(session: Session, user_id: int, code: str) -> bool:
             _hasher.verify(row.code_hash, given)
         except (VerificationError, InvalidHashError):
             continue
-        row.used_at = utcnow()
+        if not _claimed(session, update(RecoveryCode).where(
+                RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None)).values(used_at=utcnow())):
+            return False
         audit(session, user_id, "user.2fa_recovery_code_used", "user", user_id, {})
         return True
     return False
