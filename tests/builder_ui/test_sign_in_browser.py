@@ -115,3 +115,35 @@ def test_single_sign_on_at_the_provider_lands_signed_in(browser, sso_server, sho
     assert page.url.startswith(f"{sso_server.url}/login/oidc/callback")
     shot(page, "refused")
     context.close()
+
+
+def test_on_a_phone_in_chinese_enrolment_and_the_code_step_fit(browser, signed_in, live_server, shot):
+    from tests.conftest import PHONE
+
+    page = signed_in(locale="zh-CN", phone=True)
+    page.goto(f"{live_server.url}/me")
+    page.get_by_role("button", name="设置身份验证器应用").tap()
+    secret = page.get_by_test_id("totp-secret")
+    expect(secret).not_to_be_empty()
+    fits_width(page, "#two-factor-qr", "#confirm-code")
+    shot(page, "enrol")
+    page.locator("#confirm-code").fill(pyotp.TOTP(secret.inner_text().strip()).now())
+    page.get_by_role("button", name="开启", exact=True).tap()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10, timeout=20_000)
+    fits_width(page, "[data-testid=recovery-codes]")
+
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    fresh = context.new_page()
+    sign_in_with_password(fresh, live_server.url, live_server.admin_password())
+    expect(fresh.get_by_role("heading", name="输入验证码")).to_be_visible()
+    fits_width(fresh, "[data-testid=totp-code]", "form[action='/login/code'] button")
+    shot(fresh, "code")
+    context.close()
+
+
+def fits_width(page, *selectors):
+    width = page.evaluate("innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for selector in selectors:
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box)

@@ -120,3 +120,11 @@ def test_an_administrator_who_must_use_it_sets_it_up_while_signing_in(settings, 
                                                   "csrf_token": form_token(browser)})
         assert done.status_code == 200 and done.text.count("<li><code>") == 10
         assert browser.get("/api/v1/me/2fa").json()["enabled"] is True
+
+
+def test_the_persons_page_offers_the_reset_only_while_it_is_on(app, admin):
+    browser, csrf = signed_in_browser(app)
+    with browser:
+        assert 'data-testid="reset-2fa"' not in browser.get(f"/admin/people/{admin.id}").text
+        turn_on(browser, csrf)
+        assert 'data-testid="reset-2fa"' in browser.get(f"/admin/people/{admin.id}").text
