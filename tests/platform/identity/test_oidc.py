@@ -142,3 +142,14 @@ def test_a_deactivated_person_is_refused(sso, sessions):
 def test_without_settings_there_is_no_button_and_no_route(client):
     assert 'data-testid="oidc-sign-in"' not in client.get("/login").text
     assert client.get("/login/oidc").status_code == 404
+
+
+def test_a_provider_that_does_not_answer_is_a_clear_error_on_the_login_page(tmp_path, database_url, engine):
+    from tests.live_server import free_port
+
+    settings = load_settings(data_dir=tmp_path / "data", database_url=database_url, worker=False,
+                             oidc_issuer=f"http://127.0.0.1:{free_port()}", oidc_client_id="x")
+    with TestClient(create_app(settings), headers={"Accept-Language": "en"}) as client:
+        answer = client.get("/login/oidc", follow_redirects=False)
+    assert answer.status_code == 502
+    assert "The sign-in provider cannot be reached." in answer.text and 'name="password"' in answer.text
