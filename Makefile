@@ -9,14 +9,14 @@ DEMO   ?= 200
 # Test processes: two keep a 2-core CI machine busy (tests share nothing but the database server).
 TEST_WORKERS ?= 2
 
-.PHONY: run test assets bench schemas catalogs clean
+.PHONY: run test assets test-support bench schemas catalogs clean
 
 run: $(VENV)/.installed-run assets
 	$(BIN)/brickwork db upgrade
 	$(BIN)/brickwork templates install crm --demo-data $(DEMO) --if-no-apps
 	$(BIN)/brickwork serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev assets
+test: $(VENV)/.installed-dev assets test-support
 	$(BIN)/ruff check brickwork tests bench
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
@@ -28,6 +28,13 @@ assets: $(UI)/static/vendor/.built
 
 $(UI)/static/vendor/.built: $(UI)/package.json $(UI)/package-lock.json $(UI)/build.mjs
 	cd $(UI) && npm ci --no-audit --no-fund && node build.mjs
+
+# The OpenID Connect provider the sign-in tests run on loopback (tests/support/oidc_provider.mjs).
+test-support: tests/support/node_modules/.installed
+
+tests/support/node_modules/.installed: tests/support/package.json tests/support/package-lock.json
+	cd tests/support && npm ci --no-audit --no-fund
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,4 +57,4 @@ catalogs: $(VENV)/.installed-dev
 	$(BIN)/pybabel update -i brickwork/locale/messages.pot -d brickwork/locale -D messages --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) $(UI)/node_modules $(UI)/static/vendor
+	rm -rf $(VENV) $(UI)/node_modules $(UI)/static/vendor tests/support/node_modules

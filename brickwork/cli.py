@@ -78,6 +78,9 @@ def build_parser() -> Parser:
         toggle = users.add_parser(name, help=text)
         toggle.add_argument("--username", required=True)
         toggle.set_defaults(run=cmd_users_set_active, active=active)
+    reset_2fa = users.add_parser("reset-2fa", help=_("turn off a user's two-factor sign-in (lost phone and codes)"))
+    reset_2fa.add_argument("username")
+    reset_2fa.set_defaults(run=cmd_users_reset_2fa)
     cli_org.add_user_commands(users)
 
     tokens = commands.add_parser("tokens", help=_("API tokens for programs")).add_subparsers(
@@ -164,6 +167,19 @@ def cmd_users_set_active(args, settings: Settings) -> None:
     user = _work(settings, lambda s: set_active(s, args.username, args.active))
     print(_("%(username)s can sign in.", username=user.username) if user.is_active
           else _("%(username)s is deactivated.", username=user.username))
+
+
+def cmd_users_reset_2fa(args, settings: Settings) -> None:
+    from brickwork.platform.identity import totp
+    from brickwork.platform.identity.users import get_user
+
+    def reset(session):
+        user = get_user(session, args.username)
+        return user.username, totp.reset(session, None, user.id)
+
+    username, was_on = _work(settings, reset)
+    print(_("Two-factor sign-in of %(username)s is off; they sign in with their password.", username=username)
+          if was_on else _("%(username)s had no two-factor sign-in.", username=username))
 
 
 def cmd_tokens_create(args, settings: Settings) -> None:

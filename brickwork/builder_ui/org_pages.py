@@ -17,7 +17,7 @@ from brickwork.platform.errors import Forbidden, NotFound
 from brickwork.platform.http.deps import db
 from brickwork.platform.http.site import LANG_COOKIE
 from brickwork.platform.i18n import _
-from brickwork.platform.identity import org_tree, people
+from brickwork.platform.identity import org_tree, people, totp
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import User
 from brickwork.platform.settings import LOCALES
@@ -42,8 +42,10 @@ def me_page(request: Request, user: Principal = Depends(page_user)) -> Response:
     with db(request, read_only=True) as session:
         me = people.get_person(session, user.user_id)
         tokens = people.tokens_of(session, user.user_id)
+        two_factor = {"enabled": totp.is_enabled(session, user.user_id),
+                      "recovery_codes_left": totp.recovery_codes_left(session, user.user_id)}
         return render(request, "me.html", me=me, tokens=[t for t in tokens if t.revoked_at is None],
-                      languages=LOCALES)
+                      languages=LOCALES, two_factor=two_factor)
 
 
 @router.post("/me/language")
@@ -87,7 +89,7 @@ def person_page(request: Request, user_id: int, user: Principal = Depends(page_u
         return render(request, "person.html", person=person, member=people.memberships_of(session, user_id),
                       everyone=[u for u in everyone if u.id != user_id], departments=_department_choices(session),
                       sessions=people.sessions_of(session, user_id), tokens=people.tokens_of(session, user_id),
-                      languages=LOCALES)
+                      languages=LOCALES, two_factor_on=totp.is_enabled(session, user_id))
 
 
 @router.get("/admin/departments")

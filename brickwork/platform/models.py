@@ -470,3 +470,53 @@ class AppRoleMember(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
     __table_args__ = (UniqueConstraint("role_id", "user_id", "department_id"),)
+
+
+class UserTotp(Base):
+    """A person's authenticator (TOTP). ``secret`` is sealed with the installation's secret
+    key (platform/identity/sealed.py); ``confirmed_at`` is set once a code proved the
+    enrolment; ``last_step`` is the time step of the last accepted code, so a code
+    overheard is not accepted a second time (docs/decisions/0026-sign-in-oidc-and-totp.md)."""
+
+    __tablename__ = "user_totp"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time code for a lost authenticator: argon2 hash only, shown once at enrolment."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuthChallenge(Base):
+    """A sign-in between two steps: the password was right and a TOTP code is awaited
+    (``kind`` "totp"), or the browser went to the OIDC provider (``kind`` "oidc", with
+    state, nonce and PKCE verifier in ``data``). Only the digest of its token is stored."""
+
+    __tablename__ = "auth_challenges"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class UserIdentity(Base):
+    """A person's account at an OIDC provider: (issuer, subject) names it for good, even
+    when its email or username changes there."""
+
+    __tablename__ = "user_identities"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_user_identities_issuer_subject"),)

@@ -49,6 +49,26 @@ class Settings(BaseSettings):
     # Days kept before the daily pruning deletes them: outbox events; run log, receipts, dead jobs.
     events_retention_days: int = Field(default=30, ge=1, le=3650)
     runs_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Administrators must use two-factor sign-in: one who has not enrolled sets up the
+    # authenticator app during the password sign-in, before any session opens.
+    totp_required_for_admins: bool = False
+    # Single sign-on with an OpenID Connect provider (docs/operations.md, docs/decisions/0026).
+    # Off while oidc_issuer is empty. The button reads "Sign in with <oidc_name>".
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "SSO"
+    oidc_scopes: str = "openid email profile"
+    oidc_username_claim: str = "preferred_username"
+    oidc_email_claim: str = "email"
+    # Which claims link a first sign-in to an existing person: "email", "username" or both.
+    oidc_match: str = "email"
+    # People the provider knows and Brickwork does not: created on first sign-in, or refused.
+    oidc_create_users: bool = False
+    oidc_default_department: str = ""  # a path such as "Sales/East", for people created so
+    # Where the provider sends the browser back; by default this server's /login/oidc/callback
+    # as the browser reached it (set it behind a proxy that rewrites the host or scheme).
+    oidc_redirect_uri: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -85,6 +105,25 @@ class Settings(BaseSettings):
                 raise ValueError("only sqlite and postgresql databases are supported")
         return value
 
+    @field_validator("oidc_issuer", "oidc_redirect_uri")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("give an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("oidc_match")
+    @classmethod
+    def _match_claims(cls, value: str) -> str:
+        chosen = [part.strip() for part in value.split(",") if part.strip()]
+        if not chosen or any(part not in ("email", "username") for part in chosen):
+            raise ValueError("give email, username or email,username")
+        return ",".join(chosen)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -99,6 +138,8 @@ def load_settings(**overrides: object) -> Settings:
         name = ENV_PREFIX + str(first["loc"][0]).upper()
         reason = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{name}: {reason}") from None
+    if settings.oidc_issuer and not settings.oidc_client_id:
+        raise ConfigError(f"{ENV_PREFIX}OIDC_CLIENT_ID: give the client id registered at {settings.oidc_issuer}")
     data_dir = settings.data_dir
     try:
         # Owner-only: it holds the database, the secret key and uploaded files.

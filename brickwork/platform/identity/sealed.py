@@ -1,0 +1,27 @@
+"""Secrets the server must read back (a person's TOTP seed): sealed with a key derived from
+the installation's secret key (BRICKWORK_SECRET_KEY or data_dir/secret_key), so a copy of
+the database alone does not give away anyone's second factor."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+def _fernet(secret_key: str, purpose: str) -> Fernet:
+    raw = hashlib.sha256(f"brickwork\x1f{purpose}\x1f{secret_key}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def seal(secret_key: str, purpose: str, plain: str) -> str:
+    return _fernet(secret_key, purpose).encrypt(plain.encode()).decode()
+
+
+def unseal(secret_key: str, purpose: str, sealed: str) -> str | None:
+    """The plain text, or None when the secret key changed since it was sealed."""
+    try:
+        return _fernet(secret_key, purpose).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None
