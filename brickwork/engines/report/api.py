@@ -4,9 +4,8 @@ publishing reports and dashboards is the generic ``/definitions/{kind}`` API.)""
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
+from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
