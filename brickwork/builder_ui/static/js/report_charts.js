@@ -200,7 +200,11 @@ export function drawChart(box, chart, data, { label, T, onPick } = {}) {
   const canvas = h("div", { class: "report-canvas", role: "img", "aria-label": T.chart });
   box.append(canvas);
   const instance = echarts.init(canvas, null, { renderer: "canvas" });
-  instance.setOption({ animation: false, ...built.option });
+  // Tooltips drawn on the canvas (richText): ECharts' HTML tooltips carry inline style
+  // attributes, which the pages' Content-Security-Policy (style-src 'self') refuses.
+  const option = { animation: false, ...built.option };
+  if (option.tooltip) option.tooltip = { ...option.tooltip, renderMode: "richText" };
+  instance.setOption(option);
   if (onPick) {
     instance.on("click", (p) => {
       const cell = built.cell(p);
