@@ -77,6 +77,7 @@ def strings() -> dict[str, Any]:
         "cell_failed": _("This chart cannot be shown to you."), "add_first": _("Add a report to the dashboard."),
         "group_field": _("Group by field"), "grain": _("Date grouping"), "measure": _("Measure"),
         "measure_field": _("Field of the measure"), "date_field": _("Date filter on"),
+        "kept_filter": _("A condition set through the API is kept as it is."),
         "wider": _("Wider"), "narrower": _("Narrower"), "taller": _("Taller"), "shorter": _("Shorter"),
         "filter": script_text(),
     }

@@ -107,7 +107,8 @@ def test_build_reports_put_them_on_a_dashboard_and_drill_into_a_bar(signed_in, l
     expect(page.get_by_test_id("dashboard-status")).to_have_text("Published.")
     page.reload()
     expect(page.get_by_test_id("card")).to_have_count(2)
-    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=card-chart]')].every(b => b.chart)")
+    page.wait_for_function("() => { const boxes = [...document.querySelectorAll('[data-testid=card-chart]')];"
+                           " return boxes.length === 2 && boxes.every(b => b.chart); }")
     cards = page.get_by_test_id("card-chart")
     assert cards.nth(0).evaluate("b => b.chart.getOption().series[0].data") == [2, 0, 1]
     page.get_by_test_id("filter-from").fill("2024-02-01")
@@ -151,7 +152,8 @@ def test_the_dashboard_in_chinese_fits_a_phone(signed_in, live_server, live_api,
 
     page = signed_in(locale="zh-CN", phone=True)
     page.goto(f"{live_server.url}/apps/crm/dashboards/sales")
-    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=card-chart]')].every(b => b.chart)")
+    page.wait_for_function("() => { const boxes = [...document.querySelectorAll('[data-testid=card-chart]')];"
+                           " return boxes.length === 2 && boxes.every(b => b.chart); }")
     expect(page.get_by_test_id("dashboard-filters")).to_contain_text("从")
     bars = page.get_by_test_id("card-chart").first.evaluate("b => b.chart.getOption()")
     assert bars["yAxis"][0]["data"] == ["线索", "报价", "赢单", "输单"] or \

@@ -117,15 +117,17 @@ def report_xlsx(request: Request, app: str, key: str,
                 date_from: str | None = Query(default=None, alias="from", pattern=DATE),
                 date_to: str | None = Query(default=None, alias="to", pattern=DATE),
                 member: list[int] | None = Query(default=None),
-                department: list[int] | None = Query(default=None)) -> Response:
+                department: list[int] | None = Query(default=None),
+                date_field: str | None = Query(default=None, max_length=130)) -> Response:
     """A published report's rows for the caller as an xlsx sheet (the same numbers as
-    ``/data``, named columns, names in place of option, member and department ids)."""
+    ``/data``, named columns, names in place of option, member and department ids).
+    ``date_field``: the field ``from``/``to`` filter (a dashboard card's), else the report's own."""
     with work(request, read_only=True) as (session, who):
         the_app = get_app(session, app)
         report = saved(session, request.app.state.store, the_app, "report", key)
         if report.query is None:
             raise invalid("rfm", "export", _("Only a report with a query can be exported."))
-        data = run(session, the_app, report, who, _filters(date_from, date_to, member, department))
+        data = run(session, the_app, report, who, _filters(date_from, date_to, member, department), date_field)
         out = io.BytesIO()
         write_xlsx(load_form(session, app, report.query.source.form), data, out, key)
     return Response(out.getvalue(), media_type=XLSX,

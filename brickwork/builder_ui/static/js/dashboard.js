@@ -49,8 +49,8 @@ function card(cell, index) {
   const tools = h("div", { class: "db-tools" },
     h("button", { type: "button", class: "icon-button", title: T.chart, "aria-label": `PNG ${labelOf(cell.report)}`,
       onclick: () => { if (!downloadPng(chartBox, cell.report)) status(T.png_failed); } }, "PNG"),
-    h("a", { class: "icon-button", href: `${API}/reports/${encodeURIComponent(cell.report)}/data.xlsx?${filters()}`,
-      "aria-label": `xlsx ${labelOf(cell.report)}` }, "xlsx"));
+    h("a", { class: "icon-button", href: xlsxOf(cell), dataset: { xlsx: "" }, "aria-label": `xlsx ${labelOf(cell.report)}` },
+      "xlsx"));
   const article = h("article", { class: "db-card card", dataset: { report: cell.report, testid: "card", index } },
     h("header", { class: "db-card-head" },
       arranging ? h("span", { class: "db-grip", "aria-hidden": "true" }, "⠿") : null,
@@ -59,6 +59,13 @@ function card(cell, index) {
   article.style.gridColumn = `span ${cell.w}`;
   article.style.gridRow = `span ${cell.h}`;
   return article;
+}
+
+// The card's rows as xlsx, under the filters as they are now (on the card's date field).
+function xlsxOf(cell) {
+  const params = filters();
+  if (cell.date_field) params.set("date_field", cell.date_field);
+  return `${API}/reports/${encodeURIComponent(cell.report)}/data.xlsx?${params}`;
 }
 
 function arrangeTools(cell) {
@@ -128,6 +135,7 @@ async function loadData() {
       return res.ok ? { data: res.data } : { error: res.data || {} };
     }));
   }
+  grid.querySelectorAll("[data-xlsx]").forEach((link, i) => { link.href = xlsxOf(body.cells[i]); });
   const boxes = grid.querySelectorAll("[data-testid=card-chart]");
   cells.forEach((entry, i) => {
     const box = boxes[i];

@@ -32,6 +32,13 @@ function fieldsOf(formKey) {
 
 // --- building the rows
 
+// Ids stay what they were (a sort, a rank or a calculated measure names them); a new row
+// gets the next free one.
+function freshId(prefix) {
+  const taken = new Set([...root.querySelectorAll(".rd-row")].map((li) => li.dataset.id));
+  for (let n = 1; ; n++) if (!taken.has(`${prefix}${n}`)) return `${prefix}${n}`;
+}
+
 function dimensionRow(dim) {
   const fields = fieldsOf($("report-form").value);
   const field = h("select", { class: "dim-field", "aria-label": T.group_field },
@@ -45,10 +52,14 @@ function dimensionRow(dim) {
   field.addEventListener("change", () => { grain.value = grain.hidden ? "" : grain.value; showGrain(); changed(); });
   grain.addEventListener("change", changed);
   showGrain();
-  return h("li", { class: "rd-row" }, field, grain, removeButton());
+  return h("li", { class: "rd-row", dataset: { id: dim.id || freshId("d") } }, field, grain, removeButton());
 }
 
 function measureRow(m) {
+  if (m.calc || m.filter || (m.period && m.period !== "current")) {  // made through the API: kept as it is
+    return h("li", { class: "rd-row", dataset: { id: m.id, kept: JSON.stringify(m) } },
+      h("span", { class: "measure-kept" }, `${m.id} (${m.calc ? "calc" : T.aggs[m.agg] || m.agg})`), removeButton());
+  }
   const fields = fieldsOf($("report-form").value);
   const agg = h("select", { class: "measure-agg", "aria-label": T.measure }, T.order.aggs.map((a) => option(a, T.aggs[a], a === m.agg)));
   const field = h("select", { class: "measure-field", "aria-label": T.measure_field });
@@ -63,7 +74,7 @@ function measureRow(m) {
   agg.addEventListener("change", () => { fill(); changed(); });
   field.addEventListener("change", changed);
   fill();
-  return h("li", { class: "rd-row" }, agg, field, removeButton());
+  return h("li", { class: "rd-row", dataset: { id: m.id || freshId("m") } }, agg, field, removeButton());
 }
 
 function removeButton() {
@@ -75,10 +86,17 @@ function fillForms() {
   $("report-form").replaceChildren(...S.forms.map((f) => option(f.key, f.label, f.key === body.query.source.form)));
 }
 
+let keptFilter = null;  // a condition the builder cannot show (written through the API): kept as it is
+
 function fillFilter(ast) {
   const form = formOf($("report-form").value);
   filterBuilder = new FilterBuilder($("report-filter"), form ? form.fields : [], T.filter);
   filterBuilder.load(ast || null);
+  keptFilter = null;
+  if (ast && JSON.stringify(filterBuilder.build()) !== JSON.stringify(ast)) {
+    keptFilter = ast;
+    $("report-filter").replaceChildren(h("p", { class: "muted" }, T.kept_filter));
+  }
 }
 
 function load() {
@@ -98,9 +116,9 @@ function load() {
 function fillSort(keep) {
   const sort = $("report-sort");
   keep = keep ?? sort.value;
-  const dims = [...$("dimensions").children].map((li, i) => [`d${i + 1}`, li.querySelector(".dim-field").selectedOptions[0]?.text]);
-  const measures = [...$("measures").children].map((li, i) => [`m${i + 1}`,
-    `${li.querySelector(".measure-agg").selectedOptions[0]?.text} ${li.querySelector(".measure-field").selectedOptions[0]?.text || ""}`]);
+  const dims = [...$("dimensions").children].map((li) => [li.dataset.id, li.querySelector(".dim-field").selectedOptions[0]?.text]);
+  const measures = [...$("measures").children].map((li) => [li.dataset.id, li.dataset.kept ? li.textContent.replace("×", "")
+    : `${li.querySelector(".measure-agg").selectedOptions[0]?.text} ${li.querySelector(".measure-field").selectedOptions[0]?.text || ""}`]);
   sort.replaceChildren(option("", T.no_sort), ...[...dims, ...measures].map(([id, text]) => option(id, text)));
   if ([...sort.options].some((o) => o.value === keep)) sort.value = keep;
 }
@@ -109,19 +127,23 @@ function fillSort(keep) {
 
 function readQuery() {
   const query = { source: { form: $("report-form").value } };
-  query.dimensions = [...$("dimensions").children].map((li, i) => {
+  query.dimensions = [...$("dimensions").children].map((li) => {
     const grain = li.querySelector(".dim-grain");
-    const dim = { id: `d${i + 1}`, field: li.querySelector(".dim-field").value };
+    const dim = { id: li.dataset.id, field: li.querySelector(".dim-field").value };
     if (!grain.hidden && grain.value) dim.grain = grain.value;
     return dim;
   });
-  query.measures = [...$("measures").children].map((li, i) => {
-    const m = { id: `m${i + 1}`, agg: li.querySelector(".measure-agg").value };
+  query.measures = [...$("measures").children].map((li) => {
+    if (li.dataset.kept) return JSON.parse(li.dataset.kept);
+    const m = { id: li.dataset.id, agg: li.querySelector(".measure-agg").value };
     const field = li.querySelector(".measure-field").value;
     if (field) m.field = field;
     return m;
   });
-  const filters = filterBuilder ? filterBuilder.build() : null;
+  for (const kept of ["date_range", "members", "departments"]) {  // set through the API: kept
+    if (body.query[kept] && $("report-form").value === body.query.source.form) query[kept] = body.query[kept];
+  }
+  const filters = keptFilter || (filterBuilder ? filterBuilder.build() : null);
   if (filters) query.filters = filters;
   const by = $("report-sort").value;
   if (by) query.sort = [{ by, dir: $("report-dir").value }];
