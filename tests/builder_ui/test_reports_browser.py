@@ -165,3 +165,35 @@ def test_the_dashboard_in_chinese_fits_a_phone(signed_in, live_server, live_api,
     assert page.get_by_test_id("card-chart").nth(1).evaluate("b => b.chart.getWidth()") > 250
     shot(page, "phone-zh")
     assert page.errors == [], page.errors[:3]
+
+
+def test_the_designer_keeps_what_it_cannot_edit_and_draws_a_leaderboard(signed_in, live_server, live_api):
+    setup_deals(live_api)
+    won = {"fn": "=", "args": [{"ref": "stage"}, {"lit": "won", "type": "choice"}]}
+    report = {"key": "rate", "label": {"en": "Win rate"}, "chart": {"type": "table"},
+              "query": {"source": {"form": "deals"}, "dimensions": [{"id": "st", "field": "stage"}],
+                        "measures": [{"id": "n", "agg": "count"}, {"id": "w", "agg": "count", "filter": won},
+                                     {"id": "r", "calc": {"fn": "/", "args": [{"ref": "w"}, {"ref": "n"}]}}],
+                        "date_range": {"field": "closed_on", "from": "2024-01-01"}}}
+    assert live_api.put(f"{APP}/definitions/report/rate", json=report).status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/reports/rate/design")
+    page.wait_for_selector("[data-testid=report-designer][data-ready]")
+    expect(page.get_by_test_id("report-preview").locator("tbody tr")).to_have_count(4)
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("Draft saved.")
+    saved = live_api.get(f"{APP}/definitions/report/rate", params={"which": "draft"}).json()["body"]["query"]
+    assert [{k: v for k, v in m.items() if k != "period"} for m in saved["measures"]] == report["query"]["measures"]
+    # (The definition store keeps the date range's "from" as "from_": both are read back alike.)
+    assert {k.rstrip("_"): v for k, v in saved["date_range"].items() if v} == report["query"]["date_range"]
+
+    # A leaderboard: ranked, largest first, each row drills into its records.
+    page.get_by_test_id("measures").locator(".rd-row").nth(2).get_by_role("button").click()
+    page.get_by_test_id("measures").locator(".rd-row").nth(1).get_by_role("button").click()
+    page.get_by_test_id("report-chart").select_option("leaderboard")
+    rows = page.get_by_test_id("report-preview").locator("tbody tr")
+    expect(rows.first).to_contain_text("Won")
+    assert rows.first.locator("td").all_inner_texts() == ["1", "Won", "3"]
+    rows.first.click()
+    expect(page.get_by_test_id("drill-records").locator("li")).to_have_count(3)
+    assert page.errors == [], page.errors[:3]
