@@ -164,6 +164,15 @@ def test_the_dashboard_in_chinese_fits_a_phone(signed_in, live_server, live_api,
     assert all(b["right"] <= 390 for b in boxes) and boxes[1]["top"] >= boxes[0]["bottom"]  # stacked
     assert page.get_by_test_id("card-chart").nth(1).evaluate("b => b.chart.getWidth()") > 250
     shot(page, "phone-zh")
+
+    # The designer too: its panes stack, the preview draws at the phone's width.
+    page.goto(f"{live_server.url}/apps/crm/reports/by_stage/design")
+    page.wait_for_selector("[data-testid=report-designer][data-ready]")
+    page.wait_for_function("() => document.querySelector('[data-testid=report-preview]').chart")
+    expect(page.get_by_test_id("add-measure")).to_have_text("添加指标")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_test_id("report-preview").evaluate("b => b.chart.getWidth()") > 250
+    shot(page, "designer-phone-zh")
     assert page.errors == [], page.errors[:3]
 
 
