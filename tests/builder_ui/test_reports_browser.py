@@ -206,3 +206,31 @@ def test_the_designer_keeps_what_it_cannot_edit_and_draws_a_leaderboard(signed_i
     rows.first.click()
     expect(page.get_by_test_id("drill-records").locator("li")).to_have_count(3)
     assert page.errors == [], page.errors[:3]
+
+
+def test_fields_are_dragged_into_groupings_and_measures(signed_in, live_server, live_api):
+    from tests.builder_ui.test_designer_browser import drag
+
+    setup_deals(live_api)
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/reports/dragged/design")
+    page.wait_for_selector("[data-testid=report-designer][data-ready]")
+    chips = page.get_by_test_id("field-chips")
+    drag(page, chips.locator("[data-key=closed_on]"), page.get_by_test_id("dimensions"),
+         until=page.locator("[data-testid=dimensions] .dim-field"))
+    expect(page.locator(".dim-field")).to_have_value("closed_on")
+    expect(page.locator(".dim-grain")).to_have_value("month")
+    drag(page, chips.locator("[data-key=amount]"), page.get_by_test_id("measures"), dy=0.9,
+         until=page.locator("[data-testid=measures] .rd-row:nth-child(2) .measure-agg"))
+    expect(page.locator(".measure-agg")).to_have_count(2)
+    pairs = page.locator("[data-testid=measures] .rd-row").evaluate_all(
+        "rows => rows.map(r => r.querySelector('.measure-agg').value + ':' + r.querySelector('.measure-field').value)")
+    assert sorted(pairs) == ["count:", "sum:amount"]
+    expect(chips.locator("[data-key=amount]")).to_have_count(1)  # the chip stays to be dragged again
+    page.get_by_test_id("report-chart").select_option("line")
+    page.wait_for_function("() => { const b = document.querySelector('[data-testid=report-preview]');"
+                           " return b.chart && b.chart.getOption().series.length === 2; }")
+    sums = page.get_by_test_id("report-preview").evaluate(
+        "b => b.chart.getOption().series.find(s => s.name.startsWith('Sum')).data")
+    assert sums == [300, 100, 300]  # amounts of January, February, March
+    assert page.errors == [], page.errors[:3]

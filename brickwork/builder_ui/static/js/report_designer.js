@@ -6,6 +6,7 @@ import { downloadPng, drawChart } from "/static/js/report_charts.js";
 import { API, S, T, drillInto, formOf, labelsFor, problemText, systemFields } from "/static/js/report_common.js";
 import { h, request } from "/static/js/designer_util.js";
 import { FilterBuilder } from "/static/js/views_filter.js";
+import Sortable from "/static/vendor/sortable.esm.js";
 
 const root = document.querySelector("[data-testid=report-designer]");
 const $ = (testid) => root.querySelector(`[data-testid=${testid}]`);
@@ -82,6 +83,38 @@ function removeButton() {
     onclick: (e) => { e.target.closest("li").remove(); changed(); } }, "×");
 }
 
+// The form's fields as chips that drag (a copy) into Group by or Measures; the rows of
+// both lists can be dragged to reorder them.
+function fillChips() {
+  $("field-chips").replaceChildren(...fieldsOf($("report-form").value).map((f) =>
+    h("span", { class: "rd-chip", dataset: { key: f.key } }, f.label)));
+}
+
+function dropped(list, make) {
+  return (event) => {
+    const key = event.item.dataset.key;
+    if (key === undefined) return;  // a row moved within its list
+    event.item.replaceWith(make(fieldsOf($("report-form").value).find((f) => f.key === key) || { key }));
+    changed();
+  };
+}
+
+function setupDrag() {
+  const common = { animation: 120, forceFallback: true, fallbackOnBody: true };
+  Sortable.create($("field-chips"), { ...common, sort: false, group: { name: "report", pull: "clone", put: false } });
+  const rows = { ...common, group: { name: "report", pull: false, put: true }, filter: "select, button, input",
+    preventOnFilter: false, onUpdate: changed };
+  Sortable.create($("dimensions"), { ...rows, onAdd: dropped("dimensions", (f) => dimensionRow({ field: f.key,
+    grain: DATES.has(f.logical) ? "month" : undefined })) });
+  Sortable.create($("measures"), { ...rows, onAdd: dropped("measures", (f) => measureRow({ field: f.key,
+    agg: NUMBERS.has(f.logical) ? "sum" : "count_distinct" })) });
+}
+
+// The rows of a list (not a chip on its way in while it is dragged).
+function rowsOf(list) {
+  return [...$(list).querySelectorAll(":scope > .rd-row")];
+}
+
 function fillForms() {
   $("report-form").replaceChildren(...S.forms.map((f) => option(f.key, f.label, f.key === body.query.source.form)));
 }
@@ -102,6 +135,7 @@ function fillFilter(ast) {
 function load() {
   $("report-label").value = body.label?.[S.locale] || Object.values(body.label || {})[0] || "";
   fillForms();
+  fillChips();
   $("dimensions").replaceChildren(...(body.query.dimensions || []).map(dimensionRow));
   $("measures").replaceChildren(...(body.query.measures || []).map(measureRow));
   fillFilter(body.query.filters);
@@ -116,8 +150,8 @@ function load() {
 function fillSort(keep) {
   const sort = $("report-sort");
   keep = keep ?? sort.value;
-  const dims = [...$("dimensions").children].map((li) => [li.dataset.id, li.querySelector(".dim-field").selectedOptions[0]?.text]);
-  const measures = [...$("measures").children].map((li) => [li.dataset.id, li.dataset.kept ? li.textContent.replace("×", "")
+  const dims = rowsOf("dimensions").map((li) => [li.dataset.id, li.querySelector(".dim-field").selectedOptions[0]?.text]);
+  const measures = rowsOf("measures").map((li) => [li.dataset.id, li.dataset.kept ? li.textContent.replace("×", "")
     : `${li.querySelector(".measure-agg").selectedOptions[0]?.text} ${li.querySelector(".measure-field").selectedOptions[0]?.text || ""}`]);
   sort.replaceChildren(option("", T.no_sort), ...[...dims, ...measures].map(([id, text]) => option(id, text)));
   if ([...sort.options].some((o) => o.value === keep)) sort.value = keep;
@@ -127,13 +161,13 @@ function fillSort(keep) {
 
 function readQuery() {
   const query = { source: { form: $("report-form").value } };
-  query.dimensions = [...$("dimensions").children].map((li) => {
+  query.dimensions = rowsOf("dimensions").map((li) => {
     const grain = li.querySelector(".dim-grain");
     const dim = { id: li.dataset.id, field: li.querySelector(".dim-field").value };
     if (!grain.hidden && grain.value) dim.grain = grain.value;
     return dim;
   });
-  query.measures = [...$("measures").children].map((li) => {
+  query.measures = rowsOf("measures").map((li) => {
     if (li.dataset.kept) return JSON.parse(li.dataset.kept);
     const m = { id: li.dataset.id, agg: li.querySelector(".measure-agg").value };
     const field = li.querySelector(".measure-field").value;
@@ -253,6 +287,7 @@ $("add-measure").addEventListener("click", () => { $("measures").append(measureR
 $("report-form").addEventListener("change", () => {
   $("dimensions").replaceChildren();
   $("measures").replaceChildren(measureRow({ agg: "count" }));
+  fillChips();
   fillFilter(null);
   changed();
 });
@@ -261,5 +296,6 @@ $("report-filter").addEventListener("change", changed);
 $("report-filter").addEventListener("click", (e) => { if (e.target.closest(".remove-row, .remove-group")) changed(); });
 
 load();
+setupDrag();
 preview();
 root.dataset.ready = "true";  // the handlers are on (tests wait for it)
