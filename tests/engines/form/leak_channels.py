@@ -216,6 +216,14 @@ def _report(probe: Probe) -> str:
     return _each(probe, totals)
 
 
+@channel("report-pages")
+def _report_pages(probe: Probe) -> str:
+    """The reports and dashboards list, and the designer's page (for the app's designers
+    only): the forms and fields they offer are those the caller may read."""
+    return probe.get("/apps/crm/reports") + probe.get("/apps/crm/reports/probe/design") \
+        + probe.get("/apps/crm/dashboards/probe")
+
+
 @channel("rule-runs")
 def _rule_runs(probe: Probe) -> str:
     """The rules that ran on the caller's own records."""

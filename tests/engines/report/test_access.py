@@ -126,3 +126,44 @@ def test_a_dashboard_shows_each_viewer_their_own_numbers(team, api):
     # The date control applies to every cell that names its date field.
     none = clients["zhao"].get(f"{APP}/dashboards/sales/data", params={"from": "2000-01-01", "to": "2000-01-31"})
     assert none.json()["cells"][0]["data"]["rows"] == [{"n": 0, "rev": None}]
+
+
+def publish_board(api, board: dict) -> None:
+    for cell in board["cells"]:
+        report = {"key": cell["report"], "label": {"en": cell["report"]},
+                  "query": {"source": {"form": "orders"}, **TOTAL}, "chart": {"type": "table"}}
+        assert api.put(f"{APP}/definitions/report/{cell['report']}", json=report).status_code == 200
+        assert api.post(f"{APP}/definitions/report/{cell['report']}:publish").status_code == 200
+    assert api.put(f"{APP}/definitions/dashboard/{board['key']}", json=board).status_code == 200
+    assert api.post(f"{APP}/definitions/dashboard/{board['key']}:publish").status_code == 200
+
+
+def test_a_dashboard_for_a_role_is_hidden_from_the_others(team, api):
+    clients, _ids, _tree = team
+    publish_board(api, {"key": "bosses", "label": {"en": "Bosses"}, "roles": ["manager"],
+                        "cells": [{"report": "total"}]})
+    publish_board(api, {"key": "all", "label": {"en": "All"}, "cells": [{"report": "total"}]})
+    assert clients["zhao"].get(f"{APP}/dashboards/bosses/data").status_code == 200
+    refused = clients["li"].get(f"{APP}/dashboards/bosses/data")
+    assert refused.status_code == 404 and refused.headers["content-type"].startswith("application/problem+json")
+    assert clients["li"].get(f"{APP}/dashboards/all/data").status_code == 200
+    assert api.get(f"{APP}/dashboards/bosses/data").status_code == 200  # the administrator sees every board
+
+
+def test_a_report_exports_to_xlsx_with_the_viewers_numbers(team, api):
+    import io
+
+    import openpyxl
+
+    clients, _ids, _tree = team
+    report = {"key": "by_stage", "label": {"en": "By stage"}, "query": {"source": {"form": "orders"}, **BY_STAGE,
+                                                                          "sort": [{"by": "s"}]},
+              "chart": {"type": "bar"}}
+    assert api.put(f"{APP}/definitions/report/by_stage", json=report).status_code == 200
+    assert api.post(f"{APP}/definitions/report/by_stage:publish").status_code == 200
+    got = clients["li"].get(f"{APP}/reports/by_stage/data.xlsx")
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Stage", "Count", "Sum · Amount"]
+    assert sorted(rows[1:]) == [["Lead", 1, 20.2], ["Won", 2, 10.11]]

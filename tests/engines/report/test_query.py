@@ -208,3 +208,12 @@ def test_bad_input_is_a_422_and_never_reaches_sql(api):
         "query": {**base, "dimensions": [{"id": "m", "field": "day", "grain": "month"}]}, "cell": {"m": "2024-13"}})
     assert drill.status_code == 422
     assert api.get("/api/v1/apps/crm/reports/nope/data").status_code == 404
+
+
+def test_bars_of_a_select_follow_its_options_unless_sorted(api):
+    setup(api, [{"stage": s, "amount": "1.00"} for s in ("won", "lost", "lead", "won", "quote")])
+    body = {"dimensions": [{"id": "s", "field": "stage"}], "measures": [{"id": "n", "agg": "count"}]}
+    bars = query(api, body, {"type": "bar"})["chart"]
+    assert bars["categories"] == ["lead", "quote", "won", "lost"] and bars["series"][0]["data"] == [1, 1, 2, 1]
+    ranked = query(api, {**body, "sort": [{"by": "n", "dir": "desc"}]}, {"type": "bar"})["chart"]
+    assert ranked["categories"][0] == "won"
