@@ -36,6 +36,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.records import RecordService
+from brickwork.engines.rules import service as rules_service
 from brickwork.platform.errors import BrickworkError, Conflict, Invalid, NotFound
 from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import _
@@ -59,7 +60,8 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
             warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
                 if stale else None
             return render(request, "record.html", **page_context(session, service),
-                          **main_context(session, service, record), notice=notice, warning=warning)
+                          **main_context(session, service, record), notice=notice, warning=warning,
+                          rule_buttons=rules_service.buttons(session, app, form, user))
     except BrickworkError as exc:
         return error_page(request, exc)
 
