@@ -137,6 +137,7 @@ export function actionsPart() {
   const add = select([["", T.add_action], ...R.boot.actions.map((a) => [a.type, a.name])], "", (type) => {
     if (!type) return;
     R.body.actions.push(type === "notify" ? { type, owner: true } : { type });
+    delete R.errors.actions;  // "give at least one action" is answered
     redraw();
   }, { "aria-label": T.add_action, dataset: { testid: "add-action" } });
   return h("section", { class: "card rd-part", dataset: { testid: "part-actions" } },

@@ -24,7 +24,8 @@ const builderFields = () => (triggerForm()?.fields || []).filter((f) => f.operat
 if (b.condition && typeof b.condition === "object" && !fitsBuilder(b.condition, builderFields())) {
   R.conditionMode = "write";
 }
-for (const p of R.boot.problems || []) (R.errors[p.field.replace(/^\$\.?/, "")] ||= []).push(p.message);
+// A saved draft's problems are marked where they are; a new rule (no action yet) is not scolded.
+if (b.actions.length) for (const p of R.boot.problems || []) (R.errors[p.field.replace(/^\$\.?/, "")] ||= []).push(p.message);
 
 function labelPart() {
   b.label ||= {};
@@ -171,6 +172,7 @@ function conditionPart() {
     }, T.add_condition_button), ...errorsAt("condition"));
     return part;
   }
+  if (R.conditionMode === "build" && !builderFields().length) R.conditionMode = "write";  // nothing to build on
   const modes = h("div", { class: "dz-modes", role: "group" }, ["build", "write"].map((m) => h("button", {
     type: "button", class: "button", "aria-pressed": String(R.conditionMode === m), onclick: async () => {
       if (m === R.conditionMode) return;
