@@ -170,3 +170,18 @@ def test_the_chinese_designer_and_bell_fit_a_phone(signed_in, live_server, live_
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
     assert page.errors == []
+
+
+def test_a_button_rule_runs_from_the_record_page(signed_in, live_server, live_api):
+    big, _small = setup(live_api)
+    button = {"key": "mark_won", "label": {"en": "Mark won"}, "trigger": {"type": "button", "form": "deals"},
+              "actions": [{"type": "update_records", "values": {"stage": "won"}}]}
+    assert live_api.put(f"{APP}/definitions/rule/mark_won", json=button).status_code == 200
+    assert live_api.post(f"{APP}/definitions/rule/mark_won:publish").status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/forms/deals/records/{big}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("rule-button").click()
+    expect(page.locator("[data-testid=record-title]")).to_be_visible()
+    wait_for(lambda: live_api.get(f"{records('deals')}/{big}").json()["stage"] == "won")
+    assert page.errors == []

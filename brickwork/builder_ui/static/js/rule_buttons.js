@@ -15,6 +15,6 @@ for (const button of document.querySelectorAll("[data-rule-button]")) {
       window.location.reload();
       return;
     }
-    status.textContent = status.dataset.failed.replace("%(error)s", data.error || data.title || data.status || "");
+    status.textContent = `${status.dataset.failed} ${data.error || data.title || ""}`.trim();
   });
 }
