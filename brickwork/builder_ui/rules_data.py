@@ -167,7 +167,7 @@ def strings() -> dict[str, str]:
             "roles": _("Who may press it"), "roles_hint": _("None ticked: everyone who may edit the record."),
             "webhook_url": _("Send a POST to this address"), "new_secret": _("New secret"),
             "webhook_hint": _("The secret in the address is the password: share it only with the sending system."),
-            "condition": _("Only when"), "no_condition": _("Always (no condition)"),
+            "trigger": _("When this happens"), "condition": _("Only when"), "no_condition": _("Always (no condition)"),
             "add_condition_button": _("Add a condition"), "remove_condition": _("Remove the condition"),
             "mode": _("Act"), "became_true": _("When the condition becomes true"),
             "whenever": _("Whenever the condition holds after a change"),

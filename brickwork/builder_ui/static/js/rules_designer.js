@@ -147,8 +147,8 @@ function webhookPart(t) {
 function triggerPart() {
   const t = b.trigger;
   return h("section", { class: "card rd-part", dataset: { testid: "part-trigger" } },
-    h("h2", {}, T.when),
-    box(T.when, select(R.boot.triggers.map((x) => [x.type, x.name]), t.type, (v) => {
+    h("h2", {}, T.trigger),
+    box(T.trigger, select(R.boot.triggers.map((x) => [x.type, x.name]), t.type, (v) => {
       for (const name of SETTINGS) delete t[name];
       t.type = v;
       R.render();
