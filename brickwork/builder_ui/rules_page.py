@@ -99,12 +99,13 @@ def rules_switch(request: Request, app: str, key: str, enabled: str = Form(""),
             the_app = get_app(session, app)
             require_designer(session, the_app, user)
             draft = store.get(session, the_app, "rule", key, which="draft", missing_ok=True)
+            kept = dict(draft.body) if draft is not None else None  # the draft row is reused below
             live = store.get(session, the_app, "rule", key)
             on = enabled == "on"
             store.save_draft(session, the_app, "rule", key, {**live.body, "enabled": on}, user.user_id)
             store.publish(session, the_app, "rule", key, user.user_id)
-            if draft is not None:
-                store.save_draft(session, the_app, "rule", key, {**draft.body, "enabled": on}, user.user_id,
+            if kept is not None:
+                store.save_draft(session, the_app, "rule", key, {**kept, "enabled": on}, user.user_id,
                                  keep_invalid=True)
     except BrickworkError as exc:
         return error_page(request, exc)

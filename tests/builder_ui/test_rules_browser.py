@@ -148,8 +148,14 @@ def test_a_refused_publish_shows_its_error_on_the_action_it_names(signed_in, liv
     assert live_api.get(f"{APP}/definitions/rule/tell_the_rep", params={"which": "draft"}).json()["body"][
         "actions"] == []
     second.locator("textarea").first.fill('"Look at " & {Name}')
+    # Tell first, then wait: the order moves, the message goes with its action.
+    second.get_by_role("button", name="Move up").click()
+    expect(page.get_by_test_id("action").nth(0)).to_have_attribute("data-type", "notify")
     page.locator("[data-action=publish]").click()
     expect(page.get_by_test_id("save-status")).to_have_text("Published.")
+    live = live_api.get(f"{APP}/definitions/rule/tell_the_rep").json()["body"]
+    assert [a["type"] for a in live["actions"]] == ["notify", "wait"]
+    assert live["actions"][0]["text"]["fn"] == "&"
     assert page.errors == []
 
 

@@ -122,6 +122,14 @@ export function actionsPart() {
       h("div", { class: "rd-action-head" },
         h("span", { class: "order-grip rd-grip", title: T.move, "aria-hidden": "true" }, "⠿"),
         h("strong", {}, `${i + 1}. ${name}`),
+        // Arrows too: a drag is not for everyone (keyboards, screen readers).
+        [[-1, "↑", T.move_up], [1, "↓", T.move_down]].map(([step, arrow, text]) => h("button", {
+          type: "button", class: "icon-button", "aria-label": text, disabled: !R.body.actions[i + step],
+          dataset: { move: step }, onclick: () => {
+            const [moved] = R.body.actions.splice(i, 1);
+            R.body.actions.splice(i + step, 0, moved);
+            redraw();
+          } }, arrow)),
         h("button", { type: "button", class: "link", dataset: { testid: "remove-action" }, onclick: () => {
           R.body.actions.splice(i, 1); redraw();
         } }, T.remove)),
