@@ -74,7 +74,8 @@ def rules_new(request: Request, app: str, label_zh: str = Form(""), label_en: st
             the_app = get_app(session, app)
             require_designer(session, the_app, user)
             taken = {row.key for row in store.latest(session, the_app, "rule")}
-            key = form_key_from(label_en.strip(), taken)
+            # Keys come from the English name; a Chinese-only name gets rule, rule_2, ...
+            key = form_key_from(label_en.strip(), taken) if label_en.strip() else _free("rule", taken)
             if key in taken:
                 raise Conflict(_("A rule with this key exists already."))
             body = {"key": key, "label": label, "enabled": True, "trigger": {"type": "record.updated"}, "actions": []}
@@ -140,6 +141,13 @@ def rule_editor(request: Request, app: str, key: str, user: Principal = Depends(
     }
     return render(request, "rule_design.html", app=the_app, rule_key=key, rule_label=body.get("label") or {},
                   state=state)
+
+
+def _free(base: str, taken: set[str]) -> str:
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
 
 
 def _label(label: Any, key: str) -> str:

@@ -50,6 +50,9 @@ def test_a_new_rule_opens_in_the_editor_with_the_registries(client, api):
     assert state["body"]["label"] == {"en": "Invoice won deals", "zh-CN": "赢单开票"}
     listing = client.get("/apps/crm/rules").text
     assert "Invoice won deals" in listing and "Draft, not published yet" in listing
+    token = form_token(client, "/apps/crm/rules")
+    chinese = client.post("/apps/crm/rules", data={"label_zh": "生日祝福", "csrf_token": token}, follow_redirects=False)
+    assert chinese.headers["location"] == "/apps/crm/rules/rule"
 
 
 def test_formulas_become_the_ast_and_problems_name_their_part(client, api):
