@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import record_edit, record_trash
+from brickwork.builder_ui import record_edit, record_trash, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -61,7 +61,8 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
                 if stale else None
             return render(request, "record.html", **page_context(session, service),
                           **main_context(session, service, record), notice=notice, warning=warning,
-                          rule_buttons=rules_service.buttons(session, app, form, user))
+                          rule_buttons=rules_service.buttons(session, app, form, user),
+                          rules_ran=rules_page.ran_on(session, app, form, record_id))
     except BrickworkError as exc:
         return error_page(request, exc)
 

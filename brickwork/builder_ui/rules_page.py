@@ -16,7 +16,10 @@ from brickwork.builder_ui import rules_data
 from brickwork.builder_ui.designer_data import form_key_from
 from brickwork.builder_ui.designer_logic import function_help
 from brickwork.builder_ui.pages import page_user
+from brickwork.builder_ui.record_common import moment
 from brickwork.builder_ui.rendering import error_page, render
+from brickwork.engines.rules import service as rules_service
+from brickwork.engines.rules.engine import live_rules
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
 from brickwork.platform.http.deps import db, designing
@@ -141,6 +144,14 @@ def rule_editor(request: Request, app: str, key: str, user: Principal = Depends(
     }
     return render(request, "rule_design.html", app=the_app, rule_key=key, rule_label=body.get("label") or {},
                   state=state)
+
+
+def ran_on(session, app: str, form: str, record_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest runs of rules on a record, for its page: which rule, how it ended, when."""
+    runs, _more = rules_service.list_runs(session, app, form=form, record_id=record_id, limit=limit)
+    names = {live.body.key: pick(live.body.label) for live in live_rules(session, app)}
+    return [{"rule": names.get(r.rule) or r.rule, "status": r.status, "reason": r.reason, "error": r.error,
+             "when": moment(r.started_at.isoformat() + "Z") if r.started_at else ""} for r in runs]
 
 
 def _free(base: str, taken: set[str]) -> str:

@@ -117,6 +117,13 @@ def test_a_business_user_builds_publishes_and_sees_the_rule_work(signed_in, live
     page.get_by_test_id("bell-read-all").click()
     expect(page.get_by_test_id("bell-count")).to_be_hidden()
 
+    # The deal's page says which rules ran on it and how; the small deal's, that it was skipped.
+    page.goto(f"{live_server.url}/apps/crm/forms/deals/records/{big}")
+    expect(page.get_by_test_id("rules-ran").locator("li[data-status=succeeded]")).to_contain_text(
+        "Follow up a won deal")
+    page.goto(f"{live_server.url}/apps/crm/forms/deals/records/{small}")
+    expect(page.get_by_test_id("rules-ran").locator("li[data-status=skipped]")).to_have_count(1)
+
     # The rules list shows how it last ran; the designer shows its run log.
     page.goto(f"{live_server.url}/apps/crm/rules")
     expect(page.get_by_test_id("last-run")).to_have_text("Succeeded")
