@@ -22,6 +22,7 @@ from brickwork.builder_ui import (
     record_pages,
     record_views,
     report_pages,
+    rules_page,
     runs_page,
     template_gallery,
 )
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(report_api.router)
     app.include_router(flow_preview_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page, flow_designer, report_pages):
+               template_gallery, runs_page, flow_designer, report_pages, rules_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -26,6 +26,7 @@ def add_commands(commands, parser_class, whole) -> None:
 
 
 def cmd_worker(args, settings) -> None:
+    import brickwork.kinds  # noqa: F401 - each engine's kind registers its event subscribers and tasks
     from brickwork.cli_common import migrated_engine
     from brickwork.platform.db import make_sessionmaker
     from brickwork.platform.jobs.worker import run_forever

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import record_edit, record_trash
+from brickwork.builder_ui import record_edit, record_trash, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -36,6 +36,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.records import RecordService
+from brickwork.engines.rules import service as rules_service
 from brickwork.platform.errors import BrickworkError, Conflict, Invalid, NotFound
 from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import _
@@ -59,7 +60,9 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
             warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
                 if stale else None
             return render(request, "record.html", **page_context(session, service),
-                          **main_context(session, service, record), notice=notice, warning=warning)
+                          **main_context(session, service, record), notice=notice, warning=warning,
+                          rule_buttons=rules_service.buttons(session, app, form, user),
+                          rules_ran=rules_page.ran_on(session, app, form, record_id))
     except BrickworkError as exc:
         return error_page(request, exc)
 

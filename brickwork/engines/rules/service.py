@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
-from brickwork.engines.rules.engine import LiveRule, pinned_rule, snapshot, start
+from brickwork.engines.rules.definition import RuleDefinition
+from brickwork.engines.rules.engine import LiveRule, live_rules, pinned_rule, snapshot, start
 from brickwork.engines.rules.tasks import WEBHOOK_TOPIC
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -146,3 +147,10 @@ def run_view(run: RuleRun) -> dict[str, Any]:
             "error": run.error, "test": run.test,
             "started_at": run.started_at.isoformat() + "Z" if run.started_at else None,
             "duration_ms": run.duration_ms}
+
+
+def buttons(session: Session, app: str, form: str, who: Principal) -> list[RuleDefinition]:
+    """The live, enabled button rules of a form that the person may press (the record page's buttons)."""
+    return [live.body for live in live_rules(session, app)
+            if live.body.trigger.type == "button" and live.body.trigger.form == form and live.body.enabled
+            and _may_press(session, live, who)]

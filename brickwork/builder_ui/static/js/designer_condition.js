@@ -5,11 +5,12 @@
 // server to turn one into the other, so the browser never parses the language itself.
 import { S, changed } from "/static/js/designer.js";
 import { formulaEditor, labelOf } from "/static/js/designer_formula.js";
+import { fitsBuilder, simplest } from "/static/js/condition_fit.js";
 import { h, request } from "/static/js/designer_util.js";
 import { FilterBuilder } from "/static/js/views_filter.js";
 
-const GROUPS = ["AND", "OR"];
-const MAX_DEPTH = 2;  // as deep as the filter builder nests
+export { fitsBuilder };
+
 const modes = new Map();  // "<id>.<prop>" → "build" | "write": kept across re-renders
 const notes = new Map();  // "<id>.<prop>" → a note on why the builder could not take a condition
 
@@ -21,32 +22,6 @@ function builderFields(exceptId) {
       operators: S.boot.types[f.type].operators,
       options: (f.options || []).map((o) => ({ id: o.id, label: labelOf({ label: o.label, key: o.id }) })),
     }));
-}
-
-function fitsRow(ast, byId) {
-  const [first, ...rest] = ast?.args || [];
-  const known = first && typeof first.ref === "string" && !first.path && byId[first.ref];
-  if (!known || !known.operators.includes(ast.fn)) return false;
-  if (!rest.every((a) => a && "lit" in a && a.lit !== null && typeof a.lit !== "object")) return false;
-  if (ast.fn === "ISBLANK") return rest.length === 0;
-  return ast.fn === "IN" ? rest.length >= 1 : rest.length === 1;
-}
-
-function fitsGroup(ast, byId, depth) {
-  return depth <= MAX_DEPTH && ast.args.length > 0 &&
-    ast.args.every((a) => (GROUPS.includes(a?.fn) ? fitsGroup(a, byId, depth + 1) : fitsRow(a, byId)));
-}
-
-// Whether the builder can show this AST without losing any of it.
-export function fitsBuilder(ast, fields) {
-  if (!ast || typeof ast !== "object") return false;
-  const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
-  return GROUPS.includes(ast.fn) ? fitsGroup(ast, byId, 0) : fitsRow(ast, byId);
-}
-
-// A group of one condition is that condition: `stage = "lost"`, not `AND(stage = "lost")`.
-function simplest(ast) {
-  return ast && GROUPS.includes(ast.fn) && ast.args.length === 1 ? simplest(ast.args[0]) : ast;
 }
 
 // The other form of a condition from the server: {ast, text}, or {problem} when it is wrong.

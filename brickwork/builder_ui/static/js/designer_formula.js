@@ -1,63 +1,12 @@
-// The formula editor the designer uses wherever formula text is written (formula fields,
-// visibility and validation conditions): a text area, field insertion by name, function help
-// (insert a function, see how it is written and what it does) and the server's error marked
-// where it is. The server parses and checks; this only edits text.
+// The form designer's formula editor: the shared one (formula_editor.js) with the designer's
+// texts, function help and field names.
 import { S } from "/static/js/designer.js";
-import { h } from "/static/js/designer_util.js";
+import { formulaEditor as shared, marked } from "/static/js/formula_editor.js";
+
+export { marked };
 
 export function labelOf(f) { return f.label?.[S.boot.locale] || f.label?.en || f.label?.["zh-CN"] || f.key; }
 
-// The text with the part the server complained about marked, under the editor.
-export function marked(text, span) {
-  if (!span) return null;
-  const [start, end] = span;
-  return h("pre", { class: "dz-formula-mark", "aria-hidden": "true" },
-    text.slice(0, start), h("mark", {}, text.slice(start, end) || " "), text.slice(end));
-}
-
-function insertAt(area, text, back = 0) {
-  const at = area.selectionStart ?? area.value.length;
-  area.value = area.value.slice(0, at) + text + area.value.slice(area.selectionEnd ?? at);
-  area.focus();
-  const caret = at + text.length - back;
-  area.setSelectionRange(caret, caret);
-  area.dispatchEvent(new Event("input"));
-}
-
-// {area, nodes}: `nodes` are the text area (in `box`), the marked text, and the insert tools.
-// text: the formula; span: [start, end] of a problem; fields: what may be inserted;
-// onInput(text); prop: the data-prop of the text area; box(label, input, errors, extra).
-export function formulaEditor({ text, span, fields, onInput, prop, label, hint, errors, box }) {
-  const T = S.T;
-  const area = h("textarea", {
-    rows: 3, spellcheck: "false", autocapitalize: "off", class: "dz-formula", dataset: { prop },
-    oninput: (e) => onInput(e.target.value),
-  }, text);
-  const insertField = h("select", {
-    class: "dz-insert", "aria-label": T.insert_field, dataset: { prop: "insert" },
-    onchange: (e) => {
-      const chosen = fields.find((x) => x.id === e.target.value);
-      e.target.value = "";
-      if (chosen) insertAt(area, `{${labelOf(chosen)}}`);
-    },
-  }, h("option", { value: "" }, T.insert_field), fields.map((x) => h("option", { value: x.id }, labelOf(x))));
-  const help = h("p", { class: "dz-function-help muted", role: "status" });
-  const functions = S.boot.functions || [];
-  const insertFunction = h("select", {
-    class: "dz-insert", "aria-label": T.functions, dataset: { prop: "function" },
-    onchange: (e) => {
-      const chosen = functions.find((x) => x.name === e.target.value);
-      e.target.value = "";
-      if (!chosen) return;
-      help.replaceChildren(h("code", {}, chosen.syntax), " ", chosen.help);
-      // The caret goes between the parentheses, except where nothing goes there.
-      insertAt(area, `${chosen.name}()`, ["TODAY", "NOW"].includes(chosen.name) ? 0 : 1);
-    },
-  }, h("option", { value: "" }, T.functions),
-  functions.map((x) => h("option", { value: x.name, title: x.help }, x.syntax)));
-  return {
-    area,
-    nodes: [box(label, area, errors, hint ? h("small", { class: "muted" }, hint) : null), marked(text, span),
-      h("div", { class: "dz-insert-tools" }, insertField, insertFunction), help],
-  };
+export function formulaEditor(options) {
+  return shared({ T: S.T, functions: S.boot.functions, labelOf, ...options });
 }
