@@ -29,7 +29,7 @@ from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock, org_api
+from brickwork.platform import app_roles_api, appfile_api, clock, notifications_api, org_api
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(runs_api.router)
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
+    app.include_router(notifications_api.router)
     app.include_router(app_roles_api.router)
     app.include_router(org_api.router)
     app.include_router(form_api.router)
