@@ -23,6 +23,7 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.engines.flow import api as flow_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
     app.include_router(runs_api.router)
+    app.include_router(flow_api.router)  # before forms: /records/{id}/flow-instances
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
     app.include_router(notifications_api.router)
