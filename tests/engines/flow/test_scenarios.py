@@ -5,7 +5,7 @@ F1 (concurrency) is in test_concurrency.py, F12 (timeouts) in test_timeouts.py, 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from brickwork.platform.models import OutboxEvent
 from tests.engines.flow.helpers import EXPENSES_URL, approval, flow, publish_flow, users
