@@ -127,6 +127,8 @@ def lock(session: Session, instance_id: int) -> FlowInstance:
 def system_principal(session: Session, user_id: int | None) -> Principal:
     """Who the flow writes the record as: the acting person's name, every field's rights
     (the node's permissions say what may change, ``RecordService.flow_fields``)."""
+    if not user_id:  # the system (a timeout): its writes carry the first administrator's name, as rules do
+        user_id = session.scalar(select(User.id).where(User.is_admin.is_(True)).order_by(User.id).limit(1))
     row = session.execute(select(*PRINCIPAL_COLUMNS).where(User.id == user_id)).first() if user_id else None
     if row is None:
         return Principal(0, "system", "system", True, "flow")

@@ -219,7 +219,7 @@ def on_timeout(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     timeout = setting(node, "timeout") or {}
     rt = Runtime(session, instance, shape, None)
     action = timeout.get("action", "remind")
-    rt.entry("timed_out", node_id=node.id, action=action)
+    rt.entry("timed_out", node_id=node.id, then=action)
     for t in open_tasks:
         rt.emit("flow.task.timed_out", node=node.id, task=t.id, action=action)
     if action == "remind":
@@ -247,7 +247,7 @@ def on_timeout(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
             FlowTask.__table__.update().where(FlowTask.id == first.id).values(
                 outcome="auto_returned", actor_id=None, reason="timeout"))
     rt.touch()
-    rt.audit("timeout", node=node.id, action=action)
+    rt.audit("timeout", node=node.id, then=action)
 
 
 task(timeouts.TASK, on_timeout)
