@@ -534,7 +534,6 @@ class FlowTask(Base):
     added_by: Mapped[int | None] = mapped_column(BigInteger)
     sign: Mapped[str | None] = mapped_column(String(8))  # before | after
     fallback: Mapped[bool] = mapped_column(Boolean, default=False)  # reached by the empty-approver policy
-    record_version: Mapped[int | None] = mapped_column(Integer)  # the record when it was decided
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_flow_tasks_inbox", "assignee_id", "state"),)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from brickwork.engines.flow import approvers, timeouts
 from brickwork.engines.flow.definition import FlowDefinition, Node, walk
@@ -44,7 +45,7 @@ from brickwork.platform.models import (
     User,
 )
 from brickwork.platform.notifications import notify
-from brickwork.platform.outbox import emit
+from brickwork.platform.outbox import NewEvent, emit_many
 
 TERMINAL = ("approved", "rejected", "withdrawn", "terminated")
 APPROVED = ("approved", "auto_approved", "submitted")
@@ -162,6 +163,7 @@ class Runtime:
                  *, submitting: bool = False):
         self.session, self.instance, self.shape, self.actor = session, instance, shape, actor
         self.submitting = submitting  # an empty node with on_empty=reject refuses the submit
+        self.events: list[NewEvent] = []
 
     @cached_property
     def form(self) -> Form:
@@ -184,15 +186,22 @@ class Runtime:
     def entry(self, action: str, *, node_id: str | None = None, task: FlowTask | None = None,
               actor: int | None = None, comment: str | None = None, **data: Any) -> None:
         self.session.add(FlowEntry(instance_id=self.instance.id, node_id=node_id, task_id=task.id if task else None,
-                                   action=action, actor_id=actor, comment=comment, data=data,
+                                   action=action, actor_id=actor, comment=comment, data=data, at=utcnow(),
                                    on_behalf_of=task.on_behalf_of if task and actor == task.assignee_id else None))
 
     def emit(self, topic: str, **payload: Any) -> None:
+        """An event, written with the others of this step in one statement (``done``)."""
         i = self.instance
-        emit(self.session, topic, {"app": i.app, "form": i.form, "id": i.record_id, "instance": i.id,
-                                   "flow": i.flow, "flow_version": i.flow_version, "actor": self.actor,
-                                   "occurred_at": utcnow().isoformat() + "Z", **payload},
-             order_key=f"{i.app}/{i.form}/{i.record_id}")
+        self.events.append(NewEvent(topic, {
+            "app": i.app, "form": i.form, "id": i.record_id, "instance": i.id, "flow": i.flow,
+            "flow_version": i.flow_version, "actor": self.actor, "occurred_at": utcnow().isoformat() + "Z",
+            **payload}, order_key=f"{i.app}/{i.form}/{i.record_id}"))
+
+    def done(self) -> None:
+        """The end of a step: its events into the outbox, in this transaction."""
+        self.session.flush()
+        emit_many(self.session, self.events)
+        self.events = []
 
     def notify(self, users: list[int], text: str) -> None:
         i = self.instance
@@ -359,7 +368,7 @@ class Runtime:
         if how == "none":
             return set()
         done = self.session.execute(
-            select(FlowTask.assignee_id, FlowTask.record_version, FlowTask.closed_at, FlowNodeRun.node_id,
+            select(FlowTask.assignee_id, FlowTask.closed_at, FlowNodeRun.node_id,
                    FlowNodeRun.id).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id)
             .where(FlowTask.instance_id == self.instance.id, FlowTask.outcome.in_(("approved", "auto_approved")),
                    FlowTask.actor_id.is_not(None) | (FlowTask.reason == "dedupe"), FlowTask.kind == "approve",
@@ -370,15 +379,16 @@ class Runtime:
         if how == "consecutive":
             last_run = max(row.id for row in done)
             done = [row for row in done if row.id == last_run]
-        row = self.record_row()
         mine = permissions(self.shape, node.id)
+        # The record changes only through the flow while it runs (it is locked), and every
+        # such change leaves an ``edited`` entry: an entry after the approval is a change since.
         disruptions = self.session.scalar(select(FlowEntry.at).where(
             FlowEntry.instance_id == self.instance.id,
-            FlowEntry.action.in_(("returned", "transferred", "add_sign", "resubmitted")))
+            FlowEntry.action.in_(("returned", "transferred", "add_sign", "resubmitted", "edited")))
             .order_by(FlowEntry.at.desc()).limit(1))
         found = set()
         for earlier in done:
-            if earlier.assignee_id not in users or earlier.record_version != row.version:
+            if earlier.assignee_id not in users:
                 continue
             if permissions(self.shape, earlier.node_id) != mine:
                 continue
@@ -390,15 +400,13 @@ class Runtime:
     def close(self, task: FlowTask, outcome: str, actor: int | None, *, reason: str | None = None,
               state_was: str = "open") -> None:
         """Close one task if it is still ``state_was``: otherwise someone was first (409)."""
-        row = self.record_row()
-        done = self.session.execute(
-            update(FlowTask).where(FlowTask.id == task.id, FlowTask.state == state_was).values(
-                state="closed", outcome=outcome, actor_id=actor, reason=reason, closed_at=utcnow(),
-                record_version=row.version if row is not None else None)
-            .execution_options(synchronize_session="fetch"))
+        values = {"state": "closed", "outcome": outcome, "actor_id": actor, "reason": reason, "closed_at": utcnow()}
+        done = self.session.execute(update(FlowTask).where(FlowTask.id == task.id, FlowTask.state == state_was)
+                                    .values(**values).execution_options(synchronize_session=False))
         if done.rowcount != 1:
             raise FlowConflict("task_closed", _("This task has been handled already."))
-        self.session.refresh(task)
+        for key, value in values.items():  # as written: no read back
+            set_committed_value(task, key, value)
         self.emit("flow.task.closed", node=None, task=task.id, outcome=outcome, reason=reason,
                   assignee=task.assignee_id)
 

@@ -98,6 +98,7 @@ def start(session: Session, app_key: str, flow_key: str, body: Any, who: Princip
     rt.emit("flow.instance.submitted")
     rt.audit("submitted", record=record_id, flow_version=shape.version)
     rt.activate(flow.root)
+    rt.done()
     return instance
 
 
@@ -127,8 +128,10 @@ def act_on_task(session: Session, task_id: int, action: str, body: Any, who: Pri
     if instance_id is None:
         raise NotFound(_("There is no such task."))
     instance = lock(session, instance_id)
-    found = session.scalar(select(FlowTask).where(FlowTask.id == task_id).execution_options(populate_existing=True))
-    return _run(session, instance, entry, found, body, who)
+    # The task and its node run as they are now, in one read (the run stays in the session).
+    found = session.execute(select(FlowTask, FlowNodeRun).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id)
+                            .where(FlowTask.id == task_id).execution_options(populate_existing=True)).first()
+    return _run(session, instance, entry, found[0], body, who)
 
 
 def act_on_instance(session: Session, instance_id: int, action: str, body: Any, who: Principal) -> FlowInstance:
@@ -153,6 +156,7 @@ def _run(session: Session, instance: FlowInstance, entry, task_row: FlowTask | N
     entry.effect(acting)
     acting.rt.touch()
     acting.rt.audit(entry.name, task=task_row.id if task_row else None, comment=acting.comment)
+    acting.rt.done()
     return instance
 
 
@@ -176,6 +180,7 @@ def edit_through_task(session: Session, task_id: int, body: Any, who: Principal)
     edit_record(acting, session.get(FlowNodeRun, found.node_run_id).node_id)
     acting.rt.touch()
     acting.rt.audit("edited", task=task_id)
+    acting.rt.done()
     return view(session, instance.id, who)
 
 
@@ -248,6 +253,7 @@ def on_timeout(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
                 outcome="auto_returned", actor_id=None, reason="timeout"))
     rt.touch()
     rt.audit("timeout", node=node.id, then=action)
+    rt.done()
 
 
 task(timeouts.TASK, on_timeout)

@@ -114,7 +114,6 @@ def upgrade() -> None:
     sa.Column('added_by', sa.BigInteger(), nullable=True),
     sa.Column('sign', sa.String(length=8), nullable=True),
     sa.Column('fallback', sa.Boolean(), nullable=False),
-    sa.Column('record_version', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_flow_tasks_assignee_id_users'), ondelete='RESTRICT'),
