@@ -96,12 +96,16 @@ class Shape:
         return list(reversed(found))
 
 
-_shapes: dict[tuple[str, int, Any], Shape] = {}
+_pinned: dict[tuple[str, str, str, int], Shape] = {}
 
 
 def load_flow(session: Session, app_key: str, key: str, version: int | None = None) -> Shape:
     """A published flow: its live version, or the version an instance pinned (parsed once
-    per process: a published version never changes)."""
+    per process: a published version is never changed nor removed, so a pinned one is not
+    even read again)."""
+    url = str(session.get_bind().url)
+    if version and (url, app_key, key, version) in _pinned:
+        return _pinned[url, app_key, key, version]
     query = select(Definition.id, Definition.published_at, Definition.version, Definition.body) \
         .join(App, App.id == Definition.app_id) \
         .where(App.key == app_key, Definition.kind == "flow", Definition.key == key, Definition.state == "published")
@@ -109,10 +113,9 @@ def load_flow(session: Session, app_key: str, key: str, version: int | None = No
     row = session.execute(query.limit(1)).first()
     if row is None:
         raise NotFound(_("The app %(app)s has no published flow %(flow)s.", app=app_key, flow=key))
-    cache = (str(session.get_bind().url), row.id, row.published_at)
-    found = _shapes.get(cache)
+    found = _pinned.get((url, app_key, key, row.version))
     if found is None:
-        found = _shapes[cache] = Shape(FlowDefinition.model_validate(row.body), row.version)
+        found = _pinned[url, app_key, key, row.version] = Shape(FlowDefinition.model_validate(row.body), row.version)
     return found
 
 
