@@ -341,8 +341,8 @@ class Runtime:
         for position, user in enumerate(users):
             task = self.open_task(run, user, kind, position, fallback=fallback,
                                   state="open" if mode.opens_all or position == 0 else "waiting")
-            if user in deduped and task.state != "closed":
-                self.close(task, "auto_approved", None, reason="dedupe")
+            if user in deduped:  # also a later turn of a sequential node: decided once is enough
+                self.close(task, "auto_approved", None, reason="dedupe", state_was=task.state)
                 self.entry("auto_approved", node_id=node.id, task=task, reason="dedupe", user=user)
         if self.recompute(run) is None:
             timeouts.schedule(self.session, run.id, setting(node, "timeout"), 0)

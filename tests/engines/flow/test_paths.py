@@ -54,3 +54,13 @@ def test_self_selected_approvers_and_the_submitter_skipped(org):
     assert outside["errors"][0]["code"] == "out_of_range"
     i = org.submit("u", "claim", record["id"], chosen={"n": [org["b"], org["u"]]})["id"]
     assert org.open_assignees(i) == {"b"}  # the submitter is taken out (on_self: skip)
+
+
+def test_dedupe_in_a_later_turn_of_a_sequential_node(org):
+    publish_flow(org.api, flow("claim", approval("n1", users(org["a"]), approval(
+        "n2", users(org["b"], org["a"]), mode="sequential"))))
+    i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
+    org.act("a", i, "approve")
+    done = org.act("b", i, "approve")
+    assert done["state"] == "approved"
+    assert org.outcomes(i, "n2") == {"b": "approved", "a": "auto_approved"}
