@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from brickwork.engines.flow import approvers, timeouts
-from brickwork.engines.flow.definition import FlowDefinition, Node, walk
+from brickwork.engines.flow.definition import FlowDefinition, Node
 from brickwork.engines.flow.modes import MODES
 from brickwork.engines.flow.nodes import NODES, setting
 from brickwork.engines.form.conditions import context as expression_context
@@ -538,7 +538,3 @@ def passed_nodes(session: Session, instance_id: int) -> list[str]:
     rows = session.execute(select(FlowNodeRun.node_id, FlowNodeRun.node_type).where(
         FlowNodeRun.instance_id == instance_id, FlowNodeRun.state == "approved").order_by(FlowNodeRun.id)).all()
     return list(dict.fromkeys(r.node_id for r in rows if r.node_type in ("start", "approval", "handler")))
-
-
-def all_nodes(shape: Shape) -> list[Node]:
-    return list(walk(shape.flow.root))
