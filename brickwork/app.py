@@ -26,6 +26,7 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
@@ -33,7 +34,7 @@ from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock, org_api, two_factor_api
+from brickwork.platform import app_roles_api, appfile_api, clock, notifications_api, org_api, two_factor_api
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -91,8 +92,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
     app.include_router(runs_api.router)
+    app.include_router(flow_api.router)  # before forms: /records/{id}/flow-instances
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
+    app.include_router(notifications_api.router)
     app.include_router(app_roles_api.router)
     app.include_router(org_api.router)
     app.include_router(two_factor_api.router)

@@ -520,3 +520,106 @@ class UserIdentity(Base):
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_user_identities_issuer_subject"),)
+class FlowInstance(Base):
+    """One run of an approval flow over one record (engine-semantics §1.2). It keeps the flow
+    version it started with; ``version`` is bumped by every change (what pages compare)."""
+
+    __tablename__ = "flow_instances"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    flow: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    department_id: Mapped[int | None] = mapped_column(BigInteger)  # the submission department
+    chosen: Mapped[dict[str, Any]] = mapped_column(default=dict)  # self-selected approvers per node
+    returned_from: Mapped[str | None] = mapped_column(String(64))  # the node that returned it last
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    urged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_flow_instances_record", "app", "form", "record_id"),)
+
+
+class FlowNodeRun(Base):
+    """One activation of a node in an instance: ``active`` → ``approved`` | ``rejected`` |
+    ``returned`` | ``skipped`` | ``cancelled``. Nodes inside a group point at the group's run
+    (``parent_id``); a group's run ends when none of its children is active any more."""
+
+    __tablename__ = "flow_node_runs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("flow_instances.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    node_id: Mapped[str] = mapped_column(String(64))
+    node_type: Mapped[str] = mapped_column(String(32))
+    branch: Mapped[str | None] = mapped_column(String(64))  # a group's run: the branch taken
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FlowTask(Base):
+    """One person's work item in a node run (§1.3): ``waiting`` → ``open`` → ``closed`` with
+    an ``outcome``. ``position`` orders a sequential node; ``added_by`` and ``sign`` mark the
+    tasks of an add-sign (they do not count in the node's mode)."""
+
+    __tablename__ = "flow_tasks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("flow_instances.id", ondelete="CASCADE"), index=True)
+    node_run_id: Mapped[int] = mapped_column(ForeignKey("flow_node_runs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # approve | handle | resubmit
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    on_behalf_of: Mapped[int | None] = mapped_column(BigInteger)  # delegation while away
+    state: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the system
+    reason: Mapped[str | None] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    added_by: Mapped[int | None] = mapped_column(BigInteger)
+    sign: Mapped[str | None] = mapped_column(String(8))  # before | after
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)  # reached by the empty-approver policy
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_flow_tasks_inbox", "assignee_id", "state"),)
+
+
+class FlowEntry(Base):
+    """The instance's timeline: every action and engine step, who, when, with what comment."""
+
+    __tablename__ = "flow_entries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("flow_instances.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str | None] = mapped_column(String(64))
+    task_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    on_behalf_of: Mapped[int | None] = mapped_column(BigInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FlowCc(Base):
+    """A CC recipient of an instance: reads it with the fields of the node that copied them."""
+
+    __tablename__ = "flow_cc"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("flow_instances.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("instance_id", "user_id", "node_id"),)
+
+
+class FlowDelegation(Base):
+    """While a person is away, tasks opened for them go to their delegate."""
+
+    __tablename__ = "flow_delegations"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)

@@ -4,7 +4,7 @@ import json
 import re
 
 from tests.builder_ui.test_designer import _sign_in_as
-from tests.engines.flow.helpers import EXPENSES, expense_flow, save, setup_form, users_spec
+from tests.engines.flow.design_helpers import EXPENSES, expense_flow, save, setup_form, users_spec
 from tests.engines.form.helpers import publish
 from tests.platform.http.test_csrf import form_token, sign_in
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.org import add_member, create_department, set_heads
 from brickwork.platform.identity.users import create_user, get_user
-from tests.engines.flow.helpers import EXPENSES
+from tests.engines.flow.design_helpers import EXPENSES
 from tests.engines.form.helpers import publish
 
 pytestmark = pytest.mark.browser

@@ -80,13 +80,13 @@ def check_flow(flow: FlowDefinition, form: Any = None, roles: set[str] | None = 
         errors += _shape(node, node is flow.root)
     errors += _reach(flow, nodes)
     for node in nodes:
-        errors += _people(node, form, roles)
+        # A node's own settings are its type's to check (nodes.py); at a save, without the form.
+        entry = NODES.get(node.type)
+        if entry is not None:
+            errors += [FieldError(at(node.id, e.field), e.code, e.message)
+                       for e in entry.check(node, form.definition if form is not None else None, roles)]
         if form is not None:
-            errors += _conditions(node, form) + _permissions(node, form)
-            entry = NODES.get(node.type)
-            if entry is not None:
-                errors += [FieldError(at(node.id, e.field), e.code, e.message)
-                           for e in entry.check(node, form, roles or set())]
+            errors += _conditions(node, form)
     errors += _returns(flow, nodes)
     return errors
 
@@ -150,34 +150,6 @@ def _reach(flow: FlowDefinition, nodes: list[Node]) -> list[FieldError]:
     return errors
 
 
-def _people(node: Node, form: Any, roles: set[str] | None) -> list[FieldError]:
-    """An approval, handler or CC node whose rule names nobody at all: the empty approver rule."""
-    setting = PEOPLE.get(node.type)
-    if setting is None:
-        return []
-    specs = (node.model_extra or {}).get(setting)
-    if not isinstance(specs, list) or not specs:
-        message = _("Choose who receives a copy.") if node.type == "cc" else _("Choose who approves at this step.")
-        return [FieldError(at(node.id, setting), "empty", message)]
-    errors = []
-    for i, spec in enumerate(specs):
-        path = at(node.id, f"{setting}[{i}]")
-        source = spec.get("source") if isinstance(spec, dict) else None
-        if source == "users" and not spec.get("users"):
-            errors.append(FieldError(path + ".users", "empty", _("Choose at least one person.")))
-        elif source == "role" and not spec.get("role"):
-            errors.append(FieldError(path + ".role", "empty", _("Choose a role.")))
-        elif source == "role" and roles is not None and spec["role"] not in roles:
-            errors.append(FieldError(path + ".role", "unknown_role",
-                                     _("The app has no role %(role)s.", role=spec["role"])))
-        elif source == "field" and form is not None:
-            f = form.by_key.get(spec.get("field")) or form.by_id.get(spec.get("field"))
-            if f is None or f.type not in ("user", "department"):
-                errors.append(FieldError(path + ".field", "field", _(
-                    "Choose a person or department field of the form.")))
-    return errors
-
-
 def _conditions(node: Node, form: Any) -> list[FieldError]:
     if node.type != "condition_group":
         return []
@@ -192,23 +164,6 @@ def _conditions(node: Node, form: Any) -> list[FieldError]:
             errors += [FieldError(at(branch.id, "condition"), e.code, e.message) for e in exc.errors[:1]]
         except (ValueError, TypeError, KeyError) as exc:  # a malformed AST
             errors.append(FieldError(at(branch.id, "condition"), "expression", str(exc)))
-    return errors
-
-
-def _permissions(node: Node, form: Any) -> list[FieldError]:
-    given = (node.model_extra or {}).get("permissions")
-    if given is None:
-        return []
-    if not isinstance(given, dict):
-        return [FieldError(at(node.id, "permissions"), "type", _("Give each field edit, read or hidden."))]
-    errors = []
-    for key, level in given.items():
-        if key not in form.by_key and key not in form.by_id:
-            errors.append(FieldError(at(node.id, f"permissions.{key}"), "unknown_field",
-                                     _("The form has no field %(name)s.", name=key)))
-        elif level not in PERMISSIONS:
-            errors.append(FieldError(at(node.id, f"permissions.{key}"), "permission",
-                                     _("Give each field edit, read or hidden.")))
     return errors
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,7 +58,13 @@ from brickwork.platform.outbox import NewEvent, emit_many
 
 # On a session: its writes start no automation rules (an import with its explicit option off).
 RULES_OFF = "brickwork.records.rules_off"
+IN_APPROVAL = ("running", "returned")  # flow states that lock the record against normal edits
+RESERVED = ("id", "version", "_meta")
 ROW_CELL = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")  # lines[2].qty
+
+
+class InApproval(Conflict):
+    code = "in_approval"
 
 
 def _drop(data: dict[str, Any], paths: list[str]) -> bool:
@@ -92,6 +98,10 @@ class RecordService:
     source: str | None = None
     causation: dict[str, Any] | None = None
     rules: bool = True
+    # A record in approval (``flow_state`` running or returned) refuses normal edits and
+    # deletes. The flow engine sets the fields (keys) the current node lets its caller edit:
+    # a write through a task may change those and no other.
+    flow_fields: frozenset[str] | None = None
 
     def __init__(self, session: Session, form: Form, who: Principal):
         self.session, self.form, self.who = session, form, who
@@ -279,6 +289,7 @@ class RecordService:
             raise Invalid(_("The record is not valid."), errors=[FieldError(
                 "version", "required", _("Send the version you read, so a newer change is not overwritten."))])
         row = self.row(record_id, lock=True, action="update")
+        self._check_flow(row, data)
         if row.version != version:
             raise self._stale(row)
         errors: list[FieldError] = []
@@ -394,7 +405,8 @@ class RecordService:
         if errors:
             raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         t = self.table
-        live = select(t).where(t.c.id.in_(ids), t.c.deleted_at.is_(None), self.grant.scope_for("update"))
+        live = select(t).where(t.c.id.in_(ids), t.c.deleted_at.is_(None), self.grant.scope_for("update"),
+                               or_(t.c.flow_state.is_(None), t.c.flow_state.not_in(IN_APPROVAL)))  # in approval: left
         fields = [self.form.by_id[fid] for fid in given]
         if self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
                 f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields):
@@ -422,6 +434,7 @@ class RecordService:
         """To the recycle bin: the row stays, restorable, until purged."""
         self.grant.require("delete")
         row = self.row(record_id, lock=True, action="delete")
+        self._check_flow(row, None)
         if version is not None and row.version != version:
             raise self._stale(row)
         counted_in = self._before_write([record_id])  # before links to it are cleared
@@ -467,7 +480,34 @@ class RecordService:
         self._log("record.restored", [(record_id, {}, {})])
         return self.get(record_id)
 
+    def set_flow_state(self, record_id: int, state: str | None) -> None:
+        """The record's approval state, written by the flow engine: the version goes up and
+        the record's ``record.updated`` event says ``flow_state`` changed (views filter by it)."""
+        t = self.table
+        row = self.db.execute(select(t.c.id, t.c.version, t.c.flow_state).where(t.c.id == record_id)).first()
+        if row is None:
+            raise NotFound(_("No record %(id)s here.", id=record_id))
+        if row.flow_state == state:
+            return
+        self.db.execute(update(t).where(t.c.id == record_id).values(
+            flow_state=state, version=row.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
+        self._log("record.updated", [(record_id, {"flow_state": row.flow_state}, {"flow_state": state})])
+
     # --- helpers
+    def _check_flow(self, row, data: Any) -> None:
+        """A record in approval changes only through its current task, and only where the
+        node allows: otherwise 409 ``in_approval``; a field outside the node's 403."""
+        if getattr(row, "flow_state", None) not in IN_APPROVAL:
+            return
+        if self.flow_fields is None or data is None:
+            raise InApproval(_("This record is in approval and cannot be changed now."),
+                             detail=_("Change it through your approval task, or withdraw it first."))
+        touched = sorted(k for k in (data if isinstance(data, dict) else {}) if k not in RESERVED)
+        refused = [k for k in touched if k not in self.flow_fields]
+        if refused:
+            raise Forbidden(_("This step of the approval does not let you change these fields."), errors=[
+                FieldError(k, "not_editable", _("Not editable at this step.")) for k in refused])
+
     def _as_computed(self, ids: list[int], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Written records as the rules see them: their values with the computed fields and
         sub-form rows as the write left them (recomputed, in this transaction). A form

@@ -60,7 +60,7 @@ def _meta(row: Any) -> dict[str, Any]:
         "created_at": _utc(row.created_at), "created_by": row.created_by,
         "updated_at": _utc(row.updated_at), "updated_by": row.updated_by,
         "owner": row.owner_id, "department": row.department_id,
-        "deleted_at": _utc(row.deleted_at),
+        "deleted_at": _utc(row.deleted_at), "flow_state": getattr(row, "flow_state", None),
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from brickwork.engines.form.storage import column_name
@@ -22,7 +22,8 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
 from brickwork.platform.jobs import defer
-from brickwork.platform.models import Notification, Sequence, User
+from brickwork.platform.models import Sequence
+from brickwork.platform.notifications import notify as notify_users
 
 MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
 RESUME = "rules.resume"  # the task that runs a rule's actions after a wait (tasks.py)
@@ -153,13 +154,10 @@ def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     for key in settings.get("user_fields", []):
         if run.form and key in run.form.by_key and run.values.get(run.form.by_key[key].id):
             users.add(int(run.values[run.form.by_key[key].id]))
-    users = set(run.session.scalars(select(User.id).where(User.id.in_(users), User.is_active.is_(True))))
     text = run.value(settings.get("text", ""))
     text = str(text if text is not None else "")
-    if users:
-        run.session.execute(insert(Notification.__table__), [
-            {"user_id": u, "app": run.app, "form": run.form.key if run.form else None, "record_id": run.record_id,
-             "text": text, "source": f"rule:{run.rule.key}", "created_at": utcnow()} for u in sorted(users)])
+    users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
+                             record_id=run.record_id, source=f"rule:{run.rule.key}"))
     return {"users": sorted(users), "text": text}
 
 

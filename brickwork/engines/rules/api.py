@@ -1,5 +1,5 @@
 """REST for rules: the run log per rule and per record, retry, the record page's button,
-the test run, incoming webhooks, and the bell (notifications). Rules themselves are saved
+the test run and incoming webhooks (the bell is platform/notifications_api.py). Rules themselves are saved
 and published through the definitions API (kind ``rule``)."""
 
 from __future__ import annotations
@@ -70,30 +70,6 @@ def record_press(request: Request, app: str, form: str, record_id: PathId, key: 
     """The rule's button on the record page: runs now, as the caller, if their roles may."""
     with work(request) as (session, who):
         return service.run_view(service.press(session, app, form, record_id, key, who))
-
-
-@router.get("/notifications")
-def notifications_list(request: Request, unread: bool = False, limit: int = 50) -> dict:
-    """The caller's notifications (the bell), newest first, and how many are unread."""
-    with work(request, read_only=True) as (session, who):
-        rows, count = service.notifications(session, who, unread, limit)
-        return {"unread": count, "items": [
-            {"id": n.id, "app": n.app, "form": n.form, "record": n.record_id, "text": n.text, "source": n.source,
-             "created_at": n.created_at.isoformat() + "Z", "read": n.read_at is not None} for n in rows]}
-
-
-@router.post("/notifications:read")
-def notifications_read(request: Request, body: Any = Body(default=None)) -> dict:
-    """Mark notifications read: ``{"ids": [..]}``, or all of them without a body."""
-    ids = None
-    if isinstance(body, dict) and body.get("ids") is not None:
-        if not isinstance(body["ids"], list) or not all(isinstance(i, int) and not isinstance(i, bool)
-                                                         for i in body["ids"]):
-            raise Invalid(_("The request is not valid."),
-                          errors=[FieldError("ids", "type", _("List the ids of the notifications."))])
-        ids = body["ids"]
-    with work(request) as (session, who):
-        return {"read": service.mark_read(session, who, ids)}
 
 
 @hooks.post("/{app}/{key}/{secret}", status_code=202)

@@ -1,6 +1,6 @@
 """What people do with rules besides publishing them: press a rule's button on a record,
 test a rule on a record without keeping anything, read the run log per rule and per
-record, retry a failed run, send a webhook to a rule, and read their notifications."""
+record, retry a failed run, and send a webhook to a rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import hmac
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
@@ -16,11 +16,10 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.engines.rules.engine import LiveRule, live_rules, pinned_rule, snapshot, start
 from brickwork.engines.rules.tasks import WEBHOOK_TOPIC
-from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import Notification, Role, RuleRun, UserRole
+from brickwork.platform.models import Role, RuleRun, UserRole
 from brickwork.platform.outbox import emit
 
 MAX_PAGE = 200
@@ -120,24 +119,6 @@ def receive_hook(session: Session, app: str, key: str, secret: str, body: Any, d
     delivery = f"hook:{delivery[:120]}" if delivery else None
     return emit(session, WEBHOOK_TOPIC, {"app": app, "rule": key, "body": body, "delivery": delivery},
                 order_key=f"{app}/rule/{key}")
-
-
-def notifications(session: Session, who: Principal, unread: bool = False, limit: int = 50) -> tuple[list, int]:
-    query = select(Notification).where(Notification.user_id == who.user_id)
-    if unread:
-        query = query.where(Notification.read_at.is_(None))
-    rows = list(session.scalars(query.order_by(Notification.id.desc()).limit(min(max(limit, 1), MAX_PAGE))))
-    count = session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == who.user_id, Notification.read_at.is_(None)))
-    return rows, count
-
-
-def mark_read(session: Session, who: Principal, ids: list[int] | None) -> int:
-    """Mark some (or, with None, all) of the caller's notifications read."""
-    query = update(Notification).where(Notification.user_id == who.user_id, Notification.read_at.is_(None))
-    if ids is not None:
-        query = query.where(Notification.id.in_(ids))
-    return session.execute(query.values(read_at=utcnow())).rowcount
 
 
 def run_view(run: RuleRun) -> dict[str, Any]:

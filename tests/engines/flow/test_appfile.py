@@ -1,6 +1,6 @@
 """Flows travel in the app file after the forms they approve, with the roles they name."""
 
-from tests.engines.flow.helpers import expense_flow, node_types, publish_flow, setup_form, users_spec  # noqa: F401
+from tests.engines.flow.design_helpers import expense_flow, node_types, publish_flow, setup_form, users_spec  # noqa: F401
 from tests.engines.form.helpers import APP
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engines.flow.helpers import (
+from tests.engines.flow.design_helpers import (
     approval,
     branch,
     cc,
@@ -63,7 +63,7 @@ def test_conditions_permissions_and_fields_are_checked_against_the_form(api, nod
         "branches": [branch("big", None, gt("salary", 5000)), branch("nothing", None)],
         "default": branch("otherwise", None)}))
     found = problems(publish_flow(api, body))
-    assert found == {"nodes.manager.approvers[0].field": "field", "nodes.manager.permissions.ghost": "unknown_field",
+    assert found == {"nodes.manager.approvers[0].field": "not_people", "nodes.manager.permissions.ghost": "unknown_field",
                      "nodes.manager.permissions.cost": "permission", "nodes.big.condition": "unknown_field",
                      "nodes.nothing.condition": "required"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engines.flow.helpers import (
+from tests.engines.flow.design_helpers import (
     approval,
     expense_flow,
     expense_org,
