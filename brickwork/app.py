@@ -20,6 +20,7 @@ from brickwork.builder_ui import (
     record_import,
     record_pages,
     record_views,
+    roles_page,
     runs_page,
     template_gallery,
 )
@@ -96,8 +97,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
-    for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page):
+    for ui in (pages, org_pages, designer, app_settings, permissions, roles_page, record_views, record_pages,
+               record_import, template_gallery, runs_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
