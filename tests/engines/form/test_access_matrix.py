@@ -25,7 +25,8 @@ from tests.templates.install import install_crm
 TEMPLATE = load("crm")
 ROLES = [role["key"] for role in TEMPLATE["roles"]]
 REQUIRED = {"list", "get", "filter", "sort", "q", "pick", "history", "related", "export", "import", "link",
-            "lookups", "rollups", "titles", "pages", "menu", "preview", "roles", "report", "rule-runs"}
+            "lookups", "rollups", "titles", "pages", "menu", "preview", "roles", "report", "rule-runs",
+            "audit"}
 NUMBERS = ("number", "money", "percent", "rollup", "formula")
 
 
