@@ -93,6 +93,8 @@ class Readable:
         people_ids: set[int] = {r.actor_id for r in rows if r.actor_id}
         department_ids: set[int] = set()
         for row in rows:
+            if row.subject_id.isdigit() and row.subject_type in ("user", "department"):
+                (people_ids if row.subject_type == "user" else department_ids).add(int(row.subject_id))
             fields = self._fields(row)
             for key, value in _pairs(row.changes or {}):
                 kind = (fields.get(key) or {}).get("type")
@@ -137,15 +139,11 @@ class Readable:
             subject = self.people.get(int(row.subject_id), row.subject_id) if row.subject_id.isdigit() \
                 else row.subject_id
         elif kind == "department" and row.subject_id.isdigit():
-            subject = self.departments.get(int(row.subject_id)) or self._department(int(row.subject_id))
+            subject = self.departments.get(int(row.subject_id), row.subject_id)  # a deleted one: its id
         entry = Entry(row.id, row.at, self.people.get(row.actor_id, "") if row.actor_id else _("The system"),
                       action_label(row.action), kind_label(kind), app, subject, link)
         entry.changes = self._changes(row)
         return entry
-
-    def _department(self, department_id: int) -> str:
-        found = self.session.get(Department, department_id)
-        return found.name if found else str(department_id)
 
     def _changes(self, row: AuditEntry) -> list[Change]:
         changes = row.changes or {}

@@ -37,7 +37,7 @@ def test_an_administrator_reads_a_records_changes_with_labels_and_exports_them(a
 
 def test_people_changes_name_departments_not_ids(api, app):
     sales = department(api, "Sales")
-    person = invite(api, "li", display_name="Li", password="password-123")
+    person = invite(api, "li", display_name="Li Xiaolong", password="password-123")
     changed = api.patch(f"/api/v1/users/{person['id']}",
                         json={"departments": [sales["id"]], "version": person["version"]})
     assert changed.status_code == 200, changed.text
@@ -45,6 +45,7 @@ def test_people_changes_name_departments_not_ids(api, app):
         sign_in(browser)
         page = browser.get("/admin/audit", params={"kind": "user", "action": "user.update"})
         assert page.status_code == 200 and "Departments" in page.text and "<td class=\"after\">Sales</td>" in page.text
+        assert "Li Xiaolong" in page.text  # the person changed, by name
 
 
 def test_only_designers_open_an_apps_audit_and_only_administrators_the_whole(api, app):
