@@ -54,6 +54,10 @@ def check_reader(session: Session, who: Principal, wanted: AuditFilter) -> None:
 
 
 def check(wanted: AuditFilter) -> None:
+    for name in ("kind", "action", "app", "form", "record"):
+        if "\x00" in (getattr(wanted, name) or ""):  # PostgreSQL text cannot hold it (decision 0012)
+            raise Invalid(_("The request is not valid."), errors=[FieldError(
+                name, "control_character", _("Remove the NUL character (U+0000)."))])
     if wanted.form and not wanted.app:
         raise Invalid(_("The request is not valid."), errors=[FieldError("form", "app", _("Choose the app too."))])
     if wanted.record and not wanted.form:
@@ -64,8 +68,12 @@ def check(wanted: AuditFilter) -> None:
 
 
 def _day_start(day: date) -> datetime:
-    """The stored (naive UTC) moment at which ``day`` starts in the installation's zone."""
-    return datetime.combine(day, time(), clock.app_zone()).astimezone(UTC).replace(tzinfo=None)
+    """The stored (naive UTC) moment at which ``day`` starts in the installation's zone;
+    the first and last days of the calendar (year 1, year 9999) stay at its ends."""
+    try:
+        return datetime.combine(day, time(), clock.app_zone()).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if day.year == 1 else datetime.max
 
 
 def _where(wanted: AuditFilter) -> list[Any]:
@@ -81,7 +89,7 @@ def _where(wanted: AuditFilter) -> list[Any]:
         where.append(e.action == wanted.action)
     if wanted.since:
         where.append(e.at >= _day_start(wanted.since))
-    if wanted.until:
+    if wanted.until and wanted.until < date.max:
         where.append(e.at < _day_start(wanted.until + timedelta(days=1)))
     if wanted.app and wanted.form:
         records = e.subject_type == f"{wanted.app}/{wanted.form}"

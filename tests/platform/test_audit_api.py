@@ -94,3 +94,11 @@ def test_app_administrators_read_their_app_and_others_nothing(api, app, sessions
         for params in ({}, {"app": "crm"}, {"app": "crm", "form": "customers"}):
             refused = other.get("/api/v1/audit", params=params)
             assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/problem")
+
+
+def test_the_edges_of_the_calendar_and_a_nul_are_answered_not_crashed(api):
+    for params in ({"since": "0001-01-01", "until": "9999-12-31"}, {"until": "0001-01-01"}, {"since": "9999-12-31"}):
+        assert api.get("/api/v1/audit", params=params).status_code == 200, params
+    for name in ("app", "kind", "action"):
+        refused = api.get("/api/v1/audit", params={name: "a\x00b"})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == name
