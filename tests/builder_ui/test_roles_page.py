@@ -43,3 +43,16 @@ def test_people_who_do_not_design_the_app_cannot_open_its_roles(api, app):
         sign_in_with(browser, "plain", "password-123")
         assert browser.get("/apps/crm/roles").status_code == 403
         assert 'href="/apps/crm/roles"' not in browser.get("/apps/crm").text
+
+
+def test_an_app_administrator_who_is_no_administrator_opens_the_roles_page(api, app):
+    assert api.post("/api/v1/templates/crm:install", json={}).status_code == 201
+    designer = invite(api, "designer", password="password-123")
+    assert api.post(f"{APP}/roles", json={"key": "builders", "label": {"en": "Builders"}, "admin": True}
+                    ).status_code == 201
+    assert api.post(f"{APP}/roles/builders/members", json={"user": designer["id"]}).status_code == 201
+    with TestClient(app) as browser:
+        sign_in_with(browser, "designer", "password-123")
+        page = browser.get("/apps/crm/roles")
+        assert page.status_code == 200
+        assert any(r["key"] == "builders" and r["admin"] for r in _state(page.text)["roles"])
