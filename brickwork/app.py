@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
+    audit_page,
     designer,
     flow_designer,
     org_pages,
@@ -22,6 +23,7 @@ from brickwork.builder_ui import (
     record_pages,
     record_views,
     report_pages,
+    roles_page,
     rules_page,
     runs_page,
     template_gallery,
@@ -34,7 +36,15 @@ from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock, notifications_api, org_api, two_factor_api
+from brickwork.platform import (
+    app_roles_api,
+    appfile_api,
+    audit_api,
+    clock,
+    notifications_api,
+    org_api,
+    two_factor_api,
+)
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(pages.LoginRequired, pages.to_login)
+    app.add_exception_handler(pages.PasswordFirst, pages.to_own_page)
 
     # Outermost last: the locale is known before CSRF refuses anything or a crash is told.
     app.add_middleware(problems.UnexpectedErrorMiddleware)
@@ -92,6 +103,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
     app.include_router(platform_api.router)
     app.include_router(runs_api.router)
+    app.include_router(audit_api.router)
     app.include_router(flow_api.router)  # before forms: /records/{id}/flow-instances
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
@@ -105,8 +117,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
     app.include_router(flow_preview_api.router)
-    for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page, flow_designer, report_pages, rules_page):
+    for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
+               record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

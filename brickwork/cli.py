@@ -77,6 +77,7 @@ def build_parser() -> Parser:
                                ("activate", True, _("let a deactivated user sign in again"))):
         toggle = users.add_parser(name, help=text)
         toggle.add_argument("--username", required=True)
+        toggle.add_argument("--as", dest="as_user", help=_("the user doing it (nobody may deactivate themselves)"))
         toggle.set_defaults(run=cmd_users_set_active, active=active)
     reset_2fa = users.add_parser("reset-2fa", help=_("turn off a user's two-factor sign-in (lost phone and codes)"))
     reset_2fa.add_argument("username")
@@ -162,9 +163,16 @@ def cmd_users_set_password(args, settings: Settings) -> None:
 
 
 def cmd_users_set_active(args, settings: Settings) -> None:
-    from brickwork.platform.identity.users import set_active
+    """The API's checks (people.set_person_active): never the last active administrator, never
+    the caller (``--as``) themselves."""
+    from brickwork.platform.identity.people import set_person_active
+    from brickwork.platform.identity.users import get_user
 
-    user = _work(settings, lambda s: set_active(s, args.username, args.active))
+    def toggle(session):
+        actor = get_user(session, args.as_user).id if args.as_user else None
+        return set_person_active(session, actor, get_user(session, args.username).id, args.active)
+
+    user = _work(settings, toggle)
     print(_("%(username)s can sign in.", username=user.username) if user.is_active
           else _("%(username)s is deactivated.", username=user.username))
 

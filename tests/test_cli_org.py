@@ -83,3 +83,15 @@ def test_users_import_checks_the_file_first(env, capsys):
     code, _out, err = run(capsys, "users", "import", str(path))
     assert code == 1 and "row 4, manager" in err
     assert "a3" not in run(capsys, "users", "list")[1]
+
+
+def test_deactivate_keeps_the_last_administrator_and_refuses_the_caller(env, capsys):
+    for name in ("boss", "ann"):
+        assert run(capsys, "users", "create", "--username", name, "--password", "password-123", "--admin")[0] == 0
+    code, _out, err = run(capsys, "users", "deactivate", "--username", "ann", "--as", "ann")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "yourself" in err
+    assert run(capsys, "users", "deactivate", "--username", "ann", "--as", "boss")[0] == 0
+    code, _out, err = run(capsys, "users", "deactivate", "--username", "boss")
+    assert code == 2 and err.strip() == "brickwork: The last administrator cannot be deactivated."
+    assert run(capsys, "users", "activate", "--username", "ann")[0] == 0
+    assert run(capsys, "users", "deactivate", "--username", "boss")[0] == 0

@@ -30,12 +30,25 @@ class LoginRequired(Exception):
     """Raised by page routes for anonymous visitors; answered with a redirect to /login."""
 
 
+class PasswordFirst(Exception):
+    """Raised by page routes for a session that must replace its one-time password first."""
+
+
+PAGES_BEFORE_NEW_PASSWORD = {"/me", "/me/language"}
+
+
 def page_user(request: Request) -> Principal:
     principal = current_principal(request)
     # Pages are for people in a browser; programs use the API, where token scopes apply.
     if principal is None or principal.via != "session":
         raise LoginRequired()
+    if principal.must_change_password and request.url.path not in PAGES_BEFORE_NEW_PASSWORD:
+        raise PasswordFirst()
     return principal
+
+
+def to_own_page(_request: Request, _exc: PasswordFirst) -> RedirectResponse:
+    return RedirectResponse("/me", status_code=303)
 
 
 def to_login(request: Request, _exc: LoginRequired) -> RedirectResponse:

@@ -39,7 +39,7 @@ def strings() -> dict[str, Any]:
         "saved": _("Saved as a draft. Publish to make it live."), "published": _("Published."),
         "failed": _("The permissions could not be saved."), "stale": _(
             "Someone else changed this form first. Reload the page."),
-        "no_roles": _("This app has no roles yet. Add roles through the API or the app file."),
+        "no_roles": _("This app has no roles yet. Add them on the app's Roles page."),
         "records": plural(lambda n: ngettext("%(num)s record visible", "%(num)s records visible", n, num="%(n)s")),
         "preview_failed": _("The preview could not be loaded."),
         "role": _("Role"),

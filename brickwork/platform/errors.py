@@ -46,6 +46,13 @@ class Forbidden(BrickworkError):
     code = "forbidden"
 
 
+class PasswordChangeRequired(Forbidden):
+    """A session signed in with a one-time password: it may change the password, read /me
+    and sign out, nothing else."""
+
+    code = "password_change_required"
+
+
 class NotFound(BrickworkError):
     status = 404
     code = "not_found"

@@ -50,12 +50,13 @@ class PersonOut(BaseModel):
     created_at: Utc
 
     @classmethod
-    def of(cls, session, user: User) -> PersonOut:
+    def of(cls, session, user: User, memberships: dict[str, Any] | None = None) -> PersonOut:
+        """``memberships``: the person's, when a list read them for the whole page at once."""
         return cls(id=user.id, username=user.username, display_name=user.display_name, email=user.email,
                    phone=user.phone, title=user.title, locale=user.locale, is_admin=user.is_admin,
                    is_active=user.is_active, must_change_password=user.must_change_password,
                    manager_id=user.manager_id, version=user.version, created_at=user.created_at,
-                   **people.memberships_of(session, user.id))
+                   **(memberships or people.memberships_of(session, user.id)))
 
 
 class PeopleOut(BaseModel):
@@ -123,7 +124,8 @@ def users_list(request: Request, q: str = "", department: MaybeQueryId = None, a
     """People by name; ``q`` matches name, user name or email; ``department`` its members."""
     with work(request, read_only=True, admin=True) as (session, _who):
         total, rows = people.list_people(session, q, department, active, limit, offset)
-        return PeopleOut(total=total, items=[PersonOut.of(session, u) for u in rows])
+        memberships = people.memberships_of_many(session, [u.id for u in rows])
+        return PeopleOut(total=total, items=[PersonOut.of(session, u, memberships[u.id]) for u in rows])
 
 
 @router.post("/users", response_model=InvitedOut, status_code=201)

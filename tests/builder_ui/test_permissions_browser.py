@@ -80,6 +80,8 @@ def test_permission_designer_and_preview(signed_in, live_server, live_api, crm_o
     expect(table.locator("tbody tr")).to_have_count(own)
     expect(table).not_to_contain_text("777")  # the revenue is hidden from `sales`
     expect(table).not_to_contain_text("east2 customer")
+    # People and choices by name, not by id: the owner field holds the administrator who made them.
+    expect(table.locator("td[data-field=owner]").first).to_have_text("Administrator")
     shot(page, "preview-east")
 
     person.fill(f"head (#{head[0]})")

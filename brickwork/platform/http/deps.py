@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from brickwork.platform.apps import get_app
 from brickwork.platform.db import is_timeout, transaction
-from brickwork.platform.errors import FieldError, Forbidden, Invalid, NotAuthenticated, Unavailable
+from brickwork.platform.errors import (
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    PasswordChangeRequired,
+    Unavailable,
+)
 from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.app_roles import require_designer
@@ -22,6 +29,8 @@ from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
+# What a session that must replace its one-time password may still do (decision 0028).
+BEFORE_NEW_PASSWORD = {("POST", "/api/v1/me/password"), ("GET", "/api/v1/me"), ("HEAD", "/api/v1/me")}
 
 # Documents bearer auth in OpenAPI; the check itself happens in ``work``, in the same
 # transaction as the request's work (one round of locking and one thread, not two).
@@ -116,6 +125,11 @@ def allowed(request: Request, who: Principal | None, *, admin: bool = False) -> 
                                detail=_("Send an API token as 'Authorization: Bearer <token>'."))
     if request.method not in SAFE and "write" not in who.scopes:
         raise Forbidden(_("This API token may only read."))
+    if who.must_change_password and who.via == "session" \
+            and (request.method, request.url.path) not in BEFORE_NEW_PASSWORD:
+        raise PasswordChangeRequired(_("Choose a new password first."), detail=_(
+            "You signed in with a one-time password. Replace it on your own page (/me); until then "
+            "only that page and signing out work."))
     if admin and not who.is_admin:
         raise Forbidden(_("Only administrators may do this."))
     return who

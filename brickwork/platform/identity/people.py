@@ -188,6 +188,22 @@ def _memberships(session: Session, user_id: int) -> dict[str, Any]:
             "primary_department": next((r.department_id for r in ordered if r.is_main), None)}
 
 
+def memberships_of_many(session: Session, user_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """``memberships_of`` for a page of people, in one query."""
+    found: dict[int, list] = {i: [] for i in user_ids}
+    if user_ids:
+        rows = session.execute(select(Membership.user_id, Membership.department_id, Membership.is_main)
+                               .where(Membership.user_id.in_(user_ids)))
+        for row in rows:
+            found[row.user_id].append(row)
+    out = {}
+    for user_id, rows in found.items():
+        ordered = sorted(rows, key=lambda r: (not r.is_main, r.department_id))
+        out[user_id] = {"departments": [r.department_id for r in ordered],
+                        "primary_department": next((r.department_id for r in ordered if r.is_main), None)}
+    return out
+
+
 def memberships_of(session: Session, user_id: int) -> dict[str, Any]:
     """``{"departments": [...], "primary_department": id}``, the main one first."""
     return _memberships(session, user_id)

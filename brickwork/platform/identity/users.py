@@ -50,19 +50,21 @@ class Principal:
     scopes: tuple[str, ...] = field(default=("read", "write"))
     token_id: int | None = None  # a token whose use is still to be recorded
     main_department: int | None = None
+    must_change_password: bool = False  # signed in with a one-time password: only /me until replaced
 
     @classmethod
     def of(cls, row: Any, via: str, scopes: tuple[str, ...] = ("read", "write"),
            token_id: int | None = None) -> Principal:
         """From a row of ``PRINCIPAL_COLUMNS``."""
         return cls(row.user_id, row.username, shown_name(row.display_name, row.username), row.is_admin, via, scopes,
-                   token_id, row.main_department)
+                   token_id, row.main_department, bool(getattr(row, "must_change_password", False)))
 
 
 # What a request needs to know of its caller, in one query with the credential. Statements
 # built on these are made once: building a statement costs more than running it here.
 PRINCIPAL_COLUMNS = (
     User.id.label("user_id"), User.username, User.display_name, User.is_admin, User.is_active,
+    User.must_change_password,
     select(Membership.department_id).where(Membership.user_id == User.id, Membership.is_main.is_(True))
     .limit(1).scalar_subquery().label("main_department"),
 )

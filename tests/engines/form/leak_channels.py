@@ -228,3 +228,17 @@ def _report_pages(probe: Probe) -> str:
 def _rule_runs(probe: Probe) -> str:
     """The rules that ran on the caller's own records."""
     return "\n".join(probe.get(f"{_records(key)}/{rid}/rule-runs") for key, rid in sorted(probe.mine.items()))
+
+
+@channel("audit")
+def _audit(probe: Probe) -> str:
+    """The audit log holds every before and after: for administrators and the app's designers only,
+    through the API, the pages and the export."""
+    secret = probe.secret["customers"]
+    found = [probe.get("/api/v1/audit"), probe.get("/api/v1/audit", app="crm"),
+             probe.get("/api/v1/audit", app="crm", form="customers", record=str(secret)),
+             probe.get("/apps/crm/audit"), probe.get("/apps/crm/audit.xlsx", form="customers")]
+    for url in ("/admin/audit", "/admin/audit.xlsx"):
+        answer = probe.pages.get(url, params={"app": "crm"})
+        found.append(f"{answer.status_code} {_plain(answer.text)}")
+    return "\n".join(found)

@@ -90,11 +90,26 @@ async function publish() {
   status.textContent = T.published;
 }
 
-function shown(value) {
+function shown(value, field, names) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map(shown).join(", ");
+  if (Array.isArray(value)) return value.map((v) => shown(v, field, names)).join(", ");
   if (typeof value === "object") return value.title ?? value.name ?? value.label ?? value.id ?? "";
-  return String(value);
+  const known = names[field.logical]?.get(value) ?? field.options?.find((o) => o.id === value)?.label;
+  return known ?? String(value);
+}
+
+// The names of the people and departments the rows name by id: one request per kind.
+async function namesOf(items, columns) {
+  const names = {};
+  for (const [logical, path] of [["user", "users:pick"], ["department", "departments:pick"]]) {
+    const ids = new Set(columns.filter((f) => f.logical === logical)
+      .flatMap((f) => items.flatMap((item) => [item[f.key]].flat())).filter((v) => Number.isInteger(v)));
+    names[logical] = new Map();
+    if (!ids.size) continue;
+    const res = await request("GET", `/api/v1/${path}?ids=${[...ids].join(",")}`).catch(() => null);
+    for (const found of (res?.ok ? res.data : [])) names[logical].set(found.id, found.name);
+  }
+  return names;
 }
 
 async function preview(event) {
@@ -108,10 +123,12 @@ async function preview(event) {
   if (!res.ok) { count.textContent = problem(res) || T.preview_failed; out.replaceChildren(); return; }
   count.textContent = format(T.records, { n: res.data.total });
   const columns = S.fields.filter((f) => res.data.items.some((item) => f.key in item));
+  const names = await namesOf(res.data.items, columns);
   out.replaceChildren(el("table", {},
     el("thead", {}, el("tr", {}, el("th", { text: "#" }), ...columns.map((f) => el("th", { text: f.label })))),
     el("tbody", {}, ...res.data.items.map((item) => el("tr", { dataset: { id: item.id } },
-      el("td", { text: String(item.id) }), ...columns.map((f) => el("td", { text: shown(item[f.key]) })))))));
+      el("td", { text: String(item.id) }),
+      ...columns.map((f) => el("td", { dataset: { field: f.key }, text: shown(item[f.key], f, names) })))))));
 }
 
 async function people(input) {
