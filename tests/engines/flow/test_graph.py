@@ -63,7 +63,8 @@ def test_conditions_permissions_and_fields_are_checked_against_the_form(api, nod
         "branches": [branch("big", None, gt("salary", 5000)), branch("nothing", None)],
         "default": branch("otherwise", None)}))
     found = problems(publish_flow(api, body))
-    assert found == {"nodes.manager.approvers[0].field": "not_people", "nodes.manager.permissions.ghost": "unknown_field",
+    assert found == {"nodes.manager.approvers[0].field": "not_people",
+                     "nodes.manager.permissions.ghost": "unknown_field",
                      "nodes.manager.permissions.cost": "permission", "nodes.big.condition": "unknown_field",
                      "nodes.nothing.condition": "required"}
 
