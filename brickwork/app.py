@@ -23,13 +23,14 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.connectors import api as connectors_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock, org_api
+from brickwork.platform import app_roles_api, appfile_api, clock, org_api, secretbox
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
+    secretbox.configure(settings.secret_key)  # connections' secrets are sealed under it
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
+    app.include_router(connectors_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
                template_gallery, runs_page):
         app.include_router(ui.router)
