@@ -24,13 +24,14 @@ from brickwork.builder_ui import (
     template_gallery,
 )
 from brickwork.connectors import api as connectors_api
+from brickwork.connectors import config as connectors_config
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
 from brickwork.platform import api as platform_api
-from brickwork.platform import app_roles_api, appfile_api, clock, org_api, secretbox
+from brickwork.platform import app_roles_api, appfile_api, clock, org_api
 from brickwork.platform.appfile import Catalog
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
-    secretbox.configure(settings.secret_key)  # connections' secrets are sealed under it
+    connectors_config.configure(settings)  # the key sealing connections' secrets, attachments, allow-list
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers

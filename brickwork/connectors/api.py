@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from brickwork.connectors import delivery, service
 from brickwork.connectors.registry import CONNECTORS
 from brickwork.platform.http.deps import bearer, designing, work
+from brickwork.platform.i18n import pick
 
 router = APIRouter(prefix="/api/v1", tags=["connectors"], dependencies=[Depends(bearer)])
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["connectors"], dependencies=[Depends(
 def connectors_list(request: Request) -> dict:
     """The connectors there are, each with its settings' JSON Schema and which settings are secret."""
     with work(request, read_only=True):
-        return {"items": [{"name": c.name, "label": str(c.label), "secrets": list(c.secrets),
+        return {"items": [{"name": c.name, "label": pick(c.label), "secrets": list(c.secrets),
                            "schema": c.settings.model_json_schema(), "test": c.send_test is not None}
                           for c in sorted(CONNECTORS.values(), key=lambda c: c.name)]}
 

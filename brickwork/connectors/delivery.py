@@ -87,7 +87,7 @@ def deliver(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     assert opened.connector.send is not None
     delivery.attempts = ctx.attempt
     try:
-        done = opened.connector.send(session, opened, args["message"])
+        done = opened.connector.send(session, opened, {**args["message"], "idempotency_key": args["delivery"]})
     except Exception as exc:  # whatever the service or network said: a failed attempt, retried
         raise DeliveryFailed(scrub(f"{type(exc).__name__}: {exc}", opened.secret_values())) from None
     delivery.status, delivery.sent_at, delivery.error = "sent", utcnow(), None

@@ -47,3 +47,14 @@ def run_due(settings, engine, sessions):
 
             run_to_end(lambda: run_worker(settings.database_url, sessions, 2, wait=False))
     return run
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; ``smtp.inbox.messages``."""
+    from tests.connectors.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

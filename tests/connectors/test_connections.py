@@ -96,7 +96,7 @@ def test_one_key_sends_once(api, sessions, drain, echoes):
     assert _enqueue(sessions, "k1", "hello") is True
     assert _enqueue(sessions, "k1", "hello again") is False
     drain()
-    assert echoes.SENT == [{"text": "hello"}]
+    assert echoes.SENT == [{"text": "hello", "idempotency_key": "k1"}]  # handed on to the service
     with sessions() as session:
         sent = session.scalar(select(ConnectionDelivery))
         assert (sent.status, sent.summary) == ("sent", {"text": "hello", "echoed": "hello"})
@@ -115,7 +115,7 @@ def test_failures_retry_with_backoff_in_the_run_log_then_send_once(api, sessions
     assert runs and runs[0].outcome == "retrying" and "refused" in runs[0].error and TOKEN not in runs[0].error
     echoes.DOWN.clear()
     drain()
-    assert echoes.SENT == [{"text": "urgent"}]
+    assert [m["text"] for m in echoes.SENT] == ["urgent"]
 
 
 def test_the_rate_limit_defers_instead_of_dropping(api, sessions, run_due, echoes):
