@@ -58,3 +58,17 @@ def smtp():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def receiver(app, monkeypatch):
+    """The loopback robots (tests/connectors/receiver.py), with 127.0.0.1 on the allow-list
+    of outgoing HTTP (nothing else is let through, and nothing leaves the machine)."""
+    from brickwork.connectors import config
+    from tests.connectors.receiver import Receiver
+
+    monkeypatch.setattr(config.settings(), "http_allow_hosts", "127.0.0.1")
+    server = Receiver()
+    server.start()
+    yield server
+    server.stop()
