@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
+    connections_page,
     designer,
     org_pages,
     pages,
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(report_api.router)
     app.include_router(connectors_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page):
+               template_gallery, runs_page, connections_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
