@@ -38,6 +38,10 @@ def choice_label(value: str) -> str:
         value, value)
 
 
+def connector_label(name: str) -> str:
+    return pick(CONNECTORS[name].label) if name in CONNECTORS else name
+
+
 def fields_of(entry: Connector, values: dict[str, Any]) -> list[dict[str, Any]]:
     """The inputs of a connector's settings form, from its model's JSON Schema."""
     schema = entry.settings.model_json_schema()
@@ -93,8 +97,7 @@ def _page(request: Request, app_key: str, user: Principal, *, status_code: int =
     connectors = sorted(((c.name, pick(c.label)) for c in CONNECTORS.values() if not c.name.startswith("tests_")),
                         key=lambda c: c[0])
     return render(request, "connections.html", status_code=status_code, app=app, connections=rows,
-                  connectors=connectors, connector_label=lambda n: pick(CONNECTORS[n].label) if n in CONNECTORS
-                  else n, **extra)
+                  connectors=connectors, setting_label=setting_label, connector_label=connector_label, **extra)
 
 
 @router.get("/apps/{app}/connections")

@@ -81,7 +81,7 @@ def deliver(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     opened = open_connection(row)
     at = _room(session, row.id, opened.connector.limits)
     if at is not None:  # over the service's rate limit: the same delivery, later
-        defer(session, TASK, args, key=f"{args['delivery']}~{uuid.uuid4().hex[:8]}", lock=lock_of(row.id), at=at,
+        defer(session, TASK, args, key=f"{args['delivery'][:180]}~{uuid.uuid4().hex[:12]}", lock=lock_of(row.id), at=at,
               app=session.scalar(select(App.key).where(App.id == row.app_id)))
         return
     assert opened.connector.send is not None
