@@ -100,3 +100,35 @@ def test_the_test_button_reaches_the_server(api, smtp):
     smtp.stop()
     failed = api.post(f"{APP}/connections/mail:test")
     assert failed.status_code == 422 and "refused" in failed.text.lower()
+
+
+def test_starttls_and_implicit_tls_reach_a_server_with_a_trusted_certificate(api, tmp_path, monkeypatch):
+    """The client verifies the server's certificate (here a self-signed one made trusted)."""
+    from tests.connectors.smtp_server import SmtpServer, self_signed
+
+    cert = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert[0])
+    assert api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    for mode in ("starttls", "tls"):
+        server = SmtpServer(tls=mode, cert=cert)
+        server.start()
+        try:
+            connection(api, f"mail_{mode}", "email", {"host": "127.0.0.1", "port": server.port, "security": mode,
+                                                      "username": "desk", "password": PASSWORD,
+                                                      "sender": "desk@example.com"})
+            done = api.post(f"{APP}/connections/mail_{mode}:test")
+            assert done.status_code == 200, done.text
+            assert len(server.inbox.messages) == 1 and server.logins == [("desk", PASSWORD)]
+        finally:
+            server.stop()
+    monkeypatch.delenv("SSL_CERT_FILE")
+    untrusted = SmtpServer(tls="tls", cert=cert)
+    untrusted.start()
+    try:
+        connection(api, "mail_untrusted", "email", {"host": "127.0.0.1", "port": untrusted.port, "security": "tls",
+                                                    "sender": "desk@example.com"})
+        refused = api.post(f"{APP}/connections/mail_untrusted:test")
+        assert refused.status_code == 422 and "CERTIFICATE_VERIFY_FAILED" in refused.text
+        assert untrusted.inbox.messages == []
+    finally:
+        untrusted.stop()
