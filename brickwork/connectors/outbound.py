@@ -70,7 +70,7 @@ def resolve(url: str) -> tuple[str, str, int, str]:
         raise Refused(_("The address has no valid port.")) from None
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+    except (socket.gaierror, UnicodeError, ValueError):  # unknown, or not a name at all
         raise Refused(_("The host %(host)s cannot be found.", host=host)) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
     if host not in allowed_hosts() and any(_inside(a) for a in addresses):

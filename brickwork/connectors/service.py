@@ -135,7 +135,7 @@ def _settings(entry: Connector, given: Any, row: Connection | None) -> tuple[dic
 def create(session: Session, app: App, body: Any, who: Principal) -> Connection:
     body = _body(body)
     key = body.get("key")
-    if not isinstance(key, str) or not KEY.match(key):
+    if not isinstance(key, str) or not KEY.fullmatch(key):
         raise Invalid(_("The connection is not valid."), errors=[FieldError(
             "key", "key", _("Use lower-case letters, digits and underscores, starting with a letter."))])
     entry = connector_of(body.get("connector"))

@@ -61,6 +61,8 @@ def test_stale_and_bad_changes_are_refused(api, echoes):
     assert api.post(f"{APP}/connections", json={"key": "echo", "connector": "tests_echo"}).status_code == 409
     bad = api.post(f"{APP}/connections", json={"key": "Bad Key", "connector": "nope"})
     assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {"key"}
+    trailing = api.post(f"{APP}/connections", json={"key": "echo2\n", "connector": "tests_echo"})
+    assert trailing.status_code == 422 and trailing.json()["errors"][0]["field"] == "key"
     unknown = api.post(f"{APP}/connections", json={"key": "x", "connector": "nope"})
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "connector"
     typed = api.post(f"{APP}/connections", json={"key": "y", "connector": "tests_echo", "settings": {"target": []}})
