@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +44,17 @@ class Answer:
 
     def text(self, limit: int = 500) -> str:
         return self.body[:limit].decode("utf-8", errors="replace")
+
+
+def tls_context() -> ssl.SSLContext:
+    """A verifying client context, made once: loading the system's CA store costs ~70 ms.
+    Keyed by OpenSSL's variables naming the store, so a changed store is read again."""
+    return _context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@lru_cache(maxsize=4)
+def _context(_cafile: str | None, _capath: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 def allowed_hosts() -> set[str]:
@@ -90,7 +103,7 @@ class _Pinned(http.client.HTTPConnection):
 
 class _PinnedTLS(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=tls_context())
         self.address = address
 
     def connect(self) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from brickwork.connectors import config
+from brickwork.connectors.outbound import tls_context
 from brickwork.platform.errors import Invalid
 from brickwork.platform.files import path_of
 from brickwork.platform.i18n import _
@@ -73,14 +73,13 @@ def build(settings: MailSettings, message: dict[str, Any], session: Session | No
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
-    context = ssl.create_default_context()
     if settings.security == "tls":
         server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                                context=context)
+                                                context=tls_context())
     else:
         server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         if settings.security == "starttls":
-            server.starttls(context=context)
+            server.starttls(context=tls_context())
     if settings.username:
         server.login(settings.username, settings.password)
     return server
