@@ -5,6 +5,7 @@ its answer, delete. Plain form posts, so it works without JavaScript; the API be
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
@@ -13,8 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.rendering import error_page, render
-from brickwork.connectors import service
+from brickwork.connectors import delivery, service
 from brickwork.connectors.registry import CONNECTORS, Connector
+from brickwork.platform import clock
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http.deps import db
@@ -36,6 +38,15 @@ def setting_label(name: str) -> str:
 def choice_label(value: str) -> str:
     return {"starttls": _("STARTTLS"), "tls": _("TLS from the start"), "none": _("None (local relay)")}.get(
         value, value)
+
+
+def status_label(status: str) -> str:
+    return {"queued": _("Waiting or retrying"), "sent": _("Sent"), "skipped": _("Not sent (connection off)")}.get(
+        status, status)
+
+
+def _local(moment) -> str:
+    return moment.replace(tzinfo=UTC).astimezone(clock.app_zone()).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 def connector_label(name: str) -> str:
@@ -107,7 +118,7 @@ def connections_page(request: Request, app: str, tested: str = "", user: Princip
 
 def _editor(request: Request, app_key: str, user: Principal, entry: Connector, row: dict[str, Any] | None,
             values: dict[str, Any], *, status_code: int = 200, error: str | None = None,
-            errors: dict[str, list[str]] | None = None) -> Response:
+            errors: dict[str, list[str]] | None = None, sent: list[Any] | None = None) -> Response:
     try:
         with db(request, read_only=True) as session:
             app = get_app(session, app_key)
@@ -120,7 +131,8 @@ def _editor(request: Request, app_key: str, user: Principal, entry: Connector, r
                   label_zh=values.get("__label_zh", (row or {}).get("label", {}).get("zh-CN", "")),
                   label_en=values.get("__label_en", (row or {}).get("label", {}).get("en", "")),
                   enabled=values.get("__enabled", (row or {}).get("enabled", True)), error=error, errors=errors or {},
-                  choice_label=choice_label)
+                  choice_label=choice_label, deliveries=sent or [], status_label=status_label,
+                  local=lambda moment: _local(moment))
 
 
 @router.get("/apps/{app}/connections/new")
@@ -138,10 +150,12 @@ def connection_edit(request: Request, app: str, key: str, user: Principal = Depe
         with db(request, read_only=True) as session:
             found = get_app(session, app)
             require_designer(session, found, user)
-            row = service.view(service.get_connection(session, found, key))
+            stored = service.get_connection(session, found, key)
+            row = service.view(stored)
+            sent = delivery.deliveries(session, stored, limit=20)
     except BrickworkError as exc:
         return error_page(request, exc)
-    return _editor(request, app, user, CONNECTORS[row["connector"]], row, row["settings"])
+    return _editor(request, app, user, CONNECTORS[row["connector"]], row, row["settings"], sent=sent)
 
 
 def _errors(exc: BrickworkError) -> dict[str, list[str]]:

@@ -4,8 +4,12 @@ people who are not the app's admins are refused."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from brickwork.connectors.delivery import enqueue
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.users import create_user
+from brickwork.platform.models import Connection
 from tests.conftest import ADMIN_PASSWORD
 from tests.connectors.smtp_server import SmtpServer
 from tests.platform.http.test_csrf import form_token, sign_in
@@ -13,7 +17,7 @@ from tests.platform.http.test_csrf import form_token, sign_in
 PASSWORD = "page-secret-4d3c2b1a"
 
 
-def test_an_admin_adds_a_mail_connection_and_sends_a_test(client, admin):
+def test_an_admin_adds_a_mail_connection_and_sends_a_test(client, admin, sessions, drain):
     smtp = SmtpServer()
     smtp.start()
     try:
@@ -46,6 +50,13 @@ def test_an_admin_adds_a_mail_connection_and_sends_a_test(client, admin):
         tested = client.post("/apps/crm/connections/mail/test", data={"csrf_token": token})
         assert 'data-testid="test-result"' in tested.text and "desk@example.com" in tested.text
         assert smtp.logins == [("desk", PASSWORD)]
+        with transaction(sessions) as session:
+            row = session.scalar(select(Connection))
+            enqueue(session, row, {"to": ["lin@example.com"], "subject": "工单已关闭"}, "page-test-1",
+                    {"to": ["lin@example.com"], "subject": "工单已关闭"})
+        drain()
+        sent = client.get("/apps/crm/connections/mail/edit").text
+        assert 'data-delivery-status="sent"' in sent and "工单已关闭 → lin@example.com" in sent
         smtp.stop()
         failed = client.post("/apps/crm/connections/mail/test", data={"csrf_token": token})
         assert "did not take the test message" in failed.text or "refused" in failed.text.lower()
