@@ -130,3 +130,24 @@ def test_the_rate_limit_defers_instead_of_dropping(api, sessions, run_due, echoe
     with sessions() as session:
         statuses = sorted(d.status for d in session.scalars(select(ConnectionDelivery)))
     assert statuses == ["queued", "queued", "sent", "sent", "sent"]
+
+
+def test_the_daily_pruning_drops_old_finished_deliveries_and_keeps_waiting_ones(api, sessions, echoes):
+    from datetime import timedelta
+
+    from brickwork.platform.db import utcnow
+    from brickwork.platform.jobs.prune import prune
+
+    _app(api)
+    _echo(api)
+    for key in ("old-sent", "old-waiting", "new-sent"):
+        _enqueue(sessions, key, key)
+    with transaction(sessions) as session:
+        for row in session.scalars(select(ConnectionDelivery)):
+            row.status = "queued" if row.key == "old-waiting" else "sent"
+            if row.key.startswith("old"):
+                row.created_at = utcnow() - timedelta(days=31)
+    with transaction(sessions) as session:
+        assert prune(session, 30, 30)["deliveries"] == 1
+    with sessions() as session:
+        assert sorted(session.scalars(select(ConnectionDelivery.key))) == ["new-sent", "old-waiting"]
