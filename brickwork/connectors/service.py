@@ -119,7 +119,12 @@ def _settings(entry: Connector, given: Any, row: Connection | None) -> tuple[dic
     if not isinstance(given, dict):
         raise Invalid(_("The connection is not valid."), errors=[FieldError(
             "settings", "type", _("Give the connector's settings as an object."))])
-    stored = open_connection(row).settings.model_dump() if row is not None else {}
+    stored: dict[str, Any] = {}
+    if row is not None:
+        try:
+            stored = open_connection(row).settings.model_dump()
+        except Invalid:  # sealed under an older secret key: what is given now replaces them
+            stored = dict(row.settings)
     merged = {**stored, **{k: v for k, v in given.items() if not (k in entry.secrets and v is None)}}
     try:
         model: BaseModel = entry.settings.model_validate(merged)
