@@ -132,3 +132,15 @@ def test_starttls_and_implicit_tls_reach_a_server_with_a_trusted_certificate(api
         assert untrusted.inbox.messages == []
     finally:
         untrusted.stop()
+
+
+def test_a_broken_template_or_missing_recipient_is_refused_when_the_rule_is_saved(api):
+    setup_tickets(api)
+    body = {"key": "bad", "label": {"en": "bad"}, "trigger": {"type": "record.created", "form": "tickets"},
+            "actions": [{"type": "send_email", "connection": "mail", "subject": {"zh-CN": "{{ record.title "},
+                         "to": ["not-an-address"]}]}
+    saved = api.put(f"{APP}/definitions/rule/bad", json=body)
+    refused = saved if saved.status_code == 422 else api.post(f"{APP}/definitions/rule/bad:publish")
+    assert refused.status_code == 422, refused.text
+    fields = {e["field"] for e in refused.json()["errors"]}
+    assert {"$.actions[0].subject.zh-CN", "$.actions[0].to"} <= fields, fields
