@@ -14,6 +14,7 @@ from brickwork import __version__
 from brickwork.builder_ui import (
     app_settings,
     audit_page,
+    connections_page,
     designer,
     flow_designer,
     org_pages,
@@ -28,6 +29,8 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.connectors import api as connectors_api
+from brickwork.connectors import config as connectors_config
 from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
+    connectors_config.configure(settings)  # the key sealing connections' secrets, attachments, allow-list
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
@@ -117,8 +121,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
     app.include_router(flow_preview_api.router)
+    app.include_router(connectors_api.router)
     for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
-               record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page):
+               record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page,
+               connections_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

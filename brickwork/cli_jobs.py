@@ -26,13 +26,15 @@ def add_commands(commands, parser_class, whole) -> None:
 
 
 def cmd_worker(args, settings) -> None:
-    import brickwork.kinds  # noqa: F401 - each engine's kind registers its event subscribers and tasks
+    import brickwork.kinds  # noqa: F401  (engines and connectors register their tasks and subscribers)
     from brickwork.cli_common import migrated_engine
+    from brickwork.connectors import config as connectors_config
     from brickwork.platform.db import make_sessionmaker
     from brickwork.platform.jobs.worker import run_forever
 
     engine = migrated_engine(settings, args.migrate, _(
         "The database is not migrated: run 'brickwork db upgrade' or start with 'brickwork worker --migrate'."))
+    connectors_config.configure(settings)
     if not args.once:
         print(_("Brickwork worker started (%(backend)s).", backend=engine.dialect.name), flush=True)
     try:

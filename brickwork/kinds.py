@@ -1,6 +1,7 @@
 """Every kind of definition: each engine registers its entry in its own module (its
 ``kind.py``); the top floor lists them here and hands the registry down."""
 
+import brickwork.connectors.installed  # noqa: F401  (every connector registers its entry, actions, tasks)
 from brickwork.engines.flow.kind import FLOW
 from brickwork.engines.form.kind import FORM
 from brickwork.engines.report.kind import DASHBOARD, REPORT

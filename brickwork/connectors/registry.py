@@ -27,6 +27,13 @@ class Connector:
     send_test: Callable[[Any, Any], str] | None = None
     # The rules engine's action entries this connector adds (engines/rules/actions.ActionType).
     actions: tuple[Any, ...] = field(default_factory=tuple)
+    # send(session, connection, message) -> a short summary kept with the delivery: the
+    # delivery task (connectors/delivery.py) calls it; any exception is a failed attempt,
+    # retried with backoff. ``connection`` is the opened one (service.Opened).
+    send: Callable[[Any, Any, dict[str, Any]], dict[str, Any]] | None = None
+    # The service's rate limits per connection, as (messages, seconds): a send over one of
+    # them is deferred to when the window has room, never dropped.
+    limits: tuple[tuple[int, float], ...] = ()
 
 
 CONNECTORS: dict[str, Connector] = {}

@@ -623,3 +623,39 @@ class FlowDelegation(Base):
     delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
+class Connection(Base):
+    """One configured use of a connector in an app (brickwork/connectors): a mail server, a
+    group's robot, an HTTP endpoint. ``settings`` never holds a secret: the connector's secret
+    settings are in ``secrets``, each sealed (platform/secretbox.py), and never leave the server."""
+
+    __tablename__ = "connections"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app_id: Mapped[int] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"))
+    connector: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    secrets: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> sealed value
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("app_id", "key"),)
+
+
+class ConnectionDelivery(Base):
+    """One message to send through a connection, unique by its idempotency key: a second
+    request with the same key (a rule run again, a re-delivered event) sends nothing. Sent
+    rows also count the connection's recent sends for its rate limit."""
+
+    __tablename__ = "connection_deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, sent, failed
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what was sent, no secret
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_connection_deliveries_sent", "connection_id", "sent_at"),)

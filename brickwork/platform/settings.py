@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Modules imported by web and worker processes at start: they register subscribers/tasks.
     plugins: str = ""
     # Days kept before the daily pruning deletes them: outbox events; run log, receipts, dead jobs.
+    # Hosts that outgoing HTTP of connectors (HTTP calls, bots) may reach though they resolve to
+    # loopback, link-local or private addresses: comma-separated names or IP addresses.
+    http_allow_hosts: str = ""
     events_retention_days: int = Field(default=30, ge=1, le=3650)
     runs_retention_days: int = Field(default=30, ge=1, le=3650)
     # Administrators must use two-factor sign-in: one who has not enrolled sets up the

@@ -1,6 +1,6 @@
 """Pruning, daily by the built-in schedule ``brickwork.prune``: outbox events, run-log rows
-(of jobs and of rules), receipts, dead jobs and read notifications older than their
-retention (docs/operations.md)."""
+(of jobs and of rules), receipts, dead jobs, read notifications and connectors' finished
+deliveries older than their retention (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.jobs.queue import prune_dead
 from brickwork.platform.jobs.registry import RunContext, task
 from brickwork.platform.jobs.schedules import set_schedule
-from brickwork.platform.models import JobReceipt, JobRun, Notification, OutboxEvent, RuleRun
+from brickwork.platform.models import ConnectionDelivery, JobReceipt, JobRun, Notification, OutboxEvent, RuleRun
 
 TASK = "brickwork.prune"
 CRON = "30 3 * * *"  # 03:30 in the installation's time zone, when offices are closed
@@ -34,6 +34,9 @@ def prune(session: Session, events_days: int, runs_days: int) -> dict[str, int]:
         "rule_runs": session.execute(delete(RuleRun).where(RuleRun.started_at < runs_before)).rowcount,
         "notifications": session.execute(delete(Notification).where(
             Notification.read_at < runs_before)).rowcount,
+        # Connectors' deliveries done with (sent or skipped); a waiting one stays until it is.
+        "deliveries": session.execute(delete(ConnectionDelivery).where(
+            ConnectionDelivery.created_at < runs_before, ConnectionDelivery.status != "queued")).rowcount,
     }
 
 
