@@ -23,6 +23,8 @@ from brickwork.builder_ui import (
     runs_page,
     template_gallery,
 )
+from brickwork.connectors import webhooks
+from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
+    webhooks.configure(settings.secret_key)  # seals and unseals the webhooks' signing secrets
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(runs_api.router)
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
+    app.include_router(webhooks_api.router)
     app.include_router(app_roles_api.router)
     app.include_router(org_api.router)
     app.include_router(form_api.router)

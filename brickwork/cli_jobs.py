@@ -26,9 +26,13 @@ def add_commands(commands, parser_class, whole) -> None:
 
 
 def cmd_worker(args, settings) -> None:
+    import brickwork.kinds  # noqa: F401  (the engines register their subscribers and tasks)
     from brickwork.cli_common import migrated_engine
+    from brickwork.connectors import webhooks
     from brickwork.platform.db import make_sessionmaker
     from brickwork.platform.jobs.worker import run_forever
+
+    webhooks.configure(settings.secret_key)
 
     engine = migrated_engine(settings, args.migrate, _(
         "The database is not migrated: run 'brickwork db upgrade' or start with 'brickwork worker --migrate'."))

@@ -1,0 +1,8 @@
+"""Webhooks out (Standard Webhooks signed, retried for a day, logged, replayable) and the
+verification of webhooks in (issue 18). Importing the package registers the delivery
+subscriber and task with the jobs floor."""
+
+from brickwork.connectors.webhooks import delivery  # noqa: F401  (registers the subscriber and task)
+from brickwork.connectors.webhooks.secret import configure
+
+__all__ = ["configure"]
