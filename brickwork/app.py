@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
     app.include_router(rules_api.hooks)
     app.include_router(webhooks_api.router)
+    app.include_router(webhooks_api.incoming_router)
     app.include_router(app_roles_api.router)
     app.include_router(org_api.router)
     app.include_router(form_api.router)

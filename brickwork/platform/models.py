@@ -535,3 +535,16 @@ class WebhookReceipt(Base):
         UniqueConstraint("app", "rule", "delivery_id", name="uq_webhook_receipts_app_rule_delivery"),
         Index("ix_webhook_receipts_received_at", "received_at"),
     )
+
+
+class WebhookInSecret(Base):
+    """The signing secret (sealed) of a rule's incoming webhook, kept out of the rule's
+    definition so it never travels in an app file."""
+
+    __tablename__ = "webhook_in_secrets"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("app", "rule", name="uq_webhook_in_secrets_app_rule"),)

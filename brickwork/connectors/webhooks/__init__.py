@@ -2,7 +2,7 @@
 verification of webhooks in (issue 18). Importing the package registers the delivery
 subscriber and task with the jobs floor."""
 
-from brickwork.connectors.webhooks import delivery  # noqa: F401  (registers the subscriber and task)
+from brickwork.connectors.webhooks import delivery, incoming  # noqa: F401  (register with the jobs floor, the rules engine)
 from brickwork.connectors.webhooks.secret import configure
 
 __all__ = ["configure"]

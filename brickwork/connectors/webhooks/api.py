@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from brickwork.connectors.webhooks import delivery, signing, subscriptions
+from brickwork.connectors.webhooks import delivery, incoming, signing, subscriptions
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Invalid
 from brickwork.platform.http.deps import bearer, designing
@@ -95,3 +95,15 @@ def webhooks_replay(request: Request, app: str, sub_id: PathId, delivery_id: Pat
     """Send the message again (same ``webhook-id``), through the queue."""
     with designing(request, app) as (session, who, _app):
         return subscriptions.delivery_view(subscriptions.replay(session, app, sub_id, delivery_id, who.user_id))
+
+
+incoming_router = APIRouter(prefix="/api/v1/apps/{app}/rules/{rule}", tags=["webhooks"],
+                            dependencies=[Depends(bearer)])
+
+
+@incoming_router.post("/webhook-secret", status_code=201)
+def webhook_in_secret(request: Request, app: str, rule: str) -> dict[str, Any]:
+    """A new signing secret for the rule's incoming webhook (``whsec_…``, in this answer only);
+    the previous one stops working. The rule checks it when its trigger says ``"verify": true``."""
+    with designing(request, app) as (session, who, _app):
+        return {"secret": incoming.make_secret(session, app, rule, who.user_id)}

@@ -1,4 +1,4 @@
-"""webhooks: outgoing subscriptions and their delivery log, incoming delivery ids
+"""webhooks: outgoing subscriptions and their delivery log; incoming delivery ids and signing secrets
 
 Revision ID: 0017
 Revises: 0009
@@ -69,9 +69,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_receipts', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_receipts_received_at', ['received_at'], unique=False)
+    op.create_table('webhook_in_secrets',
+    sa.Column('id', ID, nullable=False),
+    sa.Column('app', sa.String(length=64), nullable=False),
+    sa.Column('rule', sa.String(length=64), nullable=False),
+    sa.Column('secret', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_in_secrets')),
+    sa.UniqueConstraint('app', 'rule', name='uq_webhook_in_secrets_app_rule')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('webhook_in_secrets')
     op.drop_table('webhook_receipts')
     op.drop_table('webhook_deliveries')
     op.drop_table('webhook_subscriptions')
