@@ -24,6 +24,7 @@ from brickwork.builder_ui import (
     template_gallery,
 )
 from brickwork.connectors import webhooks
+from brickwork.connectors.printing import api as print_api
 from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.form import api as form_api
 from brickwork.engines.form import listing, transfer_api, views_api
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(platform_api.router)
     app.include_router(runs_api.router)
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
+    app.include_router(print_api.router)  # before forms: /records/{id}/print/...
     app.include_router(rules_api.hooks)
     app.include_router(webhooks_api.router)
     app.include_router(webhooks_api.incoming_router)
