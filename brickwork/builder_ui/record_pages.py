@@ -34,6 +34,7 @@ from brickwork.builder_ui.record_history import timeline
 from brickwork.builder_ui.record_values import changed, input_value, int_or_none, json_value, posted, same
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
+from brickwork.connectors.printing.render import templates_of
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.records import RecordService
 from brickwork.platform.errors import BrickworkError, Conflict, Invalid, NotFound
@@ -59,7 +60,8 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
             warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
                 if stale else None
             return render(request, "record.html", **page_context(session, service),
-                          **main_context(session, service, record), notice=notice, warning=warning)
+                          **main_context(session, service, record), notice=notice, warning=warning,
+                          prints=templates_of(session, app, form))
     except BrickworkError as exc:
         return error_page(request, exc)
 
