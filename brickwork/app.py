@@ -22,6 +22,7 @@ from brickwork.builder_ui import (
     record_views,
     runs_page,
     template_gallery,
+    webhooks_page,
 )
 from brickwork.connectors import webhooks
 from brickwork.connectors.printing import api as print_api
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(transfer_api.router)
     app.include_router(report_api.router)
     for ui in (pages, org_pages, designer, app_settings, permissions, record_views, record_pages, record_import,
-               template_gallery, runs_page):
+               template_gallery, runs_page, webhooks_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
