@@ -44,7 +44,7 @@ def _ids(ids: str) -> list[int]:
 @router.get("/print/{template}.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 def print_batch(request: Request, app: str, form: str, template: str,
                 ids: str = Query(max_length=4000)) -> Response:
-    """Several records in one PDF (``?ids=1,2,3``, at most 200), each starting on a new page
+    """Several records in one PDF (``?ids=1,2,3``, at most 50), each starting on a new page
     with its own page numbers."""
     with work(request, read_only=True) as (session, who):
         _template, pages = render.print_records(session, app, form, template, _ids(ids), who)
@@ -53,7 +53,7 @@ def print_batch(request: Request, app: str, form: str, template: str,
 
 @router.get("/print/{template}.zip", response_class=Response, responses={200: {"content": {"application/zip": {}}}})
 def print_zip(request: Request, app: str, form: str, template: str, ids: str = Query(max_length=4000)) -> Response:
-    """Several records, one PDF each, in a zip (``?ids=1,2,3``, at most 200)."""
+    """Several records, one PDF each, in a zip (``?ids=1,2,3``, at most 50)."""
     with work(request, read_only=True) as (session, who):
         _template, pages = render.print_records(session, app, form, template, _ids(ids), who)
     buffer = io.BytesIO()

@@ -25,7 +25,7 @@ from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App, Definition
 
-MAX_BATCH = 200  # records in one batch print
+MAX_BATCH = 50  # records in one batch print: about a second each, in the request
 FONTS = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans", "DejaVu Sans", sans-serif'
 
 PAGE_CSS = """

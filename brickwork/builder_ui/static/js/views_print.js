@@ -1,5 +1,5 @@
 // Batch print from the table view: the selected rows' records in one PDF (a page per
-// record) or a zip of PDFs, opened in a new tab (the server renders them, at most 200).
+// record) or a zip of PDFs, opened in a new tab (the server renders them, at most 50).
 const tbody = document.querySelector("tbody");
 
 for (const button of document.querySelectorAll(".print-selected")) {
