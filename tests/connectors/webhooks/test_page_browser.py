@@ -8,12 +8,25 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form
+from tests.live_server import LiveServer, Worker
 
 pytestmark = pytest.mark.browser
 
 APP = "/api/v1/apps/crm"
 TICKETS = form("tickets", field("t_title", "text", "title"))
+
+
+@pytest.fixture
+def live_server(tmp_path, database_url):
+    """`brickwork serve`; on PostgreSQL a `brickwork worker` beside it (one data folder: one key)."""
+    server = LiveServer(tmp_path / "data", database_url)
+    worker = Worker(tmp_path / "data", database_url, "worker") if PG_URL else None
+    yield server
+    if worker:
+        worker.stop()
+    server.stop()
 
 
 def test_add_a_webhook_watch_it_deliver_and_replay(signed_in, live_api, live_server, receiver, shot):
