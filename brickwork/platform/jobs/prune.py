@@ -1,6 +1,6 @@
 """Pruning, daily by the built-in schedule ``brickwork.prune``: outbox events, run-log rows
-(of jobs and of rules), receipts, dead jobs and read notifications older than their
-retention (docs/operations.md)."""
+(of jobs and of rules), receipts, dead jobs, read notifications and the webhooks' delivery
+log and incoming delivery ids older than their retention (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.jobs.queue import prune_dead
 from brickwork.platform.jobs.registry import RunContext, task
 from brickwork.platform.jobs.schedules import set_schedule
-from brickwork.platform.models import JobReceipt, JobRun, Notification, OutboxEvent, RuleRun
+from brickwork.platform.models import (
+    JobReceipt,
+    JobRun,
+    Notification,
+    OutboxEvent,
+    RuleRun,
+    WebhookDelivery,
+    WebhookReceipt,
+)
 
 TASK = "brickwork.prune"
 CRON = "30 3 * * *"  # 03:30 in the installation's time zone, when offices are closed
@@ -34,6 +42,12 @@ def prune(session: Session, events_days: int, runs_days: int) -> dict[str, int]:
         "rule_runs": session.execute(delete(RuleRun).where(RuleRun.started_at < runs_before)).rowcount,
         "notifications": session.execute(delete(Notification).where(
             Notification.read_at < runs_before)).rowcount,
+        # Webhooks: the delivery log as long as the run log (a message under way stays), and
+        # incoming delivery ids (a sender's re-delivery comes within hours, not a month).
+        "webhook_deliveries": session.execute(delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < runs_before, WebhookDelivery.status != "pending")).rowcount,
+        "webhook_receipts": session.execute(delete(WebhookReceipt).where(
+            WebhookReceipt.received_at < runs_before)).rowcount,
     }
 
 
