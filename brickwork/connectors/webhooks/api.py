@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from brickwork.connectors.webhooks import delivery, incoming, signing, subscriptions
+from brickwork.connectors.webhooks import delivery, incoming, secret, signing, subscriptions
 from brickwork.platform.db import utcnow
-from brickwork.platform.errors import Invalid
+from brickwork.platform.errors import Conflict, Invalid
 from brickwork.platform.http.deps import bearer, designing
 from brickwork.platform.http.params import MaybeQueryId, PathId
 from brickwork.platform.i18n import _
@@ -69,7 +69,11 @@ def webhooks_test(request: Request, app: str, sub_id: PathId) -> dict[str, Any]:
     """Send a ``webhook.test`` message now, signed like the others; says how the receiver answered."""
     with designing(request, app, read_only=True) as (session, _who, _app):
         sub = subscriptions.get(session, app, sub_id)
-        secrets_ = delivery.signing_secrets(sub)
+        try:
+            secrets_ = delivery.signing_secrets(sub)
+        except secret.Unreadable:
+            raise Conflict(_("The webhook's secret cannot be read."),
+                           detail=_("The installation's secret key changed: make a new secret.")) from None
         url = sub.url
     body = json.dumps({"type": "webhook.test", "timestamp": iso(utcnow()), "data": {"app": app}}).encode()
     headers = signing.headers(secrets_, f"msg_test_{uuid.uuid4().hex}", int(time.time()), body)

@@ -51,6 +51,7 @@ TIMEOUT = 10.0  # seconds for one POST
 GRACE = timedelta(hours=24)  # after a rotation the old secret signs too, this long
 INTERNAL = ("rules", "causation")  # envelope entries that are Brickwork's business only
 USER_AGENT = "Brickwork-Webhooks/1"
+UNREADABLE = "the signing secret was sealed under another installation key: make a new one"
 
 
 class DeliveryFailed(Exception):
@@ -118,7 +119,10 @@ def fan_out(session: Session, event: Event) -> None:
 def signing_secrets(sub: WebhookSubscription) -> list[str]:
     found = [secret.unseal(sub.secret)]
     if sub.old_secret and sub.old_until and sub.old_until > utcnow():
-        found.append(secret.unseal(sub.old_secret))
+        try:
+            found.append(secret.unseal(sub.old_secret))
+        except secret.Unreadable:  # rotated because the installation's key changed: the new one alone
+            pass
     return found
 
 
@@ -148,7 +152,13 @@ def deliver(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     body = json.dumps(row.body, ensure_ascii=False, separators=(",", ":")).encode()
     stamp = int(time.time())
     try:
-        status = post(sub.url, body, signing.headers(signing_secrets(sub), row.msg_id, stamp, body))
+        keys = signing_secrets(sub)
+    except secret.Unreadable:  # the installation's key changed: no retry can help
+        row.status, row.error = "failed", UNREADABLE
+        turn_off(session, sub, UNREADABLE)
+        return
+    try:
+        status = post(sub.url, body, signing.headers(keys, row.msg_id, stamp, body))
     except DeliveryFailed as exc:
         if retry_of(DELIVER).delay_after(ctx.attempt) is not None:
             raise  # the jobs floor waits and tries again; the run log keeps the error

@@ -151,3 +151,26 @@ def test_apps_without_webhooks_make_no_delivery_jobs(api, drain, sessions):
     drain()
     with sessions() as s:
         assert s.scalars(select(JobRun).where(JobRun.task.like("webhooks%"))).all() == []
+
+
+def test_a_changed_installation_key_turns_the_webhook_off_at_once(api, drain, receiver, settings):
+    from brickwork.connectors import webhooks
+
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    webhooks.configure("another installation key")  # as if BRICKWORK_SECRET_KEY had been changed
+    try:
+        api.post(URL, json={"title": "x"})
+        drain()
+        state = api.get(f"{HOOKS}/{hook['id']}").json()
+        assert state["enabled"] is False and "another installation key" in state["disabled_reason"]
+        refused = api.post(f"{HOOKS}/{hook['id']}:test")
+        assert refused.status_code == 409
+        # A new secret under the new key; the old one, unreadable now, no longer signs.
+        rotated = api.post(f"{HOOKS}/{hook['id']}:rotate").json()
+        receiver.secrets[:] = [rotated["secret"]]
+        assert api.post(f"{HOOKS}/{hook['id']}:test").json() == {"status": 204}
+        assert len(receiver.messages[-1]["signatures"].split(" ")) == 1
+    finally:
+        webhooks.configure(settings.secret_key)
+    assert [m["body"]["type"] for m in receiver.unique()] == ["webhook.test"]
