@@ -45,7 +45,7 @@ from brickwork.platform.models import (
 SUBSCRIBER = "webhooks"
 DELIVER = "webhooks.deliver"
 TOPICS = ("record.*", "flow.*")
-# 10 s, 20 s, 40 s ... then hourly: 32 attempts span about a day (23.9 h).
+# 10 s, 20 s, 40 s ... then hourly: the 32nd and last attempt comes 23.4 h after the first.
 RETRY = Retry(attempts=32, base=10.0, factor=2.0, cap=3600.0)
 TIMEOUT = 10.0  # seconds for one POST
 GRACE = timedelta(hours=24)  # after a rotation the old secret signs too, this long
