@@ -28,9 +28,12 @@ from brickwork.builder_ui import (
     rules_page,
     runs_page,
     template_gallery,
+    webhooks_page,
 )
 from brickwork.connectors import api as connectors_api
 from brickwork.connectors import config as connectors_config
+from brickwork.connectors.printing import api as print_api
+from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
@@ -87,7 +90,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.catalog = catalog
     clock.configure(settings.zone)
     listing.configure(settings.secret_key)
-    connectors_config.configure(settings)  # the key sealing connections' secrets, attachments, allow-list
+    connectors_config.configure(settings)  # the key sealing connections' and webhooks' secrets, the allow-list
 
     app.add_exception_handler(BrickworkError, problems.on_brickwork_error)
     app.add_exception_handler(StarletteHTTPException, pages.on_http_error)  # a page for browsers
@@ -110,8 +113,11 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(audit_api.router)
     app.include_router(flow_api.router)  # before forms: /records/{id}/flow-instances
     app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
+    app.include_router(print_api.router)  # before forms: /records/{id}/print/...
     app.include_router(rules_api.hooks)
     app.include_router(notifications_api.router)
+    app.include_router(webhooks_api.router)
+    app.include_router(webhooks_api.incoming_router)
     app.include_router(app_roles_api.router)
     app.include_router(org_api.router)
     app.include_router(two_factor_api.router)
@@ -124,7 +130,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(connectors_api.router)
     for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
                record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page,
-               connections_page):
+               connections_page, webhooks_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

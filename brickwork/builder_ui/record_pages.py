@@ -34,6 +34,7 @@ from brickwork.builder_ui.record_history import timeline
 from brickwork.builder_ui.record_values import changed, input_value, int_or_none, json_value, posted, same
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
+from brickwork.connectors.printing.render import templates_of
 from brickwork.engines.form.display import Names
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules import service as rules_service
@@ -62,7 +63,8 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
             return render(request, "record.html", **page_context(session, service),
                           **main_context(session, service, record), notice=notice, warning=warning,
                           rule_buttons=rules_service.buttons(session, app, form, user),
-                          rules_ran=rules_page.ran_on(session, app, form, record_id))
+                          rules_ran=rules_page.ran_on(session, app, form, record_id),
+                          prints=templates_of(session, app, form))
     except BrickworkError as exc:
         return error_page(request, exc)
 

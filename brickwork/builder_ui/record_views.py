@@ -14,6 +14,7 @@ from brickwork.builder_ui import views_calendar, views_kanban
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.views_common import open_form, script_text, sort_by_keys
+from brickwork.connectors.printing.render import templates_of
 from brickwork.engines.form.listing import list_records
 from brickwork.platform.errors import BrickworkError, FieldError, Invalid
 from brickwork.platform.http.deps import work
@@ -40,7 +41,7 @@ def table_page(request: Request, app: str, form: str, view: int | None = None,
             }
             return render(request, "table.html", app=app, app_label=page.app_label, form=page.form, data=data,
                           views=page.views("table"), current=data["view"], can_create="create" in actions,
-                          text=script_text())
+                          text=script_text(), prints=templates_of(session, app, form))
     except BrickworkError as exc:
         return error_page(request, exc)
 

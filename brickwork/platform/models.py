@@ -659,3 +659,79 @@ class ConnectionDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_connection_deliveries_sent", "connection_id", "sent_at"),)
+class WebhookSubscription(Base):
+    """An app's outgoing webhook (issue 18): its events (``record.*``, ``flow.*`` patterns),
+    optionally one form and some of its fields, POSTed signed (Standard Webhooks) to ``url``.
+    ``secret`` is sealed (platform/secretbox.py); after a rotation ``old_secret``
+    still signs beside it until ``old_until``. Disabled by itself after a day of failures."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(default=list)
+    form: Mapped[str | None] = mapped_column(String(64))
+    fields: Mapped[list[Any]] = mapped_column(default=list)  # field keys sent; empty: all
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    secret: Mapped[str] = mapped_column(Text)
+    old_secret: Mapped[str | None] = mapped_column(Text)
+    old_until: Mapped[datetime | None] = mapped_column(DateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WebhookDelivery(Base):
+    """The delivery log: one message (an event for a subscription) and how it went. Each
+    attempt is also a row of ``job_runs`` (its error, its time). ``msg_id`` is the
+    ``webhook-id`` header: the same for every attempt and replay of the message."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    app: Mapped[str] = mapped_column(String(64))
+    event_key: Mapped[str] = mapped_column(String(64))
+    msg_id: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str | None] = mapped_column(String(200))  # app/form/id: the ordering key
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed, skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    replays: Mapped[int] = mapped_column(Integer, default=0)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_key", name="uq_webhook_deliveries_subscription_event"),
+    )
+
+
+class WebhookReceipt(Base):
+    """An incoming webhook's delivery id, once per rule: a second delivery with the same id
+    finds this row and is answered without running the rule again."""
+
+    __tablename__ = "webhook_receipts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[str] = mapped_column(String(200))
+    event_key: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("app", "rule", "delivery_id", name="uq_webhook_receipts_app_rule_delivery"),
+        Index("ix_webhook_receipts_received_at", "received_at"),
+    )
+
+
+class WebhookInSecret(Base):
+    """The signing secret (sealed) of a rule's incoming webhook, kept out of the rule's
+    definition so it never travels in an app file."""
+
+    __tablename__ = "webhook_in_secrets"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("app", "rule", name="uq_webhook_in_secrets_app_rule"),)

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-_INFO = b"brickwork connections v1"
+_PURPOSE = "connections v1"
 _key: str | None = None
 
 
@@ -38,18 +38,20 @@ def _secret() -> str:
     return _key
 
 
-@lru_cache(maxsize=4)
-def _fernet(secret_key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret_key.encode())
+@lru_cache(maxsize=8)
+def fernet(secret_key: str, purpose: str = _PURPOSE) -> Fernet:
+    """A key of its own per purpose (connections, sign-in factors), all from the one secret key."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=f"brickwork {purpose}".encode()).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
 def seal(value: str) -> str:
-    return _fernet(_secret()).encrypt(value.encode()).decode()
+    return fernet(_secret()).encrypt(value.encode()).decode()
 
 
 def unseal(token: str) -> str:
     try:
-        return _fernet(_secret()).decrypt(token.encode()).decode()
+        return fernet(_secret()).decrypt(token.encode()).decode()
     except InvalidToken:
         raise Unreadable("a sealed secret cannot be opened with this installation's secret key") from None

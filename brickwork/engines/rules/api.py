@@ -72,10 +72,19 @@ def record_press(request: Request, app: str, form: str, record_id: PathId, key: 
         return service.run_view(service.press(session, app, form, record_id, key, who))
 
 
+async def raw_body(request: Request) -> bytes:
+    """The body as sent: a signature is over these bytes, not over parsed JSON."""
+    return await request.body()
+
+
 @hooks.post("/{app}/{key}/{secret}", status_code=202)
 def hook_receive(request: Request, app: str, key: str, secret: str, body: Any = Body(default=None),
-                 x_delivery_id: str | None = Header(default=None)) -> JSONResponse:
-    """An incoming webhook for a rule: queued at once, run by the worker."""
+                 raw: bytes = Depends(raw_body), x_delivery_id: str | None = Header(default=None),
+                 webhook_id: str | None = Header(default=None)) -> JSONResponse:
+    """An incoming webhook for a rule: answered 202 once it is queued (committed), run by the
+    worker. A delivery id seen before is answered 202 again and not queued twice."""
+    headers = {name.lower(): value for name, value in request.headers.items()}
     with db(request) as session:
-        event = service.receive_hook(session, app, key, secret, body, x_delivery_id)
-    return JSONResponse({"accepted": event}, status_code=202)
+        event, duplicate = service.receive_hook(session, app, key, secret, body, webhook_id or x_delivery_id,
+                                                headers, raw)
+    return JSONResponse({"accepted": event, "duplicate": duplicate}, status_code=202)

@@ -3,6 +3,7 @@ who it acts as, the causation chain its writes carry, and the run log it fills."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,9 +17,42 @@ from brickwork.engines.form.formulas import formula_infos
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.platform.expression import check, evaluate, parse, parse_condition
+from brickwork.platform.expression.formula import parse_formula
+from brickwork.platform.expression.values import FieldInfo
 from brickwork.platform.identity.users import Principal
 
 AST_KEYS = frozenset({"lit", "ref", "fn", "var"})
+BODY_DEPTH, BODY_FIELDS = 5, 500  # how much of a webhook's JSON body formulas can name
+
+
+def body_fields(payload: Any) -> tuple[dict[str, Any], dict[str, FieldInfo]]:
+    """A webhook's JSON body as fields formulas can name: ``body.order.total`` for
+    ``{"order": {"total": 12}}``. Numbers, texts and booleans keep their type; lists and
+    deeper objects are their JSON text."""
+    values: dict[str, Any] = {}
+    infos: dict[str, FieldInfo] = {}
+
+    def walk(value: Any, name: str, depth: int) -> None:
+        if len(infos) >= BODY_FIELDS:
+            return
+        if isinstance(value, dict) and depth < BODY_DEPTH:
+            for key, inner in value.items():
+                walk(inner, f"{name}.{key}", depth + 1)
+            return
+        if isinstance(value, bool):
+            type_ = "boolean"
+        elif isinstance(value, int | float):
+            type_, value = "number", Decimal(str(value))
+        elif isinstance(value, str) or value is None:
+            type_ = "text"
+        else:
+            type_, value = "text", json.dumps(value, ensure_ascii=False)
+        infos[name], values[name] = FieldInfo(type_, key=name), value
+
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            walk(value, f"body.{key}", 1)
+    return values, infos
 
 
 def is_expression(value: Any) -> bool:
@@ -60,20 +94,32 @@ class Run:
         if data is None:
             return True
         if self.form is None:
-            return bool(evaluate(parse_condition(data, {}), {}, {}, expression_context(self.who)))
+            values, infos = self.scope()
+            return bool(evaluate(parse_condition(data, infos), values, infos, expression_context(self.who)))
         infos = formula_infos(self.form.definition.fields)
         node = parse_condition(with_ids(self.form, data), infos)
         return bool(evaluate(node, self.values if values is None else values, infos, expression_context(self.who)))
 
     def value(self, data: Any) -> Any:
-        """A mapped value: an expression over the trigger's record, or a constant as given."""
-        if not is_expression(data):
+        """A mapped value: an expression (AST, or ``{"formula": "text"}``) over the trigger's
+        record and a webhook's body (``body.…``), or a constant as given."""
+        values, infos = self.scope()
+        if isinstance(data, dict) and set(data) == {"formula"} and isinstance(data["formula"], str):
+            node = parse_formula(data["formula"], infos)
+        elif is_expression(data):
+            node = parse(with_ids(self.form, data) if self.form else data)
+            check(node, infos)
+        else:
             return data
+        return as_input(evaluate(node, values, infos, expression_context(self.who)))
+
+    def scope(self) -> tuple[dict[str, Any], dict[str, FieldInfo]]:
+        """What expressions can name: the record's fields, and a webhook body's values."""
         infos = formula_infos(self.form.definition.fields) if self.form else {}
-        node = parse(with_ids(self.form, data) if self.form else data)
-        check(node, infos)
-        result = evaluate(node, self.values, infos, expression_context(self.who))
-        return as_input(result)
+        if not self.payload:
+            return self.values, infos
+        values, body = body_fields(self.payload)
+        return {**self.values, **values}, {**infos, **body}
 
 
 def as_input(value: Any) -> Any:

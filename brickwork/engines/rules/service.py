@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
@@ -16,13 +18,17 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.engines.rules.engine import LiveRule, live_rules, pinned_rule, snapshot, start
 from brickwork.engines.rules.tasks import WEBHOOK_TOPIC
+from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import Role, RuleRun, UserRole
+from brickwork.platform.models import Role, RuleRun, UserRole, WebhookReceipt
 from brickwork.platform.outbox import emit
 
 MAX_PAGE = 200
+# Checks of an incoming webhook before it is queued, ``check(session, app, live_rule, headers,
+# raw_body)``: connectors add theirs (the Standard Webhooks signature); one raises to refuse it.
+HOOK_CHECKS: list[Callable[[Session, str, LiveRule, dict[str, str], bytes], None]] = []
 
 
 def the_rule(session: Session, app: str, key: str, version: int | None = None) -> LiveRule:
@@ -108,17 +114,33 @@ def retry(session: Session, app: str, key: str, run_id: int) -> RuleRun:
                  dict(failed.inputs or {}), depth=failed.depth)
 
 
-def receive_hook(session: Session, app: str, key: str, secret: str, body: Any, delivery: str | None) -> str:
-    """An incoming webhook: checked against the rule's secret, queued, answered at once.
-    A delivery id sent twice (``X-Delivery-Id``) runs the rule once."""
+def receive_hook(session: Session, app: str, key: str, secret: str, body: Any, delivery: str | None,
+                 headers: dict[str, str] | None = None, raw: bytes = b"") -> tuple[str, bool]:
+    """An incoming webhook: checked against the rule's secret (and its signature, when the
+    rule asks for one), queued in the caller's transaction, answered once that commits.
+    A delivery id (``webhook-id`` or ``X-Delivery-Id``) seen before for this rule is not
+    queued again: returns the event key and whether it was such a duplicate."""
     live = pinned_rule(session, app, key)
     wanted = (live.body.trigger.model_extra or {}).get("secret", "") if live else ""
     if live is None or live.body.trigger.type != "webhook" or not live.body.enabled \
             or not hmac.compare_digest(str(wanted).encode(), secret.encode()):
         raise NotFound(_("There is no such webhook."))
-    delivery = f"hook:{delivery[:120]}" if delivery else None
-    return emit(session, WEBHOOK_TOPIC, {"app": app, "rule": key, "body": body, "delivery": delivery},
-                order_key=f"{app}/rule/{key}")
+    for check in HOOK_CHECKS:
+        check(session, app, live, headers or {}, raw)
+    event_key = uuid.uuid4().hex
+    if delivery:
+        delivery = delivery[:120]
+        upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        taken = session.execute(upsert(WebhookReceipt.__table__).on_conflict_do_nothing().returning(
+            WebhookReceipt.id), [{"app": app, "rule": key, "delivery_id": delivery, "event_key": event_key,
+                                   "received_at": utcnow()}]).first()
+        if taken is None:  # a concurrent twin waited on the unique index until the first committed
+            return session.scalar(select(WebhookReceipt.event_key).where(
+                WebhookReceipt.app == app, WebhookReceipt.rule == key, WebhookReceipt.delivery_id == delivery)), True
+    emit(session, WEBHOOK_TOPIC, {"app": app, "rule": key, "body": body,
+                                  "delivery": f"hook:{delivery}" if delivery else None},
+         key=event_key, order_key=f"{app}/rule/{key}")
+    return event_key, False
 
 
 def run_view(run: RuleRun) -> dict[str, Any]:

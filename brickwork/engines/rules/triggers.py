@@ -83,6 +83,9 @@ def _check_secret(trigger: Trigger) -> list[FieldError]:
     if not isinstance(secret, str) or len(secret) < 24 or not secret.isalnum():
         return [FieldError("$.trigger.secret", "secret",
                            _("Give the webhook a secret of at least 24 letters and digits."))]
+    if not isinstance(_setting(trigger, "verify", False), bool):
+        return [FieldError("$.trigger.verify", "type",
+                           _("Say with true or false whether deliveries must be signed."))]
     return []
 
 

@@ -1,7 +1,7 @@
 """sign-in factors: TOTP authenticators, recovery codes, sign-in challenges, OIDC identities
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07
 """
 

@@ -4,15 +4,13 @@ the database alone does not give away anyone's second factor."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from cryptography.fernet import Fernet, InvalidToken
+
+from brickwork.platform.secretbox import fernet
 
 
 def _fernet(secret_key: str, purpose: str) -> Fernet:
-    raw = hashlib.sha256(f"brickwork\x1f{purpose}\x1f{secret_key}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(raw))
+    return fernet(secret_key, purpose)
 
 
 def seal(secret_key: str, purpose: str, plain: str) -> str:

@@ -1,6 +1,7 @@
 """Pruning, daily by the built-in schedule ``brickwork.prune``: outbox events, run-log rows
-(of jobs and of rules), receipts, dead jobs, read notifications and connectors' finished
-deliveries older than their retention (docs/operations.md)."""
+(of jobs and of rules), receipts, dead jobs, read notifications, connectors' finished
+deliveries, and the webhooks' delivery log and incoming delivery ids older than their
+retention (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.jobs.queue import prune_dead
 from brickwork.platform.jobs.registry import RunContext, task
 from brickwork.platform.jobs.schedules import set_schedule
-from brickwork.platform.models import ConnectionDelivery, JobReceipt, JobRun, Notification, OutboxEvent, RuleRun
+from brickwork.platform.models import (
+    ConnectionDelivery,
+    JobReceipt,
+    JobRun,
+    Notification,
+    OutboxEvent,
+    RuleRun,
+    WebhookDelivery,
+    WebhookReceipt,
+)
 
 TASK = "brickwork.prune"
 CRON = "30 3 * * *"  # 03:30 in the installation's time zone, when offices are closed
@@ -37,6 +47,12 @@ def prune(session: Session, events_days: int, runs_days: int) -> dict[str, int]:
         # Connectors' deliveries done with (sent or skipped); a waiting one stays until it is.
         "deliveries": session.execute(delete(ConnectionDelivery).where(
             ConnectionDelivery.created_at < runs_before, ConnectionDelivery.status != "queued")).rowcount,
+        # Webhooks: the delivery log as long as the run log (a message under way stays), and
+        # incoming delivery ids (a sender's re-delivery comes within hours, not a month).
+        "webhook_deliveries": session.execute(delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < runs_before, WebhookDelivery.status != "pending")).rowcount,
+        "webhook_receipts": session.execute(delete(WebhookReceipt).where(
+            WebhookReceipt.received_at < runs_before)).rowcount,
     }
 
 

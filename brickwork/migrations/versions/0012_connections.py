@@ -1,15 +1,15 @@
 """connectors: connections (sealed secrets) and their deliveries
 
-Revision ID: 0016
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

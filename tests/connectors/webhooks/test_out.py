@@ -1,0 +1,176 @@
+"""Outgoing webhooks: subscriptions through the API, deliveries signed per Standard Webhooks
+(checked by the reference library on a loopback receiver), in order per record, retried,
+logged, replayed, and turned off with a notice after persistent failure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from brickwork.platform import secretbox
+from brickwork.platform.models import JobRun, Notification, WebhookSubscription
+from tests.engines.form.helpers import APP, field, form, publish, records
+
+TICKETS = form("tickets", field("t_title", "text", "title"), field("t_priority", "text", "priority"),
+               field("t_note", "text", "note"))
+URL = records("tickets")
+HOOKS = f"{APP}/webhooks"
+
+
+def subscribe(api, receiver, **settings) -> dict:
+    made = api.post(HOOKS, json={"url": receiver.url, "events": ["record.*"], **settings})
+    assert made.status_code == 201, made.text
+    receiver.secrets.append(made.json()["secret"])
+    return made.json()
+
+
+def test_changes_arrive_signed_in_order_with_the_chosen_fields_only(api, drain, receiver, sessions):
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver, form="tickets", fields=["title", "priority"])
+    assert hook["secret"].startswith("whsec_")
+    # The secret is shown once: never in a later answer, and not stored in the clear.
+    for answer in (api.get(HOOKS), api.get(f"{HOOKS}/{hook['id']}")):
+        assert answer.status_code == 200 and hook["secret"] not in answer.text and "secret" not in answer.text
+    with sessions() as s:
+        assert hook["secret"] not in s.get(WebhookSubscription, hook["id"]).secret
+
+    made = [api.post(URL, json={"title": f"工单 {i}", "priority": "P2", "note": "secret note"}).json()
+            for i in range(5)]
+    for item in made:
+        version = item["version"]
+        for p in ("P1", "P3"):
+            answer = api.patch(f"{URL}/{item['id']}", json={"priority": p, "version": version})
+            version = answer.json()["version"]
+        api.patch(f"{URL}/{item['id']}", json={"note": "only the note", "version": version})
+    drain()
+
+    got = receiver.unique()
+    assert receiver.refused == 0 and len(got) == 15  # the note-only changes are not sent
+    per_record = defaultdict(list)
+    for m in got:
+        body = m["body"]
+        assert body["type"].startswith("record.") and body["data"]["form"] == "tickets"
+        assert "note" not in body["data"]["after"] and "causation" not in body["data"]
+        per_record[body["data"]["id"]].append(body["data"]["after"].get("priority"))
+    assert all(seen == ["P2", "P1", "P3"] for seen in per_record.values())
+    assert got[0]["body"]["data"]["after"]["title"] == "工单 0"
+
+    log = api.get(f"{HOOKS}/{hook['id']}/deliveries").json()["items"]
+    assert len(log) == 15 and {d["status"] for d in log} == {"delivered"}
+    assert {d["response_status"] for d in log} == {204}
+
+
+def test_a_failing_receiver_is_retried_with_backoff_and_the_log_shows_it(api, drain, receiver, sessions,
+                                                                         quick_retries):
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    receiver.fail_next = 2
+    api.post(URL, json={"title": "retry me"})
+    drain()
+    got = receiver.unique()
+    assert len(got) == 1 and got[0]["body"]["data"]["after"]["title"] == "retry me"
+    [entry] = api.get(f"{HOOKS}/{hook['id']}/deliveries").json()["items"]
+    assert entry["status"] == "delivered" and entry["attempts"] == 3
+    with sessions() as s:
+        outcomes = [r.outcome for r in s.scalars(select(JobRun).where(JobRun.task == "webhooks.deliver")
+                                                 .order_by(JobRun.id))]
+        errors = [r.error for r in s.scalars(select(JobRun).where(JobRun.outcome == "retrying"))]
+    assert outcomes == ["retrying", "retrying", "succeeded"]
+    assert all("503" in e for e in errors)
+
+
+def test_persistent_failure_turns_the_webhook_off_tells_the_admin_and_replay_sends_it(api, drain, receiver,
+                                                                                      sessions, quick_retries):
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    receiver.failing = True
+    first = api.post(URL, json={"title": "lost?"}).json()
+    api.patch(f"{URL}/{first['id']}", json={"title": "later", "version": first["version"]})
+    drain()
+    state = api.get(f"{HOOKS}/{hook['id']}").json()
+    assert state["enabled"] is False and "503" in state["disabled_reason"]
+    log = api.get(f"{HOOKS}/{hook['id']}/deliveries").json()["items"]
+    assert [d["status"] for d in log] == ["skipped", "failed"]  # newest first
+    assert "503" in log[1]["error"]
+    with sessions() as s:
+        [notice] = s.scalars(select(Notification)).all()
+    assert receiver.url in notice.text and notice.source == f"webhook:{hook['id']}"
+    bell = api.get("/api/v1/notifications").json()
+    assert bell["unread"] == 1
+
+    # Replay is refused while it is off; on again, both messages go, in their order.
+    refused = api.post(f"{HOOKS}/{hook['id']}/deliveries/{log[1]['id']}:replay")
+    assert refused.status_code == 409 and refused.headers["content-type"] == "application/problem+json"
+    receiver.failing = False
+    assert api.patch(f"{HOOKS}/{hook['id']}", json={"enabled": True}).json()["disabled_reason"] is None
+    for entry in reversed(log):
+        assert api.post(f"{HOOKS}/{hook['id']}/deliveries/{entry['id']}:replay").status_code == 202
+    drain()
+    got = receiver.unique()
+    assert [m["body"]["data"]["after"]["title"] for m in got] == ["lost?", "later"]
+    assert [m["id"] for m in got] == [log[1]["msg_id"], log[0]["msg_id"]]  # the same webhook-id as before
+    log = api.get(f"{HOOKS}/{hook['id']}/deliveries").json()["items"]
+    assert {d["status"] for d in log} == {"delivered"} and {d["replays"] for d in log} == {1}
+
+
+def test_rotation_signs_with_both_secrets_for_a_day(api, drain, receiver):
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    old = receiver.secrets[0]
+    rotated = api.post(f"{HOOKS}/{hook['id']}:rotate").json()
+    assert rotated["secret"] != old and rotated["rotating_until"]
+    receiver.secrets[:] = [rotated["secret"]]  # a receiver that switched already
+    api.post(URL, json={"title": "a"})
+    drain()
+    receiver.secrets[:] = [old]  # and one that did not yet
+    api.post(URL, json={"title": "b"})
+    drain()
+    assert [m["body"]["data"]["after"]["title"] for m in receiver.unique()] == ["a", "b"]
+    assert all(len(m["signatures"].split(" ")) == 2 for m in receiver.messages)
+
+
+def test_send_a_test_and_bad_settings(api, receiver):
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    assert api.post(f"{HOOKS}/{hook['id']}:test").json() == {"status": 204}
+    assert receiver.unique()[0]["body"]["type"] == "webhook.test"
+    bad = api.post(HOOKS, json={"url": "ftp://example.com", "events": ["order.*"], "form": "nope"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert {e["field"] for e in bad.json()["errors"]} == {"url", "events"}
+    unknown = api.post(HOOKS, json={"url": receiver.url, "events": ["record.*"], "form": "tickets",
+                                    "fields": ["title", "ghost"]})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "fields"
+    receiver.failing = True
+    failed = api.post(f"{HOOKS}/{hook['id']}:test")
+    assert failed.status_code == 422 and "503" in failed.json()["detail"]
+
+
+def test_apps_without_webhooks_make_no_delivery_jobs(api, drain, sessions):
+    assert publish(api, TICKETS).status_code == 200
+    api.post(URL, json={"title": "quiet"})
+    drain()
+    with sessions() as s:
+        assert s.scalars(select(JobRun).where(JobRun.task.like("webhooks%"))).all() == []
+
+
+def test_a_changed_installation_key_turns_the_webhook_off_at_once(api, drain, receiver, settings):
+
+    assert publish(api, TICKETS).status_code == 200
+    hook = subscribe(api, receiver)
+    secretbox.configure("another installation key")  # as if BRICKWORK_SECRET_KEY had been changed
+    try:
+        api.post(URL, json={"title": "x"})
+        drain()
+        state = api.get(f"{HOOKS}/{hook['id']}").json()
+        assert state["enabled"] is False and "another installation key" in state["disabled_reason"]
+        refused = api.post(f"{HOOKS}/{hook['id']}:test")
+        assert refused.status_code == 409
+        # A new secret under the new key; the old one, unreadable now, no longer signs.
+        rotated = api.post(f"{HOOKS}/{hook['id']}:rotate").json()
+        receiver.secrets[:] = [rotated["secret"]]
+        assert api.post(f"{HOOKS}/{hook['id']}:test").json() == {"status": 204}
+        assert len(receiver.messages[-1]["signatures"].split(" ")) == 1
+    finally:
+        secretbox.configure(settings.secret_key)
+    assert [m["body"]["type"] for m in receiver.unique()] == ["webhook.test"]
