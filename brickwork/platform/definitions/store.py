@@ -68,7 +68,7 @@ class DefinitionStore:
         out again whenever it is read (``problems``) and publishing refuses it until fixed.
         It must still be a JSON object with the right key."""
         try:
-            data = self.validate(kind, body).model_dump(mode="json", exclude_none=True)
+            data = self.validate(kind, body).model_dump(mode="json", exclude_none=True, by_alias=True)
         except Invalid:
             if not keep_invalid or not isinstance(body, dict):
                 raise
