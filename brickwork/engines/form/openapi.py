@@ -103,8 +103,9 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 def _list_parameters() -> list[dict[str, Any]]:
     return [
-        _query("filter", _("An expression as JSON (refs by field key), e.g. "
-                           '{"op": "=", "left": {"ref": "stage"}, "right": "won"}.'), {"type": "string"}),
+        _query("filter", _("A condition as JSON (fields by key), e.g. "
+                           '{"fn": "=", "args": [{"ref": "stage"}, {"lit": "won", "type": "choice"}]}.'),
+               {"type": "string"}),
         _query("sort", _("Field keys separated by commas; a leading minus sorts descending: name,-amount."),
                {"type": "string"}),
         _query("limit", _("Records per page, 1 to 200."), {"type": "integer", "default": 50}),
