@@ -13,6 +13,7 @@ from typing import Any
 from brickwork import __version__
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
+from brickwork.engines.form.listing import MAX_LIMIT
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.openapi_problems import PROBLEM_SCHEMA, problem_responses
 
@@ -108,7 +109,8 @@ def _list_parameters() -> list[dict[str, Any]]:
                {"type": "string"}),
         _query("sort", _("Field keys separated by commas; a leading minus sorts descending: name,-amount."),
                {"type": "string"}),
-        _query("limit", _("Records per page, 1 to 200."), {"type": "integer", "default": 50}),
+        _query("limit", _("Records per page, 1 to %(n)s.", n=MAX_LIMIT),
+               {"type": "integer", "default": 50, "minimum": 1, "maximum": MAX_LIMIT}),
         _query("cursor", _("The next_cursor of the previous page."), {"type": "string"}),
         _query("fields", _("Only these field keys, separated by commas."), {"type": "string"}),
         _query("deleted", _("The recycle bin instead of the live records."), {"type": "boolean", "default": False}),
