@@ -72,8 +72,17 @@ def read_schema(definition: FormDefinition, name: str) -> dict[str, Any]:
             "properties": properties, "required": ["id", "version"], "additionalProperties": False}
 
 
+def _without_computed_columns(schema: dict[str, Any]) -> dict[str, Any]:
+    """A sub-form's rows as sent: its computed columns are only read."""
+    columns = schema.get("items", {}).get("properties")
+    if not columns:
+        return schema
+    kept = {key: column for key, column in columns.items() if not column.get("readOnly")}
+    return {**schema, "items": {**schema["items"], "properties": kept}}
+
+
 def _writable(definition: FormDefinition) -> dict[str, Any]:
-    return {f.key: _property(f) for f in definition.fields if not REGISTRY[f.type].system}
+    return {f.key: _without_computed_columns(_property(f)) for f in definition.fields if not REGISTRY[f.type].system}
 
 
 def create_schema(definition: FormDefinition, name: str) -> dict[str, Any]:

@@ -42,6 +42,8 @@ def generate(document: dict, where: Path) -> Path:
                     "--config", "config.yaml"], cwd=where, check=True, capture_output=True)
     project = where / "brickwork-crm-client"
     assert (project / PACKAGE / "client.py").exists()
+    # pip takes the project's name (it refused the label-named "客户管理-client").
+    assert re.search(r'name="brickwork-crm-client"', (project / "setup.py").read_text())
     return project
 
 

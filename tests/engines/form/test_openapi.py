@@ -121,3 +121,15 @@ def test_a_change_must_send_the_version_it_was_made_on(api):
     assert not validator(spec, "DealsUpdate").is_valid(without)
     assert api.patch(f"{records('deals')}/{made['id']}", json=without).status_code == 422
     assert validator(spec, "DealsUpdate").is_valid({"name": "B", "version": made["version"]})
+
+
+def test_a_sub_forms_computed_columns_are_only_read(api):
+    lines = field("f_lines", "subform", "lines", fields=[field("c_qty", "number", "qty"),
+                                                         field("c_double", "formula", "double", formula="qty * 2")])
+    publish(api, form("orders", lines))
+    schemas = api.get(f"{APP}/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["OrdersCreate"]["properties"]["lines"]["items"]["properties"]) == {"id", "qty"}
+    assert set(schemas["OrdersRead"]["properties"]["lines"]["items"]["properties"]) == {"id", "qty", "double"}
+    made = api.post(records("orders"), json={"lines": [{"qty": "2"}]})
+    assert made.status_code == 201, made.text
+    validator(api.get(f"{APP}/openapi.json").json(), "OrdersRead").validate(made.json())
