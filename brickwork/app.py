@@ -56,6 +56,7 @@ from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
+from brickwork.platform.http.openapi import platform_openapi
 from brickwork.platform.http.site import LocaleMiddleware
 from brickwork.platform.jobs import api as runs_api
 from brickwork.platform.jobs.worker import load_plugins, start_embedded
@@ -134,4 +135,5 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.openapi = platform_openapi(app)  # errors as the server sends them: Problem, problem+json
     return app

@@ -90,6 +90,7 @@ def build_parser() -> Parser:
     tcreate.add_argument("--username", required=True)
     tcreate.add_argument("--name", default="")
     tcreate.add_argument("--read-only", action="store_true", help=_("the token may only read"))
+    tcreate.add_argument("--app", metavar="KEY", help=_("the token works only on this app"))
     tcreate.set_defaults(run=cmd_tokens_create)
     tlist = tokens.add_parser("list", help=_("list a user's tokens"))
     tlist.add_argument("--username", required=True)
@@ -194,7 +195,7 @@ def cmd_tokens_create(args, settings: Settings) -> None:
     from brickwork.platform.identity.tokens import create_token
 
     scopes = ("read",) if args.read_only else ("read", "write")
-    _row, token = _work(settings, lambda s: create_token(s, args.username, args.name, scopes))
+    _row, token = _work(settings, lambda s: create_token(s, args.username, args.name, scopes, app=args.app))
     print(token)
     print(_("Keep this token now: it is not shown again."), file=sys.stderr)
 

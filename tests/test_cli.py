@@ -61,7 +61,8 @@ def test_bad_input_to_a_command_is_one_line_and_exit_2(env, capsys):
     run(capsys, "users", "create", "--username", "wu", "--password", "password-1")
     for argv in (["users", "create", "--username", "wu", "--password", "password-2"],
                  ["users", "create", "--username", "zhou", "--password", "short"],
-                 ["tokens", "create", "--username", "ghost"]):
+                 ["tokens", "create", "--username", "ghost"],
+                 ["tokens", "create", "--username", "wu", "--app", "no_such_app"]):
         code, _out, err = run(capsys, *argv)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
 
@@ -129,3 +130,19 @@ def test_schema_dump_onto_a_file_is_one_line_and_exit_2(env, capsys, tmp_path):
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Cannot write to" in err
     assert target.read_text() == "keep me"
+
+
+def test_a_token_for_one_app(env, capsys):
+    from brickwork.platform.apps import create_app
+
+    run(capsys, "db", "upgrade")
+    run(capsys, "users", "create", "--username", "erp", "--password", "password-1")
+    engine = make_engine(env)
+    with transaction(make_sessionmaker(engine)) as s:
+        create_app(s, {"key": "crm", "label": {"en": "CRM"}}, None)
+    code, out, _err = run(capsys, "tokens", "create", "--username", "erp", "--read-only", "--app", "crm")
+    assert code == 0
+    with transaction(make_sessionmaker(engine)) as s:
+        assert token_principal(s, out.strip()).scopes == ("read", "app:crm")
+    assert "app:crm" in run(capsys, "tokens", "list", "--username", "erp")[1]
+    engine.dispose()

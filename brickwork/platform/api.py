@@ -305,7 +305,10 @@ def files_upload(request: Request, file: UploadFile) -> FileOut:
         return FileOut(id=row.id, name=row.name, mime=row.mime, size=row.size)
 
 
-@router.get("/files/{file_id}")
+@router.get("/files/{file_id}", response_class=FileResponse, responses={200: {
+    "description": "The file's bytes, in its own media type.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def files_download(request: Request, file_id: str) -> FileResponse:
     """The file's bytes. Ids are random (128 bits): knowing one is what reading it takes."""
     with work(request, read_only=True) as (session, _who):

@@ -15,7 +15,7 @@ from brickwork.platform.http.params import MaybeQueryId, PathId
 from brickwork.platform.identity import org_tree, people
 from brickwork.platform.identity.org_import import import_org
 from brickwork.platform.identity.secrets import digest
-from brickwork.platform.identity.tokens import create_token
+from brickwork.platform.identity.tokens import create_token, token_app
 from brickwork.platform.models import ApiToken, Department, User, UserSession
 
 
@@ -86,13 +86,15 @@ class TokenOut(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
+    app: str | None = None  # the one app the token is for; None: every app the person may use
     created_at: Utc
     last_used_at: Utc | None
     revoked_at: Utc | None
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenOut:
-        return cls(id=row.id, name=row.name, prefix=row.prefix, scopes=row.scopes, created_at=row.created_at,
+        return cls(id=row.id, name=row.name, prefix=row.prefix, scopes=row.scopes, app=token_app(row.scopes),
+                   created_at=row.created_at,
                    last_used_at=row.last_used_at, revoked_at=row.revoked_at)
 
 
@@ -319,6 +321,7 @@ def me_tokens(request: Request) -> list[TokenOut]:
 class TokenIn(BaseModel):
     name: str = ""
     read_only: bool = False
+    app: str | None = None  # a token for this one app only
 
 
 @router.post("/me/tokens", response_model=NewTokenOut, status_code=201)
@@ -326,7 +329,7 @@ def me_token_create(request: Request, body: TokenIn) -> NewTokenOut:
     """A new token for your programs; the token itself is in this answer only."""
     with work(request) as (session, who):
         row, token = create_token(session, who.username, body.name.strip()[:128],
-                                  ("read",) if body.read_only else ("read", "write"))
+                                  ("read",) if body.read_only else ("read", "write"), app=body.app)
         return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
 

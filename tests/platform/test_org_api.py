@@ -209,3 +209,22 @@ def test_a_stale_department_edit_is_409_and_changes_nothing(api, sessions):
         actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.subject_type == "department")
                                        .order_by(AuditEntry.id)))
     assert actions == ["department.create", "department.update"]
+
+
+def test_a_token_for_one_app_works_there_only(api):
+    for key in ("crm", "hr"):
+        assert api.post("/api/v1/apps", json={"key": key, "label": {"en": key}}).status_code == 201
+    made = api.post("/api/v1/me/tokens", json={"name": "erp", "read_only": True, "app": "crm"})
+    assert made.status_code == 201 and made.json()["app"] == "crm"
+    reader = {"Authorization": f"Bearer {made.json()['token']}"}
+    assert api.get("/api/v1/apps/crm/forms", headers=reader).status_code == 200
+    assert api.get("/api/v1/apps/crm/openapi.json", headers=reader).status_code == 200
+    assert api.get("/api/v1/me", headers=reader).status_code == 200
+    for refused in ("/api/v1/apps/hr/forms", "/api/v1/apps", "/api/v1/users"):
+        answer = api.get(refused, headers=reader)
+        assert answer.status_code == 403 and "crm" in answer.json()["title"], refused
+    assert api.post("/api/v1/apps/crm/forms/x/records", headers=reader, json={}).status_code == 403  # read only
+    unknown = api.post("/api/v1/me/tokens", json={"app": "nope"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "app"
+    writer = api.post("/api/v1/me/tokens", json={"app": "crm"}).json()
+    assert writer["scopes"] == ["read", "write", "app:crm"] and writer["app"] == "crm"

@@ -18,13 +18,14 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     # conditions as SQL, access, values, sub-form rows, lookups, formulas and rollups kept
     # up to date, the publish step that changes the tables.
     ("storage, values and computed fields", (
-        "sqlnumbers", "storage", "forms", "layout", "openapi", "lookup_fields", "dependencies", "rollups",
+        "sqlnumbers", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
         "recompute", "onread", "conditions", "access", "computed_access", "subforms", "values",
         "required_publish", "computed_publish", "schema_change")),
-    # The one write path and the reads around it: records, links, listing, pickers, views.
+    # The one write path and the reads around it: records, links, listing, pickers, views;
+    # and the OpenAPI document that describes them (it states the listing's bounds).
     ("record service", (
         "relations", "outside", "on_delete", "records", "logic_live", "picker_links", "listing", "picker",
-        "linked", "related", "saved_views", "display", "menu")),
+        "linked", "related", "saved_views", "display", "menu", "openapi")),
     # Records as files (spreadsheet import and export), and the form kind's entry that puts
     # forms and their views in the platform's app file.
     ("transfer", ("transfer", "kind")),

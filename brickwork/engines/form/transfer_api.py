@@ -124,7 +124,12 @@ def _line(report: dict[str, Any]) -> bytes:
     return json.dumps(report, ensure_ascii=False, default=str).encode() + b"\n"
 
 
-@router.get("/records:export")
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/records:export", response_class=StreamingResponse, responses={200: {
+    "description": "The workbook or csv file; with stream=1, progress lines (NDJSON).",
+    "content": {**{media: _FILE for media in FORMATS.values()}, "application/x-ndjson": _FILE}}})
 def records_export(request: Request, app: str, form: str, format: str = "xlsx", filter: str | None = None,
                    sort: str | None = None, fields: str | None = None, q: str | None = None,
                    view: MaybeQueryId = None, stream: bool = False, download: str | None = None) -> StreamingResponse:

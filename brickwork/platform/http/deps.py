@@ -24,7 +24,7 @@ from brickwork.platform.http.csrf import SESSION_COOKIE
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.app_roles import require_designer
 from brickwork.platform.identity.login import session_principal
-from brickwork.platform.identity.tokens import record_use, token_principal
+from brickwork.platform.identity.tokens import record_use, token_app, token_principal
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App
 
@@ -119,12 +119,22 @@ def _lookup(request: Request, session: Session) -> Principal | None:
     return found
 
 
+# What a token for one app may still call outside it: who it is, and the files its records'
+# attachment fields name (uploaded first, then downloaded by their random id).
+OUTSIDE_THE_APP = {("GET", "/api/v1/me")}
+
+
 def allowed(request: Request, who: Principal | None, *, admin: bool = False) -> Principal:
     if who is None:
         raise NotAuthenticated(_("Sign-in required."),
                                detail=_("Send an API token as 'Authorization: Bearer <token>'."))
     if request.method not in SAFE and "write" not in who.scopes:
         raise Forbidden(_("This API token may only read."))
+    app = token_app(who.scopes)
+    if app is not None and request.path_params.get("app") != app \
+            and (request.method, request.url.path) not in OUTSIDE_THE_APP \
+            and not request.url.path.startswith("/api/v1/files"):
+        raise Forbidden(_("This API token is for the app %(app)s only.", app=app))
     if who.must_change_password and who.via == "session" \
             and (request.method, request.url.path) not in BEFORE_NEW_PASSWORD:
         raise PasswordChangeRequired(_("Choose a new password first."), detail=_(

@@ -13,29 +13,39 @@ from brickwork.platform.errors import FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.secrets import digest, new_secret
 from brickwork.platform.identity.users import PRINCIPAL_COLUMNS, Principal, get_user
-from brickwork.platform.models import ApiToken, User
+from brickwork.platform.models import ApiToken, App, User
 
 TOKEN_PREFIX = "bwt_"
 USE_RECORDED_EVERY = timedelta(minutes=5)
 SCOPES = ("read", "write")
+APP_SCOPE = "app:"  # "app:crm": the token works only on that app's endpoints
 
 
 def create_token(
-    session: Session, username: str, name: str = "", scopes: tuple[str, ...] = SCOPES
+    session: Session, username: str, name: str = "", scopes: tuple[str, ...] = SCOPES, app: str | None = None
 ) -> tuple[ApiToken, str]:
-    """Returns the stored row and the token itself, which is never retrievable again."""
+    """Returns the stored row and the token itself, which is never retrievable again. With
+    ``app``, the token is for that one app (its scope is kept as ``app:<key>``)."""
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown or not scopes:
         raise Invalid(_("Unknown token scope."), errors=[FieldError(
             "scopes", "choice", _("Choose from: %(choices)s.", choices=", ".join(SCOPES)))])
+    if app is not None and session.scalar(select(App.id).where(App.key == app, App.deleted_at.is_(None))) is None:
+        raise Invalid(_("Unknown token scope."), errors=[FieldError(
+            "app", "not_found", _("There is no app %(app)s.", app=app))])
     user = get_user(session, username)
     token = new_secret(TOKEN_PREFIX)
     row = ApiToken(user_id=user.id, name=name, prefix=token[: len(TOKEN_PREFIX) + 6],
-                   token_hash=digest(token), scopes=list(scopes))
+                   token_hash=digest(token), scopes=[*scopes, *([APP_SCOPE + app] if app else [])])
     session.add(row)
     session.flush()
-    audit(session, user.id, "token.create", "api_token", row.id, {"name": name, "scopes": list(scopes)})
+    audit(session, user.id, "token.create", "api_token", row.id, {"name": name, "scopes": row.scopes})
     return row, token
+
+
+def token_app(scopes: list[str] | tuple[str, ...]) -> str | None:
+    """The one app a token is for, or None for a token of every app the person may use."""
+    return next((s.removeprefix(APP_SCOPE) for s in scopes if s.startswith(APP_SCOPE)), None)
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:

@@ -172,3 +172,34 @@ def test_a_tokens_last_use_is_recorded(api, sessions):
     api.get("/api/v1/me")
     with sessions() as s:
         assert s.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_every_error_in_the_platform_document_is_the_problem_the_server_sends(api):
+    spec = api.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "patch", "delete") or not path.startswith("/api/"):
+                continue
+            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+            for status, response in operation["responses"].items():
+                if status[0] in "45":
+                    assert response["content"] == {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert "409" in spec["paths"]["/api/v1/apps/{app}/forms/{form}/records/{record_id}"]["patch"]["responses"]
+    refused = api.post("/api/v1/apps", json={"key": "Not A Key"})
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    import jsonschema
+
+    schema = {"$ref": "#/components/schemas/Problem", "components": spec["components"]}
+    jsonschema.Draft202012Validator(schema).validate(refused.json())
+    unauthorised = spec["paths"]["/api/v1/me"]["get"]["responses"]["401"]
+    assert unauthorised["content"]["application/problem+json"]["schema"]
+
+
+def test_downloads_are_documented_as_files(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    download = paths["/api/v1/files/{file_id}"]["get"]["responses"]["200"]["content"]
+    export = paths["/api/v1/apps/{app}/forms/{form}/records:export"]["get"]["responses"]["200"]["content"]
+    assert "application/json" not in download and "application/json" not in export
+    assert "text/csv; charset=utf-8" in export and "application/x-ndjson" in export

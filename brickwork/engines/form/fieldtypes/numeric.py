@@ -36,6 +36,14 @@ def to_decimal(value: Any) -> Decimal:
     return number
 
 
+def decimal_schema(scale: int, description: str) -> dict[str, Any]:
+    """A decimal is a string in the API, both ways (decision 0035): a float loses places a
+    generated client cannot see, and the server refuses what is not exact to the scale."""
+    places = rf"(\.[0-9]{{1,{scale}}})?" if scale > 0 else ""
+    return {"type": ["string", "null"], "format": "decimal", "pattern": rf"^-?[0-9]+{places}$",
+            "description": description}
+
+
 class NumberField(FieldType):
     name = "number"
     logical = "number"
@@ -53,7 +61,7 @@ class NumberField(FieldType):
         return BigInteger()
 
     def json_schema(self, field: FieldSettings) -> dict[str, Any]:
-        return {"type": ["string", "number", "null"], "description": f"decimal, {self.scale(field)} places"}
+        return decimal_schema(self.scale(field), f"decimal, at most {self.scale(field)} places")
 
     def parse(self, field: FieldSettings, value: Any) -> Decimal | None:
         if blank(value):
@@ -110,8 +118,8 @@ class MoneyField(NumberField):
             raise ValueError(_("Unknown currency %(code)s.", code=field.currency))
 
     def json_schema(self, field: FieldSettings) -> dict[str, Any]:
-        return {"type": ["string", "number", "null"],
-                "description": f"amount in {field.currency or 'CNY'}, {self.scale(field)} places"}
+        scale = self.scale(field)
+        return decimal_schema(scale, f"amount in {field.currency or 'CNY'}, at most {scale} places")
 
 
 class RatingField(NumberField):

@@ -18,6 +18,7 @@ TEXT_OPERATORS = ("=", "<>", "IN", "CONTAINS", "STARTSWITH", "ISBLANK")
 
 class TextField(FieldType):
     name = "text"
+    json_format: str | None = None  # the JSON Schema format a generated client can check
     logical = "text"
     settings = frozenset({"default", "max_length", "unique"})
     operators = TEXT_OPERATORS
@@ -32,7 +33,8 @@ class TextField(FieldType):
         return String(self.column_length) if self.column_length else Text()
 
     def json_schema(self, field: FieldSettings) -> dict[str, Any]:
-        return {"type": ["string", "null"], "maxLength": field.max_length or self.default_max}
+        schema = {"type": ["string", "null"], "maxLength": field.max_length or self.default_max}
+        return {**schema, "format": self.json_format} if self.json_format else schema
 
     def parse(self, field: FieldSettings, value: Any) -> str | None:
         if blank(value):
@@ -84,6 +86,7 @@ class EmailField(TextField):
     """Syntax only (no DNS look-up); the domain is lower-cased."""
 
     name = "email"
+    json_format = "email"
     keeps = ""
     widget = "email"
     settings = frozenset({"default", "unique"})
@@ -100,6 +103,7 @@ class UrlField(TextField):
     """Web addresses only: ``javascript:`` and friends are refused."""
 
     name = "url"
+    json_format = "uri"
     keeps = ""
     widget = "url"
     settings = frozenset({"default", "unique"})
