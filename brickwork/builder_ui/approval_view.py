@@ -37,7 +37,7 @@ def state_label(state: str | None) -> str:
 def action_label(action: str) -> str:
     return {"approve": _("Approve"), "reject": _("Reject"), "return": _("Return"), "transfer": _("Transfer"),
             "add_sign": _("Add signer"), "withdraw": _("Withdraw"), "resubmit": _("Resubmit"), "urge": _("Urge"),
-            "comment": _("Comment"), "cc": _("CC"), "terminate": _("Terminate")}[action]
+            "comment": _("Comment"), "cc": _("Copy to"), "terminate": _("Terminate")}[action]
 
 
 def _what(action: str, data: dict[str, Any], names: dict[int, str], nodes: dict[str, str]) -> str:

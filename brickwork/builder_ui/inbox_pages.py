@@ -26,7 +26,7 @@ PAGE = 20
 
 
 def tabs() -> list[tuple[str, str]]:
-    return [("todo", _("To do")), ("done", _("Done")), ("started", _("Started by me")), ("cc", _("CC'd to me"))]
+    return [("todo", _("To do")), ("done", _("Handled")), ("started", _("Started by me")), ("cc", _("CC'd to me"))]
 
 
 def _title(session, view: dict[str, Any]) -> str:
