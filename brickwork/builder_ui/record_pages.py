@@ -72,7 +72,8 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
 def approvals(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
     """The record's approvals and the flows it can be submitted to (approval_view)."""
     app, form, who = service.form.app.key, service.form.key, service.who
-    found = approval_view.record_approvals(session, app, form, record["id"], who)
+    in_bin = record["_meta"]["deleted_at"] is not None
+    found = [] if in_bin else approval_view.record_approvals(session, app, form, record["id"], who)
     return {"approvals": found, "flow_state": record["_meta"].get("flow_state"),
             "flow_state_label": approval_view.state_label(record["_meta"].get("flow_state")),
             "submit_flows": approval_view.submittable(session, app, form, record, who),
