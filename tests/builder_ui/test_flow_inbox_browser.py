@@ -161,3 +161,44 @@ def test_the_expense_claim_goes_through_the_inbox_on_a_phone(browser, live_serve
         assert page.errors == []
         page.context.close()
     emma_api.close()
+
+
+def test_batch_approve_names_the_refused_one_and_delegation_is_set_on_me(browser, live_server, live_api,
+                                                                        database_url):
+    assert publish(live_api, EXPENSES).status_code == 200
+    people, tokens = org(database_url)
+    CLAIMS["root"]["next"]["next"]["branches"][0]["node"]["approvers"][0]["users"] = [people["Fiona"]]
+    assert live_api.put(f"{APP}/definitions/flow/claims", json=CLAIMS).status_code == 200
+    assert live_api.post(f"{APP}/definitions/flow/claims:publish").status_code == 200
+    emma_api = httpx2.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {tokens['Emma']}"})
+    for title in ("Lunch", "Taxi"):
+        rid = emma_api.post(records("expenses"), json={"title": title, "amount": 50}).json()["id"]
+        assert emma_api.post(f"{APP}/flows/claims:start", json={"record_id": rid}).status_code == 201
+    mark = sign_in(browser, live_server, "Mark")
+    mark.goto(f"{live_server.url}/inbox")
+    expect(mark.get_by_test_id("inbox-link-count")).to_have_text("2")
+    expect(mark.get_by_test_id("inbox-item")).to_have_count(2)
+    for box in mark.locator("input[data-task]").all():
+        box.check()
+    # One of them is withdrawn meanwhile: the batch approves the other and says why not this one.
+    withdrawn = mark.get_by_test_id("inbox-item").first.get_attribute("data-instance")
+    assert emma_api.post(f"/api/v1/flow-instances/{withdrawn}:withdraw", json={}).status_code == 200
+    mark.get_by_test_id("inbox-approve-selected").click()
+    expect(mark.get_by_test_id("inbox-batch-result")).to_contain_text("Approved: 1")
+    expect(mark.get_by_test_id("inbox-batch-result")).to_contain_text("Not approved:")
+    mark.get_by_test_id("inbox-tab-done").click()
+    expect(mark.get_by_test_id("inbox-count-done")).to_have_text("1")
+    expect(mark.get_by_test_id("inbox-count-todo")).to_have_text("0")
+
+    mark.goto(f"{live_server.url}/me")
+    mark.get_by_test_id("away-delegate").select_option(label="Fiona")
+    mark.get_by_test_id("away-from").fill("2030-01-01T09:00")
+    mark.get_by_test_id("away-until").fill("2030-01-10T18:00")
+    mark.get_by_test_id("away-save").click()
+    expect(mark.get_by_test_id("away-done")).to_have_text("Saved.")
+    mark.reload()
+    expect(mark.get_by_test_id("away-delegate")).to_have_value(str(people["Fiona"]))
+    expect(mark.get_by_test_id("away-from")).to_have_value("2030-01-01T09:00")
+    assert mark.errors == []
+    mark.context.close()
+    emma_api.close()
