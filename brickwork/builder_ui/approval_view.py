@@ -23,7 +23,7 @@ from brickwork.platform.apps import get_app
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.i18n import _, pick
 from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import App, Definition, User
+from brickwork.platform.models import App, Definition, StoredFile, User
 
 IN_APPROVAL = ("running", "returned")
 
@@ -84,6 +84,9 @@ def instance_context(session: Session, view: dict[str, Any], who: Principal) -> 
         wanted |= {e["actor"], e["on_behalf_of"], (e["data"] or {}).get("to"), (e["data"] or {}).get("user")}
         wanted |= set((e["data"] or {}).get("users") or [])
     names = user_names(session, wanted)
+    file_ids = {f for e in view["timeline"] for f in (e["data"] or {}).get("attachments") or []}
+    files = dict(session.execute(select(StoredFile.id, StoredFile.name).where(StoredFile.id.in_(file_ids))).all()) \
+        if file_ids else {}
     timeline = []
     for e in view["timeline"]:
         data = e["data"] or {}
@@ -94,7 +97,8 @@ def instance_context(session: Session, view: dict[str, Any], who: Principal) -> 
         timeline.append({"who": actor or _("System"), "system": not e["actor"],
                          "what": _what(action, data, names, nodes),
                          "node": nodes.get(e["node"] or ""), "when": moment(e["at"]), "comment": e["comment"],
-                         "attachments": data.get("attachments") or [], "action": e["action"],
+                         "action": e["action"],
+                         "attachments": [{"id": f, "name": files.get(f, f)} for f in data.get("attachments") or []],
                          "on_behalf_of": names.get(e["on_behalf_of"]) if e["on_behalf_of"] else None})
     open_tasks = [t for t in view["tasks"] if t["state"] == "open"]
     current = []

@@ -71,11 +71,14 @@ def sign_in(browser, live_server, who: str, locale: str = "en", phone: bool = Fa
     return page
 
 
-def act(page, action: str, comment: str | None = None):
+def act(page, action: str, comment: str | None = None, attach: str | None = None):
     page.get_by_test_id(f"approval-{action}").click()
     dialog = page.get_by_test_id("approval-dialog")
     if comment:
         dialog.get_by_test_id("approval-comment").fill(comment)
+    if attach:
+        dialog.get_by_test_id("approval-files").set_input_files(
+            {"name": attach, "mimeType": "text/plain", "buffer": b"receipts"})
     with page.expect_navigation():
         dialog.get_by_test_id("approval-confirm").click()
 
@@ -112,16 +115,18 @@ def test_the_expense_claim_goes_through_the_inbox_on_a_phone(browser, live_serve
     mark.goto(f"{live_server.url}/inbox")
     expect(mark.get_by_test_id("inbox-tab-todo")).to_contain_text("待办")
     expect(mark.get_by_test_id("inbox-count-todo")).to_have_text("1")
+    assert mark.evaluate("document.documentElement.scrollWidth") <= 390
     mark.get_by_test_id("inbox-item").first.locator("a").click()
     expect(mark.get_by_test_id("approval-values")).to_contain_text("CC-77")
     assert mark.evaluate("document.documentElement.scrollWidth") <= 390
     shot(mark, "phone-approval")
-    act(mark, "return", "请补充发票")
+    act(mark, "return", "请补充发票", attach="发票说明.txt")
     expect(mark.get_by_test_id("approval-state")).to_have_text("已退回")
 
     # The employee changes the amount (the start step allows it, not the title) and resubmits.
     emma.goto(record_url)
     expect(emma.get_by_test_id("approval-timeline")).to_contain_text("请补充发票")
+    expect(emma.get_by_test_id("approval-attachment")).to_have_text("发票说明.txt")
     expect(emma.get_by_test_id("approval-edit-title")).to_have_count(0)
     emma.get_by_test_id("approval-edit-amount").fill("9000")
     act(emma, "resubmit")

@@ -2,7 +2,7 @@
 // dialog asks for the comment, people, position or step each action needs), saving the
 // fields the current step lets the reader change, and "Submit for approval" with its path
 // preview. Everything goes to the flow API; a refusal is shown in the dialog.
-import { ask, dialogError, el, problemText, send } from "./views_common.js";
+import { ask, csrfToken, dialogError, el, problemText, send } from "./views_common.js";
 
 const TASK_ACTIONS = { approve: "approve", reject: "reject", return: "return", transfer: "transfer", add_sign: "add-sign" };
 const PARTS = {
@@ -11,6 +11,20 @@ const PARTS = {
   withdraw: ["comment"], resubmit: ["comment"], urge: [], terminate: ["comment"],
 };
 const MANY = new Set(["add_sign", "cc"]);
+
+// Uploads the chosen files (POST /api/v1/files); their ids, or the refusal's Response.
+async function upload(input) {
+  const ids = [];
+  for (const file of input.files) {
+    const body = new FormData();
+    body.append("file", file);
+    const response = await fetch("/api/v1/files", { method: "POST", body,
+      headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json" } });
+    if (!response.ok) return response;
+    ids.push((await response.json()).id);
+  }
+  return ids;
+}
 
 // The values typed into the editable fields of an approval, by field key.
 function edits(box) {
@@ -32,12 +46,18 @@ async function act(box, action, button) {
   const target = dialog.querySelector("select[name=target]");
   target.replaceChildren(target.options[0], ...box.querySelector("template[data-passed]").content.cloneNode(true).children);
   dialog.querySelector("textarea[name=comment]").value = "";
+  dialog.querySelector("input[name=files]").value = "";
   for (;;) {
     const form = await ask(dialog);
     if (!form) return;
     const body = {};
     const comment = form.comment.value.trim();
     if (comment) body.comment = comment;
+    if (parts.includes("comment") && form.files.files.length) {
+      const ids = await upload(form.files);
+      if (!Array.isArray(ids)) { dialogError(dialog, await problemText(ids, dialog.dataset.failed)); continue; }
+      body.attachments = ids;
+    }
     if (parts.includes("users")) body.users = [...users.selectedOptions].map((o) => Number(o.value));
     if (parts.includes("position")) body.position = form.querySelector("input[name=position]:checked").value;
     if (parts.includes("target") && target.value) body.target = target.value;
