@@ -74,9 +74,11 @@ def approvals(session, service: RecordService, record: dict[str, Any]) -> dict[s
     app, form, who = service.form.app.key, service.form.key, service.who
     in_bin = record["_meta"]["deleted_at"] is not None
     found = [] if in_bin else approval_view.record_approvals(session, app, form, record["id"], who)
+    # As the flow API's start: the record's owner, or who may change it.
+    may_submit = record["_meta"]["owner"] == who.user_id or who.is_admin or "update" in service.allowed(record["id"])
     return {"approvals": found, "flow_state": record["_meta"].get("flow_state"),
             "flow_state_label": approval_view.state_label(record["_meta"].get("flow_state")),
-            "submit_flows": approval_view.submittable(session, app, form, record, who),
+            "submit_flows": approval_view.submittable(session, app, form, record, who) if may_submit else [],
             "pick_people": approval_view.people(session) if any(a["actions"] for a in found) else []}
 
 
