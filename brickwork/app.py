@@ -17,6 +17,7 @@ from brickwork.builder_ui import (
     connections_page,
     designer,
     flow_designer,
+    inbox_pages,
     org_pages,
     pages,
     permissions,
@@ -131,7 +132,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(connectors_api.router)
     for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
                record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page,
-               connections_page, webhooks_page):
+               connections_page, webhooks_page, inbox_pages):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from brickwork.builder_ui import approval_view
 from brickwork.builder_ui.pages import ONE_YEAR, page_user
 from brickwork.builder_ui.rendering import error_page, render
+from brickwork.engines.flow import service as flows
 from brickwork.platform.errors import Forbidden, NotFound
 from brickwork.platform.http.deps import db
 from brickwork.platform.http.params import QueryInt
@@ -49,8 +51,10 @@ def me_page(request: Request, user: Principal = Depends(page_user)) -> Response:
         tokens = people.tokens_of(session, user.user_id)
         two_factor = {"enabled": totp.is_enabled(session, user.user_id),
                       "recovery_codes_left": totp.recovery_codes_left(session, user.user_id)}
+        away = {"delegation": flows.get_delegation(session, user),
+                "people": [p for p in approval_view.people(session) if p["id"] != user.user_id]}
         return render(request, "me.html", me=me, tokens=[t for t in tokens if t.revoked_at is None],
-                      languages=LOCALES, two_factor=two_factor)
+                      languages=LOCALES, two_factor=two_factor, away=away)
 
 
 @router.post("/me/language")

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import record_edit, record_trash, rules_page
+from brickwork.builder_ui import approval_view, record_edit, record_trash, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -64,9 +64,22 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
                           **main_context(session, service, record), notice=notice, warning=warning,
                           rule_buttons=rules_service.buttons(session, app, form, user),
                           rules_ran=rules_page.ran_on(session, app, form, record_id),
-                          prints=templates_of(session, app, form))
+                          prints=templates_of(session, app, form), **approvals(session, service, record))
     except BrickworkError as exc:
         return error_page(request, exc)
+
+
+def approvals(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
+    """The record's approvals and the flows it can be submitted to (approval_view)."""
+    app, form, who = service.form.app.key, service.form.key, service.who
+    in_bin = record["_meta"]["deleted_at"] is not None
+    found = [] if in_bin else approval_view.record_approvals(session, app, form, record["id"], who)
+    # As the flow API's start: the record's owner, or who may change it.
+    may_submit = record["_meta"]["owner"] == who.user_id or who.is_admin or "update" in service.allowed(record["id"])
+    return {"approvals": found, "flow_state": record["_meta"].get("flow_state"),
+            "flow_state_label": approval_view.state_label(record["_meta"].get("flow_state")),
+            "submit_flows": approval_view.submittable(session, app, form, record, who) if may_submit else [],
+            "pick_people": approval_view.people(session) if any(a["actions"] for a in found) else []}
 
 
 def main_context(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:
@@ -74,10 +87,11 @@ def main_context(session, service: RecordService, record: dict[str, Any]) -> dic
     redraws (an edit of the title field changes the heading too)."""
     in_bin = record["_meta"]["deleted_at"] is not None
     allowed = service.allowed(record["id"])
-    editable = set() if in_bin or "update" not in allowed else {f.key for f in writable(service)}
+    locked = record["_meta"].get("flow_state") in approval_view.IN_APPROVAL  # changes go through its task
+    editable = set() if in_bin or locked or "update" not in allowed else {f.key for f in writable(service)}
     meta = record["_meta"]
     people = user_names(session, {meta["created_by"], meta["updated_by"]})
-    return {"record": record, "in_bin": in_bin, "editable": editable, "allowed": allowed,
+    return {"record": record, "in_bin": in_bin, "editable": editable, "allowed": allowed, "locked": locked,
             "title": title_of(service, record),
             "related": [] if in_bin else related(session, service, record["id"]),
             "lines": lines(service, record, Names(session, service.form.definition.fields, [record],

@@ -101,3 +101,16 @@ if (bell) {
   // A rule may notify while the page is open: look again now and then while it is shown.
   setInterval(() => { if (document.visibilityState === "visible") load(); }, 30000);
 }
+
+// The inbox link's to-do count (the flow API's counts).
+const inboxCount = document.querySelector("[data-testid=inbox-link-count]");
+if (inboxCount) {
+  fetch("/api/v1/flow-tasks?box=todo&limit=1", { credentials: "same-origin" })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((data) => {
+      const n = data ? data.counts.todo : 0;
+      inboxCount.hidden = !n;
+      inboxCount.textContent = n > 99 ? "99+" : String(n);
+    })
+    .catch(() => null);
+}
