@@ -206,9 +206,11 @@ class Runtime:
         emit_many(self.session, self.events)
         self.events = []
 
-    def notify(self, users: list[int], text: str) -> None:
+    def notify(self, users: list[int], text: str, event: str) -> None:
+        """The bell, and the app's channels that pass ``event`` on, with a link to the approval page."""
         i = self.instance
-        notify(self.session, users, text, app=i.app, form=i.form, record_id=i.record_id, source=f"flow:{i.id}")
+        notify(self.session, users, text, app=i.app, form=i.form, record_id=i.record_id, source=f"flow:{i.id}",
+               event=event, link=f"/inbox/{i.id}")
 
     def audit(self, action: str, **changes: Any) -> None:
         audit(self.session, self.actor, f"flow.{action}", "flow_instance", self.instance.id, changes)
@@ -271,7 +273,7 @@ class Runtime:
             FlowCc.instance_id == self.instance.id, FlowCc.node_id == node_id)))
         new = [u for u in dict.fromkeys(users) if u not in have]
         self.session.add_all(FlowCc(instance_id=self.instance.id, user_id=u, node_id=node_id) for u in new)
-        self.notify(new, _("You were copied on an approval."))
+        self.notify(new, _("You were copied on an approval."), "cc")
         return new
 
     def activate_condition(self, node: Node) -> None:
@@ -360,7 +362,7 @@ class Runtime:
         self.session.flush()
         self.emit("flow.task.created", node=run.node_id, task=task.id, assignee=task.assignee_id)
         if state == "open":
-            self.notify([task.assignee_id], _("An approval is waiting for you."))
+            self.notify([task.assignee_id], _("An approval is waiting for you."), "task_created")
         return task
 
     def dedupe(self, node: Node, users: list[int]) -> set[int]:
@@ -449,7 +451,7 @@ class Runtime:
     def reopen(self, task: FlowTask) -> None:
         task.state = "open"
         self.session.flush()
-        self.notify([task.assignee_id], _("An approval is waiting for you."))
+        self.notify([task.assignee_id], _("An approval is waiting for you."), "task_created")
 
     def decide(self, run: FlowNodeRun, outcome: str, *, reason: str | None = None) -> None:
         """The node run ends: open tasks close ``no_response``, waiting ones ``cancelled``."""
@@ -523,7 +525,7 @@ class Runtime:
             "rejected": _("Your approval request was rejected."),
             "withdrawn": _("Your approval request was withdrawn."),
             "terminated": _("Your approval request was terminated."),
-        }[state])
+        }[state], state)
 
 
 def _api_values(service: RecordService, record_id: int) -> dict[str, Any]:

@@ -228,7 +228,8 @@ def on_timeout(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     for t in open_tasks:
         rt.emit("flow.task.timed_out", node=node.id, task=t.id, action=action)
     if action == "remind":
-        rt.notify([t.assignee_id for t in open_tasks], _("An approval is waiting for you, and it is overdue."))
+        rt.notify([t.assignee_id for t in open_tasks], _("An approval is waiting for you, and it is overdue."),
+                  "overdue")
         timeouts.schedule(session, run.id, timeout, int(args.get("n", 0)) + 1)
     elif action in ("auto_approve", "auto_reject"):
         outcome = "auto_approved" if action == "auto_approve" else "auto_rejected"
