@@ -167,6 +167,7 @@ class Runtime:
         self.session, self.instance, self.shape, self.actor = session, instance, shape, actor
         self.submitting = submitting  # an empty node with on_empty=reject refuses the submit
         self.events: list[NewEvent] = []
+        self.causation: dict[str, Any] | None = None  # a rule's chain, when a rule started the step
 
     @cached_property
     def form(self) -> Form:
@@ -179,6 +180,7 @@ class Runtime:
     def service(self, actor: int | None = None) -> RecordService:
         service = RecordService(self.session, self.form, system_principal(self.session, actor or self.actor))
         service.source = "flow"
+        service.causation = self.causation
         return service
 
     def record_row(self):
@@ -198,6 +200,7 @@ class Runtime:
         self.events.append(NewEvent(topic, {
             "app": i.app, "form": i.form, "id": i.record_id, "instance": i.id, "flow": i.flow,
             "flow_version": i.flow_version, "actor": self.actor, "occurred_at": utcnow().isoformat() + "Z",
+            **({"causation": self.causation} if self.causation else {}),
             **payload}, order_key=f"{i.app}/{i.form}/{i.record_id}"))
 
     def done(self) -> None:

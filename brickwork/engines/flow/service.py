@@ -61,9 +61,11 @@ def may_start(session: Session, app: App, shape, who: Principal) -> bool:
     return False
 
 
-def start(session: Session, app_key: str, flow_key: str, body: Any, who: Principal) -> FlowInstance:
+def start(session: Session, app_key: str, flow_key: str, body: Any, who: Principal,
+          causation: dict[str, Any] | None = None) -> FlowInstance:
     """Submit a record to a flow: the live version is pinned, the record locks, the first
-    nodes activate, all in this transaction (a refusal leaves nothing behind)."""
+    nodes activate, all in this transaction (a refusal leaves nothing behind). A rule's
+    ``start_flow`` gives its ``causation``: the submit's events carry it, for loop protection."""
     if not isinstance(body, dict) or whole_id(body.get("record_id")) is None or isinstance(body.get("record_id"), str):
         raise _invalid("record_id", "required", _("Give the id of the record to submit."))
     chosen = body.get("chosen") or {}
@@ -93,6 +95,7 @@ def start(session: Session, app_key: str, flow_key: str, body: Any, who: Princip
     session.add(instance)
     session.flush()
     rt = Runtime(session, instance, shape, who.user_id, submitting=True)
+    rt.causation = causation
     rt.service().set_flow_state(record_id, "running")
     rt.entry("submitted", node_id=flow.root.id, actor=who.user_id, comment=(body.get("comment") or None))
     rt.emit("flow.instance.submitted")
