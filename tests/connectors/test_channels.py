@@ -96,3 +96,7 @@ def test_only_known_events_and_channels_are_accepted(api, smtp):
     bad = api.post(f"{APP}/connections", json={"key": "h", "connector": "http", "notify_on": ["rule"],
                                                "settings": {}})
     assert bad.status_code == 422
+    bad = api.put(f"{APP}/definitions/rule/r", json={
+        "key": "r", "label": {"en": "r"}, "trigger": {"type": "schedule", "cron": "0 9 * * *"},
+        "actions": [{"type": "notify", "text": "hi", "users": [1], "channels": ["fax", {"x": 1}]}]})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "$.actions[0].channels"

@@ -191,7 +191,7 @@ register(ActionType("assign_owner", assign_owner, _needs("users"), needs_record=
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
     channels = settings.get("channels", [])
-    if not isinstance(channels, list) or any(c not in CHANNELS for c in channels):
+    if not isinstance(channels, list) or any(not isinstance(c, str) or c not in CHANNELS for c in channels):
         errors.append(FieldError("channels", "choice", _("Give a list of: %(choices)s.",
                                                          choices=", ".join(sorted(CHANNELS)))))
     return errors
