@@ -131,8 +131,19 @@ def _editor(request: Request, app_key: str, user: Principal, entry: Connector, r
                   label_zh=values.get("__label_zh", (row or {}).get("label", {}).get("zh-CN", "")),
                   label_en=values.get("__label_en", (row or {}).get("label", {}).get("en", "")),
                   enabled=values.get("__enabled", (row or {}).get("enabled", True)), error=error, errors=errors or {},
+                  notify_events=event_labels() if service.channel_of(entry.name) else [],
+                  notify_on=values.get("__notify_on", (row or {}).get("notify_on", [])),
                   choice_label=choice_label, deliveries=sent or [], status_label=status_label,
                   local=lambda moment: _local(moment))
+
+
+def event_labels() -> list[tuple[str, str]]:
+    """The notifications an email or group-bot connection may pass on, in the user's language."""
+    return [("task_created", _("A new approval task")), ("cc", _("Copied on an approval")),
+            ("urged", _("A reminder to handle an approval")), ("overdue", _("An overdue approval task")),
+            ("approved", _("An approval request approved")), ("rejected", _("An approval request rejected")),
+            ("withdrawn", _("An approval request withdrawn")), ("terminated", _("An approval request terminated")),
+            ("rule", _("A rule's notification that names this channel"))]
 
 
 @router.get("/apps/{app}/connections/new")
@@ -168,7 +179,8 @@ def _errors(exc: BrickworkError) -> dict[str, list[str]]:
 
 @router.post("/apps/{app}/connections/save")
 async def connection_save(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
-    form = dict(await request.form())
+    raw = await request.form()
+    form = dict(raw)
     key, connector, editing = str(form.get("key", "")), str(form.get("connector", "")), form.get("version")
     label = {k: v for k, v in (("zh-CN", str(form.get("label_zh", "")).strip()),
                                ("en", str(form.get("label_en", "")).strip())) if v} or {"en": key}
@@ -179,6 +191,8 @@ async def connection_save(request: Request, app: str, user: Principal = Depends(
     settings = _parse(entry, form)
     body = {"key": key, "connector": connector, "label": label, "settings": settings,
             "enabled": bool(form.get("enabled"))}
+    if service.channel_of(entry.name):  # the boxes on the page: none ticked passes nothing on
+        body["notify_on"] = [str(e) for e in raw.getlist("notify_on")]
     try:
         with db(request) as session:
             found = get_app(session, app)
@@ -192,7 +206,7 @@ async def connection_save(request: Request, app: str, user: Principal = Depends(
             return error_page(request, exc)
         values = {**{k: v for k, v in settings.items() if k not in entry.secrets}, "__key": key,
                   "__label_zh": label.get("zh-CN", ""), "__label_en": label.get("en", ""),
-                  "__enabled": body["enabled"]}
+                  "__enabled": body["enabled"], "__notify_on": body.get("notify_on", [])}
         row = None
         if editing:
             row = {"key": key, "version": int(editing), "secrets": {}, "label": label, "enabled": body["enabled"]}

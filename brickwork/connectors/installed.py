@@ -1,11 +1,11 @@
 """Every connector of the installation, imported in one place so their entries, rule
 actions and tasks are registered (the top floor imports this through brickwork/kinds.py)."""
 
-from brickwork.connectors import bots, delivery, mail, webcall
+from brickwork.connectors import bots, channels, delivery, mail, webcall
 from brickwork.connectors.registry import CONNECTORS
 from brickwork.engines.rules import actions
 
-PACKAGES = (delivery, mail, bots, webcall)
+PACKAGES = (delivery, mail, bots, webcall, channels)
 
 for _entry in CONNECTORS.values():
     for _action in _entry.actions:

@@ -24,6 +24,7 @@ from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Inva
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import App, Connection
+from brickwork.platform.notifications import EVENTS
 from brickwork.platform.secretbox import Unreadable, seal, unseal
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -83,7 +84,7 @@ def view(row: Connection) -> dict[str, Any]:
     names = entry.secrets if entry else tuple(row.secrets)
     return {"key": row.key, "connector": row.connector, "label": row.label, "settings": row.settings,
             "secrets": {name: SET if row.secrets.get(name) else NOT_SET for name in names},
-            "enabled": row.enabled, "version": row.version,
+            "enabled": row.enabled, "notify_on": list(row.notify_on or []), "version": row.version,
             "created_at": row.created_at.isoformat() + "Z", "updated_at": row.updated_at.isoformat() + "Z"}
 
 
@@ -112,6 +113,24 @@ def _label(body: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         raise Invalid(_("The connection is not valid."), errors=[FieldError(
             "label", "type", _("Give a label per language, each up to 200 characters."))])
     return label
+
+
+def _notify_on(entry: Connector, body: dict[str, Any], current: list[str]) -> list[str]:
+    """Which app notifications the connection passes on: only email and group-bot connections."""
+    given = body.get("notify_on", current)
+    channel = channel_of(entry.name)
+    if given and channel is None:
+        raise Invalid(_("The connection is not valid."), errors=[FieldError(
+            "notify_on", "channel", _("Only email and group-bot connections pass notifications on."))])
+    if not isinstance(given, list) or not all(isinstance(e, str) and e in EVENTS for e in given):
+        raise Invalid(_("The connection is not valid."), errors=[FieldError(
+            "notify_on", "choice", _("Give a list of: %(choices)s.", choices=", ".join(EVENTS)))])
+    return list(dict.fromkeys(given))
+
+
+def channel_of(connector: str) -> str | None:
+    """The notification channel a connector's connections serve, if any."""
+    return "email" if connector == "email" else "im" if connector in ("dingtalk", "wecom", "feishu") else None
 
 
 def _settings(entry: Connector, given: Any, row: Connection | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,7 +167,8 @@ def create(session: Session, app: App, body: Any, who: Principal) -> Connection:
         raise Conflict(_("The app has a connection %(key)s already.", key=key))
     plain, secrets = _settings(entry, body.get("settings", {}), None)
     row = Connection(app_id=app.id, connector=entry.name, key=key, label=_label(body, {"en": key}),
-                     settings=plain, secrets=secrets, enabled=bool(body.get("enabled", True)), version=1)
+                     settings=plain, secrets=secrets, enabled=bool(body.get("enabled", True)),
+                     notify_on=_notify_on(entry, body, []), version=1)
     session.add(row)
     session.flush()
     audit(session, who.user_id, "connection.create", "connection", row.id,
@@ -166,14 +186,16 @@ def update(session: Session, app: App, key: str, body: Any, who: Principal) -> C
     plain, secrets = _settings(entry, body.get("settings", {}), row)
     changed = sorted(name for name in entry.secrets if name in (body.get("settings") or {})
                      and (body["settings"][name] is not None))
-    before = {"settings": row.settings, "enabled": row.enabled, "label": row.label}
+    before = {"settings": row.settings, "enabled": row.enabled, "label": row.label, "notify_on": row.notify_on}
     row.settings, row.secrets, row.label = plain, secrets, _label(body, row.label)
+    row.notify_on = _notify_on(entry, body, list(row.notify_on or []))
     if "enabled" in body:
         row.enabled = bool(body["enabled"])
     row.version += 1
     row.updated_at = utcnow()
     audit(session, who.user_id, "connection.update", "connection", row.id, {
-        "before": before, "after": {"settings": plain, "enabled": row.enabled, "label": row.label},
+        "before": before,
+        "after": {"settings": plain, "enabled": row.enabled, "label": row.label, "notify_on": row.notify_on},
         "secrets_changed": changed})
     return row
 

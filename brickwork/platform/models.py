@@ -637,6 +637,9 @@ class Connection(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     secrets: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> sealed value
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Which of the app's notifications (platform/notifications.EVENTS) this connection passes
+    # on: an email connection mails them to each person, a group bot posts them to its group.
+    notify_on: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

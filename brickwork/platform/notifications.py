@@ -1,11 +1,18 @@
 """The bell: in-app notifications, one row per user and message, until read.
 
 On the ground floor because several engines write them (a rule's ``notify`` action, a flow's
-tasks and outcomes) and the bell reads them all the same way."""
+tasks and outcomes) and the bell reads them all the same way.
+
+The bell is always on. Other channels (email, group bots) plug into ``CHANNELS`` from the
+connectors floor at import (connectors/installed.py), so the engines notify through this
+module alone and never import a connector (docs/decisions/0034-notification-channels.md).
+A channel's ``send`` only enqueues, in the caller's transaction: the sending is a job."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -15,19 +22,49 @@ from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import Notification, User
 
 MAX_PAGE = 200
+# What a notification is about, for the channels' choice of what to pass on: a flow's new
+# task, copy, reminder, overdue task and outcome, and a rule's ``notify`` action.
+EVENTS = ("task_created", "cc", "urged", "overdue", "approved", "rejected", "withdrawn", "terminated", "rule")
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str  # "email", "im"
+    label: Any  # a lazy translatable text
+    # send(session, user_ids, message): queue the message for these users (never send
+    # inline). ``message`` has text, app, form, record_id, source, event, link, and
+    # ``notifications`` ({user id: bell notification id}) for the idempotency keys.
+    send: Callable[[Session, list[int], dict[str, Any]], None]
+
+
+CHANNELS: dict[str, Channel] = {}
+
+
+def register(entry: Channel) -> Channel:
+    CHANNELS[entry.name] = entry
+    return entry
 
 
 def notify(session: Session, users: Iterable[int], text: str, *, app: str | None = None, form: str | None = None,
-           record_id: int | None = None, source: str | None = None) -> list[int]:
-    """One notification per active user among ``users``, in one statement; the users notified."""
+           record_id: int | None = None, source: str | None = None, event: str | None = None,
+           link: str | None = None, channels: Iterable[str] | None = None) -> list[int]:
+    """One notification per active user among ``users``, in one statement; the users notified.
+    Then each channel (all, or those named in ``channels``) queues its own message."""
     wanted = {int(u) for u in users}
     found = sorted(session.scalars(select(User.id).where(User.id.in_(wanted), User.is_active.is_(True)))) \
         if wanted else []
-    if found:
-        moment = utcnow()
-        session.execute(insert(Notification.__table__), [
-            {"user_id": u, "app": app, "form": form, "record_id": record_id, "text": text, "source": source,
-             "created_at": moment} for u in found])
+    if not found:
+        return found
+    moment = utcnow()
+    table = Notification.__table__
+    made = session.execute(insert(table).returning(table.c.id, table.c.user_id), [
+        {"user_id": u, "app": app, "form": form, "record_id": record_id, "text": text, "source": source,
+         "created_at": moment} for u in found]).all()
+    message = {"text": text, "app": app, "form": form, "record_id": record_id, "source": source,
+               "event": event, "link": link, "notifications": {user: row for row, user in made}}
+    for name, channel in CHANNELS.items():
+        if channels is None or name in channels:
+            channel.send(session, found, message)
     return found
 
 

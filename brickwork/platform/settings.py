@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Hosts that outgoing HTTP of connectors (HTTP calls, bots) may reach though they resolve to
     # loopback, link-local or private addresses: comma-separated names or IP addresses.
     http_allow_hosts: str = ""
+    # The address people open Brickwork at (https://brickwork.example.com): links in mails and
+    # chat messages start with it. Empty: the links are paths only.
+    public_url: str = ""
     events_retention_days: int = Field(default=30, ge=1, le=3650)
     runs_retention_days: int = Field(default=30, ge=1, le=3650)
     # Administrators must use two-factor sign-in: one who has not enrolled sets up the
@@ -108,7 +111,7 @@ class Settings(BaseSettings):
                 raise ValueError("only sqlite and postgresql databases are supported")
         return value
 
-    @field_validator("oidc_issuer", "oidc_redirect_uri")
+    @field_validator("oidc_issuer", "oidc_redirect_uri", "public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("https://", "http://")):

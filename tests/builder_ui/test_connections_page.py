@@ -79,3 +79,25 @@ def test_people_who_are_not_the_apps_admins_are_refused(client, api, sessions):
     assert client.post("/apps/crm/connections/save", data={"csrf_token": token, "connector": "email",
                                                             "key": "x"}).status_code == 403
     assert 'data-testid="app-connections"' not in client.get("/apps/crm").text
+
+
+def test_an_admin_chooses_which_notifications_a_mail_connection_passes_on(client, admin, sessions):
+    sign_in(client)
+    token = form_token(client, "/")
+    client.post("/apps", data={"key": "crm", "label_en": "CRM", "icon": "money", "csrf_token": token})
+    form = client.get("/apps/crm/connections/new", params={"connector": "email"}).text
+    assert 'data-testid="notify-on"' in form and 'value="task_created"' in form
+    fields = {"csrf_token": token, "connector": "email", "key": "mail", "s_host": "127.0.0.1", "s_port": "2525",
+              "s_security": "none", "s_sender": "desk@example.com", "enabled": "on"}
+    saved = client.post("/apps/crm/connections/save", follow_redirects=False,
+                        data={**fields, "notify_on": ["task_created", "approved"]})
+    assert saved.status_code == 303, saved.text
+    with sessions() as session:
+        assert session.scalar(select(Connection.notify_on)) == ["task_created", "approved"]
+    edit = client.get("/apps/crm/connections/mail/edit").text
+    assert 'value="approved" checked' in edit and 'value="rejected" checked' not in edit
+    cleared = client.post("/apps/crm/connections/save", follow_redirects=False,
+                          data={**fields, "version": "1"})
+    assert cleared.status_code == 303, cleared.text
+    with sessions() as session:
+        assert session.scalar(select(Connection.notify_on)) == []

@@ -17,16 +17,16 @@ app's admins (the bell). Every attempt and replay of a message carries the same
 from __future__ import annotations
 
 import fnmatch
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from brickwork.connectors import outbound
 from brickwork.connectors.webhooks import signing
 from brickwork.platform import secretbox
 from brickwork.platform.db import utcnow
@@ -128,16 +128,19 @@ def signing_secrets(sub: WebhookSubscription) -> list[str]:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST the message; returns the 2xx status or raises DeliveryFailed."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        **headers, "content-type": "application/json", "user-agent": USER_AGENT})
+    """POST the message; returns the 2xx status or raises DeliveryFailed. Through the SSRF
+    guard (connectors/outbound.py) at every attempt: the name may resolve elsewhere since it
+    was saved. Redirects are not followed (a 3xx is a failed attempt)."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310 (http/https only, checked at save)
-            return answer.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryFailed(f"HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DeliveryFailed(str(getattr(exc, "reason", exc))) from None
+        answer = outbound.request("POST", url, body=body, timeout=TIMEOUT, headers={
+            **headers, "content-type": "application/json", "user-agent": USER_AGENT})
+    except outbound.Refused as exc:
+        raise DeliveryFailed(str(exc)) from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise DeliveryFailed(str(exc) or type(exc).__name__) from None
+    if not 200 <= answer.status < 300:
+        raise DeliveryFailed(f"HTTP {answer.status}")
+    return answer.status
 
 
 def deliver(session: Session, args: dict[str, Any], ctx: RunContext) -> None:

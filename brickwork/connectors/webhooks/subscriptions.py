@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brickwork.connectors import outbound
 from brickwork.connectors.webhooks import signing
 from brickwork.connectors.webhooks.delivery import DELIVER, GRACE, delivery_job
 from brickwork.engines.form.forms import load_form
@@ -87,6 +88,15 @@ def _check_form(session: Session, app: str, form: str | None, fields: list[str])
             "fields", "unknown", _("The form has no fields %(keys)s.", keys=", ".join(unknown)))])
 
 
+def _check_url(url: str) -> None:
+    """The SSRF guard at save (and again at each delivery): no loopback, link-local or
+    private address unless an administrator allowed the host."""
+    try:
+        outbound.resolve(url)
+    except outbound.Refused as exc:
+        raise Invalid(_("The webhook is not valid."), errors=[FieldError("url", "refused", str(exc))]) from None
+
+
 def view(sub: WebhookSubscription) -> dict[str, Any]:
     """What the API shows; never the secret."""
     return {"id": sub.id, "app": sub.app, "url": sub.url, "events": sub.events, "form": sub.form,
@@ -97,6 +107,7 @@ def view(sub: WebhookSubscription) -> dict[str, Any]:
 
 def create(session: Session, app: str, data: Any, actor: int | None) -> tuple[WebhookSubscription, str]:
     given = _parse(SubscriptionIn, data)
+    _check_url(given.url)
     _check_form(session, app, given.form, given.fields)
     plain = signing.new_secret()
     sub = WebhookSubscription(app=app, url=given.url, events=given.events, form=given.form, fields=given.fields,
@@ -127,6 +138,8 @@ def change(session: Session, app: str, sub_id: int, data: Any, actor: int | None
         raise Invalid(_("The webhook is not valid."), errors=[FieldError(
             next(k for k in ("url", "events", "fields", "enabled") if k in given and given[k] is None),
             "required", _("Give a value."))])
+    if "url" in given:
+        _check_url(given["url"])
     form = given.get("form", sub.form)
     _check_form(session, app, form, given.get("fields", sub.fields if form == sub.form else []))
     for name, value in given.items():

@@ -349,7 +349,7 @@ def _urge(a: Acting) -> None:
     i.urged_at = utcnow()
     open_users = list(a.rt.session.scalars(select(FlowTask.assignee_id).where(
         FlowTask.instance_id == i.id, FlowTask.state == "open")))
-    a.rt.notify(open_users, _("Please handle this approval: the submitter is waiting."))
+    a.rt.notify(open_users, _("Please handle this approval: the submitter is waiting."), "urged")
     a.rt.entry("urged", actor=a.who.user_id, comment=a.comment, users=open_users)
     a.rt.emit("flow.urged", users=open_users)
 

@@ -167,6 +167,7 @@ class Runtime:
         self.session, self.instance, self.shape, self.actor = session, instance, shape, actor
         self.submitting = submitting  # an empty node with on_empty=reject refuses the submit
         self.events: list[NewEvent] = []
+        self.causation: dict[str, Any] | None = None  # a rule's chain, when a rule started the step
 
     @cached_property
     def form(self) -> Form:
@@ -179,6 +180,7 @@ class Runtime:
     def service(self, actor: int | None = None) -> RecordService:
         service = RecordService(self.session, self.form, system_principal(self.session, actor or self.actor))
         service.source = "flow"
+        service.causation = self.causation
         return service
 
     def record_row(self):
@@ -198,6 +200,7 @@ class Runtime:
         self.events.append(NewEvent(topic, {
             "app": i.app, "form": i.form, "id": i.record_id, "instance": i.id, "flow": i.flow,
             "flow_version": i.flow_version, "actor": self.actor, "occurred_at": utcnow().isoformat() + "Z",
+            **({"causation": self.causation} if self.causation else {}),
             **payload}, order_key=f"{i.app}/{i.form}/{i.record_id}"))
 
     def done(self) -> None:
@@ -206,9 +209,11 @@ class Runtime:
         emit_many(self.session, self.events)
         self.events = []
 
-    def notify(self, users: list[int], text: str) -> None:
+    def notify(self, users: list[int], text: str, event: str) -> None:
+        """The bell, and the app's channels that pass ``event`` on, with a link to the approval page."""
         i = self.instance
-        notify(self.session, users, text, app=i.app, form=i.form, record_id=i.record_id, source=f"flow:{i.id}")
+        notify(self.session, users, text, app=i.app, form=i.form, record_id=i.record_id, source=f"flow:{i.id}",
+               event=event, link=f"/inbox/{i.id}")
 
     def audit(self, action: str, **changes: Any) -> None:
         audit(self.session, self.actor, f"flow.{action}", "flow_instance", self.instance.id, changes)
@@ -271,7 +276,7 @@ class Runtime:
             FlowCc.instance_id == self.instance.id, FlowCc.node_id == node_id)))
         new = [u for u in dict.fromkeys(users) if u not in have]
         self.session.add_all(FlowCc(instance_id=self.instance.id, user_id=u, node_id=node_id) for u in new)
-        self.notify(new, _("You were copied on an approval."))
+        self.notify(new, _("You were copied on an approval."), "cc")
         return new
 
     def activate_condition(self, node: Node) -> None:
@@ -360,7 +365,7 @@ class Runtime:
         self.session.flush()
         self.emit("flow.task.created", node=run.node_id, task=task.id, assignee=task.assignee_id)
         if state == "open":
-            self.notify([task.assignee_id], _("An approval is waiting for you."))
+            self.notify([task.assignee_id], _("An approval is waiting for you."), "task_created")
         return task
 
     def dedupe(self, node: Node, users: list[int]) -> set[int]:
@@ -449,7 +454,7 @@ class Runtime:
     def reopen(self, task: FlowTask) -> None:
         task.state = "open"
         self.session.flush()
-        self.notify([task.assignee_id], _("An approval is waiting for you."))
+        self.notify([task.assignee_id], _("An approval is waiting for you."), "task_created")
 
     def decide(self, run: FlowNodeRun, outcome: str, *, reason: str | None = None) -> None:
         """The node run ends: open tasks close ``no_response``, waiting ones ``cancelled``."""
@@ -523,7 +528,7 @@ class Runtime:
             "rejected": _("Your approval request was rejected."),
             "withdrawn": _("Your approval request was withdrawn."),
             "terminated": _("Your approval request was terminated."),
-        }[state])
+        }[state], state)
 
 
 def _api_values(service: RecordService, record_id: int) -> dict[str, Any]:

@@ -61,9 +61,11 @@ def may_start(session: Session, app: App, shape, who: Principal) -> bool:
     return False
 
 
-def start(session: Session, app_key: str, flow_key: str, body: Any, who: Principal) -> FlowInstance:
+def start(session: Session, app_key: str, flow_key: str, body: Any, who: Principal,
+          causation: dict[str, Any] | None = None) -> FlowInstance:
     """Submit a record to a flow: the live version is pinned, the record locks, the first
-    nodes activate, all in this transaction (a refusal leaves nothing behind)."""
+    nodes activate, all in this transaction (a refusal leaves nothing behind). A rule's
+    ``start_flow`` gives its ``causation``: the submit's events carry it, for loop protection."""
     if not isinstance(body, dict) or whole_id(body.get("record_id")) is None or isinstance(body.get("record_id"), str):
         raise _invalid("record_id", "required", _("Give the id of the record to submit."))
     chosen = body.get("chosen") or {}
@@ -93,6 +95,7 @@ def start(session: Session, app_key: str, flow_key: str, body: Any, who: Princip
     session.add(instance)
     session.flush()
     rt = Runtime(session, instance, shape, who.user_id, submitting=True)
+    rt.causation = causation
     rt.service().set_flow_state(record_id, "running")
     rt.entry("submitted", node_id=flow.root.id, actor=who.user_id, comment=(body.get("comment") or None))
     rt.emit("flow.instance.submitted")
@@ -228,7 +231,8 @@ def on_timeout(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     for t in open_tasks:
         rt.emit("flow.task.timed_out", node=node.id, task=t.id, action=action)
     if action == "remind":
-        rt.notify([t.assignee_id for t in open_tasks], _("An approval is waiting for you, and it is overdue."))
+        rt.notify([t.assignee_id for t in open_tasks], _("An approval is waiting for you, and it is overdue."),
+                  "overdue")
         timeouts.schedule(session, run.id, timeout, int(args.get("n", 0)) + 1)
     elif action in ("auto_approve", "auto_reject"):
         outcome = "auto_approved" if action == "auto_approve" else "auto_rejected"

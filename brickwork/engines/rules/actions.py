@@ -23,6 +23,7 @@ from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
 from brickwork.platform.jobs import defer
 from brickwork.platform.models import Sequence
+from brickwork.platform.notifications import CHANNELS
 from brickwork.platform.notifications import notify as notify_users
 
 MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
@@ -147,7 +148,8 @@ def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 
 def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     """The bell: a message to users named, to the users of a user field of the record, or to
-    the record's owner."""
+    the record's owner; also through the ``channels`` named (``email``, ``im``), by the app's
+    connections that pass the event ``rule`` on."""
     users = {int(u) for u in settings.get("users", [])}
     if settings.get("owner") and run.owner_id:
         users.add(run.owner_id)
@@ -157,7 +159,8 @@ def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     text = run.value(settings.get("text", ""))
     text = str(text if text is not None else "")
     users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
-                             record_id=run.record_id, source=f"rule:{run.rule.key}"))
+                             record_id=run.record_id, source=f"rule:{run.rule.key}", event="rule",
+                             channels=[str(c) for c in settings.get("channels") or []]))
     return {"users": sorted(users), "text": text}
 
 
@@ -185,5 +188,14 @@ register(ActionType("create_record", create_record, _needs("form", "values")))
 register(ActionType("update_records", update_records, _needs("values")))
 register(ActionType("delete_records", delete_records))
 register(ActionType("assign_owner", assign_owner, _needs("users"), needs_record=True))
-register(ActionType("notify", notify, _needs("text")))
+def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
+    errors = _needs("text")(settings)
+    channels = settings.get("channels", [])
+    if not isinstance(channels, list) or any(not isinstance(c, str) or c not in CHANNELS for c in channels):
+        errors.append(FieldError("channels", "choice", _("Give a list of: %(choices)s.",
+                                                         choices=", ".join(sorted(CHANNELS)))))
+    return errors
+
+
+register(ActionType("notify", notify, _check_notify))
 register(ActionType("wait", wait))

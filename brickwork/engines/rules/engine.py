@@ -141,7 +141,7 @@ def handle_event(session: Session, topic: str, key: str, payload: dict[str, Any]
     rules = [r for r in live_rules(session, app) if r.body.enabled and r.body.trigger.type in names
              and r.body.trigger.form == form_key]
     rules = [r for r in rules if r.body.run_on_bulk or payload.get("source") not in BULK_SOURCES]
-    rules = [r for r in rules if TRIGGERS[r.body.trigger.type].fires(r.body.trigger, payload)]
+    rules = [r for r in rules if TRIGGERS[r.body.trigger.type].fires(r.body.trigger, {**payload, "topic": topic})]
     if not rules:
         return []
     form = load_form(session, app, form_key)

@@ -5,6 +5,8 @@ in the jobs schedules table: made or changed when published, removed when disabl
 
 from __future__ import annotations
 
+import secrets
+
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -68,4 +70,21 @@ def publish_hook(session: Session, app: App, key: str, previous: dict | None, bo
     return body, {"schedule": cron, "enabled": rule.enabled}
 
 
-RULE = Kind(name="rule", model=RuleDefinition, publish=publish_hook, check=check, plural="rules", after=("form",))
+def exported(body: dict) -> dict:
+    """A webhook rule's URL secret stays in the installation: the app file carries none."""
+    trigger = body.get("trigger") or {}
+    if "secret" not in trigger:
+        return body
+    return {**body, "trigger": {k: v for k, v in trigger.items() if k != "secret"}}
+
+
+def fresh(body: dict) -> dict:
+    """A webhook rule installed from a file gets a new URL secret of its own."""
+    trigger = body.get("trigger") or {}
+    if trigger.get("type") != "webhook" or trigger.get("secret"):
+        return body
+    return {**body, "trigger": {**trigger, "secret": secrets.token_hex(16)}}
+
+
+RULE = Kind(name="rule", model=RuleDefinition, publish=publish_hook, check=check, plural="rules", after=("form",),
+            exported=exported, fresh=fresh)

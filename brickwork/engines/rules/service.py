@@ -122,7 +122,7 @@ def receive_hook(session: Session, app: str, key: str, secret: str, body: Any, d
     queued again: returns the event key and whether it was such a duplicate."""
     live = pinned_rule(session, app, key)
     wanted = (live.body.trigger.model_extra or {}).get("secret", "") if live else ""
-    if live is None or live.body.trigger.type != "webhook" or not live.body.enabled \
+    if live is None or live.body.trigger.type != "webhook" or not live.body.enabled or not wanted \
             or not hmac.compare_digest(str(wanted).encode(), secret.encode()):
         raise NotFound(_("There is no such webhook."))
     for check in HOOK_CHECKS:

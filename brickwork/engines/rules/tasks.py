@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, start
+from brickwork.engines.rules.flows import TOPICS as FLOW_TOPICS
 from brickwork.engines.rules.sweeps import sweep
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
@@ -75,7 +76,8 @@ def has_live_rules(session: Session, app: str | None) -> bool:
         .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None
 
 
-subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC), on_event, retry=RETRY,
+subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC, *FLOW_TOPICS),
+          on_event, retry=RETRY,
           wanted=has_live_rules)
 task(SCHEDULE, on_schedule, retry=RETRY)
 task(RESUME, on_resume, retry=RETRY)

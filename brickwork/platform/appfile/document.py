@@ -121,7 +121,7 @@ def export_app(session: Session, store: DefinitionStore, app: App) -> dict[str, 
     installed = session.get(AppTemplate, app.id)
     definitions, named = {}, set()
     for entry in store.kinds:
-        bodies = [d.body for d in store.live(session, app, entry.name)]
+        bodies = [entry.exported(d.body) if entry.exported else d.body for d in store.live(session, app, entry.name)]
         if bodies:
             definitions[entry.file_section] = bodies
         if entry.roles:

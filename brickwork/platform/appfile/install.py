@@ -40,7 +40,8 @@ def install_document(session: Session, store: DefinitionStore, data: Any, actor_
     document = read_document(data, store)
     info = document.app.model_dump(mode="json")
     app = create_app(session, {**info, "key": key or info["key"]}, actor_id)
-    definitions = by_kind(document, store.kinds)
+    definitions = {kind: [fresh(body) for body in bodies] if (fresh := store.kinds.get(kind).fresh) else bodies
+                   for kind, bodies in by_kind(document, store.kinds).items()}
     # The file lists definitions in the builder's order (the export writes them so): keep it.
     app.order = {kind: [body["key"] for body in bodies] for kind, bodies in definitions.items()}
     put_roles(session, app, document.roles)

@@ -100,6 +100,10 @@ class Kind:
     merge: MergeRule = three_way
     roles: Callable[[dict], set[str]] | None = None  # the roles a body names (the file carries them)
     parts: tuple[FilePart, ...] = ()
+    # The body as the app file carries it: every secret left out (a rule webhook's URL secret).
+    exported: Callable[[dict], dict] | None = None
+    # A body from a file, installed as a new app: what the file left out made anew.
+    fresh: Callable[[dict], dict] | None = None
 
     @property
     def file_section(self) -> str:

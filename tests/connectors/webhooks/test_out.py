@@ -174,3 +174,34 @@ def test_a_changed_installation_key_turns_the_webhook_off_at_once(api, drain, re
     finally:
         secretbox.configure(settings.secret_key)
     assert [m["body"]["type"] for m in receiver.unique()] == ["webhook.test"]
+
+
+def test_internal_addresses_are_refused_at_save_unless_allowed(api, monkeypatch):
+    monkeypatch.setenv("BRICKWORK_HTTP_ALLOW_HOSTS", "")
+    from brickwork.connectors import config
+
+    monkeypatch.setattr(config.settings(), "http_allow_hosts", "")
+    assert publish(api, TICKETS).status_code == 200
+    for url in ("http://127.0.0.1:9/hook", "http://169.254.169.254/latest/meta-data", "https://10.0.0.1/hook",
+                "http://localhost:8080/"):
+        refused = api.post(f"{APP}/webhooks", json={"url": url, "events": ["record.*"]})
+        assert refused.status_code == 422, url
+        assert refused.json()["errors"][0]["field"] == "url"
+    monkeypatch.setattr(config.settings(), "http_allow_hosts", "127.0.0.1")
+    allowed = api.post(f"{APP}/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["record.*"]})
+    assert allowed.status_code == 201
+
+
+def test_an_address_that_turned_internal_is_refused_at_delivery(api, drain, receiver, monkeypatch,
+                                                                 quick_retries):
+    from brickwork.connectors import config
+
+    assert publish(api, TICKETS).status_code == 200
+    made = api.post(f"{APP}/webhooks", json={"url": receiver.url, "events": ["record.*"]})
+    assert made.status_code == 201, made.text
+    monkeypatch.setattr(config.settings(), "http_allow_hosts", "")  # the allow-list changed since
+    api.post(URL, json={"title": "x"})
+    drain()
+    assert receiver.unique() == []
+    seen = api.get(f"{APP}/webhooks/{made.json()['id']}/deliveries").json()["items"]
+    assert seen[0]["status"] == "failed" and "inside this network" in seen[0]["error"]
