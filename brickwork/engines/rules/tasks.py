@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, start
+from brickwork.engines.rules.pauses import is_paused
 from brickwork.engines.rules.sweeps import sweep
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
@@ -27,7 +28,8 @@ def on_event(session: Session, event: Event) -> None:
     if event.topic == WEBHOOK_TOPIC:
         payload = event.payload
         live = pinned_rule(session, payload["app"], payload["rule"])
-        if live is not None and live.body.enabled and live.body.trigger.type == "webhook":
+        if live is not None and live.body.enabled and live.body.trigger.type == "webhook" \
+                and not is_paused(session, payload["app"], payload["rule"]):
             start(session, payload["app"], live, payload.get("delivery") or event.key, "webhook", None,
                   {"body": payload.get("body")})
         return
@@ -36,7 +38,7 @@ def on_event(session: Session, event: Event) -> None:
 
 def on_schedule(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     live = pinned_rule(session, args["app"], args["rule"])
-    if live is None or not live.body.enabled:
+    if live is None or not live.body.enabled or is_paused(session, args["app"], args["rule"]):
         return
     if live.body.trigger.type == "date_relative":
         sweep(session, args["app"], live)
