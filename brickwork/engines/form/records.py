@@ -440,7 +440,7 @@ class RecordService:
         moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
         changed = sorted(self.db.execute(update(t).where(live.whereclause, moved).values(
             **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id)
-            .returning(t.c.id)).scalars())
+            .returning(t.c.id)).scalars().all())
         if changed:
             after = {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in given}
             self._log_many(changed, after)

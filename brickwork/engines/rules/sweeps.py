@@ -22,7 +22,6 @@ from brickwork.engines.rules.engine import LiveRule, acting_as, live_rules, snap
 from brickwork.engines.rules.triggers import for_topic
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
-from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import RuleMatch, RuleRun
 
 BATCH = 5000
@@ -50,13 +49,15 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     marked, after, moment = 0, 0, utcnow()
     constants = set_wise_values(live)
     compact = constants is not None and not _listened(session, app, form.key)
+    writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
+    writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
     while True:
         picked = (select(literal(app), literal(rule.key), t.c.id, same, literal(moment))
                   .where(t.c.id > after, matching, ~exists(select(m.c.id).where(
                       mine, m.c.record_id == t.c.id, m.c.window == same)))
                   .order_by(t.c.id).limit(batch))
         ids = sorted(session.execute(insert(m).from_select(
-            ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars())
+            ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars().all())
         if not ids:
             break
         marked += len(ids)
@@ -64,7 +65,7 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
         if constants is not None:
             batch_ids = select(m.c.record_id).where(mine, m.c.matched_at == moment,
                                                     m.c.record_id.between(ids[0], ids[-1]))
-            _set_wise(session, app, live, who, form, ids, batch_ids, constants, moment, compact)
+            _set_wise(session, app, live, writer, ids, batch_ids, constants, moment, compact)
             continue
         for record_id in ids:
             seen = snapshot(session, form, record_id)
@@ -118,15 +119,13 @@ def set_wise_values(live: LiveRule) -> dict[str, Any] | None:
     return values or None
 
 
-def _set_wise(session: Session, app: str, live: LiveRule, who: Principal, form: Form, ids: list[int],
+def _set_wise(session: Session, app: str, live: LiveRule, service: RecordService, ids: list[int],
               batch_ids: Any, values: dict[str, Any], moment: datetime, compact: bool) -> None:
     """One batch of a constant-setting sweep: one UPDATE over the batch's markers, one run
     row for the batch (the event it applies once is the batch's marking: its key names the
     batch, its inputs list the records). A refusal fails the batch's run, with the error,
     and writes nothing."""
-    service = RecordService(session, form, who)
-    service.source = "rule"
-    service.causation = {"rules": [live.body.key], "depth": 1}
+    form = service.form
     savepoint = session.begin_nested()
     try:
         changed = service.set_many(batch_ids, values, compact=compact)
