@@ -52,16 +52,23 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
     while True:
+        # The batch is the next `batch` matching records by id; bounding both sides of the
+        # anti-join by that id range keeps each batch's cost its own (the markers of the
+        # whole rule are never scanned again per batch).
+        ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).subquery()
+        upto = session.scalar(select(func.max(ahead.c.id)))
+        if upto is None:
+            break
         picked = (select(literal(app), literal(rule.key), t.c.id, same, literal(moment))
-                  .where(t.c.id > after, matching, ~exists(select(m.c.id).where(
-                      mine, m.c.record_id == t.c.id, m.c.window == same)))
-                  .order_by(t.c.id).limit(batch))
+                  .where(t.c.id > after, t.c.id <= upto, matching, ~exists(select(m.c.id).where(
+                      mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id,
+                      m.c.window == same))))
         ids = sorted(session.execute(insert(m).from_select(
             ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars().all())
+        after = upto
         if not ids:
-            break
+            continue
         marked += len(ids)
-        after = ids[-1]
         if constants is not None:
             batch_ids = select(m.c.record_id).where(mine, m.c.matched_at == moment,
                                                     m.c.record_id.between(ids[0], ids[-1]))

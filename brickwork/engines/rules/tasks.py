@@ -49,7 +49,7 @@ def on_schedule(session: Session, args: dict[str, Any], ctx: RunContext) -> None
 def on_resume(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     """The actions after a wait, with the rule's version the run started with."""
     live = pinned_rule(session, args["app"], args["rule"], args["version"])
-    if live is None:
+    if live is None or is_paused(session, args["app"], args["rule"]):
         return
     seen = None
     if args.get("form") and args.get("record_id") is not None:

@@ -68,7 +68,7 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
         assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 60}
     finally:
         event.remove(engine, "before_cursor_execute", watch)
-    assert len(marks) == 4  # 25 + 25 + 10, then one that finds none
+    assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any insert)
     with sessions() as s:
         assert s.query(RuleMatch).count() == 60
     public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
@@ -110,6 +110,9 @@ def test_a_constant_sweep_logs_one_audit_entry_one_event_and_one_run_per_batch(a
     assert events[0].payload["after"] == {"pool": "public"} and events[0].payload["source"] == "rule"
     assert [(r.status, len(r.inputs["records"])) for r in runs] == [("succeeded", 25), ("succeeded", 25),
                                                                     ("succeeded", 10)]
+    later = [{"name": f"d{i}", "last_followup": days_ago(50)} for i in range(5)]
+    assert api.post(f"{URL}:bulk", json={"records": later}).status_code == 201
+    assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 5}  # past batches all marked before
 
 
 def test_a_rule_waiting_for_updates_still_sees_each_swept_record(api, sessions, drain):
