@@ -398,7 +398,8 @@ class RecordService:
         batch. Records it would not change are left alone (no event). Only for values that
         need no per-record work: a form with rules, computed dependants, or a field that is
         required, unique, computed or not in the row takes the per-record ``update`` path.
-        ``ids``: a list, or a SELECT of ids (a sweep's markers). ``compact``: no read of the
+        ``ids``: a list, a SELECT of ids (a sweep's markers), or a condition on the table
+        (a sweep's id range). ``compact``: no read of the
         old values, one ``UPDATE … RETURNING``, then ONE audit entry and ONE
         ``record.updated_many`` event for the batch, listing the ids (for callers that know
         nobody needs an event per record: decision 0036). Returns the ids changed."""
@@ -408,7 +409,8 @@ class RecordService:
         if errors:
             raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         t = self.table
-        live = select(t).where(t.c.id.in_(ids), t.c.deleted_at.is_(None), self.grant.scope_for("update"),
+        chosen = ids if isinstance(ids, ColumnElement) else t.c.id.in_(ids)
+        live = select(t).where(chosen, t.c.deleted_at.is_(None), self.grant.scope_for("update"),
                                or_(t.c.flow_state.is_(None), t.c.flow_state.not_in(IN_APPROVAL)))  # in approval: left
         fields = [self.form.by_id[fid] for fid in given]
         if self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(

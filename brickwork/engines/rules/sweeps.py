@@ -56,9 +56,10 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
         # anti-join by that id range keeps each batch's cost its own (the markers of the
         # whole rule are never scanned again per batch).
         ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).subquery()
-        upto = session.scalar(select(func.max(ahead.c.id)))
+        upto, found = session.execute(select(func.max(ahead.c.id), func.count())).one()
         if upto is None:
             break
+        low = after
         picked = (select(literal(app), literal(rule.key), t.c.id, same, literal(moment))
                   .where(t.c.id > after, t.c.id <= upto, matching, ~exists(select(m.c.id).where(
                       mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id,
@@ -70,8 +71,10 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
             continue
         marked += len(ids)
         if constants is not None:
-            batch_ids = select(m.c.record_id).where(mine, m.c.matched_at == moment,
-                                                    m.c.record_id.between(ids[0], ids[-1]))
+            # Every matching record of the range newly marked (a first sweep, a new day's
+            # records): the range itself is the batch, read in id order, no join with markers.
+            batch_ids = (t.c.id > low) & (t.c.id <= upto) & matching if len(ids) == found else \
+                select(m.c.record_id).where(mine, m.c.matched_at == moment, m.c.record_id.between(ids[0], ids[-1]))
             _set_wise(session, app, live, writer, ids, batch_ids, constants, moment, compact)
             continue
         for record_id in ids:
