@@ -20,6 +20,7 @@ from brickwork.builder_ui.record_common import moment
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.engines.rules import service as rules_service
 from brickwork.engines.rules.engine import live_rules
+from brickwork.engines.rules.pauses import paused
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
 from brickwork.platform.http.deps import db, designing
@@ -46,10 +47,12 @@ def _listing(request: Request, app: str, user: Principal, status_code: int = 200
             the_app = get_app(session, app)
             require_designer(session, the_app, user)
             last = _last_runs(session, app)
+            stopped = paused(session, app)
             names = rules_data.trigger_names()
             rules = [{"key": row.key, "label": row.body.get("label") or {}, "draft": row.state == "draft",
-                      "live": row.state == "published" or row.version > 1,
-                      "enabled": bool(row.body.get("enabled", True)), "last": last.get(row.key),
+                      "live": row.state == "published" or row.version > 1, "paused": stopped.get(row.key),
+                      "enabled": bool(row.body.get("enabled", True)) and row.key not in stopped,
+                      "last": last.get(row.key),
                       "trigger": names.get((row.body.get("trigger") or {}).get("type"), "")}
                      for row in store.latest(session, the_app, "rule")]
     except BrickworkError as exc:
@@ -96,7 +99,8 @@ def rules_new(request: Request, app: str, label_zh: str = Form(""), label_en: st
 def rules_switch(request: Request, app: str, key: str, enabled: str = Form(""),
                  user: Principal = Depends(page_user)) -> Response:
     """Switch a published rule on or off: its live body with ``enabled`` changed, published
-    at once (a draft in progress gets the same switch and stays a draft)."""
+    at once (a draft in progress gets the same switch and stays a draft). Switching on a
+    rule the engine paused (a storm) lifts the pause."""
     store = request.app.state.store
     try:
         with db(request) as session:

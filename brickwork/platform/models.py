@@ -427,6 +427,19 @@ class RuleMatch(Base):
     )
 
 
+class RulePause(Base):
+    """A rule paused by the engine (``reason``: ``storm``, it hit the storm guard too often):
+    it starts no runs until someone switches it on again, which deletes the row."""
+
+    __tablename__ = "rule_pauses"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    paused_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("app", "rule", name="uq_rule_pauses_app_rule"),)
+
+
 class Notification(Base):
     """The bell: a message for one user in the app, until read."""
 

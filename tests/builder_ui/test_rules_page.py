@@ -7,6 +7,7 @@ import re
 
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.users import create_user
+from brickwork.platform.models import RulePause
 from tests.engines.form.helpers import APP, records
 from tests.engines.rules.helpers import DEALS_URL, eq, publish_rule, rule, setup_forms
 from tests.platform.http.test_csrf import form_token, sign_in
@@ -120,3 +121,18 @@ def test_every_signed_in_page_has_the_bell(client, api):
     assert 'data-testid="bell"' in page and "Mark all read" in page
     client.cookies.clear()
     assert 'data-testid="bell"' not in client.get("/login").text
+
+
+def test_a_rule_paused_by_the_engine_shows_so_in_the_list_and_the_switch_lifts_it(client, api, sessions):
+    setup_forms(api)
+    assert publish_rule(api, rule("tell", {"type": "record.created", "form": "deals"},
+                                  [{"type": "notify", "owner": True, "text": "hi"}])).status_code == 200
+    with transaction(sessions) as s:
+        s.add(RulePause(app="crm", rule="tell", reason="storm"))
+    as_page(client, api)
+    listing = client.get("/apps/crm/rules").text
+    assert 'data-testid="paused"' in listing and 'aria-checked="false"' in listing
+    token = form_token(client, "/apps/crm/rules")
+    client.post("/apps/crm/rules/tell/enabled", data={"enabled": "on", "csrf_token": token})
+    listing = client.get("/apps/crm/rules").text
+    assert 'data-testid="paused"' not in listing and 'aria-checked="true"' in listing

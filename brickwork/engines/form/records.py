@@ -392,20 +392,25 @@ class RecordService:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
         return self._each(changes, lambda change: self.update(change["id"], change, change.get("version")))
 
-    def set_many(self, ids: list[int], data: Any) -> list[int]:
+    def set_many(self, ids: Any, data: Any, *, compact: bool = False) -> list[int]:
         """The same values into many records (a rule's sweep, a bulk edit), set-wise: one
         read of the old values, one UPDATE, one audit insert and one outbox insert for the
         batch. Records it would not change are left alone (no event). Only for values that
         need no per-record work: a form with rules, computed dependants, or a field that is
         required, unique, computed or not in the row takes the per-record ``update`` path.
-        Returns the ids changed."""
+        ``ids``: a list, a SELECT of ids (a sweep's markers), or a condition on the table
+        (a sweep's id range). ``compact``: no read of the
+        old values, one ``UPDATE … RETURNING``, then ONE audit entry and ONE
+        ``record.updated_many`` event for the batch, listing the ids (for callers that know
+        nobody needs an event per record: decision 0036). Returns the ids changed."""
         self.grant.require("update")
         errors: list[FieldError] = []
         given = parse_input(self.form, data, self.grant, errors)
         if errors:
             raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
         t = self.table
-        live = select(t).where(t.c.id.in_(ids), t.c.deleted_at.is_(None), self.grant.scope_for("update"),
+        chosen = ids if isinstance(ids, ColumnElement) else t.c.id.in_(ids)
+        live = select(t).where(chosen, t.c.deleted_at.is_(None), self.grant.scope_for("update"),
                                or_(t.c.flow_state.is_(None), t.c.flow_state.not_in(IN_APPROVAL)))  # in approval: left
         fields = [self.form.by_id[fid] for fid in given]
         if self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
@@ -415,6 +420,8 @@ class RecordService:
             return [record["id"] for record in done]
         columns = to_columns(self.form, given)
         stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+        if compact:
+            return self._set_compact(live, given, columns, stored)
         changes, changed = [], []
         for row in self.db.execute(live.with_only_columns(t.c.id, *[t.c[c] for c in columns]).order_by(t.c.id)):
             old = {fid: getattr(row, storage.column_name(fid)) for fid in given}
@@ -429,6 +436,33 @@ class RecordService:
                 **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
             self._log("record.updated", changes)
         return changed
+
+    def _set_compact(self, live, given: dict[str, Any], columns: dict[str, Any], stored: dict[str, Any]) -> list[int]:
+        t = self.table
+        moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
+        changed = sorted(self.db.execute(update(t).where(live.whereclause, moved).values(
+            **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id)
+            .returning(t.c.id)).scalars().all())
+        if changed:
+            after = {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in given}
+            self._log_many(changed, after)
+        return changed
+
+    def _log_many(self, ids: list[int], after: dict[str, Any]) -> None:
+        """One audit entry and one ``record.updated_many`` event for a batch given the same values."""
+        form, who = self.form, self.who
+        subject, moment = f"{form.app.key}/{form.key}", utcnow()
+        self.db.execute(insert(AuditEntry.__table__).values(
+            actor_id=who.user_id, action="record.updated_many", subject_type=subject, subject_id=f"{ids[0]}-{ids[-1]}",
+            changes={"ids": ids, "after": after}, at=moment))
+        origin = {"source": self.source or "bulk"}
+        if self.causation:
+            origin["causation"] = self.causation
+        if not self.rules or self.session.info.get(RULES_OFF):
+            origin["rules"] = False
+        emit_many(self.db, [NewEvent("record.updated_many", {
+            "app": form.app.key, "form": form.key, "ids": ids, "actor": who.user_id, "after": after,
+            "changed": sorted(after), **origin}, order_key=subject)], moment)
 
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""

@@ -25,6 +25,7 @@ from brickwork.engines.form.storage import has_column
 from brickwork.engines.rules.actions import ACTIONS, Paused
 from brickwork.engines.rules.context import Run
 from brickwork.engines.rules.definition import RuleDefinition
+from brickwork.engines.rules.pauses import after_storm, paused
 from brickwork.engines.rules.triggers import TRIGGERS, for_topic
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
@@ -140,6 +141,9 @@ def handle_event(session: Session, topic: str, key: str, payload: dict[str, Any]
         return []
     rules = [r for r in live_rules(session, app) if r.body.enabled and r.body.trigger.type in names
              and r.body.trigger.form == form_key]
+    if rules:
+        stopped = paused(session, app)
+        rules = [r for r in rules if r.body.key not in stopped]
     rules = [r for r in rules if r.body.run_on_bulk or payload.get("source") not in BULK_SOURCES]
     rules = [r for r in rules if TRIGGERS[r.body.trigger.type].fires(r.body.trigger, {**payload, "topic": topic})]
     if not rules:
@@ -180,6 +184,8 @@ def start(session: Session, app: str, live: LiveRule, event_key: str, trigger: s
     if not dry:
         session.add(log)
         session.flush()
+        if reason == "storm":
+            log.error = after_storm(session, app, rule.key, live.version, live.author)
     return log
 
 

@@ -14,6 +14,7 @@ from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules import tasks
 from brickwork.engines.rules.actions import ACTIONS
 from brickwork.engines.rules.definition import RuleDefinition
+from brickwork.engines.rules.pauses import resume
 from brickwork.engines.rules.triggers import TRIGGERS
 from brickwork.platform.definitions.kinds import Kind
 from brickwork.platform.errors import FieldError, Invalid, NotFound
@@ -67,6 +68,8 @@ def publish_hook(session: Session, app: App, key: str, previous: dict | None, bo
     cron = entry.cron(rule.trigger) if entry.cron and rule.enabled else None
     if not dry_run:
         tasks.keep_schedule(session, app.key, key, cron)
+        if rule.enabled:  # switched on (or fixed and published) again: a storm pause is lifted
+            resume(session, app.key, key)
     return body, {"schedule": cron, "enabled": rule.enabled}
 
 

@@ -17,6 +17,7 @@ from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.engines.rules.engine import LiveRule, live_rules, pinned_rule, snapshot, start
+from brickwork.engines.rules.pauses import is_paused
 from brickwork.engines.rules.tasks import WEBHOOK_TOPIC
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -54,6 +55,8 @@ def press(session: Session, app: str, form: str, record_id: int, key: str, who: 
         raise Conflict(_("This rule is not a button on this form."))
     if not _may_press(session, live, who):
         raise Forbidden(_("Your roles may not run this rule."))
+    if is_paused(session, app, key):
+        raise Conflict(_("This rule is paused: it ran too often. An app administrator can switch it on again."))
     the_form = load_form(session, app, form)
     RecordService(session, the_form, who).get(record_id)  # the presser must see the record
     seen = snapshot(session, the_form, record_id)

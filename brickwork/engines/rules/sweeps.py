@@ -1,25 +1,31 @@
-"""Date-relative rules as set-based sweeps (engine-semantics §2.6): a scheduled sweep
-compiles the rule's condition to SQL over the form's table, clears the markers of records
-that no longer match (re-arming the rule for them) in one statement, then marks the newly
-matching records one statement per batch and starts one run per record marked. Never a
-job per record waiting for its day."""
+"""Date-relative rules as set-based sweeps (engine-semantics §2.6, decisions 0023, 0036): a
+scheduled sweep compiles the rule's condition to SQL over the form's table, clears in one
+statement the markers of records that no longer match or whose date moved (re-arming the
+rule for them), then marks the newly matching records one ``INSERT … SELECT`` per batch.
+A rule that only sets constants writes each batch with one ``UPDATE`` over the batch's
+markers and logs one run per batch; any other rule starts one run per record marked.
+Never a job per record waiting for its day."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, literal, select
+from sqlalchemy import String, cast, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.forms import Form, load_form
 from brickwork.engines.form.records import RecordService
+from brickwork.engines.form.storage import column_name
 from brickwork.engines.rules.context import is_expression
-from brickwork.engines.rules.engine import LiveRule, acting_as, snapshot, start
+from brickwork.engines.rules.engine import LiveRule, acting_as, live_rules, snapshot, start
+from brickwork.engines.rules.triggers import for_topic
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.models import RuleMatch, RuleRun
 
 BATCH = 5000
+DATES = ("date", "datetime")
 
 
 def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dict[str, int]:
@@ -33,22 +39,43 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     if rule.condition is not None:
         matching = matching & service.compile_condition(rule.condition, check_readable=False)
     mine = (m.c.app == app) & (m.c.rule == rule.key)
+    window = _window(form, live)
+    if window is not None:  # markers from before they were keyed by the date: keyed now, not fired again
+        session.execute(update(m).where(mine, m.c.window == "").values(window=func.coalesce(
+            select(window).where(t.c.id == m.c.record_id).scalar_subquery(), "")))
+    same = literal("") if window is None else window
     cleared = session.execute(delete(m).where(mine, ~exists(select(t.c.id).where(
-        t.c.id == m.c.record_id, matching))).execution_options(synchronize_session=False)).rowcount
+        t.c.id == m.c.record_id, matching, same == m.c.window))).execution_options(synchronize_session=False)).rowcount
     marked, after, moment = 0, 0, utcnow()
     constants = set_wise_values(live)
+    compact = constants is not None and not _listened(session, app, form.key)
+    writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
+    writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
     while True:
-        picked = (select(literal(app), literal(rule.key), t.c.id, literal(""), literal(moment))
-                  .where(t.c.id > after, matching, ~exists(select(m.c.id).where(mine, m.c.record_id == t.c.id)))
-                  .order_by(t.c.id).limit(batch))
-        ids = sorted(session.execute(insert(m).from_select(
-            ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars())
-        if not ids:
+        # The batch is the next `batch` matching records by id; bounding both sides of the
+        # anti-join by that id range keeps each batch's cost its own (the markers of the
+        # whole rule are never scanned again per batch).
+        ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).subquery()
+        upto, found = session.execute(select(func.max(ahead.c.id), func.count())).one()
+        if upto is None:
             break
+        low = after
+        picked = (select(literal(app), literal(rule.key), t.c.id, same, literal(moment))
+                  .where(t.c.id > after, t.c.id <= upto, matching, ~exists(select(m.c.id).where(
+                      mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id,
+                      m.c.window == same))))
+        ids = sorted(session.execute(insert(m).from_select(
+            ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars().all())
+        after = upto
+        if not ids:
+            continue
         marked += len(ids)
-        after = ids[-1]
         if constants is not None:
-            _set_wise(session, app, live, who, form, ids, constants, moment)
+            # Every matching record of the range newly marked (a first sweep, a new day's
+            # records): the range itself is the batch, read in id order, no join with markers.
+            batch_ids = (t.c.id > low) & (t.c.id <= upto) & matching if len(ids) == found else \
+                select(m.c.record_id).where(mine, m.c.matched_at == moment, m.c.record_id.between(ids[0], ids[-1]))
+            _set_wise(session, app, live, writer, ids, batch_ids, constants, moment, compact)
             continue
         for record_id in ids:
             seen = snapshot(session, form, record_id)
@@ -56,6 +83,35 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
                   {"source": "sweep"}, who=who)
     return {"cleared": cleared, "marked": marked}
 
+
+def _window(form: Form, live: LiveRule) -> Any:
+    """What a marker is keyed by besides the record: the value of the rule's date field (the
+    trigger's ``field``, else the first date field its condition reads), so a record whose
+    date changes is swept again ("N days after the contract's end": a renewed contract
+    fires again). None: a rule over no date fires once per record until it stops matching."""
+    key = (live.body.trigger.model_extra or {}).get("field") or next(
+        (k for k in _refs(live.body.condition) if k in form.by_key and form.by_key[k].type in DATES), None)
+    f = form.by_key.get(key) if isinstance(key, str) else None
+    if f is None or f.type not in DATES:
+        return None
+    return func.coalesce(cast(form.table.c[column_name(f.id)], String(40)), "")
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["ref"]] if isinstance(node.get("ref"), str) else []
+        return found + [k for value in node.values() for k in _refs(value)]
+    if isinstance(node, list):
+        return [k for value in node for k in _refs(value)]
+    return []
+
+
+def _listened(session: Session, app: str, form: str) -> bool:
+    """Does a live rule wait for this form's ``record.updated`` events? Then a sweep's writes
+    keep their per-record events, so that rule sees each change (decision 0036)."""
+    names = for_topic("record.updated")
+    return any(r.body.enabled and r.body.trigger.type in names and r.body.trigger.form == form
+               for r in live_rules(session, app))
 
 
 def set_wise_values(live: LiveRule) -> dict[str, Any] | None:
@@ -73,26 +129,29 @@ def set_wise_values(live: LiveRule) -> dict[str, Any] | None:
     return values or None
 
 
-def _set_wise(session: Session, app: str, live: LiveRule, who, form, ids: list[int], values: dict[str, Any],
-              moment) -> None:
-    """One batch of a constant-setting sweep: one write for the records, one for their runs.
-    A refusal fails the batch's runs, with the error, and writes nothing."""
-    service = RecordService(session, form, who)
-    service.source = "rule"
-    service.causation = {"rules": [live.body.key], "depth": 1}
+def _set_wise(session: Session, app: str, live: LiveRule, service: RecordService, ids: list[int],
+              batch_ids: Any, values: dict[str, Any], moment: datetime, compact: bool) -> None:
+    """One batch of a constant-setting sweep: one UPDATE over the batch's markers, one run
+    row for the batch (the event it applies once is the batch's marking: its key names the
+    batch, its inputs list the records). A refusal fails the batch's run, with the error,
+    and writes nothing."""
+    form = service.form
     savepoint = session.begin_nested()
     try:
-        changed = set(service.set_many(ids, values))
+        changed = service.set_many(batch_ids, values, compact=compact)
         status, error = "succeeded", None
         savepoint.commit()
     except BrickworkError as exc:
         savepoint.rollback()
-        changed, status, error = set(), "failed", str(exc)
-    session.execute(insert(RuleRun.__table__), [
-        {"app": app, "rule": live.body.key, "rule_version": live.version,
-         "event_key": f"match:{rid}@{moment.isoformat()}",
-         "trigger": "date_relative", "form": form.key, "record_id": rid, "depth": 0, "status": status, "reason": None,
-         "inputs": {"source": "sweep"}, "error": error, "test": False, "started_at": moment, "duration_ms": 0,
-         "actions": [{"index": i, "type": a.type, "settings": dict(a.model_extra or {}),
-                      "status": status if rid in changed or status == "failed" else "unchanged"}
-                     for i, a in enumerate(live.body.actions)]} for rid in ids])
+        changed, status, error = [], "failed", str(exc)
+    session.execute(insert(RuleRun.__table__).values(
+        app=app, rule=live.body.key, rule_version=live.version,
+        event_key=f"match:{ids[0]}-{ids[-1]}@{moment.isoformat()}", trigger="date_relative", form=form.key,
+        record_id=ids[0] if len(ids) == 1 else None, depth=0, status=status, reason=None,
+        inputs={"source": "sweep", "records": ids, "changed": changed}, error=error, test=False,
+        started_at=moment, duration_ms=0,
+        actions=[{"index": i, "type": a.type, "settings": dict(a.model_extra or {}), "status": status,
+                  "output": {"records": len(changed)}} for i, a in enumerate(live.body.actions)]))
+
+
+

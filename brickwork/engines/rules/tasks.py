@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, start
 from brickwork.engines.rules.flows import TOPICS as FLOW_TOPICS
+from brickwork.engines.rules.pauses import is_paused
 from brickwork.engines.rules.sweeps import sweep
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
@@ -28,7 +29,8 @@ def on_event(session: Session, event: Event) -> None:
     if event.topic == WEBHOOK_TOPIC:
         payload = event.payload
         live = pinned_rule(session, payload["app"], payload["rule"])
-        if live is not None and live.body.enabled and live.body.trigger.type == "webhook":
+        if live is not None and live.body.enabled and live.body.trigger.type == "webhook" \
+                and not is_paused(session, payload["app"], payload["rule"]):
             start(session, payload["app"], live, payload.get("delivery") or event.key, "webhook", None,
                   {"body": payload.get("body")})
         return
@@ -37,7 +39,7 @@ def on_event(session: Session, event: Event) -> None:
 
 def on_schedule(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     live = pinned_rule(session, args["app"], args["rule"])
-    if live is None or not live.body.enabled:
+    if live is None or not live.body.enabled or is_paused(session, args["app"], args["rule"]):
         return
     if live.body.trigger.type == "date_relative":
         sweep(session, args["app"], live)
@@ -48,7 +50,7 @@ def on_schedule(session: Session, args: dict[str, Any], ctx: RunContext) -> None
 def on_resume(session: Session, args: dict[str, Any], ctx: RunContext) -> None:
     """The actions after a wait, with the rule's version the run started with."""
     live = pinned_rule(session, args["app"], args["rule"], args["version"])
-    if live is None:
+    if live is None or is_paused(session, args["app"], args["rule"]):
         return
     seen = None
     if args.get("form") and args.get("record_id") is not None:

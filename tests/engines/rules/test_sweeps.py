@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from brickwork.engines.rules.engine import pinned_rule
 from brickwork.engines.rules.sweeps import sweep
 from brickwork.platform.db import transaction
-from brickwork.platform.models import JobSchedule, RuleMatch, RuleRun
+from brickwork.platform.models import AuditEntry, JobSchedule, OutboxEvent, RuleMatch, RuleRun
 from tests.engines.form.helpers import field, form, publish, records
 from tests.engines.rules.helpers import publish_rule, rule
 
@@ -68,7 +68,7 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
         assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 60}
     finally:
         event.remove(engine, "before_cursor_execute", watch)
-    assert len(marks) == 4  # 25 + 25 + 10, then one that finds none
+    assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any insert)
     with sessions() as s:
         assert s.query(RuleMatch).count() == 60
     public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
@@ -88,3 +88,70 @@ def test_a_sweep_whose_actions_read_the_record_runs_record_by_record(api, sessio
     assert api.get(f"{URL}/{made['id']}").json()["pool"] == "pool of old"
     with sessions() as s:
         assert [r.status for r in s.scalars(select(RuleRun))] == ["succeeded"]
+
+
+def test_a_constant_sweep_logs_one_audit_entry_one_event_and_one_run_per_batch(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    rows = [{"name": f"c{i}", "last_followup": days_ago(40 if i % 2 else 1)} for i in range(120)]
+    assert api.post(f"{URL}:bulk", json={"records": rows}).status_code == 201
+    with sessions() as s:
+        before = s.scalar(select(func.max(OutboxEvent.id)))
+    assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 60}
+    with sessions() as s:
+        audit = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "record.updated_many")))
+        events = list(s.scalars(select(OutboxEvent).where(OutboxEvent.id > before)))
+        runs = list(s.scalars(select(RuleRun).order_by(RuleRun.id)))
+    stale = sorted(r["id"] for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public")
+    assert len(stale) == 60
+    assert [len(a.changes["ids"]) for a in audit] == [25, 25, 10]
+    assert sorted(i for a in audit for i in a.changes["ids"]) == stale
+    assert [e.topic for e in events] == ["record.updated_many"] * 3
+    assert events[0].payload["after"] == {"pool": "public"} and events[0].payload["source"] == "rule"
+    assert [(r.status, len(r.inputs["records"])) for r in runs] == [("succeeded", 25), ("succeeded", 25),
+                                                                    ("succeeded", 10)]
+    later = [{"name": f"d{i}", "last_followup": days_ago(50)} for i in range(5)]
+    assert api.post(f"{URL}:bulk", json={"records": later}).status_code == 201
+    assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 5}  # past batches all marked before
+
+
+def test_a_rule_waiting_for_updates_still_sees_each_swept_record(api, sessions, drain):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    rename = rule("rename", {"type": "record.updated", "form": "customers", "fields": ["pool"]},
+                  [{"type": "update_records", "values": {"name": "pooled"}}])
+    assert publish_rule(api, rename).status_code == 200
+    made = [api.post(URL, json={"name": f"c{i}", "last_followup": days_ago(40)}).json()["id"] for i in range(3)]
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 3}
+    drain()
+    for record_id in made:
+        assert api.get(f"{URL}/{record_id}").json()["name"] == "pooled"
+
+
+def test_a_date_rule_fires_again_when_the_date_changes_not_when_it_stays(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    made = api.post(URL, json={"name": "old", "last_followup": days_ago(40)}).json()
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    current = api.get(f"{URL}/{made['id']}").json()
+    api.patch(f"{URL}/{made['id']}", json={"pool": "", "version": current["version"]})
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 0}  # the same date: done for it
+    assert not api.get(f"{URL}/{made['id']}").json()["pool"]
+    current = api.get(f"{URL}/{made['id']}").json()  # another stale date (a newer contact, still old)
+    api.patch(f"{URL}/{made['id']}", json={"last_followup": days_ago(35), "version": current["version"]})
+    assert run_sweep(sessions) == {"cleared": 1, "marked": 1}
+    assert api.get(f"{URL}/{made['id']}").json()["pool"] == "public"
+    with sessions() as s:
+        assert [m.window for m in s.scalars(select(RuleMatch))] == [days_ago(35)]
+
+
+def test_markers_from_before_the_date_key_are_keyed_not_fired_again(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    made = api.post(URL, json={"name": "old", "last_followup": days_ago(40)}).json()
+    with transaction(sessions) as s:
+        s.add(RuleMatch(app="crm", rule="to_pool", record_id=made["id"], window=""))
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 0}
+    assert not api.get(f"{URL}/{made['id']}").json()["pool"]
+    with sessions() as s:
+        assert [m.window for m in s.scalars(select(RuleMatch))] == [days_ago(40)]
