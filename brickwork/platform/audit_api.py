@@ -9,10 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from brickwork.platform.audit_log import MAX_PAGE, AuditFilter, actor_names, check_reader, entries, entry_out
-from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
-from brickwork.platform.http.params import MaybeQueryId, QueryInt
-from brickwork.platform.i18n import _
+from brickwork.platform.http.params import MaybeQueryId, QueryInt, id_cursor
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(bearer)], tags=["audit"])
 
@@ -29,12 +27,7 @@ def audit_list(request: Request, actor: MaybeQueryId = None, kind: str | None = 
     ``form``. ``changes`` holds ``[before, after]`` per field key for an update."""
     wanted = AuditFilter(actor=actor, kind=kind or None, action=action or None, since=since, until=until,
                          app=app or None, form=form or None, record=record or None)
-    before = None
-    if cursor:
-        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-            raise Invalid(_("The request is not valid."),
-                          errors=[FieldError("cursor", "cursor", _("Use the next_cursor of the previous page."))])
-        before = int(cursor)
+    before = id_cursor(cursor)
     with work(request, read_only=True) as (session, who):
         check_reader(session, who, wanted)
         rows, more = entries(session, wanted, before=before, limit=min(max(limit, 1), MAX_PAGE))

@@ -9,10 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 
 from brickwork.engines.flow import service
-from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
-from brickwork.platform.http.params import PathId
-from brickwork.platform.i18n import _
+from brickwork.platform.http.params import PathId, id_cursor
 
 router = APIRouter(prefix="/api/v1", tags=["flows"], dependencies=[Depends(bearer)])
 
@@ -20,15 +18,6 @@ TASK_ACTIONS = {"approve": "approve", "reject": "reject", "return": "return", "t
                 "add-sign": "add_sign"}
 INSTANCE_ACTIONS = {"withdraw": "withdraw", "resubmit": "resubmit", "urge": "urge", "terminate": "terminate",
                     "cc": "cc", "comment": "comment"}
-
-
-def _cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise Invalid(_("The request is not valid."),
-                      errors=[FieldError("cursor", "cursor", _("Use the next_cursor of the previous page."))])
-    return int(cursor)
 
 
 @router.post("/apps/{app}/flows/{flow}:start", status_code=201)
@@ -45,7 +34,7 @@ def flow_tasks(request: Request, box: str = "todo", cursor: str | None = None, l
     """The caller's inbox: ``todo`` (待办), ``done`` (已办), ``started`` (我发起的), ``cc`` (抄送我),
     newest first, with the count of every box."""
     with work(request, read_only=True) as (session, who):
-        return service.inbox(session, who, box, limit, _cursor(cursor))
+        return service.inbox(session, who, box, limit, id_cursor(cursor))
 
 
 @router.post("/flow-tasks:batch-approve")

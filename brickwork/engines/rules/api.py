@@ -12,10 +12,8 @@ from fastapi.responses import JSONResponse
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.rules import service
-from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, db, work
-from brickwork.platform.http.params import MaybeQueryId, PathId
-from brickwork.platform.i18n import _
+from brickwork.platform.http.params import MaybeQueryId, PathId, id_cursor
 
 router = APIRouter(prefix="/api/v1", tags=["rules"], dependencies=[Depends(bearer)])
 hooks = APIRouter(prefix="/api/v1/hooks", tags=["rules"])  # the secret in the URL is the credential
@@ -25,20 +23,11 @@ def _page(rows, more) -> dict[str, Any]:
     return {"items": [service.run_view(r) for r in rows], "next_cursor": str(more) if more else None}
 
 
-def _cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise Invalid(_("The request is not valid."),
-                      errors=[FieldError("cursor", "cursor", _("Use the next_cursor of the previous page."))])
-    return int(cursor)
-
-
 @router.get("/apps/{app}/rules/{key}/runs")
 def rule_runs(request: Request, app: str, key: str, cursor: str | None = None, limit: int = 50) -> dict:
     """The rule's runs, newest first: trigger, inputs, each action's outcome, time, error."""
     with work(request, read_only=True, admin=True) as (session, _who):
-        return _page(*service.list_runs(session, app, rule=key, before=_cursor(cursor), limit=limit))
+        return _page(*service.list_runs(session, app, rule=key, before=id_cursor(cursor), limit=limit))
 
 
 @router.post("/apps/{app}/rules/{key}/runs/{run_id}/retry", status_code=201)
@@ -61,7 +50,7 @@ def record_runs(request: Request, app: str, form: str, record_id: PathId, cursor
     """The rules that ran on a record, newest first (who may read the record sees them)."""
     with work(request, read_only=True) as (session, who):
         RecordService(session, load_form(session, app, form), who).get(record_id)
-        return _page(*service.list_runs(session, app, form=form, record_id=record_id, before=_cursor(cursor),
+        return _page(*service.list_runs(session, app, form=form, record_id=record_id, before=id_cursor(cursor),
                                         limit=limit))
 
 

@@ -8,10 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel
 
-from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.http.deps import bearer, work
-from brickwork.platform.http.params import PathId
-from brickwork.platform.i18n import _
+from brickwork.platform.http.params import PathId, id_cursor
 from brickwork.platform.jobs.runs import list_runs, retry_run
 from brickwork.platform.models import JobRun
 
@@ -50,12 +48,7 @@ class RunPage(BaseModel):
 def runs_list(request: Request, app: str | None = None, kind: str | None = None, outcome: str | None = None,
               cursor: str | None = None, limit: int = 50) -> RunPage:
     """The run log, newest first; ``cursor`` is the previous page's ``next_cursor``."""
-    before = None
-    if cursor:
-        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-            raise Invalid(_("The request is not valid."),
-                          errors=[FieldError("cursor", "cursor", _("Use the next_cursor of the previous page."))])
-        before = int(cursor)
+    before = id_cursor(cursor)
     with work(request, read_only=True, admin=True) as (session, _who):
         rows, more = list_runs(session, app=app, kind=kind, outcome=outcome, before=before, limit=limit)
         return RunPage(items=[RunOut.of(r) for r in rows], next_cursor=str(more) if more else None)
