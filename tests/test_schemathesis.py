@@ -1,6 +1,6 @@
 """Schemathesis over the whole API: every operation of /openapi.json and of the CRM's own
-OpenAPI (a typed schema per form) gets generated requests as an administrator; any 5xx or
-any answer its schema does not describe fails the test, with the request that caused it.
+OpenAPI (a typed schema per form) gets generated requests as an administrator; any 5xx, or
+any status, media type or body the document does not declare, fails the test, with the request that caused it.
 
 Bounded for CI: a few examples per operation, one database for all of them (the CRM is
 installed once), no shrinking of what fails (the failing request is printed as it was).
@@ -18,7 +18,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
@@ -33,7 +37,7 @@ from tests.conftest import PG_URL
 from tests.templates.install import install_crm
 
 EXAMPLES = int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "6"))
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Too slow for CI: installing a template makes its demo data.
 SKIP = {
     ("POST", "/api/v1/templates/{name}:install"),  # a template with up to thousands of demo records
@@ -114,7 +118,7 @@ def fuzz(schema, headers, forms: list[str]) -> tuple[list[str], Counter]:
 
         try:
             run()
-        except Exception as exc:  # noqa: BLE001 - collected, reported together below
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported together below
             first = str(exc).strip().splitlines()
             failures.append(f"{operation.method.upper()} {operation.path}: {' | '.join(first[:6])}")
     return failures, statuses

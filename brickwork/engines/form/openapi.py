@@ -142,17 +142,18 @@ def _paths(definition: FormDefinition, name: str, app_key: str) -> dict[str, Any
                 "responses": {"200": _json(_ref(f"{name}Page"), _("A page of records")),
                               **problem_responses(401, 403, 404, 422)}},
         "post": {"summary": _("Create: %(form)s", form=label), "operationId": f"create{name}", "requestBody": body,
-                 "responses": {"201": read, **problem_responses(401, 403, 404, 409, 422)}},
+                 "responses": {"201": read, **problem_responses(400, 401, 403, 404, 409, 422)}},
     }, f"{base}/{{id}}": {
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "get": {"summary": _("Read: %(form)s", form=label), "operationId": f"get{name}",
                 "parameters": [_query("deleted", _("Read it from the recycle bin."),
                                       {"type": "boolean", "default": False})],
                 "responses": {"200": read, **problem_responses(401, 403, 404, 422)}},
-        # A change names the version it was made on: without it the API answers 422.
+        # A change names the version it was made on: without it the API answers 422. A body that
+        # is not JSON at all (not UTF-8, say) is a 400, on create as on change.
         "patch": {"summary": _("Change: %(form)s", form=label), "operationId": f"update{name}",
                   "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(f"{name}Update")}}},
-                  "responses": {"200": read, **problem_responses(401, 403, 404, 409, 422)}},
+                  "responses": {"200": read, **problem_responses(400, 401, 403, 404, 409, 422)}},
         "delete": {"summary": _("Delete: %(form)s", form=label), "operationId": f"delete{name}",
                    "parameters": [_query("version", _("The version as read; a newer one on the server is a 409."),
                                          {"type": "integer"})],

@@ -21,6 +21,8 @@ METHODS = ("get", "put", "post", "patch", "delete")
 ALWAYS = {"401": "Not signed in, or the token is unknown or revoked", "403": "Not allowed",
           "404": "Not found", "422": "Invalid input, one entry per field", "500": "An unexpected error"}
 CHANGES = {"409": "Someone else changed it first, or it would be a duplicate"}
+# A body that is not JSON at all (not UTF-8, say) is refused before any field is read.
+UNREADABLE = {"400": "The request body could not be read"}
 FASTAPI_ONLY = ("HTTPValidationError", "ValidationError", "ProblemOut")
 
 
@@ -37,7 +39,9 @@ def normalise(spec: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation.setdefault("responses", {})
             if path.startswith("/api/"):
-                for status, text in {**ALWAYS, **(CHANGES if method != "get" else {})}.items():
+                met = {**ALWAYS, **(CHANGES if method != "get" else {}),
+                       **(UNREADABLE if "requestBody" in operation else {})}
+                for status, text in met.items():
                     responses.setdefault(status, {"description": text})
             for status, response in responses.items():
                 if status[0] in "45":

@@ -33,8 +33,7 @@ PACKAGE = "brickwork_crm_client"
 
 
 def generate(document: dict, where: Path) -> Path:
-    """The client as the generator writes it; its folder goes on sys.path (a pip-installable
-    project, its name from the document's ASCII title)."""
+    """The client project as the generator writes it, named from the document's ASCII title."""
     where.mkdir()
     (where / "openapi.json").write_text(json.dumps(document, ensure_ascii=False))
     (where / "config.yaml").write_text("post_hooks: []\n")
@@ -45,6 +44,16 @@ def generate(document: dict, where: Path) -> Path:
     # pip takes the project's name (it refused the label-named "客户管理-client").
     assert re.search(r'name="brickwork-crm-client"', (project / "setup.py").read_text())
     return project
+
+
+def install(project: Path, target: Path) -> Path:
+    """pip builds and installs the generated project into a folder of its own, as an integrator
+    would; its dependencies (httpx, attrs, dateutil) and build backend come with the dev extras."""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
+                    "--no-cache-dir", "--quiet", "--target", str(target), str(project)], check=True)
+    assert (target / PACKAGE / "client.py").exists()
+    assert list(target.glob("brickwork_crm_client-*.dist-info"))
+    return target
 
 
 def class_names(project: Path) -> list[str]:
@@ -98,8 +107,9 @@ def test_a_generated_client_does_the_integrators_job(crm, tmp_path, monkeypatch)
     assert class_names(english) == class_names(chinese)
     assert sorted(p.name for p in (english / PACKAGE / "api" / "default").iterdir()) == \
         sorted(p.name for p in (chinese / PACKAGE / "api" / "default").iterdir())
-    monkeypatch.syspath_prepend(str(chinese))
+    monkeypatch.syspath_prepend(str(install(chinese, tmp_path / "site")))
     client_module = importlib.import_module(PACKAGE)
+    assert Path(client_module.__file__).is_relative_to(tmp_path / "site")  # the installed copy
     api = importlib.import_module(f"{PACKAGE}.api.default")
     models = importlib.import_module(f"{PACKAGE}.models")
     for name in ("create_kinds", "list_kinds", "get_kinds", "update_kinds", "delete_kinds"):

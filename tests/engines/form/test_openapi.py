@@ -102,6 +102,10 @@ def test_every_error_is_a_problem_as_the_server_sends_it(api):
     assert "409" in spec["paths"]["/api/v1/apps/crm/forms/deals/records/{id}"]["patch"]["responses"]
     refused = api.post(records("deals"), json={})
     assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    unreadable = api.post(records("deals"), content=b"\xff", headers={"Content-Type": "application/json"})
+    assert unreadable.status_code == 400 and unreadable.headers["content-type"] == "application/problem+json"
+    assert {"400"} <= set(spec["paths"]["/api/v1/apps/crm/forms/deals/records"]["post"]["responses"])
+    assert {"400"} <= set(spec["paths"]["/api/v1/apps/crm/forms/deals/records/{id}"]["patch"]["responses"])
     validator(spec, "Problem").validate(refused.json())
     assert refused.json()["errors"][0]["field"] == "name"
 

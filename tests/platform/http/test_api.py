@@ -189,6 +189,10 @@ def test_every_error_in_the_platform_document_is_the_problem_the_server_sends(ap
     assert "409" in spec["paths"]["/api/v1/apps/{app}/forms/{form}/records/{record_id}"]["patch"]["responses"]
     refused = api.post("/api/v1/apps", json={"key": "Not A Key"})
     assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    # A body that is not JSON at all is a 400, and the document says so where a body is read.
+    unreadable = api.post("/api/v1/apps", content=b"\xff", headers={"Content-Type": "application/json"})
+    assert unreadable.status_code == 400 and unreadable.headers["content-type"] == "application/problem+json"
+    assert "400" in spec["paths"]["/api/v1/apps"]["post"]["responses"]
     import jsonschema
 
     schema = {"$ref": "#/components/schemas/Problem", "components": spec["components"]}
