@@ -4,22 +4,18 @@ the database alone does not give away anyone's second factor."""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 
 from brickwork.platform.secretbox import fernet
 
 
-def _fernet(secret_key: str, purpose: str) -> Fernet:
-    return fernet(secret_key, purpose)
-
-
 def seal(secret_key: str, purpose: str, plain: str) -> str:
-    return _fernet(secret_key, purpose).encrypt(plain.encode()).decode()
+    return fernet(secret_key, purpose).encrypt(plain.encode()).decode()
 
 
 def unseal(secret_key: str, purpose: str, sealed: str) -> str | None:
     """The plain text, or None when the secret key changed since it was sealed."""
     try:
-        return _fernet(secret_key, purpose).decrypt(sealed.encode()).decode()
+        return fernet(secret_key, purpose).decrypt(sealed.encode()).decode()
     except InvalidToken:
         return None
