@@ -127,12 +127,14 @@ def test_building_a_form_by_dragging_and_publishing_it(signed_in, live_server, l
 
     # Reorder: Mobile goes above Amount (dropped on Amount's row handle).
     rows = canvas.locator(".dz-row")
-    drag(page, rows.nth(4).locator(".dz-cell"), rows.nth(1).locator(".dz-grip"), dy=0.2)
+    drag(page, rows.nth(4).locator(".dz-cell"), rows.nth(1).locator(".dz-grip"), dy=0.2,
+         until=page.locator("[data-testid=canvas] > :nth-child(2)", has_text="· mobile"))
     page.wait_for_function("() => document.querySelectorAll('[data-testid=canvas] .dz-row')[1]"
                            ".textContent.includes('· mobile')")
     assert canvas_keys(page) == [["customer"], ["mobile"], ["amount"], ["stage"], ["due"], ["budget"]]
     # Side by side: Budget dropped beside Amount.
-    drag(page, rows.nth(5).locator(".dz-cell"), rows.nth(2).locator(".dz-beside"))
+    drag(page, rows.nth(5).locator(".dz-cell"), rows.nth(2).locator(".dz-beside"),
+         until=page.locator("[data-testid=canvas] .dz-beside .dz-cell"))
     page.wait_for_function("() => document.querySelectorAll('[data-testid=canvas] .dz-row').length === 5")
     assert canvas_keys(page) == [["customer"], ["mobile"], ["amount", "budget"], ["stage"], ["due"]]
     shot(page, "arranged")
