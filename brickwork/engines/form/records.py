@@ -349,17 +349,15 @@ class RecordService:
             savepoint.rollback()
             raise
         savepoint.commit()
-        if not full:
-            return {"id": record_id, "version": version + 1 if changed else version}
         if not changed:
-            return to_api(self.form, row, self.grant.readable)
+            return to_api(self.form, row, self.grant.readable) if full else {"id": record_id, "version": version}
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
         for fid, by_record in outside.load(self.db, self.form, [record_id], self.row_forms, self.read_scope).items():
             if fid in changed:  # as stored: sub-form rows with their ids, links in order
                 after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])
-        return self.get(record_id)
+        return self.get(record_id) if full else {"id": record_id, "version": version + 1}
 
     def compute(self, data: Any, record_id: int | None = None) -> dict[str, Any]:
         """What saving ``data`` (API values by key) would give, keeping nothing: the very
