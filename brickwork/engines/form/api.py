@@ -40,7 +40,7 @@ router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"]
 app_router = APIRouter(prefix="/api/v1/apps/{app}", tags=["forms and records"], dependencies=[Depends(bearer)])
 
 FILTER = ('A condition: the expression language\'s text, level = "A" AND revenue > 500000, or its '
-          'JSON tree, {"fn": "=", "args": [{"ref": "level"}, {"lit": "A", "type": "text"}]}.')
+          'JSON tree, {"fn": "=", "args": [{"ref": "level"}, {"lit": "A", "type": "choice"}]}.')
 FIELDS = ("Field keys to answer, separated by commas; id, version and _meta may be named too "
           "(then only what is named comes, id always): fields=id,version.")
 PREFER = "return=minimal: answer only the id and version (RFC 7240)."
