@@ -4,12 +4,14 @@ problems placed in the text in the caller's language, and only readable fields n
 import json
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from brickwork.platform.db import transaction
 from brickwork.platform.identity.org import create_role, grant_role
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
+from brickwork.platform.models import User
 from tests.engines.form.helpers import field, form, publish, records
 
 LEVELS = [{"id": c, "label": {"en": f"Level {c}", "zh-CN": f"{c}级"}} for c in "ABCD"]
@@ -117,3 +119,12 @@ def test_a_field_the_caller_may_not_read_is_no_field_to_the_text(reader):
     tree = reader.get(URL, params={"filter": json.dumps(
         {"fn": ">", "args": [{"ref": "revenue"}, {"lit": "1", "type": "number"}]})})
     assert tree.status_code == 403  # the JSON tree names fields by id or key: refused as before
+
+
+def test_see_as_a_person_reads_the_text_over_that_persons_fields(customers, reader, sessions):
+    with sessions() as s:
+        person = s.scalar(select(User.id).where(User.username == "reader"))
+    preview = f"{URL.rsplit('/records', 1)[0]}/preview/{person}"
+    assert names(customers.get(preview, params={"filter": 'level = "A" and name <> "a2"'})) == ["a1", "a3"]
+    refused = customers.get(preview, params={"filter": "revenue > 1"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == "unknown_field"
