@@ -12,16 +12,24 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
-from brickwork.engines.form.listing import list_records
+from brickwork.engines.form.listing import filter_param, list_records
 from brickwork.engines.form.menu import app_menu
 from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
+from brickwork.engines.form.shape import shape_of
 from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.audit import audit
 from brickwork.platform.errors import FieldError, Invalid
+from brickwork.platform.http.conditional import (
+    MINIMAL,
+    etag,
+    if_match_version,
+    one_version,
+    preferred_return,
+)
 from brickwork.platform.http.deps import bearer, designing, work
 from brickwork.platform.http.params import MaybeQueryId, PathId, QueryInt
 from brickwork.platform.i18n import _
@@ -30,6 +38,17 @@ from brickwork.platform.models import AuditEntry
 
 router = APIRouter(prefix="/api/v1/apps/{app}/forms", tags=["forms and records"], dependencies=[Depends(bearer)])
 app_router = APIRouter(prefix="/api/v1/apps/{app}", tags=["forms and records"], dependencies=[Depends(bearer)])
+
+FILTER = ('A condition: the expression language\'s text, level = "A" AND revenue > 500000, or its '
+          'JSON tree, {"fn": "=", "args": [{"ref": "level"}, {"lit": "A", "type": "choice"}]}.')
+FIELDS = ("Field keys to answer, separated by commas; id, version and _meta may be named too "
+          "(then only what is named comes, id always): fields=id,version.")
+PREFER = "return=minimal: answer only the id and version (RFC 7240)."
+IF_MATCH = 'The version you read, as its ETag ("3"); instead of, or equal to, the version in the body.'
+LOCATION = {"Location": {"description": "The new record's address.", "schema": {"type": "string"}}}
+ETAG = {"ETag": {"description": 'The record\'s version, quoted: "3".', "schema": {"type": "string"}}}
+APPLIED = {"Preference-Applied": {"description": "return=minimal when the answer is minimal.",
+                                  "schema": {"type": "string"}}}
 
 
 def _records(request: Request, session: Session, app: str, form: str, who: Principal) -> RecordService:
@@ -91,36 +110,34 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 
 
 @router.get("/{form}/records")
-def records_list(request: Request, app: str, form: str, filter: str | None = None, sort: str | None = None,
-                 limit: QueryInt = 50, cursor: str | None = None, fields: str | None = None,
-                 deleted: bool = False, q: str | None = None) -> JSONResponse:
-    """``filter`` is an expression (JSON AST; refs by field id or key); ``sort`` is
-    ``key,-key``; pages follow ``next_cursor``; ``total`` comes with the first page;
-    ``q`` finds a text in any text-like field (case-insensitive)."""
-    ast = None
-    if filter:
-        try:
-            ast = json.loads(filter)
-        except (ValueError, RecursionError):
-            raise Invalid(_("The request is not valid."), errors=[
-                FieldError("filter", "json", _("The filter is not valid JSON."))]) from None
+def records_list(request: Request, app: str, form: str, filter: str | None = Query(None, description=FILTER),
+                 sort: str | None = None, limit: QueryInt = 50, cursor: str | None = None,
+                 fields: str | None = Query(None, description=FIELDS), deleted: bool = False,
+                 q: str | None = None) -> JSONResponse:
+    """``filter`` is a condition: the expression language's text (``level = "A" AND revenue >
+    500000``) or its JSON tree (refs by field id or key); ``sort`` is ``key,-key``; pages
+    follow ``next_cursor``; ``total`` comes with the first page; ``q`` finds a text in any
+    text-like field (case-insensitive)."""
     with work(request, read_only=True) as (session, who):
-        page = list_records(_records(request, session, app, form, who), filter_ast=ast, sort=sort, limit=limit,
+        service = _records(request, session, app, form, who)
+        page = list_records(service, filter_ast=filter_param(service, filter), sort=sort, limit=limit,
                             cursor=cursor, fields=fields, deleted=deleted, q=q)
     return JSONResponse(page)
 
 
 @router.get("/{form}/preview/{user}")
-def records_preview(request: Request, app: str, form: str, user: PathId, filter: str | None = None,
-                    sort: str | None = None, limit: QueryInt = 50, cursor: str | None = None,
-                    fields: str | None = None, q: str | None = None) -> JSONResponse:
+def records_preview(request: Request, app: str, form: str, user: PathId,
+                    filter: str | None = Query(None, description=FILTER), sort: str | None = None,
+                    limit: QueryInt = 50, cursor: str | None = None,
+                    fields: str | None = Query(None, description=FIELDS),
+                    q: str | None = None) -> JSONResponse:
     """The records as the person ``user`` sees them, through their own grant (rows, fields):
     "see this form as user X", for the app's designers. Read only; each preview is audited."""
     with designing(request, app) as (session, who, _app):
         person = principal_for(session, user)
-        page = list_records(RecordService(session, load_form(session, app, form), person),
-                            filter_ast=_json_param(filter, "filter"), sort=sort, limit=limit, cursor=cursor,
-                            fields=fields, q=q)
+        service = RecordService(session, load_form(session, app, form), person)
+        page = list_records(service, filter_ast=filter_param(service, filter), sort=sort, limit=limit,
+                            cursor=cursor, fields=fields, q=q)
         audit(session, who.user_id, "form.preview_as", "form", f"{app}/{form}", {"user": user})
     return JSONResponse({**page, "as": {"id": person.user_id, "name": person.display_name}})
 
@@ -149,19 +166,34 @@ def records_pick(request: Request, app: str, form: str, q: str = "", limit: Quer
         return pick_records(service, q, limit, narrow)
 
 
-@router.post("/{form}/records", status_code=201)
-def records_create(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
+@router.post("/{form}/records", status_code=201, responses={201: {"headers": {**LOCATION, **ETAG, **APPLIED}}})
+def records_create(request: Request, app: str, form: str, data: Any = Body(...),
+                   fields: str | None = Query(None, description=FIELDS),
+                   prefer: str | None = Header(None, description=PREFER)) -> JSONResponse:
+    """Create one record. The answer is the record, as ``fields`` shapes it; with ``Prefer:
+    return=minimal`` only its ``id`` and ``version``. ``Location`` names it, ``ETag`` is its version."""
+    wanted = preferred_return(prefer)
     with work(request) as (session, who):
-        created = _records(request, session, app, form, who).create(data)
-    return JSONResponse(created, status_code=201)
+        service = _records(request, session, app, form, who)
+        shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
+        created = service.create(data)
+    headers = {"Location": f"/api/v1/apps/{app}/forms/{form}/records/{created['id']}",
+               "ETag": etag(created["version"]), **_applied(wanted)}
+    return JSONResponse(shape(created), status_code=201, headers=headers)
 
 
-@router.post("/{form}/records:bulk", status_code=201)
-def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
-    """``{"records": [...]}``: all are created, or none (every row's errors are listed)."""
+@router.post("/{form}/records:bulk", status_code=201, responses={201: {"headers": APPLIED}})
+def records_bulk_create(request: Request, app: str, form: str, data: Any = Body(...),
+                        fields: str | None = Query(None, description=FIELDS),
+                        prefer: str | None = Header(None, description=PREFER)) -> JSONResponse:
+    """``{"records": [...]}``: all are created, or none (every row's errors are listed).
+    ``fields=id,version`` or ``Prefer: return=minimal``: each record as its id and version."""
+    wanted = preferred_return(prefer)
     with work(request) as (session, who):
-        created = _records(request, session, app, form, who).bulk_create(_list(data))
-    return JSONResponse({"items": created}, status_code=201)
+        service = _records(request, session, app, form, who)
+        shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
+        created = service.bulk_create(_list(data))
+    return JSONResponse({"items": [shape(record) for record in created]}, status_code=201, headers=_applied(wanted))
 
 
 @router.post("/{form}/records:compute")
@@ -179,44 +211,69 @@ def record_compute(request: Request, app: str, form: str, record_id: int, data: 
         return JSONResponse(_records(request, session, app, form, who).compute(data, record_id))
 
 
-@router.patch("/{form}/records:bulk")
-def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
+@router.patch("/{form}/records:bulk", responses={200: {"headers": APPLIED}})
+def records_bulk_update(request: Request, app: str, form: str, data: Any = Body(...),
+                        fields: str | None = Query(None, description=FIELDS),
+                        prefer: str | None = Header(None, description=PREFER)) -> JSONResponse:
     """``{"records": [{"id", "version", ...changes}]}``: all are changed, or none."""
+    wanted = preferred_return(prefer)
     with work(request) as (session, who):
-        changed = _records(request, session, app, form, who).bulk_update(_list(data))
-    return JSONResponse({"items": changed})
+        service = _records(request, session, app, form, who)
+        shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
+        changed = service.bulk_update(_list(data), full=shape.reads_back)
+    return JSONResponse({"items": [shape(record) for record in changed]}, headers=_applied(wanted))
 
 
-@router.delete("/{form}/records:bulk")
-def records_bulk_delete(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
-    """``{"records": [{"id", "version"}]}``: all go to the recycle bin, or none."""
+@router.delete("/{form}/records:bulk", responses={200: {"headers": APPLIED}})
+def records_bulk_delete(request: Request, app: str, form: str, data: Any = Body(...),
+                        prefer: str | None = Header(None, description=PREFER)) -> JSONResponse:
+    """``{"records": [{"id", "version"}]}``: all go to the recycle bin, or none. The answer
+    is minimal already (the ids)."""
+    wanted = preferred_return(prefer)
     with work(request) as (session, who):
         deleted = _records(request, session, app, form, who).bulk_delete(_list(data))
-    return JSONResponse({"deleted": deleted})
+    return JSONResponse({"deleted": deleted}, headers=_applied(wanted))
 
 
-@router.get("/{form}/records/{record_id}")
-def records_get(request: Request, app: str, form: str, record_id: PathId, deleted: bool = False) -> JSONResponse:
+@router.get("/{form}/records/{record_id}", responses={200: {"headers": ETAG}})
+def records_get(request: Request, app: str, form: str, record_id: PathId, deleted: bool = False,
+                fields: str | None = Query(None, description=FIELDS)) -> JSONResponse:
+    """One record; ``ETag`` is its version, for ``If-Match`` on a change."""
     with work(request, read_only=True) as (session, who):
-        record = _records(request, session, app, form, who).get(record_id, deleted=deleted)
-    return JSONResponse(record)
+        service = _records(request, session, app, form, who)
+        shape = shape_of(service.form, fields)
+        record = service.get(record_id, deleted=deleted)
+    return JSONResponse(shape(record), headers={"ETag": etag(record["version"])})
 
 
-@router.patch("/{form}/records/{record_id}")
-def records_update(request: Request, app: str, form: str, record_id: PathId, data: Any = Body(...)) -> JSONResponse:
-    """Send ``version`` (as read); a newer version on the server is a 409 and nothing changes."""
-    version = data.get("version") if isinstance(data, dict) else None
+@router.patch("/{form}/records/{record_id}", responses={200: {"headers": {**ETAG, **APPLIED}}})
+def records_update(request: Request, app: str, form: str, record_id: PathId, data: Any = Body(...),
+                   fields: str | None = Query(None, description=FIELDS),
+                   prefer: str | None = Header(None, description=PREFER),
+                   if_match: str | None = Header(None, description=IF_MATCH)) -> JSONResponse:
+    """Send the ``version`` you read, in the body or as ``If-Match: "3"`` (both: they must
+    agree); a newer version on the server is a 409 and nothing changes."""
+    wanted = preferred_return(prefer)
+    given = data.get("version") if isinstance(data, dict) else None
+    version = one_version(if_match_version(if_match), given)
     with work(request) as (session, who):
-        record = _records(request, session, app, form, who).update(record_id, data, version)
-    return JSONResponse(record)
+        service = _records(request, session, app, form, who)
+        shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
+        record = service.update(record_id, data, version, full=shape.reads_back)
+    return JSONResponse(shape(record), headers={"ETag": etag(record["version"]), **_applied(wanted)})
 
 
-@router.delete("/{form}/records/{record_id}", status_code=204)
-def records_delete(request: Request, app: str, form: str, record_id: PathId,
-                   version: MaybeQueryId = None) -> Response:
+@router.delete("/{form}/records/{record_id}", status_code=204, responses={204: {"headers": APPLIED}})
+def records_delete(request: Request, app: str, form: str, record_id: PathId, version: MaybeQueryId = None,
+                   prefer: str | None = Header(None, description=PREFER),
+                   if_match: str | None = Header(None, description=IF_MATCH)) -> Response:
+    """To the recycle bin. The version as read (``version`` or ``If-Match``) is optional; a
+    newer one on the server is a 409. The answer is empty (minimal) in any case."""
+    wanted = preferred_return(prefer)
+    version = one_version(if_match_version(if_match), version)
     with work(request) as (session, who):
         _records(request, session, app, form, who).delete(record_id, version)
-    return Response(status_code=204)
+    return Response(status_code=204, headers=_applied(wanted))
 
 
 @router.post("/{form}/records/{record_id}:restore")
@@ -251,6 +308,11 @@ def records_related(request: Request, app: str, form: str, record_id: PathId,
         service = _records(request, session, app, form, who)
         service.get(record_id)
         return related_lists(service, record_id, min(max(limit, 0), 50))
+
+
+def _applied(wanted: str | None) -> dict[str, str]:
+    """``Preference-Applied`` when ``Prefer`` asked for a return we honour (always, here)."""
+    return {"Preference-Applied": wanted} if wanted else {}
 
 
 def _list(data: Any) -> list[Any]:

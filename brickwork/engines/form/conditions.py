@@ -7,6 +7,7 @@ the hidden values one guess at a time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
@@ -17,7 +18,8 @@ from brickwork.engines.form.formulas import field_infos
 from brickwork.engines.form.onread import refuse_clock_fields
 from brickwork.platform.clock import app_zone, now
 from brickwork.platform.errors import FieldError, Forbidden, Invalid
-from brickwork.platform.expression import Context, FieldInfo, Fn, Node, Ref, parse_condition, to_sql
+from brickwork.platform.expression import Context, FieldInfo, Fn, Node, Ref, parse_condition, to_json, to_sql
+from brickwork.platform.expression.formula import parse_formula
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 
@@ -92,3 +94,23 @@ def _links_to_many(form: Form, data: Any, links: dict[str, ColumnElement[bool]])
             links[name] = condition
             return {"ref": name}
     return {k: _links_to_many(form, v, links) for k, v in data.items()}
+
+
+def condition_from_text(form: Form, text: str, readable: set[str], extra: dict[str, FieldInfo] | None = None,
+                        param: str = "filter") -> dict[str, Any]:
+    """A condition written as formula text (``level = "A" AND revenue > 500000``) as the JSON
+    tree ``compile_condition`` takes: the one parser of the language, fields named by key or
+    label. Only ``readable`` fields have names here, so a hidden field is no field at all
+    to the text (no "did you mean" can show its name). Problems come back as ``Invalid``
+    on ``param``, each placed in the text (column, or line and column)."""
+    infos = field_infos(form.definition.fields) | (extra or {})
+    named = {fid: replace(info, key=form.by_id[fid].key,
+                          labels=tuple(v for v in form.by_id[fid].label.values() if v))
+             for fid, info in infos.items() if fid in readable}
+    try:
+        node = parse_formula(text, named, expect="boolean")
+    except Invalid as problem:
+        for error in problem.errors:
+            error.field = param
+        raise Invalid(_("The filter is not valid."), errors=problem.errors) from None
+    return to_json(node)

@@ -93,7 +93,8 @@ def create_schema(definition: FormDefinition, name: str) -> dict[str, Any]:
 
 def update_schema(definition: FormDefinition, name: str) -> dict[str, Any]:
     properties = {"version": {"type": "integer", "description": _(
-        "The version the change was made on (as read); a newer one on the server is a 409.")},
+        "The version the change was made on (as read); a newer one on the server is a 409. Programs "
+        "that send it as If-Match instead may leave it out.")},
         **_writable(definition)}
     return {"type": "object", "title": f"{name}Update", "description": pick(definition.label),
             "properties": properties, "required": ["version"]}
@@ -111,9 +112,35 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
+def _fields_parameter() -> dict[str, Any]:
+    return _query("fields", _("Only these field keys, separated by commas. Name id, version or _meta too and only "
+                              "what is named comes (id always): fields=id,version."), {"type": "string"})
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description, "schema": {"type": "string"}}
+
+
+def _prefer() -> dict[str, Any]:
+    return _header("Prefer", _("return=minimal: answer only the record's id and version (RFC 7240)."))
+
+
+def _if_match() -> dict[str, Any]:
+    return _header("If-Match", _('The version you read, as the ETag of the record ("3"). If the body or the query '
+                                 "gives a version too, both must be the same."))
+
+
+def _headers(*names: str) -> dict[str, Any]:
+    said = {"ETag": _('The record\'s version, quoted: "3". Send it back as If-Match.'),
+            "Location": _("Where the new record is."),
+            "Preference-Applied": _("return=minimal when the answer is minimal.")}
+    return {name: {"description": said[name], "schema": {"type": "string"}} for name in names}
+
+
 def _list_parameters() -> list[dict[str, Any]]:
     return [
-        _query("filter", _("A condition as JSON (fields by key), e.g. "
+        _query("filter", _("A condition in the expression language, as text, e.g. "
+                           'stage = "won" AND amount > 100000, or as its JSON tree (fields by key), e.g. '
                            '{"fn": "=", "args": [{"ref": "stage"}, {"lit": "won", "type": "choice"}]}.'),
                {"type": "string"}),
         _query("sort", _("Field keys separated by commas; a leading minus sorts descending: name,-amount."),
@@ -121,7 +148,7 @@ def _list_parameters() -> list[dict[str, Any]]:
         _query("limit", _("Records per page, 1 to %(n)s.", n=MAX_LIMIT),
                {"type": "integer", "default": 50, "minimum": 1, "maximum": MAX_LIMIT}),
         _query("cursor", _("The next_cursor of the previous page."), {"type": "string"}),
-        _query("fields", _("Only these field keys, separated by commas."), {"type": "string"}),
+        _fields_parameter(),
         _query("deleted", _("The recycle bin instead of the live records."), {"type": "boolean", "default": False}),
         _query("q", _("A text to find in any text-like field (case-insensitive)."), {"type": "string"}),
     ]
@@ -133,6 +160,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _paths(definition: FormDefinition, name: str, app_key: str) -> dict[str, Any]:
     label = pick(definition.label)
+    minimal = _(" With Prefer: return=minimal, only its id and version.")
     read = _json(_ref(f"{name}Read"), _("The record"))
     base = f"/api/v1/apps/{app_key}/forms/{definition.key}/records"
     body = {"required": True, "content": {"application/json": {"schema": _ref(f"{name}Create")}}}
@@ -142,22 +170,29 @@ def _paths(definition: FormDefinition, name: str, app_key: str) -> dict[str, Any
                 "responses": {"200": _json(_ref(f"{name}Page"), _("A page of records")),
                               **problem_responses(401, 403, 404, 422)}},
         "post": {"summary": _("Create: %(form)s", form=label), "operationId": f"create{name}", "requestBody": body,
-                 "responses": {"201": read, **problem_responses(400, 401, 403, 404, 409, 422)}},
+                 "parameters": [_fields_parameter(), _prefer()],
+                 "responses": {"201": {**_json(_ref(f"{name}Read"), _("The record") + minimal),
+                                       "headers": _headers("Location", "ETag", "Preference-Applied")},
+                               **problem_responses(400, 401, 403, 404, 409, 422)}},
     }, f"{base}/{{id}}": {
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "get": {"summary": _("Read: %(form)s", form=label), "operationId": f"get{name}",
                 "parameters": [_query("deleted", _("Read it from the recycle bin."),
-                                      {"type": "boolean", "default": False})],
-                "responses": {"200": read, **problem_responses(401, 403, 404, 422)}},
-        # A change names the version it was made on: without it the API answers 422. A body that
-        # is not JSON at all (not UTF-8, say) is a 400, on create as on change.
+                                      {"type": "boolean", "default": False}), _fields_parameter()],
+                "responses": {"200": {**read, "headers": _headers("ETag")}, **problem_responses(401, 403, 404, 422)}},
+        # A change names the version it was made on (body or If-Match): without it the API answers
+        # 422. A body that is not JSON at all (not UTF-8, say) is a 400, on create as on change.
         "patch": {"summary": _("Change: %(form)s", form=label), "operationId": f"update{name}",
+                  "parameters": [_if_match(), _fields_parameter(), _prefer()],
                   "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(f"{name}Update")}}},
-                  "responses": {"200": read, **problem_responses(400, 401, 403, 404, 409, 422)}},
+                  "responses": {"200": {**_json(_ref(f"{name}Read"), _("The record") + minimal),
+                                        "headers": _headers("ETag", "Preference-Applied")},
+                                **problem_responses(400, 401, 403, 404, 409, 422)}},
         "delete": {"summary": _("Delete: %(form)s", form=label), "operationId": f"delete{name}",
                    "parameters": [_query("version", _("The version as read; a newer one on the server is a 409."),
-                                         {"type": "integer"})],
-                   "responses": {"204": {"description": _("Moved to the recycle bin")},
+                                         {"type": "integer"}), _if_match(), _prefer()],
+                   "responses": {"204": {"description": _("Moved to the recycle bin"),
+                                         "headers": _headers("Preference-Applied")},
                                  **problem_responses(401, 403, 404, 409, 422)}},
     }}
 

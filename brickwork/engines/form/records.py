@@ -31,7 +31,7 @@ from brickwork.engines.form import (
 )
 from brickwork.engines.form.access import Grant, form_grant, refusal
 from brickwork.engines.form.computed_access import COMPUTED, hidden_computed
-from brickwork.engines.form.conditions import compile_condition, context
+from brickwork.engines.form.conditions import compile_condition, condition_from_text, context
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import Form
 from brickwork.engines.form.picker_links import check_links as check_picker_filters
@@ -124,6 +124,12 @@ class RecordService:
         return compile_condition(self.form, self.who, data,
                                  self.grant.readable if check_readable else None,
                                  extra={fid: (lk.value, lk.info) for fid, lk in self.lookups.items() if lk.info})
+
+    def condition_from_text(self, text: str, param: str = "filter") -> dict[str, Any]:
+        """A filter written as formula text, as a JSON tree: over the fields the caller may
+        read, lookups included."""
+        extra = {fid: lk.info for fid, lk in self.lookups.items() if lk.info}
+        return condition_from_text(self.form, text, self.grant.readable, extra, param)
 
     # --- computed fields (recompute.py, onread.py)
     @cached_property
@@ -283,7 +289,10 @@ class RecordService:
         hidden = {f.key for f in self.form.definition.fields if f.id not in self.grant.readable}
         return [{k: v for k, v in record.items() if k not in hidden} for record in full]
 
-    def update(self, record_id: int, data: Any, version: Any, *, enforce: bool = True) -> dict[str, Any]:
+    def update(self, record_id: int, data: Any, version: Any, *, enforce: bool = True,
+               full: bool = True) -> dict[str, Any]:
+        """The record as changed; ``full=False``: only its id and new version (a minimal
+        answer reads nothing back)."""
         self.grant.require("update")
         if whole_id(version) is None or isinstance(version, str):
             raise Invalid(_("The record is not valid."), errors=[FieldError(
@@ -341,14 +350,14 @@ class RecordService:
             raise
         savepoint.commit()
         if not changed:
-            return to_api(self.form, row, self.grant.readable)
+            return to_api(self.form, row, self.grant.readable) if full else {"id": record_id, "version": version}
         before = {self.form.by_id[f].key: api_value(self.form, f, current.get(f)) for f in changed}
         after = {self.form.by_id[f].key: api_value(self.form, f, v) for f, v in changed.items()}
         for fid, by_record in outside.load(self.db, self.form, [record_id], self.row_forms, self.read_scope).items():
             if fid in changed:  # as stored: sub-form rows with their ids, links in order
                 after[self.form.by_id[fid].key] = by_record.get(record_id) or None
         self._log("record.updated", [(record_id, before, after)])
-        return self.get(record_id)
+        return self.get(record_id) if full else {"id": record_id, "version": version + 1}
 
     def compute(self, data: Any, record_id: int | None = None) -> dict[str, Any]:
         """What saving ``data`` (API values by key) would give, keeping nothing: the very
@@ -388,9 +397,9 @@ class RecordService:
                 "hidden_sections": sorted(found.hidden_sections),
                 "errors": [{"field": e.field, "code": e.code, "message": e.message} for e in errors]}
 
-    def bulk_update(self, changes: list[Any]) -> list[dict[str, Any]]:
+    def bulk_update(self, changes: list[Any], *, full: bool = True) -> list[dict[str, Any]]:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
-        return self._each(changes, lambda change: self.update(change["id"], change, change.get("version")))
+        return self._each(changes, lambda change: self.update(change["id"], change, change.get("version"), full=full))
 
     def set_many(self, ids: Any, data: Any, *, compact: bool = False) -> list[int]:
         """The same values into many records (a rule's sweep, a bulk edit), set-wise: one

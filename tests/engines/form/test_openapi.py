@@ -62,8 +62,30 @@ def test_lists_declare_what_the_server_reads(api):
     assert [p["name"] for p in listing["parameters"]] == ["filter", "sort", "limit", "cursor", "fields", "deleted",
                                                           "q"]
     one = paths["/api/v1/apps/crm/forms/deals/records/{id}"]
-    assert [p["name"] for p in one["delete"]["parameters"]] == ["version"]
-    assert [p["name"] for p in one["get"]["parameters"]] == ["deleted"]
+    assert [p["name"] for p in one["delete"]["parameters"]] == ["version", "If-Match", "Prefer"]
+    assert [p["name"] for p in one["get"]["parameters"]] == ["deleted", "fields"]
+    assert [p["name"] for p in one["patch"]["parameters"]] == ["If-Match", "fields", "Prefer"]
+    assert [p["in"] for p in one["patch"]["parameters"]] == ["header", "query", "header"]
+    assert set(one["get"]["responses"]["200"]["headers"]) == {"ETag"}
+    create = paths["/api/v1/apps/crm/forms/deals/records"]["post"]
+    assert [p["name"] for p in create["parameters"]] == ["fields", "Prefer"]
+    assert set(create["responses"]["201"]["headers"]) == {"Location", "ETag", "Preference-Applied"}
+
+
+def test_the_platform_document_declares_the_same_headers_and_parameters(api):
+    spec = api.get("/openapi.json").json()
+    records = spec["paths"]["/api/v1/apps/{app}/forms/{form}/records"]
+    one = spec["paths"]["/api/v1/apps/{app}/forms/{form}/records/{record_id}"]
+    bulk = spec["paths"]["/api/v1/apps/{app}/forms/{form}/records:bulk"]
+    named = {(p["in"], p["name"]) for p in one["patch"]["parameters"]}
+    assert {("header", "if-match"), ("header", "prefer"), ("query", "fields")} <= named
+    assert {("header", "if-match"), ("header", "prefer")} <= {(p["in"], p["name"]) for p in one["delete"]["parameters"]}
+    assert ("header", "prefer") in {(p["in"], p["name"]) for p in records["post"]["parameters"]}
+    assert ("query", "fields") in {(p["in"], p["name"]) for p in bulk["post"]["parameters"]}
+    assert set(records["post"]["responses"]["201"]["headers"]) == {"Location", "ETag", "Preference-Applied"}
+    assert "ETag" in one["get"]["responses"]["200"]["headers"]
+    assert "expression language" in next(p for p in records["get"]["parameters"] if p["name"] == "filter")[
+        "description"]
 
 
 def test_decimals_are_strings_with_their_places(api):
