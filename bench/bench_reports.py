@@ -103,7 +103,9 @@ def load(engine, table: str, columns: list[str], make, count: int) -> None:
             for i in range(count):
                 copy.write_row([*stamp, *make(i)])
         raw.commit()
+        raw.driver_connection.autocommit = True  # VACUUM runs outside a transaction
         cur.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would after a load: visibility map, statistics
+        raw.driver_connection.autocommit = False
     else:
         insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['?'] * len(names))})"
         for start in range(0, count, 10_000):
