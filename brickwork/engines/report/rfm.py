@@ -55,7 +55,9 @@ def rfm_statement(service: RecordService, spec: Rfm):
     if when.type == "datetime":
         day = func.date(day) if dialect == "sqlite" else cast(day, Date)
     base = (select(customer.column.label("customer"), func.max(day).label("last_order"),
-                   func.count().label("frequency"), func.sum(amount.column).label("monetary"))
+                   # Orders without an amount add nothing (BLANK is zero in a sum); a customer with
+                   # none spent 0, not NULL, which the two databases would sort at opposite ends.
+                   func.count().label("frequency"), func.coalesce(func.sum(amount.column), 0).label("monetary"))
             .select_from(fields_source(fields)).where(*where).group_by(customer.column).cte("base"))
     if dialect == "postgresql":
         recency = cast(literal_column(f"DATE '{as_of.isoformat()}'") - cast(base.c.last_order, Date), Integer)

@@ -91,6 +91,14 @@ def test_a_cancelled_order_is_left_out(shop):
     assert (c02["frequency"], c02["monetary"], c02["segment"]) == (1, "120.00", "new_customers")
 
 
+def test_a_customer_whose_orders_have_no_amount_spent_nothing(shop):
+    # Scored lowest for money on both databases (not NULL, which each sorts at its own end).
+    shop.post("/api/v1/apps/crm/forms/orders/records:bulk",
+              json={"records": [{"customer": "C12", "stage": "won", "day": "2024-06-30"}]})
+    c12 = next(c for c in rfm(shop)["customers"] if c["customer"] == "C12")
+    assert (c12["frequency"], c12["monetary"], c12["m"]) == (1, "0.00", 1)
+
+
 def test_the_segment_map_is_the_apps_to_choose(shop):
     mine = [{"name": "best", "r": [4, 5], "f": [4, 5]}, {"name": "rest", "r": [1, 2, 3], "f": [1, 2, 3, 4, 5]}]
     segments = {c["customer"]: c["segment"] for c in rfm(shop, segments=mine)["customers"]}
