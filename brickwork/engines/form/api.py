@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form import duplicates, merge
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import list_records
@@ -151,8 +152,11 @@ def records_pick(request: Request, app: str, form: str, q: str = "", limit: Quer
 
 @router.post("/{form}/records", status_code=201)
 def records_create(request: Request, app: str, form: str, data: Any = Body(...)) -> JSONResponse:
+    """A form that detects duplicates answers with the likely ones in ``_meta.duplicates``
+    (``{items: [{id, title, score, matched}], hidden}``); one that blocks them refuses (409)."""
     with work(request) as (session, who):
-        created = _records(request, session, app, form, who).create(data)
+        service = _records(request, session, app, form, who)
+        created = duplicates.warn(service, service.create(data))
     return JSONResponse(created, status_code=201)
 
 
@@ -207,7 +211,8 @@ def records_update(request: Request, app: str, form: str, record_id: PathId, dat
     """Send ``version`` (as read); a newer version on the server is a 409 and nothing changes."""
     version = data.get("version") if isinstance(data, dict) else None
     with work(request) as (session, who):
-        record = _records(request, session, app, form, who).update(record_id, data, version)
+        service = _records(request, session, app, form, who)
+        record = duplicates.warn(service, service.update(record_id, data, version))
     return JSONResponse(record)
 
 
@@ -226,6 +231,27 @@ def records_restore(request: Request, app: str, form: str, record_id: PathId) ->
     return JSONResponse(record)
 
 
+@router.get("/{form}/duplicates")
+def records_duplicates(request: Request, app: str, form: str, limit: QueryInt = 100) -> JSONResponse:
+    """Groups of likely duplicates among the records the caller may read, largest first:
+    ``{items: [{ids, titles, pairs: [{a, b, score, matched}]}], total}`` (``limit`` 1-1000)."""
+    with work(request, read_only=True) as (session, who):
+        service = _records(request, session, app, form, who)
+        service.grant.require("read")
+        return JSONResponse(duplicates.scan(service, min(max(limit, 1), 1000)))
+
+
+@router.post("/{form}/records/{record_id}:merge")
+def records_merge(request: Request, app: str, form: str, record_id: PathId, data: Any = Body(...)) -> JSONResponse:
+    """Merge the record ``loser`` into this one: ``{"version", "loser", "loser_version",
+    "values": {key: "survivor"|"loser"}}`` (unnamed fields: this record's value, its blanks
+    filled from the loser's). Every link to the loser moves here and the loser goes to the
+    recycle bin; restoring it undoes the merge. Needs update on both and delete on the loser;
+    a stale version of either is a 409 and nothing changes."""
+    with work(request) as (session, who):
+        return JSONResponse(merge.merge(_records(request, session, app, form, who), record_id, data))
+
+
 @router.get("/{form}/records/{record_id}/history")
 def records_history(request: Request, app: str, form: str, record_id: PathId) -> list[dict[str, Any]]:
     """The record's audit entries, oldest first: who changed what, from what, to what."""
@@ -233,11 +259,14 @@ def records_history(request: Request, app: str, form: str, record_id: PathId) ->
         service = _records(request, session, app, form, who)
         service.grant.require("read")
         service.row(record_id, deleted=None)  # in the caller's scope, in the bin or not
+        # Records merged into this one: their histories are part of its own.
+        subjects = [str(record_id), *map(str, merge.merged_histories(session, app, form, record_id))]
         entries = session.scalars(select(AuditEntry).where(
-            AuditEntry.subject_type == f"{app}/{form}", AuditEntry.subject_id == str(record_id)
+            AuditEntry.subject_type == f"{app}/{form}", AuditEntry.subject_id.in_(subjects)
         ).order_by(AuditEntry.id))
         hidden = {f.key for f in service.form.definition.fields if f.id not in service.grant.readable}
         return [{"at": e.at.isoformat() + "Z", "actor": e.actor_id, "action": e.action,
+                 **({"record": int(e.subject_id)} if e.subject_id != str(record_id) else {}),
                  "changes": {k: v for k, v in e.changes.items() if k not in hidden}} for e in entries]
 
 

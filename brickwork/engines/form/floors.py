@@ -24,7 +24,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     # The one write path and the reads around it: records, links, listing, pickers, views;
     # and the OpenAPI document that describes them (it states the listing's bounds).
     ("record service", (
-        "relations", "outside", "on_delete", "records", "logic_live", "picker_links", "listing", "picker",
+        "relations", "outside", "on_delete", "duplicate_keys", "duplicates", "merge", "records", "logic_live",
+        "picker_links", "listing", "picker",
         "linked", "related", "saved_views", "display", "menu", "openapi")),
     # Records as files (spreadsheet import and export), and the form kind's entry that puts
     # forms and their views in the platform's app file.

@@ -1,0 +1,89 @@
+"""What makes two values "the same" for duplicate detection: one normaliser per ``how``, in
+Python (a record being saved) and, for the exact kinds, the same rule as a SQL expression
+(a whole table, grouped in the database). The two must agree: ``tests`` check both.
+
+- phone: separators `` -+().`` removed, then a leading ``0086`` (or ``86`` before 11
+  digits) dropped, so ``+86 138-0013-8000``, ``0086 13800138000`` and ``13800138000`` meet.
+  A phone field already stores E.164 (``+8613800138000``), which lands on the same key.
+- email: trimmed and lower-cased. Gmail's dots and ``+tags`` are kept: in business mail
+  ``a.li@`` and ``ali@`` are often two people, and a false merge costs more than a missed one.
+- exact: trimmed and lower-cased text.
+- fuzzy: for names of companies; see ``name_key``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, String, case, func, literal
+
+SEPARATORS = " -+().\t/"
+# Legal-form suffixes that say nothing about which company it is (longest first).
+CN_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "公司")
+EN_SUFFIXES = frozenset({"co", "company", "corp", "corporation", "inc", "incorporated", "llc", "ltd", "limited",
+                         "gmbh", "plc", "group", "holdings", "sa", "ag", "bv", "pte"})
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def phone_key(text: str | None) -> str | None:
+    if not text:
+        return None
+    key = text.strip()
+    for char in SEPARATORS:
+        key = key.replace(char, "")
+    if key.startswith("0086"):
+        key = key[4:]
+    elif key.startswith("86") and len(key) == 13:
+        key = key[2:]
+    return key or None
+
+
+def text_key(text: str | None) -> str | None:
+    key = (text or "").strip().lower()
+    return key or None
+
+
+def name_key(text: str | None) -> str | None:
+    """A company name as compared: lower-cased, punctuation to spaces, legal-form suffixes
+    (有限公司, Co., Ltd., Inc. ...) dropped from the end, words kept for a token-based score."""
+    words = _NOT_WORD.sub(" ", (text or "").lower()).split()
+    while words and words[-1] in EN_SUFFIXES:
+        words.pop()
+    if words:
+        last = words[-1]
+        for suffix in CN_SUFFIXES:
+            while last.endswith(suffix) and len(last) > len(suffix):
+                last = last[: -len(suffix)]
+        words[-1] = last
+    return " ".join(words) or None
+
+
+def key_of(how: str, text: str | None) -> str | None:
+    if how == "phone":
+        return phone_key(text)
+    if how == "fuzzy":
+        return name_key(text)
+    return text_key(text)
+
+
+def block_of(key: str) -> str:
+    """Fuzzy names are compared only within a block: the same first two characters. Names
+    that differ there (``北京某某`` and ``某某（北京）``) are not found; exact keys still are."""
+    return key[:2]
+
+
+def key_sql(how: str, column) -> ColumnElement[str]:
+    """The key of ``how`` (phone, email, exact) as SQL, the same rule as ``key_of``; it runs
+    on SQLite and PostgreSQL alike (``replace``, ``substr``, ``length``, ``lower``, ``trim``)."""
+    if how != "phone":
+        return func.lower(func.trim(column))
+    key = func.trim(column)
+    for char in SEPARATORS:
+        key = func.replace(key, char, "")
+    return case((key.like("0086%"), func.substr(key, 5)),
+                ((key.like("86%")) & (func.length(key) == 13), func.substr(key, 3)),
+                else_=key)
+
+
+def empty_to_null(expression: ColumnElement[str]) -> ColumnElement[str]:
+    return func.nullif(expression, literal("", String))
