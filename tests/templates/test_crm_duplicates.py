@@ -13,7 +13,8 @@ CRM = "/api/v1/apps/crm/forms"
 def test_duplicate_customers_and_contacts_are_found_and_merged(api, sessions, admin):
     with transaction(sessions) as session:
         install_crm(session, admin.id)
-    made = [api.post(f"{CRM}/customers/records", json={"name": name}) for name in ("上海某某科技有限公司", "上海某某科技")]
+    made = [api.post(f"{CRM}/customers/records", json={"name": name})
+            for name in ("上海某某科技有限公司", "上海某某科技")]
     assert [m.status_code for m in made] == [201, 201], made[1].text
     survivor, loser = (m.json() for m in made)
     assert [h["id"] for h in loser["_meta"]["duplicates"]["items"]] == [survivor["id"]]
