@@ -66,10 +66,29 @@ def key_of(how: str, text: str | None) -> str | None:
     return text_key(text)
 
 
+# Where a Chinese company name starts with its place (上海某某科技), the trade name after it
+# (某某) is what tells companies apart: blocks start there. Provinces and the largest cities.
+PLACES = tuple(sorted((
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
+    "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 广州 深圳 杭州 南京 苏州 成都 武汉 西安 "
+    "长沙 郑州 青岛 宁波 厦门 无锡 合肥 济南 沈阳 大连 哈尔滨 长春 福州 昆明 南宁 石家庄 太原 南昌 贵阳 佛山 "
+    "东莞 温州 珠海 常州 烟台").split(), key=len, reverse=True))
+PLACE_ENDS = ("特别行政区", "自治区", "省", "市")
+
+
 def block_of(key: str) -> str:
-    """Fuzzy names are compared only within a block: the same first two characters. Names
-    that differ there (``北京某某`` and ``某某（北京）``) are not found; exact keys still are."""
-    return key[:2]
+    """Fuzzy names are compared only within a block: the first two characters of the name
+    after a leading place (上海, 上海市, 广东省). Names that differ there (``某某网络`` and
+    ``某网络``) are not compared; their exact keys (phone, email) still meet."""
+    for place in PLACES:
+        if key.startswith(place) and len(key) > len(place):
+            key = key[len(place):]
+            for end in PLACE_ENDS:
+                if key.startswith(end) and len(key) > len(end):
+                    key = key[len(end):]
+                    break
+            break
+    return key.lstrip()[:2]
 
 
 def key_sql(how: str, column) -> ColumnElement[str]:

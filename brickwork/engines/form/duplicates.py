@@ -52,12 +52,12 @@ def likely(service, values: dict[str, Any], exclude: int | None = None) -> dict[
             continue
         column = t.c[storage.column_name(f.id)]
         if match.how == "fuzzy":
-            # The block in SQL by its first character (a key's first character is a letter or
-            # digit: no LIKE wildcard), then exactly as the scan blocks.
-            near = select(t.c.id, column).where(*live, func.lower(func.trim(column)).like(key[0] + "%"))
+            # Names holding the block's characters (one scan in SQL), then blocked as the scan does.
+            block = block_of(key).split(" ")[0].replace("\\", "").replace("%", "").replace("_", "")
+            near = select(t.c.id, column).where(*live, func.lower(column).like(f"%{block}%"))
             names = {rid: key_of("fuzzy", text) for rid, text in service.db.execute(near)}
-            block = {rid: n for rid, n in names.items() if n and block_of(n) == block_of(key)}
-            hits = process.extract(key, block, scorer=SCORER, score_cutoff=rules.threshold, limit=None)
+            same = {rid: n for rid, n in names.items() if n and block_of(n) == block_of(key)}
+            hits = process.extract(key, same, scorer=SCORER, score_cutoff=rules.threshold, limit=None)
             scored = [(rid, round(score)) for _name, score, rid in hits]
         else:
             query = select(t.c.id).where(*live, key_sql(match.how, column) == key).limit(200)
