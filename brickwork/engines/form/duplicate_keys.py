@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, String, case, func, literal
+from sqlalchemy import Column, ColumnElement, Index, MetaData, String, Table, case, func, literal
 
 SEPARATORS = " -+().\t/"
 # Legal-form suffixes that say nothing about which company it is (longest first).
@@ -91,17 +91,47 @@ def block_of(key: str) -> str:
     return key.lstrip()[:2]
 
 
+def _const(value: str | int):
+    """A constant written into the statement itself (not a bound parameter), so that the
+    expression reads the same in a query as in its index, and the index is used."""
+    return literal(value, literal_execute=True)
+
+
 def key_sql(how: str, column) -> ColumnElement[str]:
     """The key of ``how`` (phone, email, exact) as SQL, the same rule as ``key_of``; it runs
-    on SQLite and PostgreSQL alike (``replace``, ``substr``, ``length``, ``lower``, ``trim``)."""
+    on SQLite and PostgreSQL alike and only calls deterministic functions (``replace``,
+    ``substr``, ``length``, ``lower``, ``trim``), so it can be indexed (``key_index``)."""
     if how != "phone":
         return func.lower(func.trim(column))
     key = func.trim(column)
     for char in SEPARATORS:
-        key = func.replace(key, char, "")
-    return case((key.like("0086%"), func.substr(key, 5)),
-                ((key.like("86%")) & (func.length(key) == 13), func.substr(key, 3)),
+        key = func.replace(key, _const(char), _const(""))
+    return case((func.substr(key, _const(1), _const(4)) == _const("0086"), func.substr(key, _const(5))),
+                ((func.substr(key, _const(1), _const(2)) == _const("86")) & (func.length(key) == _const(13)),
+                 func.substr(key, _const(3))),
                 else_=key)
+
+
+def name_sql(column, dialect: str) -> ColumnElement[str]:
+    """A fuzzy field's text as its index holds it: lower-cased, compared byte by byte (as
+    pickers search titles), so a block's candidates are a few index ranges."""
+    key = func.lower(column)
+    return key.collate("C") if dialect == "postgresql" else key
+
+
+def block_starts(block: str) -> list[str]:
+    """The starts of the names in a block: the block itself, and each place before it (with
+    省, 市 ... or not). ``likely`` reads each start as one range of the name index."""
+    return [block] + [place + end + block for place in PLACES for end in ("", *PLACE_ENDS)]
+
+
+def key_index(table_name: str, column_name: str, column_type, how: str, index_name: str, dialect: str) -> Index:
+    """The index a field's keys are looked up and grouped by (exact keys), or its names'
+    blocks read by (fuzzy). Built on a table object of its own, so it never joins the
+    cached record table's indexes."""
+    column = Column(column_name, column_type)
+    Table(table_name, MetaData(), column)
+    return Index(index_name, name_sql(column, dialect) if how == "fuzzy" else key_sql(how, column))
 
 
 def empty_to_null(expression: ColumnElement[str]) -> ColumnElement[str]:
