@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Column, ColumnElement, Index, MetaData, String, Table, case, func, literal
+from sqlalchemy.sql.elements import Grouping
 
 SEPARATORS = " -+().\t/"
 # Legal-form suffixes that say nothing about which company it is (longest first).
@@ -131,7 +132,8 @@ def key_index(table_name: str, column_name: str, column_type, how: str, index_na
     cached record table's indexes."""
     column = Column(column_name, column_type)
     Table(table_name, MetaData(), column)
-    return Index(index_name, name_sql(column, dialect) if how == "fuzzy" else key_sql(how, column))
+    # In parentheses: PostgreSQL takes an expression (other than a function call) only so.
+    return Index(index_name, Grouping(name_sql(column, dialect) if how == "fuzzy" else key_sql(how, column)))
 
 
 def empty_to_null(expression: ColumnElement[str]) -> ColumnElement[str]:
