@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import approval_view, record_edit, record_trash, rules_page
+from brickwork.builder_ui import approval_view, record_edit, record_merge, record_trash, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -46,18 +46,22 @@ from brickwork.platform.identity.users import Principal
 router = APIRouter(include_in_schema=False)
 router.include_router(record_edit.router)
 router.include_router(record_trash.router)
+router.include_router(record_merge.router)
 RECORD = "/apps/{app}/forms/{form}/records/{record_id}"
 
 
 @router.get(RECORD)
 def record_page(request: Request, app: str, form: str, record_id: int, deleted: bool = False,
-                saved: bool = False, restored: bool = False, stale: bool = False,
+                saved: bool = False, restored: bool = False, stale: bool = False, merged: int | None = None,
                 user: Principal = Depends(page_user)) -> Response:
     try:
         with db(request, read_only=True) as session:
             service = records_of(session, app, form, user)
             record = service.get(record_id, deleted=deleted)
             notice = _("Saved.") if saved else _("Restored from the recycle bin.") if restored else None
+            if merged:
+                notice = _("Merged. Record %(id)s is in the recycle bin: restore it there to undo the merge.",
+                           id=merged)
             warning = _("Someone changed this record while you looked at it. Check it before deleting.") \
                 if stale else None
             return render(request, "record.html", **page_context(session, service),

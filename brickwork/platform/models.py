@@ -440,6 +440,25 @@ class RulePause(Base):
     __table_args__ = (UniqueConstraint("app", "rule", name="uq_rule_pauses_app_rule"),)
 
 
+class RecordMerge(Base):
+    """Two records of a form merged into one (the form engine's ``merge.py``): what moved
+    from the loser to the survivor, so that restoring the loser from the recycle bin moves
+    it back. ``undone_at`` is set by that restore."""
+
+    __tablename__ = "record_merges"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(64))
+    survivor_id: Mapped[int] = mapped_column(BigInteger)
+    loser_id: Mapped[int] = mapped_column(BigInteger)
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    merged_by: Mapped[int | None] = mapped_column(Integer)
+    merged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_record_merges_loser", "app", "form", "loser_id"),
+                      Index("ix_record_merges_survivor", "app", "form", "survivor_id"))
+
+
 class Notification(Base):
     """The bell: a message for one user in the app, until read."""
 

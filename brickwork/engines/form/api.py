@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form import duplicates, merge
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.listing import filter_param, list_records
@@ -171,12 +172,16 @@ def records_create(request: Request, app: str, form: str, data: Any = Body(...),
                    fields: str | None = Query(None, description=FIELDS),
                    prefer: str | None = Header(None, description=PREFER)) -> JSONResponse:
     """Create one record. The answer is the record, as ``fields`` shapes it; with ``Prefer:
-    return=minimal`` only its ``id`` and ``version``. ``Location`` names it, ``ETag`` is its version."""
+    return=minimal`` only its ``id`` and ``version``. ``Location`` names it, ``ETag`` is its version.
+    A form that detects duplicates answers with the likely ones in ``_meta.duplicates``
+    (``{items: [{id, title, score, matched}], hidden}``); one that blocks them refuses (409)."""
     wanted = preferred_return(prefer)
     with work(request) as (session, who):
         service = _records(request, session, app, form, who)
         shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
         created = service.create(data)
+        if "_meta" in shape.own:
+            created = duplicates.warn(service, created)
     headers = {"Location": f"/api/v1/apps/{app}/forms/{form}/records/{created['id']}",
                "ETag": etag(created["version"]), **_applied(wanted)}
     return JSONResponse(shape(created), status_code=201, headers=headers)
@@ -260,6 +265,8 @@ def records_update(request: Request, app: str, form: str, record_id: PathId, dat
         service = _records(request, session, app, form, who)
         shape = shape_of(service.form, fields, minimal=wanted == MINIMAL)
         record = service.update(record_id, data, version, full=shape.reads_back)
+        if "_meta" in shape.own:
+            record = duplicates.warn(service, record)
     return JSONResponse(shape(record), headers={"ETag": etag(record["version"]), **_applied(wanted)})
 
 
@@ -283,6 +290,27 @@ def records_restore(request: Request, app: str, form: str, record_id: PathId) ->
     return JSONResponse(record)
 
 
+@router.get("/{form}/duplicates")
+def records_duplicates(request: Request, app: str, form: str, limit: QueryInt = 100) -> JSONResponse:
+    """Groups of likely duplicates among the records the caller may read, largest first:
+    ``{items: [{ids, titles, pairs: [{a, b, score, matched}]}], total}`` (``limit`` 1-1000)."""
+    with work(request, read_only=True) as (session, who):
+        service = _records(request, session, app, form, who)
+        service.grant.require("read")
+        return JSONResponse(duplicates.scan(service, min(max(limit, 1), 1000)))
+
+
+@router.post("/{form}/records/{record_id}:merge")
+def records_merge(request: Request, app: str, form: str, record_id: PathId, data: Any = Body(...)) -> JSONResponse:
+    """Merge the record ``loser`` into this one: ``{"version", "loser", "loser_version",
+    "values": {key: "survivor"|"loser"}}`` (unnamed fields: this record's value, its blanks
+    filled from the loser's). Every link to the loser moves here and the loser goes to the
+    recycle bin; restoring it undoes the merge. Needs update on both and delete on the loser;
+    a stale version of either is a 409 and nothing changes."""
+    with work(request) as (session, who):
+        return JSONResponse(merge.merge(_records(request, session, app, form, who), record_id, data))
+
+
 @router.get("/{form}/records/{record_id}/history")
 def records_history(request: Request, app: str, form: str, record_id: PathId) -> list[dict[str, Any]]:
     """The record's audit entries, oldest first: who changed what, from what, to what."""
@@ -290,11 +318,14 @@ def records_history(request: Request, app: str, form: str, record_id: PathId) ->
         service = _records(request, session, app, form, who)
         service.grant.require("read")
         service.row(record_id, deleted=None)  # in the caller's scope, in the bin or not
+        # Records merged into this one: their histories are part of its own.
+        subjects = [str(record_id), *map(str, merge.merged_histories(session, app, form, record_id))]
         entries = session.scalars(select(AuditEntry).where(
-            AuditEntry.subject_type == f"{app}/{form}", AuditEntry.subject_id == str(record_id)
+            AuditEntry.subject_type == f"{app}/{form}", AuditEntry.subject_id.in_(subjects)
         ).order_by(AuditEntry.id))
         hidden = {f.key for f in service.form.definition.fields if f.id not in service.grant.readable}
         return [{"at": e.at.isoformat() + "Z", "actor": e.actor_id, "action": e.action,
+                 **({"record": int(e.subject_id)} if e.subject_id != str(record_id) else {}),
                  "changes": {k: v for k, v in e.changes.items() if k not in hidden}} for e in entries]
 
 

@@ -22,8 +22,9 @@ from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.platform.definitions.base import DefinitionModel, Key, Label, StableId
 from brickwork.platform.i18n import _
 
-__all__ = ["RESERVED_KEYS", "SETTINGS", "BackupColumn", "FieldDef", "FieldSettings", "FieldType", "FillFrom",
-           "FillMatch", "FormShape", "Option", "Permission", "Rule", "Section", "TrashedField", "no_repeats"]
+__all__ = ["RESERVED_KEYS", "SETTINGS", "BackupColumn", "DuplicateMatch", "Duplicates", "FieldDef",
+           "FieldSettings", "FieldType", "FillFrom", "FillMatch", "FormShape", "Option", "Permission", "Rule",
+           "Section", "TrashedField", "no_repeats"]
 
 
 class FieldDef(FieldSettings):
@@ -97,6 +98,33 @@ class Rule(BaseModel):
         "The field to show the message at (key or id; kept as id)."))
 
 
+# Field types whose values duplicate detection can compare (stored as text in the row).
+DUPLICATE_TYPES = ("text", "phone", "email")
+
+
+class DuplicateMatch(BaseModel):
+    """One way two records are the same: a field and how its values are compared."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: StableId = Field(description="The field's id (a text, phone or email field).")
+    how: Literal["phone", "email", "exact", "fuzzy"] = Field(description=(
+        "phone: digits only, +86/0086 stripped; email: trimmed and lower-cased; exact: trimmed and "
+        "lower-cased text; fuzzy: company-like names compared by rapidfuzz's token sort ratio after "
+        "common suffixes (有限公司, Co., Ltd., Inc. ...) are stripped."))
+
+
+class Duplicates(BaseModel):
+    """Duplicate detection for the form's records (docs/forms.md#duplicates): a record is a
+    likely duplicate of another when any one match holds."""
+
+    model_config = ConfigDict(extra="forbid")
+    match: list[DuplicateMatch] = Field(min_length=1, max_length=8)
+    threshold: int = Field(default=90, ge=50, le=100, description=(
+        "Fuzzy matches: the lowest score (0-100) that counts as a likely duplicate."))
+    block: bool = Field(default=False, description=(
+        "Refuse to save a record that has a likely duplicate (409 duplicate); else only warn."))
+
+
 class FormShape(DefinitionModel):
     """A form: its fields, how they are laid out, its trash, and who may do what.
 
@@ -115,6 +143,8 @@ class FormShape(DefinitionModel):
     backups: list[BackupColumn] = Field(default_factory=list)
     permissions: list[Permission] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list, description="Validation rules, checked on every save.")
+    duplicates: Duplicates | None = Field(default=None, description=(
+        "Duplicate detection and merge: which fields identify a duplicate, and how."))
 
     @field_validator("fields")
     @classmethod
@@ -144,6 +174,18 @@ class FormShape(DefinitionModel):
                 if id_ in placed:
                     raise ValueError(_("%(id)s is in the layout twice.", id=id_))
                 placed.add(id_)
+        return self
+
+    @model_validator(mode="after")
+    def _duplicates_name_text_fields(self) -> FormShape:
+        by_id = {f.id: f for f in self.fields}
+        for match in (self.duplicates.match if self.duplicates else []):
+            found = by_id.get(match.field)
+            if found is None:
+                raise ValueError(_("Duplicate detection names an unknown field: %(id)s.", id=match.field))
+            if found.type not in DUPLICATE_TYPES:
+                raise ValueError(_("Duplicate detection compares text, phone or email fields, not %(id)s.",
+                                   id=match.field))
         return self
 
     @model_validator(mode="after")

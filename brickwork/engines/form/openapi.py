@@ -38,6 +38,13 @@ META = {
         "owner": {"type": ["integer", "null"]}, "department": {"type": ["integer", "null"]},
         "deleted_at": _nullable_string("date-time"), "flow_state": _nullable_string(),
         "display": {"type": "object", "additionalProperties": {"type": "string"}},
+        # After a create or change of a form that detects duplicates (docs/forms.md#duplicates).
+        "duplicates": {"type": ["object", "null"], "properties": {
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "title": {"type": ["string", "null"]}, "score": {"type": "integer"},
+                "matched": {"type": "array", "items": {"type": "string"}}},
+                "required": ["id", "score", "matched"]}},
+            "hidden": {"type": "integer"}}, "required": ["items", "hidden"]},
     },
     "additionalProperties": False,
 }

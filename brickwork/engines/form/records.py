@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form import (
     dependencies,
+    duplicates,
     logic,
     lookup_fields,
+    merge,
     on_delete,
     onread,
     outside,
@@ -236,6 +238,8 @@ class RecordService:
         check_references(self.session, self.form, parsed, errors, prefixes)
         outside.check(self.session, self.form, parsed, errors, prefixes, self.reach)
         check_picker_filters(self, parsed, errors, prefixes)
+        if not errors and enforce:
+            duplicates.refuse(self, parsed, prefixes)
         if errors:  # values that cannot be stored: what else is missing is said too
             for values, prefix in zip(parsed, prefixes, strict=True):
                 hidden = logic.visibility(self.form.definition, values, self._ctx).hidden_fields
@@ -312,6 +316,8 @@ class RecordService:
         check_references(self.session, self.form, [given], errors, [""])
         outside.check(self.session, self.form, [given], errors, [""], self.reach, current)
         check_picker_filters(self, [merged], errors, [""], touched=set(given))
+        if not errors and enforce:  # only a change of a field that identifies duplicates
+            duplicates.refuse(self, [merged], [""], exclude=record_id, touched=set(given))
         if errors:
             check_required(self.form, merged, errors,
                            hidden=logic.visibility(self.form.definition, merged, self._ctx).hidden_fields)
@@ -513,6 +519,7 @@ class RecordService:
     def restore(self, record_id: int) -> dict[str, Any]:
         self.grant.require("delete")
         row = self.row(record_id, deleted=True, lock=True, action="delete")
+        merge.undo(self, record_id)  # a merge's loser: its links and values come back first
         t = self.table
         try:
             self.db.execute(update(t).where(t.c.id == record_id).values(

@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
-from brickwork.engines.form import computed_publish, required_publish, storage
+from brickwork.engines.form import computed_publish, duplicate_keys, required_publish, storage
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -89,6 +89,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
                 _add_column(conn, app_id, form_key, f, only_elsewhere=True)
             storage.create_view(conn, app_key, form_key, table, new)
             _title_index(conn, name, None, new, set())
+            _key_indexes(conn, name, None, new, set())
         return new, report
 
     old_table = storage.record_table(app_id, form_key, previous)
@@ -204,6 +205,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     for fid in report.index_added:
         storage.plain_index(table, now_fields[fid]).create(conn)
     _title_index(conn, name, previous, new, converted)
+    _key_indexes(conn, name, previous, new, converted)
     storage.create_view(conn, app_key, form_key, table, new)
     return new, report
 
@@ -237,6 +239,31 @@ def _title_index(conn: Connection, name: str, previous: FormDefinition | None, n
         conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('tx', name, old.id))}"))
     if storage.searchable_title(now):
         conn.execute(CreateIndex(storage.title_index(name, now, conn.dialect.name), if_not_exists=True))
+
+
+def _keyed(definition: FormDefinition | None) -> dict[str, str]:
+    """The fields duplicate detection names: field id → how."""
+    rules = definition.duplicates if definition is not None else None
+    return {m.field: m.how for m in (rules.match if rules else [])}
+
+
+def _key_indexes(conn: Connection, name: str, previous: FormDefinition | None, new: FormDefinition,
+                 converted: set[str]) -> None:
+    """Duplicate detection looks exact keys up, and groups them, by an index on the key's
+    expression (``duplicate_keys.key_sql``), and reads a fuzzy name's block by an index on
+    the lower-cased name: made for each field the setting names, dropped when it names it
+    no more (or differently, or the field's type changed)."""
+    quote = conn.dialect.identifier_preparer.quote
+    old, now = _keyed(previous), _keyed(new)
+    for fid, how in old.items():
+        if now.get(fid) != how or fid in converted:
+            conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('dx', name, fid))}"))
+    fields = {f.id: f for f in new.fields}
+    for fid, how in now.items():
+        f = fields[fid]
+        index = duplicate_keys.key_index(name, storage.column_name(fid), REGISTRY[f.type].column_type(f), how,
+                                         storage.index_name("dx", name, fid), conn.dialect.name)
+        conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def _index_changes(flag: str, before: dict[str, FieldDef], fields: list[FieldDef], converted: set[str],
