@@ -128,6 +128,23 @@ def lock(session: Session, instance_id: int) -> FlowInstance:
     return instance
 
 
+def lock_for_step(session: Session, *, instance_id: int | None = None, task_id: int | None = None) \
+        -> FlowInstance | None:
+    """The instance a person's step acts on (by its id or by one of its tasks), in one
+    statement: its row locked for the rest of the transaction and its version bumped (the
+    step's ``touch``), returned as it is once the lock is ours. An UPDATE waits for the row
+    lock as ``SELECT … FOR UPDATE`` does and then works on the row's newest version (READ
+    COMMITTED), so this is the same lock with two statements fewer (find the instance of the
+    task; bump the version at the end). A refused step rolls the bump back with everything else.
+    None: no such instance (or task)."""
+    target = FlowInstance.id == instance_id if task_id is None else FlowInstance.id == select(
+        FlowTask.instance_id).where(FlowTask.id == task_id).scalar_subquery()
+    return session.scalars(update(FlowInstance).where(target)
+                           .values(version=FlowInstance.version + 1, updated_at=utcnow())
+                           .returning(FlowInstance)
+                           .execution_options(populate_existing=True, synchronize_session=False)).first()
+
+
 def system_principal(session: Session, user_id: int | None) -> Principal:
     """Who the flow writes the record as: the acting person's name, every field's rights
     (the node's permissions say what may change, ``RecordService.flow_fields``)."""
@@ -163,9 +180,10 @@ class Runtime:
     state, events, notifications and audit entries as it goes."""
 
     def __init__(self, session: Session, instance: FlowInstance, shape: Shape, actor: int | None,
-                 *, submitting: bool = False):
+                 *, submitting: bool = False, touched: bool = False):
         self.session, self.instance, self.shape, self.actor = session, instance, shape, actor
         self.submitting = submitting  # an empty node with on_empty=reject refuses the submit
+        self.touched = touched  # the version was bumped already, by ``lock_for_step``
         self.events: list[NewEvent] = []
         self.causation: dict[str, Any] | None = None  # a rule's chain, when a rule started the step
 
@@ -219,6 +237,8 @@ class Runtime:
         audit(self.session, self.actor, f"flow.{action}", "flow_instance", self.instance.id, changes)
 
     def touch(self) -> None:
+        if self.touched:  # once per step: the lock bumped it, no second UPDATE of the instance
+            return
         self.instance.version += 1
         self.instance.updated_at = utcnow()
 
@@ -418,14 +438,17 @@ class Runtime:
         self.emit("flow.task.closed", node=None, task=task.id, outcome=outcome, reason=reason,
                   assignee=task.assignee_id)
 
-    def recompute(self, run: FlowNodeRun) -> str | None:
+    def recompute(self, run: FlowNodeRun, tasks: list[FlowTask] | None = None) -> str | None:
         """The node's outcome from its tasks as they are now (the row lock is held): decided
-        → the rest close and the flow moves on; undecided → the next turn opens."""
+        → the rest close and the flow moves on; undecided → the next turn opens. ``tasks``:
+        the run's tasks as this step read them under the lock and changed them since (a
+        decision: only its own task closed), ordered as below; else they are read here."""
         if run.state != "active":
             return run.state
         node = self.shape.by_id[run.node_id]
-        tasks = list(self.session.scalars(select(FlowTask).where(FlowTask.node_run_id == run.id)
-                                          .order_by(FlowTask.position, FlowTask.id)))
+        if tasks is None:
+            tasks = list(self.session.scalars(select(FlowTask).where(FlowTask.node_run_id == run.id)
+                                              .order_by(FlowTask.position, FlowTask.id)))
         primary = [t for t in tasks if t.added_by is None and t.outcome != "transferred"]
         added = [t for t in tasks if t.added_by is not None and t.outcome != "transferred"]
         a = sum(t.outcome in APPROVED for t in primary)
@@ -478,7 +501,14 @@ class Runtime:
             self.session.execute(update(FlowTask).where(*where, FlowTask.state == state).values(
                 state="closed", outcome=outcome, reason=reason, closed_at=moment)
                 .execution_options(synchronize_session=False))
-        self.session.expire_all()
+        self.forget(FlowTask)
+
+    def forget(self, *kinds: type) -> None:
+        """Expire the loaded rows of ``kinds`` after a set-wise UPDATE of their table, so they
+        are read again when next used; the instance and the rest stay as they are (no reloads)."""
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, kinds):
+                self.session.expire(obj)
 
     def advance(self, run: FlowNodeRun) -> None:
         """After a node: the next node of its chain; at the end of a branch, the group's join;
@@ -514,7 +544,7 @@ class Runtime:
         for r in gone:
             self.session.execute(update(FlowNodeRun).where(FlowNodeRun.id == r.id).values(
                 state="cancelled", ended_at=utcnow()))
-        self.session.expire_all()
+        self.forget(FlowTask, FlowNodeRun)
 
     def finish(self, state: str) -> None:
         """The instance ends: every task left closes, the record unlocks."""
