@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -496,11 +496,10 @@ class Runtime:
         where = [FlowTask.instance_id == self.instance.id]
         if run_ids is not None:
             where.append(FlowTask.node_run_id.in_(run_ids))
-        moment = utcnow()
-        for state, outcome in (("open", open_outcome), ("waiting", "cancelled")):
-            self.session.execute(update(FlowTask).where(*where, FlowTask.state == state).values(
-                state="closed", outcome=outcome, reason=reason, closed_at=moment)
-                .execution_options(synchronize_session=False))
+        # One statement for both: SET reads the row as it was, so CASE sees the old state.
+        self.session.execute(update(FlowTask).where(*where, FlowTask.state.in_(("open", "waiting"))).values(
+            state="closed", outcome=case((FlowTask.state == "open", open_outcome), else_="cancelled"),
+            reason=reason, closed_at=utcnow()).execution_options(synchronize_session=False))
         self.forget(FlowTask)
 
     def forget(self, *kinds: type) -> None:
@@ -540,6 +539,8 @@ class Runtime:
         active = list(self.session.scalars(select(FlowNodeRun).where(
             FlowNodeRun.instance_id == self.instance.id, FlowNodeRun.state == "active")))
         gone = [r for r in active if r.id not in keep]
+        if not gone:  # nothing to end (an instance finishing after its last node decided)
+            return
         self.end_tasks([r.id for r in gone], "cancelled", "cancelled")
         for r in gone:
             self.session.execute(update(FlowNodeRun).where(FlowNodeRun.id == r.id).values(

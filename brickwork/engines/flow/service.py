@@ -171,10 +171,11 @@ def _run(session: Session, instance: FlowInstance, entry, task_row: FlowTask | N
                     siblings)
     if not entry.who(acting):
         raise Forbidden(_("You may not do this on this approval."))
+    task_id = task_row.id if task_row else None  # read now: a decision expires the node's tasks
     entry.guard(acting)
     entry.effect(acting)
     acting.rt.touch()
-    acting.rt.audit(entry.name, task=task_row.id if task_row else None, comment=acting.comment)
+    acting.rt.audit(entry.name, task=task_id, comment=acting.comment)
     acting.rt.done()
     return instance
 
