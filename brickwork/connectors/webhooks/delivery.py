@@ -17,6 +17,7 @@ app's admins (the bell). Every attempt and replay of a message carries the same
 from __future__ import annotations
 
 import fnmatch
+import functools
 import http.client
 import json
 import time
@@ -61,8 +62,12 @@ class DeliveryFailed(Exception):
 
 def has_subscriptions(session: Session, app: str | None) -> bool | Select:
     """Apps with an enabled subscription (a query the outbox asks with the others' at once)."""
-    if app is None:
-        return False
+    return False if app is None else _enabled_subscriptions(app)
+
+
+@functools.lru_cache(maxsize=1024)
+def _enabled_subscriptions(app: str) -> Select:
+    # Built once per app (a statement is immutable): asked on every write of the app.
     return select(WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
 
 

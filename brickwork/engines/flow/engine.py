@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,12 +137,23 @@ def lock_for_step(session: Session, *, instance_id: int | None = None, task_id: 
     COMMITTED), so this is the same lock with two statements fewer (find the instance of the
     task; bump the version at the end). A refused step rolls the bump back with everything else.
     None: no such instance (or task)."""
-    target = FlowInstance.id == instance_id if task_id is None else FlowInstance.id == select(
-        FlowTask.instance_id).where(FlowTask.id == task_id).scalar_subquery()
-    return session.scalars(update(FlowInstance).where(target)
-                           .values(version=FlowInstance.version + 1, updated_at=utcnow())
-                           .returning(FlowInstance)
-                           .execution_options(populate_existing=True, synchronize_session=False)).first()
+    statement, key = (_LOCK_BY_INSTANCE, instance_id) if task_id is None else (_LOCK_BY_TASK, task_id)
+    return session.scalars(statement, {"key": key, "now": utcnow()}).first()
+
+
+def _lock_statement(target):
+    # Built once (a statement is immutable): building it per action costs more Python time
+    # than running it.
+    return update(FlowInstance).where(target).values(version=FlowInstance.version + 1, updated_at=bindparam("now")) \
+        .returning(FlowInstance).execution_options(populate_existing=True, synchronize_session=False)
+
+
+_CLOSE = update(FlowTask).where(FlowTask.id == bindparam("task"), FlowTask.state == bindparam("was")).values(
+    {c: bindparam(f"new_{c}") for c in ("state", "outcome", "actor_id", "reason", "closed_at")}) \
+    .execution_options(synchronize_session=False)
+_LOCK_BY_INSTANCE = _lock_statement(FlowInstance.id == bindparam("key"))
+_LOCK_BY_TASK = _lock_statement(FlowInstance.id == select(FlowTask.instance_id).where(
+    FlowTask.id == bindparam("key")).scalar_subquery())
 
 
 def system_principal(session: Session, user_id: int | None) -> Principal:
@@ -429,8 +440,8 @@ class Runtime:
               state_was: str = "open") -> None:
         """Close one task if it is still ``state_was``: otherwise someone was first (409)."""
         values = {"state": "closed", "outcome": outcome, "actor_id": actor, "reason": reason, "closed_at": utcnow()}
-        done = self.session.execute(update(FlowTask).where(FlowTask.id == task.id, FlowTask.state == state_was)
-                                    .values(**values).execution_options(synchronize_session=False))
+        done = self.session.execute(_CLOSE, {"task": task.id, "was": state_was, **{f"new_{k}": v
+                                                                                for k, v in values.items()}})
         if done.rowcount != 1:
             raise FlowConflict("task_closed", _("This task has been handled already."))
         for key, value in values.items():  # as written: no read back

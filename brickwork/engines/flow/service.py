@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.flow import approvers, timeouts
@@ -132,6 +132,12 @@ def _check_chosen(session: Session, shape, chosen: dict[str, list[int]]) -> None
 # --- actions
 
 
+# Built once, as the lock (engine.lock_for_step): the hot path of every approval.
+_TASKS_OF_RUN = select(FlowTask, FlowNodeRun).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id).where(
+    FlowTask.node_run_id == select(FlowTask.node_run_id).where(FlowTask.id == bindparam("task")).scalar_subquery()) \
+    .order_by(FlowTask.position, FlowTask.id).execution_options(populate_existing=True)
+
+
 def act_on_task(session: Session, task_id: int, action: str, body: Any, who: Principal) -> FlowInstance:
     entry = ACTIONS.get(action)
     if entry is None or entry.on != "task":
@@ -141,10 +147,7 @@ def act_on_task(session: Session, task_id: int, action: str, body: Any, who: Pri
         raise NotFound(_("There is no such task."))
     # The task, its node run and the run's other tasks as they are now that the lock is ours,
     # in one read: a decision recounts the node from them (``Runtime.recompute``).
-    rows = session.execute(
-        select(FlowTask, FlowNodeRun).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id)
-        .where(FlowTask.node_run_id == select(FlowTask.node_run_id).where(FlowTask.id == task_id).scalar_subquery())
-        .order_by(FlowTask.position, FlowTask.id).execution_options(populate_existing=True)).all()
+    rows = session.execute(_TASKS_OF_RUN, {"task": task_id}).all()
     siblings = [row[0] for row in rows]
     mine = next(t for t in siblings if t.id == task_id)
     return _run(session, instance, entry, mine, body, who, siblings)
