@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.db import utcnow
@@ -47,18 +47,29 @@ def emit_many(session: Session, events: list[NewEvent], moment: datetime | None 
         {"key": e.key, "topic": e.topic, "payload": e.payload, "created_at": moment, "available_at": moment,
          "attempts": 0, "processed_at": moment} for e in events])
     occurred = iso(moment)
-    asked: dict[tuple[str, str | None], bool] = {}
-
-    def wanted(sub, app: str | None) -> bool:
-        if sub.wanted is None:
-            return True
-        if (sub.name, app) not in asked:  # once per subscriber and app in a batch
-            asked[sub.name, app] = sub.wanted(session, app)
-        return asked[sub.name, app]
-
+    pairs = [(e, sub) for e in events for sub in subscribers_for(e.topic)]
+    asked = _ask_wanted(session, {(sub.name, e.payload.get("app")): sub for e, sub in pairs if sub.wanted is not None})
     defer_many(session, [
         Job(task=sub.name, kind="event", key=e.key, app=e.payload.get("app"), topic=e.topic,
             lock=f"{sub.name}:{e.order_key}" if e.order_key else None,
             args={"key": e.key, "topic": e.topic, "payload": e.payload, "occurred_at": occurred})
-        for e in events for sub in subscribers_for(e.topic) if wanted(sub, e.payload.get("app"))])
+        for e, sub in pairs if sub.wanted is None or asked[sub.name, e.payload.get("app")]])
     return [e.key for e in events]
+
+
+def _ask_wanted(session: Session, pairs: dict[tuple[str, str | None], Any]) -> dict[tuple[str, str | None], bool]:
+    """Each subscriber's ``wanted`` once per app of the batch. Answers given as queries (any
+    row means yes) are asked together, in one statement, as that is one round trip per
+    write however many subscribers there are."""
+    asked: dict[tuple[str, str | None], bool] = {}
+    queries: dict[tuple[str, str | None], Any] = {}
+    for (name, app), sub in pairs.items():
+        answer = sub.wanted(session, app)
+        if isinstance(answer, bool):
+            asked[name, app] = answer
+        else:
+            queries[name, app] = answer
+    if queries:
+        row = session.execute(select(*(q.exists() for q in queries.values()))).one()
+        asked.update((key, bool(found)) for key, found in zip(queries, row, strict=True))
+    return asked

@@ -17,13 +17,14 @@ app's admins (the bell). Every attempt and replay of a message carries the same
 from __future__ import annotations
 
 import fnmatch
+import functools
 import http.client
 import json
 import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from brickwork.connectors import outbound
@@ -59,9 +60,15 @@ class DeliveryFailed(Exception):
     """The receiver did not take the message (its answer or the network's error)."""
 
 
-def has_subscriptions(session: Session, app: str | None) -> bool:
-    return app is not None and session.scalar(select(WebhookSubscription.id).where(
-        WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True)).limit(1)) is not None
+def has_subscriptions(session: Session, app: str | None) -> bool | Select:
+    """Apps with an enabled subscription (a query the outbox asks with the others' at once)."""
+    return False if app is None else _enabled_subscriptions(app)
+
+
+@functools.lru_cache(maxsize=1024)
+def _enabled_subscriptions(app: str) -> Select:
+    # Built once per app (a statement is immutable): asked on every write of the app.
+    return select(WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
 
 
 def matches(sub: WebhookSubscription, topic: str, payload: dict[str, Any]) -> bool:

@@ -41,6 +41,7 @@ class Acting:
     who: Principal
     task: FlowTask | None
     body: dict[str, Any] = field(default_factory=dict)
+    siblings: list[FlowTask] | None = None  # the task's run's tasks, read with it under the lock
 
     @property
     def comment(self) -> str | None:
@@ -185,7 +186,7 @@ def _decide(outcome_of: Callable[[Acting], str]) -> Callable[[Acting], None]:
         a.rt.close(a.task, outcome, a.who.user_id)
         a.rt.entry(outcome, node_id=run.node_id, task=a.task, actor=a.who.user_id, comment=a.comment,
                    attachments=_attachments(a))
-        a.rt.recompute(run)
+        a.rt.recompute(run, a.siblings)  # only this task changed since they were read
     return effect
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -128,6 +128,34 @@ def lock(session: Session, instance_id: int) -> FlowInstance:
     return instance
 
 
+def lock_for_step(session: Session, *, instance_id: int | None = None, task_id: int | None = None) \
+        -> FlowInstance | None:
+    """The instance a person's step acts on (by its id or by one of its tasks), in one
+    statement: its row locked for the rest of the transaction and its version bumped (the
+    step's ``touch``), returned as it is once the lock is ours. An UPDATE waits for the row
+    lock as ``SELECT … FOR UPDATE`` does and then works on the row's newest version (READ
+    COMMITTED), so this is the same lock with two statements fewer (find the instance of the
+    task; bump the version at the end). A refused step rolls the bump back with everything else.
+    None: no such instance (or task)."""
+    statement, key = (_LOCK_BY_INSTANCE, instance_id) if task_id is None else (_LOCK_BY_TASK, task_id)
+    return session.scalars(statement, {"key": key, "now": utcnow()}).first()
+
+
+def _lock_statement(target):
+    # Built once (a statement is immutable): building it per action costs more Python time
+    # than running it.
+    return update(FlowInstance).where(target).values(version=FlowInstance.version + 1, updated_at=bindparam("now")) \
+        .returning(FlowInstance).execution_options(populate_existing=True, synchronize_session=False)
+
+
+_CLOSE = update(FlowTask).where(FlowTask.id == bindparam("task"), FlowTask.state == bindparam("was")).values(
+    {c: bindparam(f"new_{c}") for c in ("state", "outcome", "actor_id", "reason", "closed_at")}) \
+    .execution_options(synchronize_session=False)
+_LOCK_BY_INSTANCE = _lock_statement(FlowInstance.id == bindparam("key"))
+_LOCK_BY_TASK = _lock_statement(FlowInstance.id == select(FlowTask.instance_id).where(
+    FlowTask.id == bindparam("key")).scalar_subquery())
+
+
 def system_principal(session: Session, user_id: int | None) -> Principal:
     """Who the flow writes the record as: the acting person's name, every field's rights
     (the node's permissions say what may change, ``RecordService.flow_fields``)."""
@@ -163,9 +191,10 @@ class Runtime:
     state, events, notifications and audit entries as it goes."""
 
     def __init__(self, session: Session, instance: FlowInstance, shape: Shape, actor: int | None,
-                 *, submitting: bool = False):
+                 *, submitting: bool = False, touched: bool = False):
         self.session, self.instance, self.shape, self.actor = session, instance, shape, actor
         self.submitting = submitting  # an empty node with on_empty=reject refuses the submit
+        self.touched = touched  # the version was bumped already, by ``lock_for_step``
         self.events: list[NewEvent] = []
         self.causation: dict[str, Any] | None = None  # a rule's chain, when a rule started the step
 
@@ -219,6 +248,8 @@ class Runtime:
         audit(self.session, self.actor, f"flow.{action}", "flow_instance", self.instance.id, changes)
 
     def touch(self) -> None:
+        if self.touched:  # once per step: the lock bumped it, no second UPDATE of the instance
+            return
         self.instance.version += 1
         self.instance.updated_at = utcnow()
 
@@ -409,8 +440,8 @@ class Runtime:
               state_was: str = "open") -> None:
         """Close one task if it is still ``state_was``: otherwise someone was first (409)."""
         values = {"state": "closed", "outcome": outcome, "actor_id": actor, "reason": reason, "closed_at": utcnow()}
-        done = self.session.execute(update(FlowTask).where(FlowTask.id == task.id, FlowTask.state == state_was)
-                                    .values(**values).execution_options(synchronize_session=False))
+        done = self.session.execute(_CLOSE, {"task": task.id, "was": state_was, **{f"new_{k}": v
+                                                                                for k, v in values.items()}})
         if done.rowcount != 1:
             raise FlowConflict("task_closed", _("This task has been handled already."))
         for key, value in values.items():  # as written: no read back
@@ -418,14 +449,17 @@ class Runtime:
         self.emit("flow.task.closed", node=None, task=task.id, outcome=outcome, reason=reason,
                   assignee=task.assignee_id)
 
-    def recompute(self, run: FlowNodeRun) -> str | None:
+    def recompute(self, run: FlowNodeRun, tasks: list[FlowTask] | None = None) -> str | None:
         """The node's outcome from its tasks as they are now (the row lock is held): decided
-        → the rest close and the flow moves on; undecided → the next turn opens."""
+        → the rest close and the flow moves on; undecided → the next turn opens. ``tasks``:
+        the run's tasks as this step read them under the lock and changed them since (a
+        decision: only its own task closed), ordered as below; else they are read here."""
         if run.state != "active":
             return run.state
         node = self.shape.by_id[run.node_id]
-        tasks = list(self.session.scalars(select(FlowTask).where(FlowTask.node_run_id == run.id)
-                                          .order_by(FlowTask.position, FlowTask.id)))
+        if tasks is None:
+            tasks = list(self.session.scalars(select(FlowTask).where(FlowTask.node_run_id == run.id)
+                                              .order_by(FlowTask.position, FlowTask.id)))
         primary = [t for t in tasks if t.added_by is None and t.outcome != "transferred"]
         added = [t for t in tasks if t.added_by is not None and t.outcome != "transferred"]
         a = sum(t.outcome in APPROVED for t in primary)
@@ -473,12 +507,18 @@ class Runtime:
         where = [FlowTask.instance_id == self.instance.id]
         if run_ids is not None:
             where.append(FlowTask.node_run_id.in_(run_ids))
-        moment = utcnow()
-        for state, outcome in (("open", open_outcome), ("waiting", "cancelled")):
-            self.session.execute(update(FlowTask).where(*where, FlowTask.state == state).values(
-                state="closed", outcome=outcome, reason=reason, closed_at=moment)
-                .execution_options(synchronize_session=False))
-        self.session.expire_all()
+        # One statement for both: SET reads the row as it was, so CASE sees the old state.
+        self.session.execute(update(FlowTask).where(*where, FlowTask.state.in_(("open", "waiting"))).values(
+            state="closed", outcome=case((FlowTask.state == "open", open_outcome), else_="cancelled"),
+            reason=reason, closed_at=utcnow()).execution_options(synchronize_session=False))
+        self.forget(FlowTask)
+
+    def forget(self, *kinds: type) -> None:
+        """Expire the loaded rows of ``kinds`` after a set-wise UPDATE of their table, so they
+        are read again when next used; the instance and the rest stay as they are (no reloads)."""
+        for obj in list(self.session.identity_map.values()):
+            if isinstance(obj, kinds):
+                self.session.expire(obj)
 
     def advance(self, run: FlowNodeRun) -> None:
         """After a node: the next node of its chain; at the end of a branch, the group's join;
@@ -510,11 +550,13 @@ class Runtime:
         active = list(self.session.scalars(select(FlowNodeRun).where(
             FlowNodeRun.instance_id == self.instance.id, FlowNodeRun.state == "active")))
         gone = [r for r in active if r.id not in keep]
+        if not gone:  # nothing to end (an instance finishing after its last node decided)
+            return
         self.end_tasks([r.id for r in gone], "cancelled", "cancelled")
         for r in gone:
             self.session.execute(update(FlowNodeRun).where(FlowNodeRun.id == r.id).values(
                 state="cancelled", ended_at=utcnow()))
-        self.session.expire_all()
+        self.forget(FlowTask, FlowNodeRun)
 
     def finish(self, state: str) -> None:
         """The instance ends: every task left closes, the record unlocks."""

@@ -9,12 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.flow import approvers, timeouts
 from brickwork.engines.flow.actions import ACTIONS, DEFAULT_ACTIONS, Acting, edit_record
-from brickwork.engines.flow.engine import FlowConflict, Runtime, allowed, load_flow, lock, passed_nodes, permissions
+from brickwork.engines.flow.engine import (
+    FlowConflict,
+    Runtime,
+    allowed,
+    load_flow,
+    lock,
+    lock_for_step,
+    passed_nodes,
+    permissions,
+)
 from brickwork.engines.flow.nodes import setting
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
@@ -123,59 +132,69 @@ def _check_chosen(session: Session, shape, chosen: dict[str, list[int]]) -> None
 # --- actions
 
 
+# Built once, as the lock (engine.lock_for_step): the hot path of every approval.
+_TASKS_OF_RUN = select(FlowTask, FlowNodeRun).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id).where(
+    FlowTask.node_run_id == select(FlowTask.node_run_id).where(FlowTask.id == bindparam("task")).scalar_subquery()) \
+    .order_by(FlowTask.position, FlowTask.id).execution_options(populate_existing=True)
+
+
 def act_on_task(session: Session, task_id: int, action: str, body: Any, who: Principal) -> FlowInstance:
     entry = ACTIONS.get(action)
     if entry is None or entry.on != "task":
         raise NotFound(_("There is no such action."))
-    instance_id = session.scalar(select(FlowTask.instance_id).where(FlowTask.id == task_id))
-    if instance_id is None:
+    instance = lock_for_step(session, task_id=task_id)
+    if instance is None:
         raise NotFound(_("There is no such task."))
-    instance = lock(session, instance_id)
-    # The task and its node run as they are now, in one read (the run stays in the session).
-    found = session.execute(select(FlowTask, FlowNodeRun).join(FlowNodeRun, FlowNodeRun.id == FlowTask.node_run_id)
-                            .where(FlowTask.id == task_id).execution_options(populate_existing=True)).first()
-    return _run(session, instance, entry, found[0], body, who)
+    # The task, its node run and the run's other tasks as they are now that the lock is ours,
+    # in one read: a decision recounts the node from them (``Runtime.recompute``).
+    rows = session.execute(_TASKS_OF_RUN, {"task": task_id}).all()
+    siblings = [row[0] for row in rows]
+    mine = next(t for t in siblings if t.id == task_id)
+    return _run(session, instance, entry, mine, body, who, siblings)
 
 
 def act_on_instance(session: Session, instance_id: int, action: str, body: Any, who: Principal) -> FlowInstance:
     entry = ACTIONS.get(action)
     if entry is None or entry.on != "instance":
         raise NotFound(_("There is no such action."))
-    instance = lock(session, instance_id)
+    instance = lock_for_step(session, instance_id=instance_id)
+    if instance is None:
+        raise NotFound(_("There is no such approval."))
     mine = session.scalar(select(FlowTask).where(FlowTask.instance_id == instance.id, FlowTask.assignee_id ==
                                                  who.user_id, FlowTask.state == "open").order_by(FlowTask.id).limit(1))
     return _run(session, instance, entry, mine, body, who)
 
 
 def _run(session: Session, instance: FlowInstance, entry, task_row: FlowTask | None, body: Any,
-         who: Principal) -> FlowInstance:
+         who: Principal, siblings: list[FlowTask] | None = None) -> FlowInstance:
     if body is not None and not isinstance(body, dict):
         raise _invalid("$", "type", _("Send the action's details as an object."))
     shape = load_flow(session, instance.app, instance.flow, instance.flow_version)
-    acting = Acting(Runtime(session, instance, shape, who.user_id), who, task_row, dict(body or {}))
+    acting = Acting(Runtime(session, instance, shape, who.user_id, touched=True), who, task_row, dict(body or {}),
+                    siblings)
     if not entry.who(acting):
         raise Forbidden(_("You may not do this on this approval."))
+    task_id = task_row.id if task_row else None  # read now: a decision expires the node's tasks
     entry.guard(acting)
     entry.effect(acting)
     acting.rt.touch()
-    acting.rt.audit(entry.name, task=task_row.id if task_row else None, comment=acting.comment)
+    acting.rt.audit(entry.name, task=task_id, comment=acting.comment)
     acting.rt.done()
     return instance
 
 
 def edit_through_task(session: Session, task_id: int, body: Any, who: Principal) -> dict[str, Any]:
     """Save field edits from an open task without deciding: only the node's editable fields."""
-    instance_id = session.scalar(select(FlowTask.instance_id).where(FlowTask.id == task_id))
-    if instance_id is None:
+    instance = lock_for_step(session, task_id=task_id)
+    if instance is None:
         raise NotFound(_("There is no such task."))
-    instance = lock(session, instance_id)
-    found = session.get(FlowTask, task_id)
+    found = session.get(FlowTask, task_id, populate_existing=True)
     if found.assignee_id != who.user_id:
         raise Forbidden(_("You may not do this on this approval."))
     if found.state != "open":
         raise FlowConflict("task_closed", _("This task has been handled already."))
     shape = load_flow(session, instance.app, instance.flow, instance.flow_version)
-    acting = Acting(Runtime(session, instance, shape, who.user_id), who, found, {
+    acting = Acting(Runtime(session, instance, shape, who.user_id, touched=True), who, found, {
         "values": (body or {}).get("values") if isinstance(body, dict) else None,
         "version": (body or {}).get("version") if isinstance(body, dict) else None})
     if not acting.body["values"]:

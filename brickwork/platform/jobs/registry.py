@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 
@@ -73,8 +74,9 @@ class Subscriber:
     retry: Retry = field(default_factory=Retry)
     # ``wanted(session, app)``: whether the app's events concern it at all now (a rules
     # engine with no live rule in the app does not), asked once per app when events are
-    # emitted, so a write makes no delivery job nobody would act on.
-    wanted: Callable[[Session, str | None], bool] | None = None
+    # emitted, so a write makes no delivery job nobody would act on. It answers a bool, or
+    # a query any row of which means yes: those of all subscribers go in one statement.
+    wanted: Callable[[Session, str | None], bool | Select] | None = None
 
     def wants(self, topic: str) -> bool:
         return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.topics)
@@ -96,7 +98,7 @@ def task(name: str, fn: TaskFn | None = None, *, retry: Retry | None = None):
 
 
 def subscribe(name: str, topics: Iterable[str], handler: Handler | None = None, *, retry: Retry | None = None,
-              wanted: Callable[[Session, str | None], bool] | None = None):
+              wanted: Callable[[Session, str | None], bool | Select] | None = None):
     """Register ``handler(session, event)`` for events whose topic matches one of ``topics``
     (shell patterns: ``record.*``), and, with ``wanted``, whose app it wants now. Events
     reach it at least once, applied once, in order per record. Also usable as a decorator."""

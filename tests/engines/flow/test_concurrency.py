@@ -61,3 +61,26 @@ def test_eight_approvers_at_once_make_one_decision(org, sessions):
     assert sorted(code for code, _body in answers) == [200] + [409] * 7
     assert sorted(org.outcomes(i, "n").values()) == ["approved"] + ["no_response"] * 7
     assert _counts(sessions, i, "n") == (1, 1)
+
+
+def test_each_action_moves_the_version_once_and_a_refused_one_not_at_all(org):
+    """Pages compare the instance's version: an action bumps it by one (decision or not);
+    a wrong actor (403) or a task decided already (409) leaves the approval as it was."""
+    publish_flow(org.api, flow("claim", approval("n", users(org["a"], org["b"], org["c"]), mode="all")))
+    i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
+    first = org.admin_view(i)["version"]
+    a_task = org.task_of("a", i)
+    org.act("a", i, "approve")
+    assert org.admin_view(i)["version"] == first + 1
+    again = org.clients["a"].post(f"/api/v1/flow-tasks/{a_task}:approve", json={})
+    assert again.status_code == 409 and again.json()["code"] == "task_closed"
+    wrong = org.clients["a"].post(f"/api/v1/flow-tasks/{org.task_of('b', i)}:approve", json={})
+    assert wrong.status_code == 403
+    view = org.admin_view(i)
+    assert view["version"] == first + 1 and view["state"] == "running"
+    assert [e["action"] for e in view["timeline"]].count("approved") == 1
+    org.act("b", i, "approve")
+    org.act("c", i, "approve")  # decides the node and ends the instance: still one step
+    view = org.admin_view(i)
+    assert view["state"] == "approved" and view["version"] == first + 3
+    assert sorted(org.outcomes(i, "n").values()) == ["approved"] * 3
