@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import bench_database, p50, timed  # noqa: E402
+from bench.harness import bench_database, captured, p50, timed  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.form.listing import list_records  # noqa: E402
 from brickwork.engines.form.records import RecordService  # noqa: E402
@@ -58,20 +58,13 @@ def row(i: int) -> dict:
 
 def generated_page_query(engine, cursor: str) -> tuple[str, tuple]:
     """The statement the records API runs for a page, captured as the driver receives it."""
-    captured = []
-
-    def capture(conn, _cur, statement, parameters, _context, _many):
-        captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    def page() -> None:
         with transaction(make_sessionmaker(engine, read_only=True)) as session:
             service = RecordService(session, load_form(session, "crm", "deals"),
                                     Principal(1, "bench", "bench", True, "token"))
             list_records(service, filter_ast=FILTER, sort="-amount", limit=50, cursor=cursor)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    return captured[-1]
+
+    return captured(engine, page)[-1]
 
 
 def concurrent_creates(base_url: str, token: str, clients: int, seconds: float) -> float:

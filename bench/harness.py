@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,21 @@ def timed(call: Callable[[], object], repeat: int) -> list[float]:
         call()
         samples.append(time.perf_counter() - start)
     return samples
+
+
+def captured(engine, call: Callable[[], object]) -> list[tuple[str, object]]:
+    """The statements ``call`` sends through ``engine``, as the driver receives them."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cur, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return seen
 
 
 def fresh_database(url: str | None, folder: Path) -> tuple[str, Callable[[], None]]:
@@ -89,3 +104,13 @@ def tree_rss_mb(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total / 1024
+
+
+def query_plan(cursor, dialect: str, statement: str, parameters) -> list[str]:
+    """How the database runs a statement: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
+    EXPLAIN ANALYZE (which runs it)."""
+    if dialect == "postgresql":
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, parameters)
+    else:
+        cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+    return [str(row[-1]) for row in cursor.fetchall()]
