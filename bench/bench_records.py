@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import bench_database, captured, p50, timed  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
-from brickwork.engines.form.listing import list_records  # noqa: E402
+from brickwork.engines.form.listing import configure, list_records  # noqa: E402
 from brickwork.engines.form.records import RecordService  # noqa: E402
 from brickwork.platform.db import make_sessionmaker, transaction  # noqa: E402
 from brickwork.platform.identity.users import Principal  # noqa: E402
@@ -56,8 +56,11 @@ def row(i: int) -> dict:
 
 
 
-def generated_page_query(engine, cursor: str) -> tuple[str, tuple]:
-    """The statement the records API runs for a page, captured as the driver receives it."""
+def generated_page_query(engine, cursor: str, data_dir: Path) -> tuple[str, tuple]:
+    """The statement the records API runs for a page, captured as the driver receives it.
+    The server signed the cursor with the installation's key, kept in its data folder."""
+    configure((data_dir / "secret_key").read_text().strip())
+
     def page() -> None:
         with transaction(make_sessionmaker(engine, read_only=True)) as session:
             service = RecordService(session, load_form(session, "crm", "deals"),
@@ -150,7 +153,7 @@ def main() -> None:
             cur.fetchall()
 
         raw_samples = timed(raw_page, 50)
-        statement, parameters = generated_page_query(engine, cursor)
+        statement, parameters = generated_page_query(engine, cursor, folder / "data")
         ours_sql = timed(lambda: (cur.execute(statement, parameters), cur.fetchall()), 50)
         raw.close()
         results.append(("filtered sorted page, first, with total (ms p50)", p50(first), p50(raw_samples),
