@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bench.bench_records import bench_database  # noqa: E402
+from bench.harness import bench_database  # noqa: E402
 from brickwork.engines.form import storage  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.kinds import store  # noqa: E402

@@ -26,7 +26,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_records import bench_database  # noqa: E402
+from bench.harness import bench_database  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 BATCH = 20_000

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from starlette.testclient import TestClient  # noqa: E402
 
-from bench.bench_records import fresh_database  # noqa: E402
+from bench.harness import fresh_database  # noqa: E402
 from brickwork.app import create_app  # noqa: E402
 from brickwork.engines.form import storage  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402

@@ -25,7 +25,8 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_records import FILTER, FORM, bench_database, p50, row, timed  # noqa: E402
+from bench.bench_records import FILTER, FORM, row  # noqa: E402
+from bench.harness import bench_database, p50, timed  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 BASE = "/apps/crm/forms/deals"

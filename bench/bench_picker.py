@@ -23,7 +23,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_records import bench_database, p50, timed  # noqa: E402
+from bench.harness import bench_database, p50, timed  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 FORM = {"key": "customers", "label": {"en": "Customers"}, "fields": [

@@ -12,28 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx2 as httpx
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import bench_database, captured, p50, timed  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
-from brickwork.engines.form.listing import list_records  # noqa: E402
+from brickwork.engines.form.listing import configure, list_records  # noqa: E402
 from brickwork.engines.form.records import RecordService  # noqa: E402
-from brickwork.platform import migrate  # noqa: E402
-from brickwork.platform.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from brickwork.platform.identity.tokens import create_token  # noqa: E402
-from brickwork.platform.identity.users import Principal, create_user  # noqa: E402
+from brickwork.platform.db import make_sessionmaker, transaction  # noqa: E402
+from brickwork.platform.identity.users import Principal  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 STAGES = ["s1", "s2", "s3", "s4", "s5", "s6", "s7"]
@@ -57,35 +52,22 @@ def row(i: int) -> dict:
             "stage": STAGES[i % len(STAGES)], "close": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"}
 
 
-def p50(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
 
 
-def timed(call, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
-def generated_page_query(engine, cursor: str) -> tuple[str, tuple]:
-    """The statement the records API runs for a page, captured as the driver receives it."""
-    captured = []
+def generated_page_query(engine, cursor: str, data_dir: Path) -> tuple[str, tuple]:
+    """The statement the records API runs for a page, captured as the driver receives it.
+    The server signed the cursor with the installation's key, kept in its data folder."""
+    configure((data_dir / "secret_key").read_text().strip())
 
-    def capture(conn, _cur, statement, parameters, _context, _many):
-        captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    def page() -> None:
         with transaction(make_sessionmaker(engine, read_only=True)) as session:
             service = RecordService(session, load_form(session, "crm", "deals"),
                                     Principal(1, "bench", "bench", True, "token"))
             list_records(service, filter_ast=FILTER, sort="-amount", limit=50, cursor=cursor)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    return captured[-1]
+
+    return captured(engine, page)[-1]
 
 
 def concurrent_creates(base_url: str, token: str, clients: int, seconds: float) -> float:
@@ -106,31 +88,8 @@ def concurrent_creates(base_url: str, token: str, clients: int, seconds: float) 
     return sum(counts) / seconds
 
 
-def fresh_database(url: str | None, folder: Path) -> tuple[str, callable]:
-    if not url:
-        return f"sqlite:///{folder / 'bench.db'}", lambda: None
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False), drop
 
 
-def bench_database(database_url: str):
-    """A fresh, migrated database with a bench administrator: (folder, url, drop, engine, token)."""
-    folder = Path(tempfile.mkdtemp(prefix="bw-bench-"))
-    url, drop = fresh_database(database_url, folder)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
-        create_user(session, "bench", "bench-password", is_admin=True)
-        token = create_token(session, "bench")[1]
-    return folder, url, drop, engine, token
 
 
 def main() -> None:
@@ -194,7 +153,7 @@ def main() -> None:
             cur.fetchall()
 
         raw_samples = timed(raw_page, 50)
-        statement, parameters = generated_page_query(engine, cursor)
+        statement, parameters = generated_page_query(engine, cursor, folder / "data")
         ours_sql = timed(lambda: (cur.execute(statement, parameters), cur.fetchall()), 50)
         raw.close()
         results.append(("filtered sorted page, first, with total (ms p50)", p50(first), p50(raw_samples),

@@ -34,7 +34,8 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_records import FORM, bench_database, p50, row, timed  # noqa: E402
+from bench.bench_records import FORM, row  # noqa: E402
+from bench.harness import bench_database, p50, timed  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.form.records import RecordService  # noqa: E402
 from brickwork.engines.report.compiler import compile_query  # noqa: E402

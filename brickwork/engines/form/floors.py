@@ -16,11 +16,11 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("expression checks", ("formulas", "picker_filter", "logic", "checks", "definition")),
     # Record tables and what is stored or computed in them: tables and views, loading a form,
     # conditions as SQL, access, values, sub-form rows, lookups, formulas and rollups kept
-    # up to date, the publish step that changes the tables.
+    # up to date, the indexes derived from saved views, the publish step that changes the tables.
     ("storage, values and computed fields", (
         "sqlnumbers", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
         "recompute", "onread", "conditions", "access", "computed_access", "subforms", "values",
-        "required_publish", "computed_publish", "duplicate_keys", "schema_change")),
+        "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "schema_change")),
     # The one write path and the reads around it: records, links, listing, pickers, views;
     # and the OpenAPI document that describes them (it states the listing's bounds).
     ("record service", (

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form import derived_indexes
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.records import RecordService
@@ -104,6 +105,7 @@ class SharedViews:
     def install(self, session: Session, app: App, items: list[ViewItem], actor_id: int | None) -> int:
         """Create or replace the shared views by their ids, each checked against its live form."""
         acting = Principal(actor_id or 0, "system", "system", True, "install")
+        forms = {}
         for i, item in enumerate(items):
             service = RecordService(session, load_form(session, app.key, item.form), acting)
             try:
@@ -117,7 +119,10 @@ class SharedViews:
                 session.add(view)
             view.form_key, view.name, view.type, view.config = item.form, item.name, item.type, config
             view.version += 1
+            forms[item.form] = service.form
         session.flush()
+        for form in forms.values():  # the indexes the views' filters and sorts want
+            derived_indexes.sync(session.connection(), form.app.id, form.key, form.definition)
         return len(items)
 
 

@@ -89,7 +89,7 @@ def list_records(service, *, filter_ast: Any = None, sort: str | None = None, li
                          sort_keys=True)
     if cursor:
         query = query.where(_after(keys, _decode(cursor, listing, keys)))
-    order = [(column.desc() if descending else column.asc()).nulls_last() for column, descending in keys]
+    order = [_ordered(column, descending) for column, descending in keys]
     rows = service.db.execute(query.order_by(*order).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -176,6 +176,13 @@ def _after(keys, values: list[Any]):
         clauses.append(and_(*equal_so_far, later))
         equal_so_far.append(same)
     return or_(*clauses)
+
+
+def _ordered(column, descending: bool):
+    """BLANKs last. ``id`` is never BLANK: plain, so the order is the one a derived index
+    (docs/decisions/0038-derived-indexes.md) keeps and SQLite sorts nothing after reading it."""
+    ordered = column.desc() if descending else column.asc()
+    return ordered if getattr(column, "primary_key", False) else ordered.nulls_last()
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form import derived_indexes
 from brickwork.engines.form.conditions import field_infos, with_ids
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.records import RecordService
@@ -106,6 +107,7 @@ def create_view(session: Session, service: RecordService, data: Any) -> SavedVie
                      type=given.type, config=config, version=1, created_at=moment, updated_at=moment)
     session.add(view)
     session.flush()
+    _index(session, service)
     return view
 
 
@@ -125,6 +127,7 @@ def update_view(session: Session, service: RecordService, view_id: int, data: An
     view.version += 1
     view.updated_at = utcnow()
     session.flush()
+    _index(session, service)
     return view
 
 
@@ -133,6 +136,13 @@ def delete_view(session: Session, service: RecordService, view_id: int) -> None:
     _may_change(service, view)
     session.delete(view)
     session.flush()
+    _index(session, service)
+
+
+def _index(session: Session, service: RecordService) -> None:
+    """The form's derived indexes follow its views, in the same transaction."""
+    form = service.form
+    derived_indexes.sync(session.connection(), form.app.id, form.key, form.definition)
 
 
 def check_config(service: RecordService, view_type: str, config: ViewConfig) -> dict[str, Any]:

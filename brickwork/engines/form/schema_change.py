@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
-from brickwork.engines.form import computed_publish, duplicate_keys, required_publish, storage
+from brickwork.engines.form import computed_publish, derived_indexes, duplicate_keys, required_publish, storage
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -162,6 +162,9 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
                               for fid, c in failures.items()])
 
     quote = conn.dialect.identifier_preparer.quote
+    derived_indexes.drop_touching(conn, name, {
+        *[storage.column_name(t.field.id) for t in purged], *[b.column for b in purged_backups],
+        *[storage.column_name(fid) for fid in converted]})
     for fid in report.unique_dropped:
         conn.execute(text(f"DROP INDEX IF EXISTS {quote(storage.index_name('ux', name, fid))}"))
     for fid in report.index_dropped:
@@ -207,6 +210,7 @@ def publish_form(conn: Connection, app_id: int, app_key: str, form_key: str, pre
     _title_index(conn, name, previous, new, converted)
     _key_indexes(conn, name, previous, new, converted)
     storage.create_view(conn, app_key, form_key, table, new)
+    derived_indexes.sync(conn, app_id, form_key, new)  # remade on converted columns; gone with fields
     return new, report
 
 
