@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.connectors import outbound
 from brickwork.connectors.webhooks import signing
-from brickwork.platform import secretbox
+from brickwork.platform import generation, secretbox
 from brickwork.platform.db import utcnow
 from brickwork.platform.i18n import _, current_locale
 from brickwork.platform.jobs import Event, Job, Retry, RunContext, defer_many, subscribe, task
@@ -59,9 +59,15 @@ class DeliveryFailed(Exception):
     """The receiver did not take the message (its answer or the network's error)."""
 
 
+_listening = generation.Cache()
+
+
 def has_subscriptions(session: Session, app: str | None) -> bool:
-    return app is not None and session.scalar(select(WebhookSubscription.id).where(
-        WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True)).limit(1)) is not None
+    """Whether a webhook of the app is on: kept per app generation, which every change of a
+    subscription renews (platform/generation.py)."""
+    return app is not None and _listening.get(session, app, lambda: session.scalar(select(
+        WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
+        .limit(1)) is not None)
 
 
 def matches(sub: WebhookSubscription, topic: str, payload: dict[str, Any]) -> bool:
@@ -177,6 +183,7 @@ def turn_off(session: Session, sub: WebhookSubscription, error: str) -> None:
     if not sub.enabled:
         return
     sub.enabled, sub.disabled_reason = False, error[:2000]
+    generation.changed_by_key(session, sub.app)
     now = utcnow()
     rows = []
     for user_id, locale in admins(session, sub.app):

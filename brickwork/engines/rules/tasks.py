@@ -14,6 +14,7 @@ from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, 
 from brickwork.engines.rules.flows import TOPICS as FLOW_TOPICS
 from brickwork.engines.rules.pauses import is_paused
 from brickwork.engines.rules.sweeps import sweep
+from brickwork.platform import generation
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
 from brickwork.platform.models import App, Definition
@@ -71,11 +72,15 @@ def keep_schedule(session: Session, app: str, rule: str, cron: str | None) -> No
         remove_schedule(session, schedule_key(app, rule))
 
 
+_live = generation.Cache()
+
+
 def has_live_rules(session: Session, app: str | None) -> bool:
-    """Only apps with a published rule get deliveries: the others' writes make no jobs."""
-    return app is not None and session.scalar(
+    """Only apps with a published rule get deliveries: the others' writes make no jobs. Kept
+    per app generation, which every publish renews (platform/generation.py)."""
+    return app is not None and _live.get(session, app, lambda: session.scalar(
         select(Definition.id).join(App, App.id == Definition.app_id)
-        .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None
+        .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None)
 
 
 subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC, *FLOW_TOPICS),
