@@ -158,6 +158,11 @@ class WriterQueue:
         self.release()  # handed over just as the wait ran out: pass the turn on
         return False
 
+    @property
+    def waiting(self) -> int:
+        """How many writers wait for their turn."""
+        return len(self._waiting)
+
     def release(self) -> None:
         with self._mutex:
             if self._waiting:

@@ -40,6 +40,7 @@ class AppGraph:
     # Stored formula node → the lookups it uses: (linked form key, the relation, the
     # sub-form's id for a formula in rows or None), so a change there recomputes it.
     lookups: dict[Node, list[tuple[str, FieldDef, str | None]]] = field(default_factory=dict)
+    _touches: dict[str, bool] = field(default_factory=dict)
 
     def sources_of(self, node: Node) -> list[rollups.Source]:
         """Where the children a rollup or a formula's aggregates count live (not sub-form rows)."""
@@ -64,7 +65,13 @@ class AppGraph:
         return [n for n in [*self.sources, *self.lists] if any(s.child_key == child_key for s in self.sources_of(n))]
 
     def touches(self, form_key: str) -> bool:
-        """Whether writing records of this form may change a stored value anywhere."""
+        """Whether writing records of this form may change a stored value anywhere (asked on
+        every write; the graph never changes once built, so the answer is kept)."""
+        if form_key not in self._touches:
+            self._touches[form_key] = self._touching(form_key)
+        return self._touches[form_key]
+
+    def _touching(self, form_key: str) -> bool:
         return any(n[0] == form_key for n in self.order) or bool(self.rollups_over(form_key)) or \
             any(target == form_key for uses in self.lookups.values() for target, _r, _s in uses)
 
