@@ -5,15 +5,18 @@ PostgreSQL goes through psycopg 3."""
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from brickwork.platform.settings import ConfigError
@@ -70,11 +73,14 @@ def make_engine(database_url: str) -> Engine:
             raise ConfigError(f"BRICKWORK_DATABASE_URL: SQLite {module.sqlite_version} is too old; {need} or "
                               "newer is needed (pip install pysqlite3-binary or sqlean-py, or a Python built with it)")
         engine = create_engine(url, module=module, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        writers = writer_queue(url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, writers))
         event.listen(engine, "before_cursor_execute", _sqlite_deadline)
         for done in ("commit", "rollback"):
-            event.listen(engine, done, _sqlite_no_deadline)
+            event.listen(engine, done, _sqlite_end)
+        for gone in ("checkin", "invalidate"):  # a connection lost mid-transaction gives its turn up
+            event.listen(engine, gone, _sqlite_gone)
         return engine
     engine = create_engine(url, pool_pre_ping=True)
     event.listen(engine, "begin", _pg_begin)
@@ -95,8 +101,21 @@ def _sqlite_deadline(conn, _cursor, _statement, _parameters, _context, _executem
     conn.connection.info["deadline"][0] = time.monotonic() + seconds if seconds else None
 
 
-def _sqlite_no_deadline(conn) -> None:
-    conn.connection.info["deadline"][0] = None
+def _sqlite_end(conn) -> None:
+    try:
+        info = conn.connection.info
+    except SQLAlchemyError:  # invalidated: the pool's invalidate event gives the turn up
+        return
+    info["deadline"][0] = None
+    queue = info.pop(WRITING, None)
+    if queue is not None:
+        queue.release()
+
+
+def _sqlite_gone(_dbapi_conn, record, *_exception) -> None:
+    queue = record.info.pop(WRITING, None) if record is not None else None
+    if queue is not None:
+        queue.release()
 
 
 def is_timeout(exc: BaseException) -> bool:
@@ -109,12 +128,80 @@ def is_timeout(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) == "57014"  # query_canceled (statement_timeout)
 
 
-def _sqlite_begin(conn) -> None:
+WRITING = "brickwork_writer_queue"  # connection record info: the queue whose turn it holds
+
+
+class WriterQueue:
+    """A lock that hands itself to its waiters in the order they came (FIFO): the writers of
+    one process wait here, each on its own gate, instead of in SQLite's busy handler, which
+    sleeps in growing steps and lets a late writer overtake an early one (decision 0039)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        if gate.acquire(timeout=timeout):
+            return True  # release() handed the turn over: _held stayed True
+        with self._mutex:
+            if gate in self._waiting:
+                self._waiting.remove(gate)
+                return False
+        self.release()  # handed over just as the wait ran out: pass the turn on
+        return False
+
+    @property
+    def waiting(self) -> int:
+        """How many writers wait for their turn."""
+        return len(self._waiting)
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def writer_queue(database: str | None) -> WriterQueue:
+    """The one queue of the process's writers to a database file (every engine on the file
+    shares it); an in-memory database gets its own."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return WriterQueue()
+    with _queues_lock:
+        return _queues.setdefault(os.path.realpath(database), WriterQueue())
+
+
+def _sqlite_begin(conn, writers: WriterQueue) -> None:
     # pysqlite's own BEGIN handling defers locking; a writer takes the lock up front so two
-    # writers queue on busy_timeout instead of failing with "database is locked" when a read
-    # lock cannot be upgraded. Readers (READ_ONLY) need no lock and run beside writers (WAL).
-    read_only = conn.get_execution_options().get(READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # writers never fail with "database is locked" when a read lock cannot be upgraded.
+    # Within the process, writers first take their turn in the FIFO queue, so they wait in
+    # order and wake the moment the one before commits; only writers of other processes meet
+    # in SQLite's busy handler (busy_timeout). Readers (READ_ONLY) need neither and run beside
+    # writers (WAL).
+    if conn.get_execution_options().get(READ_ONLY, False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    if not writers.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000):
+        raise OperationalError("BEGIN IMMEDIATE", None, sqlite_module().OperationalError("database is locked"))
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        writers.release()
+        raise
+    conn.connection.info[WRITING] = writers
 
 
 def _sqlite_pragmas(dbapi_conn, record) -> None:

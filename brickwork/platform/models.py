@@ -130,6 +130,10 @@ class App(Base):
     order: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the recycle bin since
+    # Changes (to a fresh random number, so a rolled-back change is never reused) whenever what
+    # the app's writes depend on changes: a definition published, a webhook subscription
+    # changed. Caches in every process key on it (platform/generation.py, decision 0039).
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Definition(Base):

@@ -17,19 +17,18 @@ app's admins (the bell). Every attempt and replay of a message carries the same
 from __future__ import annotations
 
 import fnmatch
-import functools
 import http.client
 import json
 import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from brickwork.connectors import outbound
 from brickwork.connectors.webhooks import signing
-from brickwork.platform import secretbox
+from brickwork.platform import generation, secretbox
 from brickwork.platform.db import utcnow
 from brickwork.platform.i18n import _, current_locale
 from brickwork.platform.jobs import Event, Job, Retry, RunContext, defer_many, subscribe, task
@@ -60,15 +59,15 @@ class DeliveryFailed(Exception):
     """The receiver did not take the message (its answer or the network's error)."""
 
 
-def has_subscriptions(session: Session, app: str | None) -> bool | Select:
-    """Apps with an enabled subscription (a query the outbox asks with the others' at once)."""
-    return False if app is None else _enabled_subscriptions(app)
+_listening = generation.Cache()
 
 
-@functools.lru_cache(maxsize=1024)
-def _enabled_subscriptions(app: str) -> Select:
-    # Built once per app (a statement is immutable): asked on every write of the app.
-    return select(WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
+def has_subscriptions(session: Session, app: str | None) -> bool:
+    """Whether a webhook of the app is on: kept per app generation, which every change of a
+    subscription renews (platform/generation.py)."""
+    return app is not None and _listening.get(session, app, lambda: session.scalar(select(
+        WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
+        .limit(1)) is not None)
 
 
 def matches(sub: WebhookSubscription, topic: str, payload: dict[str, Any]) -> bool:
@@ -184,6 +183,7 @@ def turn_off(session: Session, sub: WebhookSubscription, error: str) -> None:
     if not sub.enabled:
         return
     sub.enabled, sub.disabled_reason = False, error[:2000]
+    generation.changed_by_key(session, sub.app)
     now = utcnow()
     rows = []
     for user_id, locale in admins(session, sub.app):

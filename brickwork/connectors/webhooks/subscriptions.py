@@ -15,7 +15,7 @@ from brickwork.connectors import outbound
 from brickwork.connectors.webhooks import signing
 from brickwork.connectors.webhooks.delivery import DELIVER, GRACE, delivery_job
 from brickwork.engines.form.forms import load_form
-from brickwork.platform import secretbox
+from brickwork.platform import generation, secretbox
 from brickwork.platform.audit import audit
 from brickwork.platform.db import utcnow
 from brickwork.platform.definitions.base import Key
@@ -115,6 +115,7 @@ def create(session: Session, app: str, data: Any, actor: int | None) -> tuple[We
                               created_by=actor)
     session.add(sub)
     session.flush()
+    generation.changed_by_key(session, app)  # every process now sends the app's writes here
     audit(session, actor, "webhook.created", "webhook", str(sub.id), {"app": app, "url": sub.url})
     return sub, plain
 
@@ -146,6 +147,7 @@ def change(session: Session, app: str, sub_id: int, data: Any, actor: int | None
         setattr(sub, name, value)
     if given.get("enabled"):
         sub.disabled_reason = None
+    generation.changed_by_key(session, app)
     audit(session, actor, "webhook.changed", "webhook", str(sub.id), given)
     return sub
 
@@ -153,6 +155,7 @@ def change(session: Session, app: str, sub_id: int, data: Any, actor: int | None
 def remove(session: Session, app: str, sub_id: int, actor: int | None) -> None:
     sub = get(session, app, sub_id)
     session.delete(sub)
+    generation.changed_by_key(session, app)
     audit(session, actor, "webhook.deleted", "webhook", str(sub_id), {"app": app, "url": sub.url})
 
 

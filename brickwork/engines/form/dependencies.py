@@ -6,7 +6,7 @@ link; a lookup on the linked form's field and the relation. A field inside a sub
 
 A cycle is refused at save (within a form, formulas.py) and at publish (across forms,
 here), named by field labels. The topological order drives recomputation (recompute.py).
-The graph is built once per set of published versions and kept.
+The graph is built once per generation of the app (platform/generation.py) and kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import rollups
@@ -23,10 +22,9 @@ from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import AppRef, Form, load_app_forms
 from brickwork.engines.form.formulas import paths_of, refs_of
-from brickwork.platform.definitions.store import PUBLISHED
+from brickwork.platform import generation
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _, pick
-from brickwork.platform.models import Definition
 
 Node = tuple[str, str]  # (form key, field id or "sub.child")
 STORED = ("formula", "rollup")
@@ -42,6 +40,7 @@ class AppGraph:
     # Stored formula node → the lookups it uses: (linked form key, the relation, the
     # sub-form's id for a formula in rows or None), so a change there recomputes it.
     lookups: dict[Node, list[tuple[str, FieldDef, str | None]]] = field(default_factory=dict)
+    _touches: dict[str, bool] = field(default_factory=dict)
 
     def sources_of(self, node: Node) -> list[rollups.Source]:
         """Where the children a rollup or a formula's aggregates count live (not sub-form rows)."""
@@ -66,7 +65,13 @@ class AppGraph:
         return [n for n in [*self.sources, *self.lists] if any(s.child_key == child_key for s in self.sources_of(n))]
 
     def touches(self, form_key: str) -> bool:
-        """Whether writing records of this form may change a stored value anywhere."""
+        """Whether writing records of this form may change a stored value anywhere (asked on
+        every write; the graph never changes once built, so the answer is kept)."""
+        if form_key not in self._touches:
+            self._touches[form_key] = self._touching(form_key)
+        return self._touches[form_key]
+
+    def _touching(self, form_key: str) -> bool:
         return any(n[0] == form_key for n in self.order) or bool(self.rollups_over(form_key)) or \
             any(target == form_key for uses in self.lookups.values() for target, _r, _s in uses)
 
@@ -177,18 +182,11 @@ def _name(app: AppGraph, node: Node) -> str:
         return node[1]
 
 
-_graphs: dict[tuple, AppGraph] = {}
+_graphs = generation.Cache()
 
 
 def app_graph(session: Session, app: AppRef) -> AppGraph:
-    """The graph of the app's published forms; one light query (form versions) when kept."""
-    rows = session.connection().execute(
-        select(Definition.key, func.max(Definition.version))
-        .where(Definition.app_id == app.id, Definition.kind == "form", Definition.state == PUBLISHED)
-        .group_by(Definition.key)).all()
-    key = (str(session.get_bind().url), app.id, tuple(sorted(rows)))
-    if key not in _graphs:
-        if len(_graphs) >= 256:
-            _graphs.clear()
-        _graphs[key] = build({form.key: form for form in load_app_forms(session, app)})
-    return _graphs[key]
+    """The graph of the app's published forms, kept per app generation (which every publish
+    renews, in every process: platform/generation.py); no query when kept, as the
+    generation came with the form (``load_form``)."""
+    return _graphs.get(session, app.key, lambda: build({form.key: form for form in load_app_forms(session, app)}))

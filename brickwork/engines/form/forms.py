@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FieldDef, FormDefinition
+from brickwork.platform import generation
 from brickwork.platform.apps import get_app, in_order
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.errors import NotFound
@@ -63,22 +64,31 @@ def title_of(definition: FormDefinition) -> FieldDef | None:
 
 
 _LIVE = (
-    select(App.id, App.key, Definition.version, Definition.body).join(Definition, Definition.app_id == App.id)
+    select(App.id, App.key, App.generation, Definition.id.label("definition_id"), Definition.version)
+    .join(Definition, Definition.app_id == App.id)
     .where(App.key == bindparam("app"), App.deleted_at.is_(None), Definition.kind == "form",
            Definition.key == bindparam("form"),
            Definition.state == PUBLISHED)
     .order_by(Definition.version.desc()).limit(1)
 )
+_BODY = select(Definition.body).where(Definition.id == bindparam("id"))
 
 
 def load_form(session: Session, app_key: str, form_key: str) -> Form:
-    """The live version of a form, with its app, in one query."""
-    row = session.connection().execute(_LIVE, {"app": app_key, "form": form_key}).first()
+    """The live version of a form, with its app, in one query; the body is read and parsed
+    only the first time a process meets that version. The app's generation comes along, so
+    the caches of what is live in the app need no query of their own (platform/generation.py)."""
+    conn = session.connection()
+    row = conn.execute(_LIVE, {"app": app_key, "form": form_key}).first()
     if row is None:
         get_app(session, app_key)  # says which is missing: the app or the form
         raise NotFound(_("The app %(app)s has no published form %(form)s.", app=app_key, form=form_key))
-    return Form(AppRef(row.id, row.key), form_key, row.version,
-                _parsed(str(session.get_bind().url), row.id, form_key, row.version, row.body))
+    generation.seen(conn, row.key, row.generation)
+    key = (str(conn.engine.url), row.id, form_key, row.version)
+    definition = _published.get(key)
+    if definition is None:
+        definition = _parsed(*key, conn.execute(_BODY, {"id": row.definition_id}).scalar_one())
+    return Form(AppRef(row.id, row.key), form_key, row.version, definition)
 
 
 _published: dict[tuple[str, int, str, int], FormDefinition] = {}

@@ -9,11 +9,11 @@ changes in order; either keeps all or none.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -655,7 +655,7 @@ class RecordService:
         # SQLite cannot say which RETURNING row is whose, so SQLAlchemy would send one INSERT per
         # row. Every writer holds the database's write lock from BEGIN (db.py), so the ids SQLite
         # would give (the largest so far + 1, + 2, ...) are given here, in one executemany.
-        first = (self.db.scalar(select(func.max(t.c.id))) or 0) + 1
+        first = (self.db.scalar(_largest_id(t)) or 0) + 1
         ids = list(range(first, first + len(columns)))
         self.db.execute(insert(t), [{**row, "id": rid} for rid, row in zip(ids, columns, strict=True)])
         return ids
@@ -705,3 +705,9 @@ class RecordService:
                              "before": before, "after": after, "changed": sorted(after), **origin},
                      order_key=f"{subject}/{rid}")
             for rid, before, after in changes], moment)
+
+
+@lru_cache(maxsize=1024)
+def _largest_id(table: Table) -> Select:
+    """``SELECT max(id)`` of a record table, built once per table (building costs more than running)."""
+    return select(func.max(table.c.id))

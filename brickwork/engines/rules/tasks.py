@@ -4,10 +4,9 @@ webhook deliveries."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form.forms import load_form
@@ -15,6 +14,7 @@ from brickwork.engines.rules.engine import handle_event, pinned_rule, snapshot, 
 from brickwork.engines.rules.flows import TOPICS as FLOW_TOPICS
 from brickwork.engines.rules.pauses import is_paused
 from brickwork.engines.rules.sweeps import sweep
+from brickwork.platform import generation
 from brickwork.platform.definitions.store import PUBLISHED
 from brickwork.platform.jobs import Event, Retry, RunContext, remove_schedule, set_schedule, subscribe, task
 from brickwork.platform.models import App, Definition
@@ -72,18 +72,15 @@ def keep_schedule(session: Session, app: str, rule: str, cron: str | None) -> No
         remove_schedule(session, schedule_key(app, rule))
 
 
-def has_live_rules(session: Session, app: str | None) -> bool | Select:
-    """Only apps with a published rule get deliveries: the others' writes make no jobs (a
-    query: the outbox asks it with the other subscribers' in one statement)."""
-    return False if app is None else _live_rules(app)
+_live = generation.Cache()
 
 
-@functools.lru_cache(maxsize=1024)
-def _live_rules(app: str) -> Select:
-    # Built once per app: a statement is immutable, and building this join costs more
-    # Python time than the whole rest of an event's emission.
-    return select(Definition.id).join(App, App.id == Definition.app_id).where(
-        App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED)
+def has_live_rules(session: Session, app: str | None) -> bool:
+    """Only apps with a published rule get deliveries: the others' writes make no jobs. Kept
+    per app generation, which every publish renews (platform/generation.py)."""
+    return app is not None and _live.get(session, app, lambda: session.scalar(
+        select(Definition.id).join(App, App.id == Definition.app_id)
+        .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None)
 
 
 subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC, *FLOW_TOPICS),

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from brickwork.platform import generation
 from brickwork.platform.apps import in_order
 from brickwork.platform.audit import audit
 from brickwork.platform.db import utcnow
@@ -125,6 +126,7 @@ class DefinitionStore:
             return draft, report
         draft.body = body
         draft.state, draft.published_at, draft.published_by = PUBLISHED, utcnow(), actor_id
+        generation.changed(session, app.id)  # every process's caches of the app start again
         changes = diff(previous.body if previous else {}, draft.body)
         audit(session, actor_id, "definition.publish", kind, f"{app.key}/{key}",
               {"version": draft.version, "changes": changes, "report": report})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
@@ -13,7 +15,7 @@ from brickwork.platform.errors import FieldError, Invalid, NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.secrets import digest, new_secret
 from brickwork.platform.identity.users import PRINCIPAL_COLUMNS, Principal, get_user
-from brickwork.platform.models import ApiToken, App, User
+from brickwork.platform.models import ApiToken, App, Membership, User
 
 TOKEN_PREFIX = "bwt_"
 USE_RECORDED_EVERY = timedelta(minutes=5)
@@ -69,17 +71,75 @@ _BY_TOKEN = (
 )
 
 
+# Found tokens are kept for a moment, so a program's stream of requests costs one lookup a
+# moment rather than one a request. A change to any user, membership or token made in this
+# process empties the cache when it is flushed and again when it commits (a revoke is refused
+# at once here); another process's change is seen within KEPT_FOR (decision 0039). Unknown
+# tokens are never kept: a token just created elsewhere works at once.
+KEPT_FOR = 2.0  # seconds
+KEPT_MAX = 4096
+_kept: dict[tuple[Any, str], tuple[float, Any]] = {}  # (database, digest) → (when read, row)
+_recorded: dict[tuple[Any, int], datetime] = {}  # (database, token id) → when this process wrote its use
+CHANGED = "brickwork_identity_changed"  # session.info: users, memberships or tokens changed
+
+
+def forget_tokens() -> None:
+    _kept.clear()
+
+
 def token_principal(session: Session, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = session.connection().execute(_BY_TOKEN, {"digest": digest(token)}).first()
-    if row is None or not row.is_active:
+    key, moment = (session.get_bind().url, digest(token)), time.monotonic()
+    kept = _kept.get(key)
+    if kept is not None and moment - kept[0] < KEPT_FOR:
+        row = kept[1]
+    else:
+        row = session.connection().execute(_BY_TOKEN, {"digest": key[1]}).first()
+        if row is None:
+            return None
+        if len(_kept) >= KEPT_MAX:
+            _kept.clear()
+            _recorded.clear()
+        _kept[key] = (moment, row)
+    if not row.is_active:
         return None
     # The use is recorded at most every few minutes (see record_use): a write on every
     # call would make each request of a program a write transaction.
-    unrecorded = row.last_used_at is None or row.last_used_at < utcnow() - USE_RECORDED_EVERY
+    last = max(filter(None, (row.last_used_at, _recorded.get((key[0], row.token_id)))), default=None)
+    unrecorded = last is None or last < utcnow() - USE_RECORDED_EVERY
     return Principal.of(row, "token", tuple(row.scopes), token_id=row.token_id if unrecorded else None)
 
 
 def record_use(session: Session, token_id: int) -> None:
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+    moment = utcnow()
+    # On the connection, not the session: a use is no change of the token (do_orm_execute).
+    session.connection().execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment))
+    _recorded[session.get_bind().url, token_id] = moment
+
+
+WHO = (User, Membership, ApiToken)
+WHO_TABLES = {m.__table__ for m in WHO}
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    if any(isinstance(o, WHO) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info[CHANGED] = True
+        forget_tokens()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    # update(Membership)… and the like, run through the session: as good as a flush.
+    if (state.is_update or state.is_delete or state.is_insert) and \
+            getattr(state.statement, "table", None) in WHO_TABLES:
+        state.session.info[CHANGED] = True
+        forget_tokens()
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    # Another request may have read the old rows between the flush and the commit.
+    if session.info.pop(CHANGED, False):
+        forget_tokens()
