@@ -33,6 +33,7 @@ MAX_ITEMS = 200  # formulas converted in one request: a rule has at most 50 acti
 
 def trigger_names() -> dict[str, str]:
     return {"record.created": _("A record is created"), "record.updated": _("A record is updated"),
+            "record.saved": _("A record is created or updated"),
             "record.deleted": _("A record is deleted"), "schedule": _("On a schedule"),
             "date_relative": _("Around a date (checked daily)"), "button": _("A button on the record page"),
             "webhook": _("An incoming webhook")}

@@ -1,9 +1,10 @@
 """The rules issue's acceptance in a real Chromium. An administrator builds, by clicks in the
 rule designer, "when an opportunity becomes won with an amount over 100,000, create a
 follow-up task for the owner's manager and notify them"; one win makes the task, assigned to
-the manager, and the manager's own bell shows it; an import of 1,000 opportunities of which 10
-are now won makes exactly 10 more tasks; rules that keep updating their own record are
-stopped, and the rule's run log says why in words."""
+the manager, and the manager's own bell shows it; an import of 1,000 new opportunities of which
+10 are won makes exactly 10 more tasks (the trigger "created or updated": a record created
+matching counts as having become won), and re-importing them with 10 more won makes 10 more;
+rules that keep updating their own record are stopped, and the rule's run log says why in words."""
 
 from __future__ import annotations
 
@@ -115,15 +116,20 @@ def build_the_rule(page, url: str) -> None:
     page.get_by_label("Name (English)").fill("Big win follow-up")
     page.get_by_role("button", name="Create and design").click()
     expect(page.get_by_test_id("rule-designer")).to_be_visible()
-    page.get_by_test_id("trigger-type").select_option("record.updated")
+    # "Created or updated", acting when the condition becomes true: a win by an edit, or an
+    # opportunity that arrives won.
+    page.get_by_test_id("trigger-type").select_option(label="A record is created or updated")
     page.get_by_test_id("trigger-form").select_option("opportunities")
-    page.get_by_test_id("watched").get_by_label("Stage").check()
-    page.get_by_test_id("to").select_option("won")
     page.get_by_test_id("add-condition").click()
     condition = page.get_by_test_id("part-condition")
-    condition.locator(".filter-field").select_option(label="Amount")
-    condition.locator(".filter-op").select_option(">")
-    condition.locator(".filter-value-input").fill("100000")
+    condition.locator(".group-foot .add-condition").click()
+    stage, amount = condition.locator(".filter-row").nth(0), condition.locator(".filter-row").nth(1)
+    stage.locator(".filter-field").select_option(label="Stage")
+    stage.locator(".filter-op").select_option("=")
+    stage.locator(".filter-value-input").select_option("won")
+    amount.locator(".filter-field").select_option(label="Amount")
+    amount.locator(".filter-op").select_option(">")
+    amount.locator(".filter-value-input").fill("100000")
     # A follow-up task, assigned to the manager of the opportunity's owner ...
     page.get_by_test_id("add-action").select_option("create_record")
     task = page.get_by_test_id("action").nth(0)
@@ -188,21 +194,23 @@ def test_a_big_win_makes_a_task_for_the_owner_s_manager_and_an_import_makes_ten(
     context.close()
     assert db.told(who["rob"]) == []  # the rep is not told; the manager is
 
-    # 1,000 opportunities arrive by import (as leads: nothing is won, no task) ...
-    rows = [f"Deal {i:04},lead,{150000 + i},rob" for i in range(IMPORTED)]
-    assert import_csv(live_api, rows)["created"] == IMPORTED
-    settled(db)
-    assert db.tasks() == 1
-    # ... and the refreshed sheet says 10 of them are won now (the same 1,000 rows, by name).
+    # 1,000 new opportunities arrive by import, 10 of them won: 10 tasks.
     won = set(range(5, IMPORTED, IMPORTED // 10))
     rows = [f"Deal {i:04},{'won' if i in won else 'lead'},{150000 + i},rob" for i in range(IMPORTED)]
-    answer = import_csv(live_api, rows, upsert_key="name")
-    assert (answer["updated"], answer["failed"]) == (IMPORTED, 0)
+    assert import_csv(live_api, rows)["created"] == IMPORTED
     settled(db)
     assert db.tasks() == 11
+    # The refreshed sheet (the same rows, by name) has 10 more won: 10 more tasks, none again
+    # for the 10 that stay won.
+    more = set(range(7, IMPORTED, IMPORTED // 10))
+    rows = [f"Deal {i:04},{'won' if i in won | more else 'lead'},{150000 + i},rob" for i in range(IMPORTED)]
+    answer = import_csv(live_api, rows, upsert_key="name")
+    assert answer["failed"] == 0
+    settled(db)
+    assert db.tasks() == 21
     titles = {t["title"] for t in live_api.get(TASKS_URL, params={"limit": 50}).json()["items"]}
-    assert titles == {"Follow up Acme", *(f"Follow up Deal {i:04}" for i in won)}
-    assert len(db.told(who["maria"])) == 11
+    assert titles == {"Follow up Acme", *(f"Follow up Deal {i:04}" for i in won | more)}
+    assert len(db.told(who["maria"])) == 21
     assert page.errors == []
 
 

@@ -93,7 +93,7 @@ function conditionPart() {
     part.append(...formula({ text: R.conditionText, label: T.write, path: "condition", hint: T.condition_formula_hint,
       onInput: (text) => { R.conditionText = text; } }), ...errorsAt("condition"));
   }
-  if (b.trigger.type === "record.updated") {
+  if (b.trigger.type === "record.updated" || b.trigger.type === "record.saved") {
     part.append(box(T.mode, select([["became_true", T.became_true], ["whenever", T.whenever]], b.mode || "became_true",
       (v) => { b.mode = v; })));
   }
