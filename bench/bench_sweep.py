@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from brickwork.app import create_app  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.rules.engine import pinned_rule  # noqa: E402
-from brickwork.engines.rules.sweeps import sweep  # noqa: E402
+from brickwork.engines.rules.sweeps import BATCH, sweep  # noqa: E402
 from brickwork.platform import migrate  # noqa: E402
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from brickwork.platform.identity.tokens import create_token  # noqa: E402
@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=BATCH)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     url, schema = args.database_url or f"sqlite:///{folder / 'bench.db'}", None

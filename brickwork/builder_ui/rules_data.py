@@ -19,7 +19,8 @@ from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.formulas import infos
 from brickwork.engines.rules.actions import ACTIONS
-from brickwork.engines.rules.context import is_expression
+from brickwork.engines.rules.context import is_expression, manager_field
+from brickwork.engines.rules.engine import DEPTH_LIMIT
 from brickwork.engines.rules.triggers import TRIGGERS
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.expression import parse, to_json
@@ -32,6 +33,7 @@ MAX_ITEMS = 200  # formulas converted in one request: a rule has at most 50 acti
 
 def trigger_names() -> dict[str, str]:
     return {"record.created": _("A record is created"), "record.updated": _("A record is updated"),
+            "record.saved": _("A record is created or updated"),
             "record.deleted": _("A record is deleted"), "schedule": _("On a schedule"),
             "date_relative": _("Around a date (checked daily)"), "button": _("A button on the record page"),
             "webhook": _("An incoming webhook")}
@@ -41,6 +43,14 @@ def action_names() -> dict[str, str]:
     return {"create_record": _("Create a record"), "update_records": _("Update records"),
             "delete_records": _("Delete records"), "assign_owner": _("Assign an owner"),
             "notify": _("Notify people"), "wait": _("Wait")}
+
+
+def reason_names() -> dict[str, str]:
+    """Why a run stopped, skipped or failed (``rule_runs.reason``), in words."""
+    return {"loop": _("Stopped: the rule's own change would have started it again."),
+            "depth_limit": _("Stopped at the depth limit: %(n)s rules in a row had changed records.", n=DEPTH_LIMIT),
+            "storm": _("Stopped: the rule ran too often on this record within a minute."),
+            "condition": _("The condition did not hold."), "action": _("An action failed.")}
 
 
 def catalog() -> dict[str, list[dict[str, Any]]]:
@@ -100,7 +110,8 @@ def texts(body: dict[str, Any], forms: dict[str, dict[str, Any]]) -> dict[str, s
         if "text" in action:
             found[f"actions[{i}].text"] = _text(_by_id(action["text"], source), known)
         for key, value in (action.get("values") or {}).items() if isinstance(action.get("values"), dict) else ():
-            found[f"actions[{i}].values.{key}"] = _text(_by_id(value, source), known)
+            if manager_field(value) is None:  # "the manager of …" is a choice on the page, not a formula
+                found[f"actions[{i}].values.{key}"] = _text(_by_id(value, source), known)
     return found
 
 
@@ -147,6 +158,7 @@ def compile_texts(source: dict[str, Any] | None, items: Any) -> dict[str, Any]:
 def strings() -> dict[str, str]:
     """The page's texts (rules_designer.js and the shared filter builder and formula editor)."""
     return {**logic_strings(), **trigger_names(), **{f"a_{k}": v for k, v in action_names().items()},
+            **{f"reason_{k}": v for k, v in reason_names().items()},
             "insert_field": _("Insert a field"), "name_zh": _("Name (Chinese)"), "name_en": _("Name (English)"),
             "field": _("Field"), "yes": _("Yes"), "no": _("No"), "search": _("Type to search"),
             "a_date": _("A date"), "today": _("Today"), "saved": _("Draft saved."), "published": _("Published."),
@@ -177,7 +189,9 @@ def strings() -> dict[str, str]:
             "value_hint": _('A formula over the trigger\'s record: {Name}, "text in quotes", 100.'),
             "target": _("Which records"), "target_trigger": _("The trigger's record"),
             "target_relation": _("The records linked by"), "text": _("Message"),
-            "to_owner": _("The record's owner"), "to_fields": _("The people in"), "to_users": _("These people"),
+            "to_owner": _("The record's owner"), "to_managers": _("The managers of the people in"),
+            "by_formula": _("As a formula"), "manager_of": _("The manager of"),
+            "to_fields": _("The people in"), "to_users": _("These people"),
             "owner_field": _("Person field"), "strategy": _("How"), "fixed": _("Always the first person"),
             "round_robin": _("In turn"), "least_loaded": _("Whoever has the fewest records"),
             "wait_days": _("Days"), "wait_hours": _("Hours"), "wait_minutes": _("Minutes"),

@@ -154,7 +154,9 @@ def ran_on(session, app: str, form: str, record_id: int, limit: int = 10) -> lis
     """The latest runs of rules on a record, for its page: which rule, how it ended, when."""
     runs, _more = rules_service.list_runs(session, app, form=form, record_id=record_id, limit=limit)
     names = {live.body.key: pick(live.body.label) for live in live_rules(session, app)}
-    return [{"rule": names.get(r.rule) or r.rule, "status": r.status, "reason": r.reason, "error": r.error,
+    reasons = rules_data.reason_names()
+    return [{"rule": names.get(r.rule) or r.rule, "status": r.status, "reason": r.reason,
+             "why": reasons.get(r.reason or "", r.reason or ""), "error": r.error,
              "when": moment(r.started_at.isoformat() + "Z") if r.started_at else ""} for r in runs]
 
 

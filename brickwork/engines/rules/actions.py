@@ -147,15 +147,20 @@ def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """The bell: a message to users named, to the users of a user field of the record, or to
-    the record's owner; also through the ``channels`` named (``email``, ``im``), by the app's
-    connections that pass the event ``rule`` on."""
+    """The bell: a message to users named, to the users of a user field of the record, to
+    their managers (``managers_of``: field keys), or to the record's owner; also through the
+    ``channels`` named (``email``, ``im``), by the app's connections that pass the event
+    ``rule`` on."""
     users = {int(u) for u in settings.get("users", [])}
     if settings.get("owner") and run.owner_id:
         users.add(run.owner_id)
     for key in settings.get("user_fields", []):
         if run.form and key in run.form.by_key and run.values.get(run.form.by_key[key].id):
             users.add(int(run.values[run.form.by_key[key].id]))
+    for key in settings.get("managers_of", []):  # the managers of the people in these fields
+        manager = run.manager(key)
+        if manager is not None:
+            users.add(manager)
     text = run.value(settings.get("text", ""))
     text = str(text if text is not None else "")
     users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
@@ -190,6 +195,9 @@ register(ActionType("delete_records", delete_records))
 register(ActionType("assign_owner", assign_owner, _needs("users"), needs_record=True))
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
+    managers = settings.get("managers_of", [])
+    if not isinstance(managers, list) or any(not isinstance(k, str) for k in managers):
+        errors.append(FieldError("managers_of", "type", _("List the keys of person fields.")))
     channels = settings.get("channels", [])
     if not isinstance(channels, list) or any(not isinstance(c, str) or c not in CHANNELS for c in channels):
         errors.append(FieldError("channels", "choice", _("Give a list of: %(choices)s.",

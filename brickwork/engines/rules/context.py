@@ -19,9 +19,11 @@ from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.platform.expression import check, evaluate, parse, parse_condition
 from brickwork.platform.expression.formula import parse_formula
 from brickwork.platform.expression.values import FieldInfo
+from brickwork.platform.identity.org import manager_of
 from brickwork.platform.identity.users import Principal
 
 AST_KEYS = frozenset({"lit", "ref", "fn", "var"})
+MANAGER_OF = "manager_of"  # a mapped value: {"manager_of": "<person field key>"}
 BODY_DEPTH, BODY_FIELDS = 5, 500  # how much of a webhook's JSON body formulas can name
 
 
@@ -57,6 +59,16 @@ def body_fields(payload: Any) -> tuple[dict[str, Any], dict[str, FieldInfo]]:
 
 def is_expression(value: Any) -> bool:
     return isinstance(value, dict) and bool(AST_KEYS & set(value))
+
+
+def manager_field(value: Any) -> str | None:
+    """The person field of ``{"manager_of": "<field key>"}``: a mapped value naming the
+    manager of the person in that field of the trigger's record (no formula can reach the
+    organisation)."""
+    if isinstance(value, dict) and set(value) == {MANAGER_OF} and isinstance(value[MANAGER_OF], str):
+        return value[MANAGER_OF]
+    return None
+
 
 
 @dataclass
@@ -103,6 +115,8 @@ class Run:
     def value(self, data: Any) -> Any:
         """A mapped value: an expression (AST, or ``{"formula": "text"}``) over the trigger's
         record and a webhook's body (``body.…``), or a constant as given."""
+        if manager_field(data) is not None:
+            return self.manager(manager_field(data))
         values, infos = self.scope()
         if isinstance(data, dict) and set(data) == {"formula"} and isinstance(data["formula"], str):
             node = parse_formula(data["formula"], infos)
@@ -112,6 +126,15 @@ class Run:
         else:
             return data
         return as_input(evaluate(node, values, infos, expression_context(self.who)))
+
+    def manager(self, key: str) -> int | None:
+        """The manager (``org.manager_of``) of the person in the trigger record's person field
+        ``key``; None when the field is empty or nobody is above the person."""
+        field_def = self.form.field(key) if self.form else None
+        person = self.values.get(field_def.id) if field_def else None
+        if isinstance(person, list):  # a field holding several people: the first one's manager
+            person = person[0] if person else None
+        return manager_of(self.session, int(person)) if person is not None else None
 
     def scope(self) -> tuple[dict[str, Any], dict[str, FieldInfo]]:
         """What expressions can name: the record's fields, and a webhook body's values."""

@@ -10,9 +10,11 @@ import secrets
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules import tasks
 from brickwork.engines.rules.actions import ACTIONS
+from brickwork.engines.rules.context import manager_field
 from brickwork.engines.rules.definition import RuleDefinition
 from brickwork.engines.rules.pauses import resume
 from brickwork.engines.rules.triggers import TRIGGERS
@@ -50,6 +52,28 @@ def check(rule: BaseModel) -> list[FieldError]:
     return errors
 
 
+def _manager_fields(session: Session, app: str, rule: RuleDefinition) -> list[FieldError]:
+    """"The manager of the person in field X" must name a person field of the trigger's form."""
+    named = []  # (JSON path, field key)
+    for i, action in enumerate(rule.actions):
+        settings = action.model_extra or {}
+        values = settings.get("values") if isinstance(settings.get("values"), dict) else {}
+        named += [(f"$.actions[{i}].values.{k}", manager_field(v)) for k, v in values.items()
+                  if manager_field(v) is not None]
+        if action.type == "notify" and isinstance(settings.get("managers_of"), list):
+            named += [(f"$.actions[{i}].managers_of", k) for k in settings["managers_of"] if isinstance(k, str)]
+    if not named:
+        return []
+    try:
+        form = load_form(session, app, rule.trigger.form) if rule.trigger.form else None
+    except NotFound:
+        return []  # the unknown form is reported already
+    people = {f.key for f in form.definition.fields if REGISTRY[f.type].logical == "user"} if form else set()
+    people |= {f.id for f in form.definition.fields if f.key in people} if form else set()
+    return [FieldError(path, "not_a_person_field", _("%(field)s is no person field of the trigger's form.",
+                                                     field=key)) for path, key in named if key not in people]
+
+
 def publish_hook(session: Session, app: App, key: str, previous: dict | None, body: dict, version: int, *,
                  dry_run: bool, force: bool, fill: dict | None = None) -> tuple[dict, dict]:
     rule = RuleDefinition.model_validate(body)
@@ -62,6 +86,7 @@ def publish_hook(session: Session, app: App, key: str, previous: dict | None, bo
         except NotFound:
             errors.append(FieldError("$.trigger.form" if form_key == rule.trigger.form else "actions", "unknown_form",
                                      _("The app has no published form %(form)s.", form=form_key)))
+    errors += _manager_fields(session, app.key, rule)
     if errors:
         raise Invalid(_("The rule cannot be published."), errors=errors)
     entry = TRIGGERS[rule.trigger.type]

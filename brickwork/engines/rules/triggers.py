@@ -58,6 +58,12 @@ def _watched(trigger: Trigger, payload: dict[str, Any]) -> bool:
     return True
 
 
+def _saved(trigger: Trigger, payload: dict[str, Any]) -> bool:
+    """"When a record matches": every create fires (the engine reads a created record as not
+    matching before, so ``became_true`` means created-and-matching), an update as ``_watched``."""
+    return payload.get("topic") == "record.created" or _watched(trigger, payload)
+
+
 def _check_update(trigger: Trigger) -> list[FieldError]:
     fields = _setting(trigger, "fields") or []
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
@@ -93,6 +99,7 @@ def _check_secret(trigger: Trigger) -> list[FieldError]:
 
 register(TriggerType("record.created", ("record.created",), fires=lambda t, p: True))
 register(TriggerType("record.updated", ("record.updated",), fires=_watched, check=_check_update))
+register(TriggerType("record.saved", ("record.created", "record.updated"), fires=_saved, check=_check_update))
 register(TriggerType("record.deleted", ("record.deleted",), fires=lambda t, p: True))
 register(TriggerType("schedule", needs_form=False, cron=lambda t: _setting(t, "cron"), check=_check_cron))
 register(TriggerType("date_relative", cron=lambda t: _setting(t, "cron") or SWEEP_CRON, check=_check_cron))

@@ -68,6 +68,28 @@ def heads_of(session: Session, department_id: int) -> list[int]:
                                 .order_by(DepartmentHead.user_id)))
 
 
+def manager_of(session: Session, user_id: int) -> int | None:
+    """The person's manager as a rule names them: the manager set on the person, else the
+    head of their main department (the department above when they head it themselves, and so
+    on up). Active people only; of several heads the earliest. None: nobody is above them."""
+    direct = session.scalar(select(User.manager_id).where(User.id == user_id))
+    if direct is not None and session.scalar(select(User.is_active).where(User.id == direct)):
+        return direct
+    departments = departments_of(session, user_id)
+    if not departments:
+        return None
+    path = session.scalar(select(Department.path).where(Department.id == departments[0])) or ""
+    for department in reversed([int(p) for p in path.strip("/").split("/") if p]):
+        heads = heads_of(session, department)
+        if user_id in heads:
+            continue  # a head's manager is a level higher, not a fellow head
+        active = session.scalar(select(User.id).where(User.id.in_(heads), User.is_active.is_(True))
+                                .order_by(User.id).limit(1)) if heads else None
+        if active is not None:
+            return active
+    return None
+
+
 def create_role(session: Session, key: str, label: dict[str, str]) -> Role:
     if session.scalar(select(Role.id).where(Role.key == key)) is not None:
         raise Conflict(_("A role with the key %(key)s exists already.", key=key),

@@ -16,20 +16,36 @@ function checks(items, chosen, onchange, testid) {
     } }), " ", text)));
 }
 
+// A person field's value may be "the manager of" a person field of the trigger's record
+// (the organisation answers it when the rule runs), else a formula.
+function personSource(key, managers, draw) {
+  const T = R.T;
+  const people = (triggerForm()?.fields || []).filter((f) => f.logical === "user");
+  if (!people.length) return null;
+  return box(T.value, select([["", T.by_formula], ...people.map((f) => [f.key, `${T.manager_of} ${labelOf(f)}`])],
+    managers[key] || "", (v) => { if (v) managers[key] = v; else delete managers[key]; draw(); },
+    { dataset: { testid: "value-source" } }));
+}
+
 // Field key → formula rows for the fields of `form`.
 function mapping(action, form, path) {
   const T = R.T;
-  const own = textsOf(action).values;
+  const { values: own, managers } = textsOf(action);
   const fields = form?.fields || [];
   const rows = h("div", { class: "rd-values", dataset: { testid: "values" } });
   const draw = () => {
     rows.replaceChildren(...Object.keys(own).map((key) => h("div", { class: "rd-value", dataset: { key } },
       box(T.field, select(fields.map((f) => [f.key, labelOf(f)]), key, (next) => {
-        if (next && !(next in own)) { own[next] = own[key]; delete own[key]; draw(); }
+        if (!next || next in own) return;
+        own[next] = own[key]; delete own[key];
+        if (managers[key]) { managers[next] = managers[key]; delete managers[key]; }
+        draw();
       }, { dataset: { testid: "value-field" } })),
-      ...formula({ text: own[key] || "", label: T.value_hint, path: `${path}.values.${key}`,
-        onInput: (text) => { own[key] = text; } }),
-      h("button", { type: "button", class: "link", onclick: () => { delete own[key]; draw(); } }, T.remove))));
+      fields.find((f) => f.key === key)?.logical === "user" ? personSource(key, managers, draw) : null,
+      ...(managers[key] ? errorsAt(`${path}.values.${key}`, true) : formula({ text: own[key] || "",
+        label: T.value_hint, path: `${path}.values.${key}`, onInput: (text) => { own[key] = text; } })),
+      h("button", { type: "button", class: "link", onclick: () => { delete own[key]; delete managers[key]; draw(); } },
+        T.remove))));
   };
   draw();
   const add = h("button", { type: "button", class: "button", dataset: { testid: "add-value" }, onclick: () => {
@@ -85,6 +101,9 @@ function options(action, path, redraw) {
       userFields.length ? h("fieldset", {}, h("legend", {}, T.to_fields),
         checks(userFields.map((f) => [f.key, labelOf(f)]), action.user_fields, (v) => { action.user_fields = v; },
           "user-fields")) : null,
+      userFields.length ? h("fieldset", {}, h("legend", {}, T.to_managers),
+        checks(userFields.map((f) => [f.key, labelOf(f)]), action.managers_of, (v) => { action.managers_of = v; },
+          "manager-fields"), ...errorsAt(`${path}.managers_of`, true)) : null,
       h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users"))];
     case "wait":
       return [h("div", { class: "rd-row" }, ["days", "hours", "minutes"].map((unit) => box(T[`wait_${unit}`],

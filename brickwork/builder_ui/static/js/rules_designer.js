@@ -93,7 +93,7 @@ function conditionPart() {
     part.append(...formula({ text: R.conditionText, label: T.write, path: "condition", hint: T.condition_formula_hint,
       onInput: (text) => { R.conditionText = text; } }), ...errorsAt("condition"));
   }
-  if (b.trigger.type === "record.updated") {
+  if (b.trigger.type === "record.updated" || b.trigger.type === "record.saved") {
     part.append(box(T.mode, select([["became_true", T.became_true], ["whenever", T.whenever]], b.mode || "became_true",
       (v) => { b.mode = v; })));
   }
@@ -118,7 +118,8 @@ async function assemble() {
     if (["create_record", "update_records"].includes(action.type)) {
       copy.values = {};
       for (const [field, text] of Object.entries(own.values)) {
-        if ((text || "").trim()) items.push({ path: `actions[${i}].values.${field}`, text });
+        if (own.managers?.[field]) copy.values[field] = { manager_of: own.managers[field] };
+        else if ((text || "").trim()) items.push({ path: `actions[${i}].values.${field}`, text });
       }
     }
     out.actions.push(copy);
@@ -189,6 +190,9 @@ async function publish() {
 }
 
 const statusText = (s) => T[`status_${s}`] || s;
+// Why a run stopped or was skipped, in words (the code when the page has none for it).
+const reasonText = (run) => (run.reason ? [" ", h("span", { class: "run-reason", dataset: { testid: "run-reason",
+  reason: run.reason } }, T[`reason_${run.reason}`] || run.reason)] : []);
 
 function testPart() {
   const record = h("input", { type: "number", min: 1, class: "rd-number", dataset: { testid: "test-record" } });
@@ -204,7 +208,7 @@ function testPart() {
     }
     const run = res.data;
     out.replaceChildren(h("p", {}, h("strong", {}, T.would), " ", h("span", { class: `outcome outcome-${run.status}` },
-      statusText(run.status)), run.reason ? ` (${run.reason})` : "", run.error ? ` ${run.error}` : ""),
+      statusText(run.status)), ...reasonText(run), run.error ? ` ${run.error}` : ""),
     h("ol", {}, (run.actions || []).map((a) => h("li", { dataset: { testid: "test-action" } },
       `${R.boot.actions.find((x) => x.type === a.type)?.name || a.type}: ${statusText(a.status)} `,
       h("code", {}, JSON.stringify(a.output ?? a.error ?? {}))))));
@@ -227,8 +231,7 @@ async function loadRuns() {
       h("td", {}, new Date(run.started_at).toLocaleString()),
       h("td", {}, run.record ? h("a", { href: `/apps/${encodeURIComponent(app)}/forms/${encodeURIComponent(run.form)}/records/${run.record}` },
         `#${run.record}`) : ""),
-      h("td", {}, h("span", { class: `outcome outcome-${run.status}` }, statusText(run.status)),
-        run.reason ? ` (${run.reason})` : ""),
+      h("td", {}, h("span", { class: `outcome outcome-${run.status}` }, statusText(run.status)), ...reasonText(run)),
       h("td", { class: "run-error" }, run.error || ""),
       h("td", {}, run.status === "failed" ? h("button", { type: "button", class: "button", onclick: async () => {
         await request("POST", `${RULE}/runs/${run.id}/retry`).catch(() => null);

@@ -12,12 +12,18 @@ body.actions = Array.isArray(body.actions) ? body.actions.filter((a) => a && typ
 // Formula text per action object (its `text`, and its `values` by field key): kept beside
 // the body, so reordering actions carries their texts with them.
 const texts = new Map();
+// A value "the manager of the person in field X" is a choice, not a formula: `managers` by field key.
 body.actions.forEach((action, i) => {
-  const own = { values: {} };
+  const own = { values: {}, managers: {} };
   const prefix = `actions[${i}].`;
   for (const [path, text] of Object.entries(boot.texts || {})) {
     if (path === `${prefix}text`) own.text = text;
     else if (path.startsWith(`${prefix}values.`)) own.values[path.slice(`${prefix}values.`.length)] = text;
+  }
+  for (const [key, value] of Object.entries(action.values || {})) {
+    if (value && typeof value === "object" && typeof value.manager_of === "string") {
+      own.values[key] = ""; own.managers[key] = value.manager_of;
+    }
   }
   texts.set(action, own);
 });
@@ -30,7 +36,7 @@ export const R = {
 };
 
 export function textsOf(action) {
-  if (!texts.has(action)) texts.set(action, { values: {} });
+  if (!texts.has(action)) texts.set(action, { values: {}, managers: {} });
   return texts.get(action);
 }
 

@@ -31,7 +31,8 @@ function triggerOptions() {
       { dataset: { testid: "trigger-form" } }), errorsAt("trigger.form", true)));
     if (!R.boot.forms.length) parts.push(h("p", { class: "muted" }, T.no_forms));
   }
-  if (t.type === "record.updated" && form) {
+  // "Created or updated" watches fields on updates too; a change from/to is an update's alone.
+  if ((t.type === "record.updated" || t.type === "record.saved") && form) {
     const watched = t.fields || [];
     parts.push(h("fieldset", { dataset: { testid: "watched" } }, h("legend", {}, T.watch),
       h("div", { class: "rd-checks" }, form.fields.map((f) => h("label", {}, h("input", {
@@ -44,7 +45,7 @@ function triggerOptions() {
           R.render();
         } }), " ", labelOf(f)))),
       h("small", { class: "muted" }, T.watch_hint), ...errorsAt("trigger.fields", true)));
-    if (watched.length === 1) {
+    if (watched.length === 1 && t.type === "record.updated") {
       const field = form.fields.find((f) => f.key === watched[0]);
       parts.push(h("div", { class: "rd-row" },
         box(T.changed_from, valueChoice(field, t.from, (v) => changeTo("from", v), "from")),
@@ -55,7 +56,7 @@ function triggerOptions() {
   if (t.type === "schedule" || t.type === "date_relative") parts.push(schedulePart(t, errorsAt("trigger.cron", true)));
   if (t.type === "button") parts.push(buttonPart());
   if (t.type === "webhook") parts.push(webhookPart(t));
-  if (entry && !["record.created", "record.updated", "record.deleted", "schedule", "date_relative", "button",
+  if (entry && !["record.created", "record.updated", "record.saved", "record.deleted", "schedule", "date_relative", "button",
     "webhook"].includes(t.type)) parts.push(h("p", { class: "muted" }, t.type));
   return parts;
 }
