@@ -165,14 +165,14 @@ def _under_cap(run: Run, field_id: str, users: list[int], settings: dict[str, An
 
 
 def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """Put a user into the record's user field: a fixed one, the person the run acts as (a
-    button's presser: "claim"), the next in turn, or the one with the fewest records; with
+    """Put a user into the record's user field: a fixed one, the person who made the event
+    (a button's presser: "claim"; else whom the run acts as), the next in turn, or the one with the fewest records; with
     ``cap``, never someone who already holds that many."""
     if run.deleted:
         return {"status": "skipped", "warning": "record_deleted"}
     field = run.form.by_key[settings.get("field", "owner")]
     strategy = settings.get("strategy", "fixed")
-    users = [run.who.user_id] if strategy == "caller" else _candidates(run, settings)
+    users = [run.actor or run.who.user_id] if strategy == "caller" else _candidates(run, settings)
     if not users:
         raise Invalid(_("The action is not valid."), errors=[FieldError("users", "required", _("List the users."))])
     free = _under_cap(run, field.id, users, settings)
