@@ -110,13 +110,17 @@ def delete_records(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 def _next_in_turn(run: Run, users: list[int]) -> int:
     """Round robin: a counter bumped under its row's lock, so two concurrent runs never
     pick the same person for the same turn."""
-    name = f"rule:{run.app}:{run.rule.key}:round_robin"
+    turn = _bump(run, f"rule:{run.app}:{run.rule.key}:round_robin")
+    return users[(turn - 1) % len(users)]
+
+
+def _bump(run: Run, name: str) -> int:
+    """A counter bumped under its row's lock, held until the run's transaction ends."""
     dialect = postgresql if run.session.get_bind().dialect.name == "postgresql" else sqlite
-    turn = run.session.execute(dialect.insert(Sequence).values(name=name, period="", value=1)
+    return run.session.execute(dialect.insert(Sequence).values(name=name, period="", value=1)
                                .on_conflict_do_update(index_elements=["name", "period"],
                                                       set_={"value": Sequence.value + 1})
                                .returning(Sequence.value)).scalar_one()
-    return users[(turn - 1) % len(users)]
 
 
 def _held(run: Run, field_id: str, users: list[int], cap_filter: Any) -> dict[int, int]:
@@ -175,6 +179,10 @@ def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     users = [run.actor or run.who.user_id] if strategy == "caller" else _candidates(run, settings)
     if not users:
         raise Invalid(_("The action is not valid."), errors=[FieldError("users", "required", _("List the users."))])
+    if settings.get("cap") is not None:
+        # Assignments into this field wait for each other here (any rule), so that two at
+        # once do not both count a person under the cap and both give them a record.
+        _bump(run, f"assign:{run.app}:{run.form.key}:{field.id}")
     free = _under_cap(run, field.id, users, settings)
     if not free:
         raise Invalid(_("Nobody can take this record."), errors=[FieldError(field.key, "cap", _(

@@ -30,7 +30,8 @@ def test_round_robin_and_least_loaded_owners(api, drain, sessions):
                              "strategy": "round_robin"}]))
     made = [api.post(DEALS_URL, json={"name": f"d{i}"}).json()["id"] for i in range(3)]
     drain()
-    assert [api.get(f"{DEALS_URL}/{i}").json()["owner"] for i in made] == [ann, bob, ann]
+    # one turn each, whichever record's run came first (PostgreSQL's worker runs several at once)
+    assert sorted(api.get(f"{DEALS_URL}/{i}").json()["owner"] for i in made) == sorted([ann, bob, ann])
     publish_rule(api, rule("turns", {"type": "record.created", "form": "deals"},
                            [{"type": "assign_owner", "field": "owner", "users": [ann, bob],
                              "strategy": "least_loaded"}]))
