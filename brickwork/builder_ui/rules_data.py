@@ -194,6 +194,8 @@ def strings() -> dict[str, str]:
             "to_fields": _("The people in"), "to_users": _("These people"),
             "owner_field": _("Person field"), "strategy": _("How"), "fixed": _("Always the first person"),
             "round_robin": _("In turn"), "least_loaded": _("Whoever has the fewest records"),
+            "caller": _("Whoever pressed the button"), "to_roles": _("And the people holding these roles"),
+            "cap": _("At most this many records each (empty: no limit)"),
             "wait_days": _("Days"), "wait_hours": _("Hours"), "wait_minutes": _("Minutes"),
             "settings_json": _("Settings (JSON)"), "bad_json": _("This is not valid JSON."),
             "run_as": _("Acts with the permissions of"), "run_as_author": _("Whoever publishes it"),

@@ -178,6 +178,8 @@ class Demo:
             "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))),
             "contact_birthday": (date(1965, 1, 1) + timedelta(days=rng.randrange(11000))).isoformat(),
             "in_pool": in_pool,
+            # held since the customer came (not the time of generation: the same seed, the same data)
+            "owned_since": None if in_pool else f"{since.isoformat()}T02:00:00Z",
             "pool_entered_at": day_at(rng, self.today - timedelta(days=rng.randrange(180))) if in_pool else None,
             **{k: min(100, max(0, base + rng.randint(-25, 25))) for k in
                ("profit_score", "potential_score", "strategic_score", "relationship_score")},

@@ -1,8 +1,9 @@
 """The people of the CRM demo: a sales centre with three teams and a service team, each with
 a few members. Made once (found by name on later runs); the demo users get random passwords,
 so they own records but nobody signs in as them until an administrator sets a password.
-Salespeople hold the template's role ``sales`` (the first of each team ``sales_manager`` too),
-the service team ``service``; each person creates the records they own."""
+Salespeople hold the template's role ``sales`` (the first of each team ``sales_manager`` too,
+the key-account lead ``sales_director``), the service team ``service``, the finance
+department's one person ``finance``; each person creates the records they own."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ TEAMS = [
     ("客户服务部", False, [("demo.sunli", "孙丽"), ("demo.xuting", "徐婷"), ("demo.mahao", "马浩")]),
 ]
 KEY_ACCOUNTS = "大客户部"
+# The approvers of CRM 2.0's flows: the key-account lead directs sales, and finance has one person.
+DIRECTOR = "demo.zhaolei"
+FINANCE = ("财务部", [("demo.qianfang", "钱芳")])
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,20 @@ def ensure_org(session: Session) -> Org:
                 user = create_user(session, username, secrets.token_urlsafe(18), display_name=display)
                 add_member(session, user.id, department.id, main=True)
                 # The template's roles: the first of each sales team leads it.
-                for role in (("sales", "sales_manager") if sells and username == members[0][0] else
-                             ("sales",) if sells else ("service",)):
+                held = (("sales", "sales_manager") if sells and username == members[0][0] else
+                        ("sales",) if sells else ("service",))
+                for role in held + (("sales_director",) if username == DIRECTOR else ()):
                     if role in roles:
                         grant_role(session, user.id, role)
             member = Member(user.id, department.id, name == KEY_ACCOUNTS)
             (sales if sells else service).append(member)
+    finance = _department(session, FINANCE[0], None)
+    for username, display in FINANCE[1]:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            user = create_user(session, username, secrets.token_urlsafe(18), display_name=display)
+            add_member(session, user.id, finance.id, main=True)
+            if "finance" in roles:
+                grant_role(session, user.id, "finance")
     return Org(sales, service)
 
 

@@ -198,3 +198,21 @@ def test_a_button_rule_runs_from_the_record_page(signed_in, live_server, live_ap
     expect(page.locator("[data-testid=record-title]")).to_be_visible()
     wait_for(lambda: live_api.get(f"{records('deals')}/{big}").json()["stage"] == "won")
     assert page.errors == []
+
+
+def test_a_claim_with_a_cap_is_set_in_the_designer(signed_in, live_server, live_api):
+    setup(live_api)
+    claim = {"key": "claim", "label": {"en": "Claim"}, "trigger": {"type": "button", "form": "deals"},
+             "actions": [{"type": "assign_owner", "field": "rep", "users": [1]}]}
+    assert live_api.put(f"{APP}/definitions/rule/claim", json=claim).status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/rules/claim")
+    action = page.get_by_test_id("action").nth(0)
+    action.locator("select").nth(1).select_option("caller")  # the person field, then how
+    action.get_by_test_id("assign-cap").fill("3")
+    page.locator("[data-action=publish]").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Published.")
+    live = live_api.get(f"{APP}/definitions/rule/claim").json()
+    settings = live.get("body", live)["actions"][0]
+    assert (settings["strategy"], settings["cap"], settings["field"]) == ("caller", 3, "rep")
+    assert page.errors == []

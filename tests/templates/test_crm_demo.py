@@ -114,8 +114,8 @@ def test_an_app_not_installed_is_refused(tmp_path):
 
 
 def test_each_person_sees_their_part(demo):
-    """Salespeople see the customers they own, a team lead the team's, service everyone's
-    customers and no deals: the template's roles and scopes over records their owners made."""
+    """Salespeople see the customers they own, a team lead the team's, both the public pool,
+    service everyone's customers and no deals: the template's roles and scopes over records their owners made."""
     from brickwork.engines.form.listing import list_records
     from brickwork.platform.errors import Forbidden
 
@@ -131,9 +131,11 @@ def test_each_person_sees_their_part(demo):
             return session.scalar(select(User.id).where(User.username == username))
 
         seller, lead = "demo.lina", "demo.zhangwei"  # both in 华东销售部; zhangwei leads it
-        assert visible(seller) == owners[user_id(seller)] > 0
+        pool = owners[None]  # the public pool is everyone's to see (and claim)
+        assert pool > 0
+        assert visible(seller) == owners[user_id(seller)] + pool > pool
         team = ("demo.zhangwei", "demo.lina", "demo.wangqiang")
-        assert visible(lead) == sum(owners[user_id(name)] for name in team) > visible(seller)
+        assert visible(lead) == sum(owners[user_id(name)] for name in team) + pool > visible(seller)
         assert visible("demo.sunli") == everyone
         with pytest.raises(Forbidden):
             visible("demo.sunli", "opportunities")

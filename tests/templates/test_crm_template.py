@@ -31,6 +31,7 @@ PROMISED = {
     "products": "name code price", "quotes": "customer lines total", "contracts": "customer amount signed_on",
     "orders": "customer lines total", "payments": "customer kind amount due_date received_on",
     "tickets": "customer priority status sla_due_at csat knowledge", "knowledge": "title content",
+    "leads": "name company source campaign status score owner",  # issue 20
 }
 READABLE_ID = re.compile(r"^[a-z]+_[a-z0-9_]+$")
 

@@ -22,7 +22,7 @@ from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
 from brickwork.platform.jobs import defer
-from brickwork.platform.models import Sequence
+from brickwork.platform.models import Role, Sequence, User, UserRole
 from brickwork.platform.notifications import CHANNELS
 from brickwork.platform.notifications import notify as notify_users
 
@@ -110,39 +110,89 @@ def delete_records(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 def _next_in_turn(run: Run, users: list[int]) -> int:
     """Round robin: a counter bumped under its row's lock, so two concurrent runs never
     pick the same person for the same turn."""
-    name = f"rule:{run.app}:{run.rule.key}:round_robin"
+    turn = _bump(run, f"rule:{run.app}:{run.rule.key}:round_robin")
+    return users[(turn - 1) % len(users)]
+
+
+def _bump(run: Run, name: str) -> int:
+    """A counter bumped under its row's lock, held until the run's transaction ends."""
     dialect = postgresql if run.session.get_bind().dialect.name == "postgresql" else sqlite
-    turn = run.session.execute(dialect.insert(Sequence).values(name=name, period="", value=1)
+    return run.session.execute(dialect.insert(Sequence).values(name=name, period="", value=1)
                                .on_conflict_do_update(index_elements=["name", "period"],
                                                       set_={"value": Sequence.value + 1})
                                .returning(Sequence.value)).scalar_one()
-    return users[(turn - 1) % len(users)]
+
+
+def _held(run: Run, field_id: str, users: list[int], cap_filter: Any) -> dict[int, int]:
+    """How many live records of the form each user holds in the field (narrowed by the
+    cap's filter, when given): one grouped query, whoever the run acts as."""
+    service = run.service()
+    column = service.table.c[column_name(field_id)]
+    query = select(column, func.count()).where(column.in_(users), service.table.c.deleted_at.is_(None))
+    if cap_filter is not None:
+        query = query.where(service.compile_condition(cap_filter, check_readable=False))
+    return dict(service.db.execute(query.group_by(column)).all())
 
 
 def _least_loaded(run: Run, field_id: str, users: list[int]) -> int:
     """The user holding the fewest live records in the field (ties: the earlier in the list)."""
-    service = run.service()
-    column = service.table.c[column_name(field_id)]
-    counts = dict(service.db.execute(select(column, func.count()).where(
-        column.in_(users), service.table.c.deleted_at.is_(None)).group_by(column)).all())
+    counts = _held(run, field_id, users, None)
     return min(users, key=lambda u: (counts.get(u, 0), users.index(u)))
 
 
+def _role_holders(run: Run, roles: list[str]) -> list[int]:
+    """The active holders of the installation's roles named, by id: the same list for every
+    run, so that round robin takes its turns over a stable order."""
+    return list(run.session.scalars(select(UserRole.user_id).distinct()
+                                    .join(Role, Role.id == UserRole.role_id).join(User, User.id == UserRole.user_id)
+                                    .where(Role.key.in_(roles), User.is_active.is_(True))
+                                    .order_by(UserRole.user_id)))
+
+
+def _candidates(run: Run, settings: dict[str, Any]) -> list[int]:
+    """The people an assignment may choose from: the ``users`` named, then the holders of
+    the ``roles`` named (a template cannot know an installation's user ids)."""
+    users = [int(u) for u in settings.get("users", [])]
+    for user in _role_holders(run, [str(r) for r in settings.get("roles", [])]) if settings.get("roles") else []:
+        if user not in users:
+            users.append(user)
+    return users
+
+
+def _under_cap(run: Run, field_id: str, users: list[int], settings: dict[str, Any]) -> list[int]:
+    """The users who may take one more record: those holding fewer than ``cap``."""
+    if settings.get("cap") is None:
+        return users
+    cap = int(settings["cap"])
+    held = _held(run, field_id, users, settings.get("cap_filter"))
+    return [u for u in users if held.get(u, 0) < cap]
+
+
 def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """Put a user into the record's user field: a fixed one, the next in turn, or the one
-    with the fewest records."""
+    """Put a user into the record's user field: a fixed one, the person who made the event
+    (a button's presser: "claim"; else whom the run acts as), the next in turn, or the one with the fewest records; with
+    ``cap``, never someone who already holds that many."""
     if run.deleted:
         return {"status": "skipped", "warning": "record_deleted"}
     field = run.form.by_key[settings.get("field", "owner")]
-    users = [int(u) for u in settings.get("users", [])]
+    strategy = settings.get("strategy", "fixed")
+    users = [run.actor or run.who.user_id] if strategy == "caller" else _candidates(run, settings)
     if not users:
         raise Invalid(_("The action is not valid."), errors=[FieldError("users", "required", _("List the users."))])
-    strategy = settings.get("strategy", "fixed")
-    chosen = users[0] if strategy == "fixed" else _next_in_turn(run, users) if strategy == "round_robin" \
-        else _least_loaded(run, field.id, users)
+    if settings.get("cap") is not None:
+        # Assignments into this field wait for each other here (any rule), so that two at
+        # once do not both count a person under the cap and both give them a record.
+        _bump(run, f"assign:{run.app}:{run.form.key}:{field.id}")
+    free = _under_cap(run, field.id, users, settings)
+    if not free:
+        raise Invalid(_("Nobody can take this record."), errors=[FieldError(field.key, "cap", _(
+            "Each person may hold at most %(n)s of these records.", n=settings["cap"]))])
+    chosen = free[0] if strategy in ("fixed", "caller") else _next_in_turn(run, free) if strategy == "round_robin" \
+        else _least_loaded(run, field.id, free)
     service = run.service()
     row = service.row(run.record_id, lock=True)
     service.update(run.record_id, {field.key: chosen}, row.version)
+    run.values[field.id] = chosen  # the actions after this one (a notification to the owner) see who it is
     return {"field": field.key, "user": chosen, "strategy": strategy}
 
 
@@ -192,7 +242,25 @@ def _needs(*names: str) -> Callable[[dict[str, Any]], list[FieldError]]:
 register(ActionType("create_record", create_record, _needs("form", "values")))
 register(ActionType("update_records", update_records, _needs("values")))
 register(ActionType("delete_records", delete_records))
-register(ActionType("assign_owner", assign_owner, _needs("users"), needs_record=True))
+def _check_assign(settings: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    strategy = settings.get("strategy", "fixed")
+    if strategy not in STRATEGIES:
+        errors.append(FieldError("strategy", "choice", _("Choose one of: %(choices)s.",
+                                                         choices=", ".join(STRATEGIES))))
+    if strategy != "caller" and not settings.get("users") and not settings.get("roles"):
+        errors.append(FieldError("users", "required", _("List the users or the roles to choose from.")))
+    roles = settings.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        errors.append(FieldError("roles", "type", _("List the keys of the roles.")))
+    cap = settings.get("cap")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+        errors.append(FieldError("cap", "type", _("Give the most records one person may hold, a whole number.")))
+    return errors
+
+
+STRATEGIES = ("fixed", "caller", "round_robin", "least_loaded")
+register(ActionType("assign_owner", assign_owner, _check_assign, needs_record=True))
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
     managers = settings.get("managers_of", [])

@@ -90,6 +90,7 @@ class Run:
     dry: bool = False  # a test run: actions say what they would do, the savepoint is rolled back
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)  # what a webhook or schedule handed in
+    actor: int | None = None  # who made the event (a button's presser), whoever the run acts as
 
     def service(self, form_key: str | None = None) -> RecordService:
         """The record service on a form of the app, acting as the rule's run-as user; its

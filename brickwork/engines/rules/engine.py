@@ -164,7 +164,7 @@ def start(session: Session, app: str, live: LiveRule, event_key: str, trigger: s
     rule, chain = live.body, chain or []
     started, clock = utcnow(), time.monotonic()
     run = Run(session, app, rule, live.version, who or acting_as(session, live), event_key, depth=depth,
-              chain=chain, dry=dry, payload=(inputs or {}).get("body") or {})
+              chain=chain, dry=dry, payload=(inputs or {}).get("body") or {}, actor=(inputs or {}).get("actor"))
     if seen is not None:
         run.form, run.record_id, run.values, run.prior = seen.form, seen.record_id, seen.values, seen.prior
         run.owner_id, run.deleted = seen.owner_id, seen.deleted

@@ -48,7 +48,8 @@ def _may_press(session: Session, live: LiveRule, who: Principal) -> bool:
 
 
 def press(session: Session, app: str, form: str, record_id: int, key: str, who: Principal) -> RuleRun:
-    """A rule's button on a record: the run happens now, as the person who pressed it."""
+    """A rule's button on a record: the run happens now, as the person who pressed it (or as
+    the system, for a rule run as the system)."""
     live = the_rule(session, app, key)
     rule = live.body
     if rule.trigger.type != "button" or rule.trigger.form != form or not rule.enabled:
@@ -60,8 +61,10 @@ def press(session: Session, app: str, form: str, record_id: int, key: str, who: 
     the_form = load_form(session, app, form)
     RecordService(session, the_form, who).get(record_id)  # the presser must see the record
     seen = snapshot(session, the_form, record_id)
+    # As the presser; a rule run as the system (a claim on a record the presser may not
+    # change themselves) acts as the system once the presser passed the checks above.
     return start(session, app, live, f"button:{uuid.uuid4().hex}", "button", seen,
-                 {"source": "ui", "actor": who.user_id}, who=who)
+                 {"source": "ui", "actor": who.user_id}, who=None if rule.run_as == "system" else who)
 
 
 def test_run(session: Session, app: str, key: str, record_id: int | None, who: Principal) -> RuleRun:

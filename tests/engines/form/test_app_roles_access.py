@@ -172,4 +172,5 @@ def test_role_input_is_checked_and_changes_nothing(api, org):
     both = api.post(f"{APP}/roles/sales/members", json={"user": 1, "department": 1})
     assert both.status_code == 422
     assert api.get(f"{APP}/roles/nope").status_code == 404
-    assert {r["key"] for r in api.get(f"{APP}/roles").json()} == {"sales", "sales_manager", "service"}
+    assert {r["key"] for r in api.get(f"{APP}/roles").json()} == {"sales", "sales_manager", "service",
+                                                                 "sales_director", "finance"}

@@ -88,10 +88,16 @@ function options(action, path, redraw) {
     case "assign_owner":
       return [box(T.owner_field, select(userFields.map((f) => [f.key, labelOf(f)]), action.field || "owner",
         (v) => { action.field = v; })),
-      box(T.strategy, select([["fixed", T.fixed], ["round_robin", T.round_robin], ["least_loaded", T.least_loaded]],
-        action.strategy || "fixed", (v) => { action.strategy = v; })),
+      box(T.strategy, select([["fixed", T.fixed], ["caller", T.caller], ["round_robin", T.round_robin],
+        ["least_loaded", T.least_loaded]], action.strategy || "fixed", (v) => { action.strategy = v; })),
       h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users"),
-        ...errorsAt(`${path}.users`, true))];
+        ...errorsAt(`${path}.users`, true)),
+      h("fieldset", {}, h("legend", {}, T.to_roles), checks(R.boot.roles.map((r) => [r.key, r.label]), action.roles,
+        (v) => { action.roles = v.length ? v : undefined; }, "assign-roles")),
+      box(T.cap, h("input", { type: "number", min: 1, value: action.cap ?? "", class: "rd-number",
+        dataset: { testid: "assign-cap" },
+        oninput: (e) => { if (e.target.value === "") delete action.cap; else action.cap = Number(e.target.value); } })),
+      ...errorsAt(`${path}.cap`, true)];
     case "notify":
       return [...formula({ text: textsOf(action).text ?? "", label: T.text, path: `${path}.text`,
         hint: T.value_hint, onInput: (text) => { textsOf(action).text = text; } }),
