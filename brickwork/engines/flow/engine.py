@@ -27,6 +27,7 @@ from brickwork.engines.form.conditions import with_ids
 from brickwork.engines.form.forms import Form, load_form
 from brickwork.engines.form.formulas import formula_infos
 from brickwork.engines.form.records import RecordService
+from brickwork.platform import generation
 from brickwork.platform.audit import audit
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError, Conflict, NotFound
@@ -138,14 +139,22 @@ def lock_for_step(session: Session, *, instance_id: int | None = None, task_id: 
     task; bump the version at the end). A refused step rolls the bump back with everything else.
     None: no such instance (or task)."""
     statement, key = (_LOCK_BY_INSTANCE, instance_id) if task_id is None else (_LOCK_BY_TASK, task_id)
-    return session.scalars(statement, {"key": key, "now": utcnow()}).first()
+    row = session.execute(statement, {"key": key, "now": utcnow()}).first()
+    if row is None:
+        return None
+    instance, app_generation = row
+    # The app's generation comes with the lock, so the outbox's subscribers (rules, webhooks)
+    # ask no query of their own to know whether the app's events concern them.
+    generation.seen(session, instance.app, app_generation)
+    return instance
 
 
 def _lock_statement(target):
     # Built once (a statement is immutable): building it per action costs more Python time
     # than running it.
     return update(FlowInstance).where(target).values(version=FlowInstance.version + 1, updated_at=bindparam("now")) \
-        .returning(FlowInstance).execution_options(populate_existing=True, synchronize_session=False)
+        .returning(FlowInstance, select(App.generation).where(App.key == FlowInstance.app).scalar_subquery()) \
+        .execution_options(populate_existing=True, synchronize_session=False)
 
 
 _CLOSE = update(FlowTask).where(FlowTask.id == bindparam("task"), FlowTask.state == bindparam("was")).values(
