@@ -42,13 +42,13 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, func, select, text, update
 from starlette.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import fresh_database  # noqa: E402
 from brickwork.app import create_app  # noqa: E402
 from brickwork.engines.flow import service  # noqa: E402
 from brickwork.engines.flow.engine import FlowConflict  # noqa: E402
@@ -228,14 +228,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=100)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    url, schema, admin = args.database_url or f"sqlite:///{folder / 'bench.db'}", None, None
-    if url.startswith("postgresql"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+    url, drop = fresh_database(args.database_url, folder)
     wrong: list[str] = []
     try:
         engine, sessions, client, ids = setup(url, folder)
@@ -262,10 +255,7 @@ def main() -> None:
         client.close()
         engine.dispose()
     finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        drop()
     if wrong:
         print("WRONG OUTCOMES (double decisions or miscounts):", *wrong[:50], sep="\n  ", file=sys.stderr)
         sys.exit(1)

@@ -19,13 +19,13 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_flow_actions import RAW, setup, submit  # noqa: E402
+from bench.harness import fresh_database  # noqa: E402
 from brickwork.engines.flow import service  # noqa: E402
 from brickwork.platform.db import transaction  # noqa: E402
 from brickwork.platform.identity.users import principal_for  # noqa: E402
@@ -51,14 +51,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    url, schema, admin = args.database_url or f"sqlite:///{folder / 'bench.db'}", None, None
-    if url.startswith("postgresql"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
+    url, drop = fresh_database(args.database_url, folder)
     try:
         engine, sessions, client, ids = setup(url, folder)
         publish_flow(client, flow("cpu", approval("n", users(*ids[1:]), mode="all")))
@@ -93,10 +86,7 @@ def main() -> None:
         client.close()
         engine.dispose()
     finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        drop()
 
 
 if __name__ == "__main__":

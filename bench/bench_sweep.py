@@ -15,27 +15,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import bench_database  # noqa: E402
 from brickwork.app import create_app  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.rules.engine import pinned_rule  # noqa: E402
 from brickwork.engines.rules.sweeps import BATCH, sweep  # noqa: E402
-from brickwork.platform import migrate  # noqa: E402
-from brickwork.platform.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from brickwork.platform.identity.tokens import create_token  # noqa: E402
-from brickwork.platform.identity.users import create_user  # noqa: E402
+from brickwork.platform.db import make_sessionmaker, transaction  # noqa: E402
 from brickwork.platform.settings import load_settings  # noqa: E402
 from tests.engines.rules.test_sweeps import CUSTOMERS, TO_POOL  # noqa: E402
 
@@ -65,24 +60,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=BATCH)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    url, schema = args.database_url or f"sqlite:///{folder / 'bench.db'}", None
-    admin = None
-    if url.startswith("postgresql"):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    engine = make_engine(url)
+    folder, url, drop, engine, token = bench_database(args.database_url)
     try:
-        migrate.upgrade(engine)
         sessions = make_sessionmaker(engine)
-        with transaction(sessions) as s:
-            create_user(s, "admin", "admin-password-1", is_admin=True)
-        with transaction(sessions) as s:
-            token = create_token(s, "admin", "bench")[1]
         settings = load_settings(data_dir=folder / "data", database_url=url, worker=False)
         with TestClient(create_app(settings), headers={"Authorization": f"Bearer {token}"}) as api:
             assert api.post("/api/v1/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
@@ -127,10 +107,7 @@ def main() -> None:
               f"batch {args.batch} | raw UPDATE {raw_s:.2f} s | sweep {sweep_s:.2f} s | {sweep_s / raw_s:.1f}× |")
     finally:
         engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        drop()
 
 
 if __name__ == "__main__":
