@@ -8,8 +8,6 @@ rules that keep updating their own record are stopped, and the rule's run log sa
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.engines.form.transfer.files import csv_bytes
 from tests.live_server import LiveServer, Worker
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +74,6 @@ def db(database_url):
     yield found
     found.engine.dispose()
 
-
-def wait_for(check, seconds: float = 120, what: str = "the rule did not run") -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.25)
 
 
 def settled(db: Database) -> None:
@@ -182,7 +175,7 @@ def test_a_big_win_makes_a_task_for_the_owner_s_manager_and_an_import_makes_ten(
     page.locator("select[name=stage]").select_option("won")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("record-title")).to_be_visible()
-    wait_for(lambda: len(live_api.get(TASKS_URL).json()["items"]) == 1)
+    wait_for(lambda: len(live_api.get(TASKS_URL).json()["items"]) == 1, what="the rule did not run")
     task = live_api.get(TASKS_URL).json()["items"][0]
     assert (task["title"], task["assignee"]) == ("Follow up Acme", who["maria"])
     # Maria's bell, in her own browser: the count and the message.

@@ -4,7 +4,6 @@ designer, publishes it, wins a deal on its record page, and finds the task and t
 count risen; a publish the engine refuses shows its error on the action it names; the
 Chinese designer fits a 390 px phone."""
 
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.live_server import LiveServer, Worker
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +32,6 @@ def live_server(tmp_path, database_url):
         worker.stop()
     server.stop()
 
-
-def wait_for(check, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the rule did not run"
-        time.sleep(0.2)
 
 
 def setup(live_api) -> tuple[int, int]:
@@ -105,7 +99,7 @@ def test_a_business_user_builds_publishes_and_sees_the_rule_work(signed_in, live
     expect(bell).to_be_hidden()
     win(page, live_server.url, small)  # too small: no task
     win(page, live_server.url, big)
-    wait_for(lambda: len(live_api.get(records("tasks")).json()["items"]) == 1)
+    wait_for(lambda: len(live_api.get(records("tasks")).json()["items"]) == 1, what="the rule did not run")
     task = live_api.get(records("tasks")).json()["items"][0]
     assert task["title"] == "Follow up Acme"
     page.goto(f"{live_server.url}/apps/crm/forms/tasks")
@@ -196,7 +190,7 @@ def test_a_button_rule_runs_from_the_record_page(signed_in, live_server, live_ap
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("rule-button").click()
     expect(page.locator("[data-testid=record-title]")).to_be_visible()
-    wait_for(lambda: live_api.get(f"{records('deals')}/{big}").json()["stage"] == "won")
+    wait_for(lambda: live_api.get(f"{records('deals')}/{big}").json()["stage"] == "won", what="the rule did not run")
     assert page.errors == []
 
 

@@ -13,6 +13,7 @@ from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish, records
 from tests.live_server import LiveServer, Worker
 from tests.platform.jobs.seen import SEEN, seen_meta
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +38,6 @@ def live_server(tmp_path, database_url, fixed):
     server.stop()
 
 
-def wait_for(check, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the worker did not get there"
-        time.sleep(0.2)
-
 
 def test_a_dead_letter_is_retried_from_the_run_log(signed_in, live_server, live_api, database_url, fixed, shot):
     assert publish(live_api, form("orders", field("o_title", "text", "title"))).status_code == 200
@@ -51,7 +46,7 @@ def test_a_dead_letter_is_retried_from_the_run_log(signed_in, live_server, live_
     def dead() -> bool:
         runs = live_api.get("/api/v1/runs", params={"outcome": "failed"}).json()["items"]
         return any(r["task"] == "tests.flaky" for r in runs)
-    wait_for(dead)
+    wait_for(dead, what="the worker did not get there")
     attempts = live_api.get("/api/v1/runs", params={"app": "crm"}).json()["items"]
     assert [r["outcome"] for r in attempts if r["task"] == "tests.flaky"] == ["failed", "retrying"]
 
@@ -76,7 +71,7 @@ def test_a_dead_letter_is_retried_from_the_run_log(signed_in, live_server, live_
         def applied() -> int:
             with engine.connect() as conn:
                 return conn.scalar(select(func.count()).select_from(SEEN).where(SEEN.c.subscriber == "tests.flaky"))
-        wait_for(lambda: applied() == 1)
+        wait_for(lambda: applied() == 1, what="the worker did not get there")
         page.get_by_label("Outcome").select_option("succeeded")
         page.get_by_role("button", name="Show").click()
         expect(page.locator("tr[data-outcome=succeeded]", has_text="tests.flaky")).to_have_count(1)

@@ -5,7 +5,6 @@ seen by the very next request, in this process and in another one."""
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx2 as httpx
 import pytest
@@ -19,6 +18,7 @@ from brickwork.platform.identity.users import create_user, principal_for
 from brickwork.platform.jobs.queue import pending_count
 from tests.engines.form.helpers import field, form, publish, records
 from tests.live_server import LiveServer
+from tests.support.waiting import wait_for
 
 NOTES = form("notes", field("n1", "text", "title"), field("n2", "number", "amount"))
 
@@ -70,9 +70,7 @@ def test_sqlite_writers_of_one_process_commit_in_the_order_they_came(engine, ses
     for n in range(1, 12):  # each one starts once the one before waits its turn (the pool holds 15)
         writers.append(threading.Thread(target=later, args=(n,)))
         writers[-1].start()
-        deadline = time.monotonic() + 30
-        while queue.waiting < n and time.monotonic() < deadline:
-            time.sleep(0.005)
+        wait_for(lambda n=n: queue.waiting >= n, 30, f"writer {n} never took its place in the queue", every=0.005)
         assert queue.waiting == n
     let_go.set()
     for t in writers:

@@ -23,6 +23,7 @@ from tests.connectors.smtp_server import free_port
 from tests.engines.form.helpers import field, form, publish
 from tests.engines.rules.helpers import DEALS_URL, edit, eq, publish_rule, rule, setup_forms
 from tests.live_server import Worker
+from tests.support.waiting import wait_for
 
 TASKS = form("tasks", field("t_title", "text", "title"))
 DEALS = 6
@@ -72,12 +73,6 @@ def receiver():
     yield found
     found.stop()
 
-
-def wait_for(check, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
 
 
 def test_kill_9_during_a_rules_actions_loses_nothing_and_applies_nothing_twice(
