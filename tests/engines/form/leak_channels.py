@@ -224,6 +224,14 @@ def _report_pages(probe: Probe) -> str:
         + probe.get("/apps/crm/dashboards/probe")
 
 
+@channel("duplicates")
+def _duplicates(probe: Probe) -> str:
+    """Likely duplicates (customers and contacts detect them): the scan, and the warning a save answers with."""
+    scans = _each(probe, lambda key: probe.get(f"{APP}/forms/{key}/duplicates"))
+    pages = "\n".join(probe.get(f"/apps/crm/forms/{key}/duplicates") for key in sorted(probe.readable))
+    return f"{scans}\n{pages}"
+
+
 @channel("rule-runs")
 def _rule_runs(probe: Probe) -> str:
     """The rules that ran on the caller's own records."""
