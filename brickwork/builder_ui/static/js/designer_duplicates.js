@@ -70,5 +70,5 @@ export function duplicatesProps({ box, errors, rerender }) {
     }), T.dup_block));
   }
   parts.push(errors);
-  return h("section", { class: "dz-duplicates", dataset: { testid: "duplicates-setting" } }, parts);
+  return h("section", { class: "dz-duplicates", dataset: { testid: "duplicates-setting" } }, parts.flat());
 }
