@@ -103,7 +103,7 @@ class Demo:
             by_creator[self.owner_of[customer] if customer in self.owner_of else row.get("owner")].append(i)
         ids: list[int] = [0] * len(rows)
         for creator, positions in by_creator.items():
-            service = RecordService(self.session, form, self._principal(creator))
+            service = RecordService(self.session, form, self.person(creator))
             for i, record in zip(positions, service.bulk_create([rows[i] for i in positions]), strict=True):
                 ids[i] = record["id"]
         if form_key == "customers":
@@ -111,7 +111,7 @@ class Demo:
         self.counts[form_key] += len(ids)
         return ids
 
-    def _principal(self, user_id: int | None) -> Principal:
+    def person(self, user_id: int | None) -> Principal:
         if user_id is None:
             return self.who
         if user_id not in self.people:

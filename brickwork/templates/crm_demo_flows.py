@@ -59,7 +59,7 @@ def leads(demo, count: int) -> int:
 
 
 class Approvals:
-    """Submits and decides as the demo people: ``demo`` gives ``_principal(user id)``."""
+    """Submits and decides as the demo people: ``demo`` gives ``person(user id)``."""
 
     def __init__(self, demo):
         self.demo, self.session, self.app_key = demo, demo.session, demo.app_key
@@ -67,10 +67,10 @@ class Approvals:
             select(Membership.user_id, Membership.department_id).where(Membership.is_main.is_(True))).all())
         self.counts = {"flows": 0}
 
-    def run(self, form_key: str, flow_key: str, items: list[tuple[int, int]], plans: list[list[str]]) -> None:
+    def run(self, flow_key: str, items: list[tuple[int, int]], plans: list[list[str]]) -> None:
         """``items``: (record id, submitter id); each submitted and taken along its plan."""
         for (record_id, submitter), plan in zip(items, plans, strict=False):
-            who = self.demo._principal(submitter)
+            who = self.demo.person(submitter)
             instance = flows.start(self.session, self.app_key, flow_key, {"record_id": record_id}, who)
             self.session.flush()
             for step in plan:
@@ -88,7 +88,7 @@ class Approvals:
         task = next((t for t in tasks if self.departments.get(t.assignee_id) == self.departments.get(submitter)),
                     tasks[0])
         comment = self.demo.rng.choice(COMMENTS[action])
-        flows.act_on_task(self.session, task.id, action, {"comment": comment}, self.demo._principal(task.assignee_id))
+        flows.act_on_task(self.session, task.id, action, {"comment": comment}, self.demo.person(task.assignee_id))
         self.session.flush()
         return True
 
@@ -111,8 +111,8 @@ def approvals(demo) -> int:
         ordered.append(next(b, None) if len(plan) == 2 else next(s, None) or next(b, None))
     pick = [(q[0], q[1]) for q in ordered if q is not None]
     done = Approvals(demo)
-    done.run("quotes", "quote_approval", pick, [p for p, q in zip(QUOTE_PLANS, ordered, strict=True) if q])
-    done.run("contracts", "contract_approval", _contracts(demo, sellers), CONTRACT_PLANS)
+    done.run("quote_approval", pick, [p for p, q in zip(QUOTE_PLANS, ordered, strict=True) if q])
+    done.run("contract_approval", _contracts(demo, sellers), CONTRACT_PLANS)
     return done.counts["flows"]
 
 
