@@ -92,6 +92,8 @@ def cmd_templates_install(args, settings) -> None:
         for conflict in done.conflicts:
             print(_("Kept the app's value at %(path)s; the template has %(theirs)s.", path=conflict["path"],
                     theirs=json.dumps(conflict["theirs"], ensure_ascii=False)), file=sys.stderr)
+        for path in done.edits:
+            print(_("Kept the app's own change at %(path)s.", path=path), file=sys.stderr)
         for path in done.kept:
             print(_("Kept %(path)s, which the template no longer has.", path=path), file=sys.stderr)
         for path in done.replaced:
