@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import approval_view, record_edit, record_merge, record_trash, rules_page
+from brickwork.builder_ui import approval_view, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -44,9 +44,6 @@ from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 
 router = APIRouter(include_in_schema=False)
-router.include_router(record_edit.router)
-router.include_router(record_trash.router)
-router.include_router(record_merge.router)
 RECORD = "/apps/{app}/forms/{form}/records/{record_id}"
 
 
