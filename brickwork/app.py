@@ -16,6 +16,7 @@ from brickwork.builder_ui import (
     audit_page,
     connections_page,
     designer,
+    fill_page,
     flow_designer,
     inbox_pages,
     org_pages,
@@ -38,7 +39,7 @@ from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import listing, transfer_api, views_api
+from brickwork.engines.form import fill_api, listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
@@ -127,12 +128,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.include_router(form_api.app_router)
     app.include_router(views_api.router)
     app.include_router(transfer_api.router)
+    app.include_router(fill_api.router)
     app.include_router(report_api.router)
     app.include_router(flow_preview_api.router)
     app.include_router(connectors_api.router)
     for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
                record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page,
-               connections_page, webhooks_page, inbox_pages):
+               connections_page, webhooks_page, inbox_pages, fill_page):
         app.include_router(ui.router)
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
