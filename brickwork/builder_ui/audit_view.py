@@ -140,8 +140,10 @@ class Readable:
                 else row.subject_id
         elif kind == "department" and row.subject_id.isdigit():
             subject = self.departments.get(int(row.subject_id), row.subject_id)  # a deleted one: its id
-        entry = Entry(row.id, row.at, self.people.get(row.actor_id, "") if row.actor_id else
-                      _("Someone, through a fill link") if (row.changes or {}).get("_via") == "link" else _("The system"),
+        by_link = (row.changes or {}).get("_via") == "link"
+        who = self.people.get(row.actor_id, "") if row.actor_id else \
+            _("Someone, through a fill link") if by_link else _("The system")
+        entry = Entry(row.id, row.at, who,
                       action_label(row.action), kind_label(kind), app, subject, link)
         entry.changes = self._changes(row)
         return entry

@@ -9,7 +9,10 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from tests.templates.test_crm_scenarios import RECORDS, clock, crm  # noqa: F401 (fixtures)
+from tests.templates import test_crm_scenarios as scenarios
+
+RECORDS = scenarios.RECORDS
+crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures: the installed CRM, moving "now"
 
 CONNECTIONS = "/api/v1/apps/crm/connections"
 

@@ -3,7 +3,8 @@ trigger's record, queued through the connection (delivered by the jobs floor).
 
 Settings: ``connection`` (an email connection's key); recipients from ``to`` (addresses),
 ``to_users`` (user ids), ``to_user_fields`` (the record's user fields) and
-``to_email_fields`` (its email fields, or lookups of one: a contact's email), ``cc`` (addresses); ``subject``, ``text``, ``html``
+``to_email_fields`` (its email fields, or a lookup of one: a ticket's contact's email),
+``cc`` (addresses); ``subject``, ``text``, ``html``
 (templates, a text or one per language); ``locale``; ``attachments`` (the record's
 attachment or image fields whose files go along)."""
 

@@ -115,7 +115,8 @@ def fill(session: Session, token: str, data: Any) -> dict[str, Any]:
     engine's message per field, and leave the link usable."""
     opened = open_link(session, token)
     if not isinstance(data, dict):
-        raise Invalid(_("The answer is not valid."), errors=[FieldError("", "type", _("Send the fields as an object."))])
+        raise Invalid(_("The answer is not valid."),
+                      errors=[FieldError("", "type", _("Send the fields as an object."))])
     allowed = set(opened.link.fields)
     extra = [FieldError(k, "not_allowed", _("This link does not fill this field.")) for k in data if k not in allowed]
     if extra:

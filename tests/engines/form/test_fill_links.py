@@ -87,8 +87,10 @@ def test_the_page_speaks_the_language_asked_for_and_a_deleted_record_is_404(api,
     assert outsider.get(f"/fill/{token}").status_code == 404
 
 
-def test_a_rule_cannot_ask_for_a_field_people_cannot_type_into(api):
+def test_a_rule_that_names_no_field_to_fill_is_refused_at_save(api):
     publish(api, ORDERS)
-    refused = rule(api, [{"type": "request_fill", "fields": []}])
+    body = {"key": "ask", "label": {"en": "ask"}, "trigger": {"type": "record.created", "form": "orders"},
+            "actions": [{"type": "request_fill", "fields": [], "days": 0}]}
+    refused = api.put(f"{APP}/definitions/rule/ask", json=body)
     assert refused.status_code == 422
-    assert "fields" in refused.text
+    assert {e["field"] for e in refused.json()["errors"]} == {"$.actions[0].fields", "$.actions[0].days"}

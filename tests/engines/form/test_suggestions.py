@@ -94,7 +94,8 @@ def test_a_relation_without_suggestions_or_an_unknown_field_is_404(api, desk):
 def test_publishing_refuses_suggestions_over_fields_that_are_not_there(api):
     install(api)
     bad = {**SUGGEST, "target_fields": ["body"]}
-    refused = publish(api, form("tickets", field("t_title", "text", "title"), field("t_desc", "textarea", "description"),
+    refused = publish(api, form("tickets", field("t_title", "text", "title"),
+                                field("t_desc", "textarea", "description"),
                                 field("t_kb", "relation", "knowledge", target="articles", multiple=True, suggest=bad)))
     assert refused.status_code == 422
     assert "body" in refused.text
