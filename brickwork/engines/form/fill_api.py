@@ -13,6 +13,7 @@ from brickwork.platform.http.deps import db
 from brickwork.platform.i18n import pick
 
 router = APIRouter(prefix="/api/v1/fill", tags=["fill links"])
+GONE = {410: {"description": "The link was used, or has expired"}}
 
 
 def describe(opened: fill_links.Opened) -> dict[str, Any]:
@@ -36,14 +37,14 @@ def describe(opened: fill_links.Opened) -> dict[str, Any]:
             "expires_at": opened.link.expires_at.isoformat() + "Z", "fields": fields}
 
 
-@router.get("/{token}")
+@router.get("/{token}", responses=GONE)
 def fill_get(request: Request, token: str) -> dict[str, Any]:
     """What the link fills. 404: no such link; 410: used or expired."""
     with db(request, read_only=True) as session:
         return describe(fill_links.open_link(session, token))
 
 
-@router.post("/{token}")
+@router.post("/{token}", responses=GONE)
 def fill_post(request: Request, token: str, body: Any = Body(...)) -> dict[str, Any]:
     """Fill the link's fields (API values by key) and use the link up. 422 with a message
     per field and nothing written; 404 / 410 as for GET."""
