@@ -16,6 +16,7 @@ from brickwork.builder_ui import (
     audit_page,
     connections_page,
     designer,
+    fill_page,
     flow_designer,
     inbox_pages,
     org_pages,
@@ -43,7 +44,7 @@ from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import listing, transfer_api, views_api
+from brickwork.engines.form import fill_api, listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
@@ -123,13 +124,13 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
                print_api.router,  # before forms: /records/{id}/print/...
                rules_api.hooks, notifications_api.router, webhooks_api.router, webhooks_api.incoming_router,
                app_roles_api.router, org_api.router, two_factor_api.router, form_api.router, form_api.app_router,
-               views_api.router, transfer_api.router, report_api.router, flow_preview_api.router,
+               views_api.router, transfer_api.router, fill_api.router, report_api.router, flow_preview_api.router,
                connectors_api.router)
     add_routes(app, *(ui.router for ui in (
         pages, org_pages, audit_page, designer, app_settings, permissions, roles_page,
         views_kanban, views_calendar, record_views, record_edit, record_trash, record_merge, record_pages,
         record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page, connections_page,
-        webhooks_page, inbox_pages)))
+        webhooks_page, inbox_pages, fill_page)))
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.openapi = platform_openapi(app)  # errors as the server sends them: Problem, problem+json

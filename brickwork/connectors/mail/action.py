@@ -3,7 +3,8 @@ trigger's record, queued through the connection (delivered by the jobs floor).
 
 Settings: ``connection`` (an email connection's key); recipients from ``to`` (addresses),
 ``to_users`` (user ids), ``to_user_fields`` (the record's user fields) and
-``to_email_fields`` (its email fields), ``cc`` (addresses); ``subject``, ``text``, ``html``
+``to_email_fields`` (its email fields, or a lookup of one: a ticket's contact's email),
+``cc`` (addresses); ``subject``, ``text``, ``html``
 (templates, a text or one per language); ``locale``; ``attachments`` (the record's
 attachment or image fields whose files go along)."""
 
@@ -31,20 +32,20 @@ def _valid(address: str) -> bool:
     return True
 
 
-def recipients(run: Any, settings: dict[str, Any]) -> list[str]:
+def recipients(run: Any, settings: dict[str, Any], read: dict[str, Any] | None = None) -> list[str]:
     found = [str(a) for a in settings.get("to") or []]
     found += [u.email for u in users_of(run, settings, "to_users", "to_user_fields") if u.email]
-    found += record_texts(run, settings.get("to_email_fields") or [])
+    found += record_texts(run, settings.get("to_email_fields") or [], read)
     return [a for a in dict.fromkeys(a.strip() for a in found) if _valid(a)][:MAX_RECIPIENTS]
 
 
 def run_send_email(run: Any, settings: dict[str, Any]) -> dict[str, Any]:
     connection = connection_for(run, settings, ("email",))
-    to = recipients(run, settings)
-    if not to:
-        return {"status": "skipped", "warning": "no_recipient", "connection": connection.key}
     locale = locale_of(settings)
     context = templating.record_context(run, locale)
+    to = recipients(run, settings, context["raw"])
+    if not to:
+        return {"status": "skipped", "warning": "no_recipient", "connection": connection.key}
     attachments = []
     for key in settings.get("attachments") or []:
         field = run.form.by_key.get(key) if run.form else None

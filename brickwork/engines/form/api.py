@@ -20,6 +20,7 @@ from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
 from brickwork.engines.form.shape import shape_of
+from brickwork.engines.form.suggestions import suggestions
 from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.audit import audit
@@ -339,6 +340,16 @@ def records_related(request: Request, app: str, form: str, record_id: PathId,
         service = _records(request, session, app, form, who)
         service.get(record_id)
         return related_lists(service, record_id, min(max(limit, 0), 50))
+
+
+@router.get("/{form}/records/{record_id}/suggestions/{field}")
+def records_suggestions(request: Request, app: str, form: str, record_id: PathId, field: str) -> dict[str, Any]:
+    """The records a relation with ``suggest`` offers to link to this one, most alike first
+    (text similarity of the fields the setting names): ``{"field", "form", "items": [{"id",
+    "title", "score"}]}``. Only records of the linked form the caller may read; those linked
+    already are left out."""
+    with work(request, read_only=True) as (session, who):
+        return suggestions(_records(request, session, app, form, who), record_id, field)
 
 
 def _applied(wanted: str | None) -> dict[str, str]:

@@ -26,10 +26,10 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("record service", (
         "shape", "relations", "outside", "on_delete", "duplicates", "merge", "records", "logic_live",
         "picker_links", "listing", "picker",
-        "linked", "related", "saved_views", "display", "menu", "openapi")),
+        "linked", "related", "saved_views", "display", "menu", "openapi", "fill_links", "suggestions")),
     # Records as files (spreadsheet import and export), and the form kind's entry that puts
     # forms and their views in the platform's app file.
     ("transfer", ("transfer", "kind")),
     # The HTTP routers, the only modules that import FastAPI or Starlette.
-    ("http", ("api", "transfer_api", "views_api")),
+    ("http", ("api", "transfer_api", "views_api", "fill_api")),
 ]

@@ -98,6 +98,9 @@ class RecordService:
     import that explicitly turned automation off)."""
 
     source: str | None = None
+    # How a write came when no user made it: "link" (a fill link, fill_links.py). The audit
+    # entry keeps it as ``_via`` beside the changes, and has no actor.
+    via: str | None = None
     causation: dict[str, Any] | None = None
     rules: bool = True
     # A record in approval (``flow_state`` running or returned) refuses normal edits and
@@ -688,10 +691,11 @@ class RecordService:
         form, who = self.form, self.who
         subject = f"{form.app.key}/{form.key}"
         moment = utcnow()  # one moment for the batch, as its records' created_at
+        via = {"_via": self.via} if self.via else {}
         self.db.execute(insert(AuditEntry.__table__), [
-            {"actor_id": who.user_id, "action": topic, "subject_type": subject, "subject_id": str(rid),
-             "changes": {k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
-             if before else {k: v for k, v in after.items() if k not in ("id", "version")},
+            {"actor_id": who.user_id or None, "action": topic, "subject_type": subject, "subject_id": str(rid),
+             "changes": {**({k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
+                            if before else {k: v for k, v in after.items() if k not in ("id", "version")}), **via},
              "at": moment}
             for rid, before, after in changes])
         origin = {"source": self.source or ("bulk" if len(changes) > 1 else "api")}

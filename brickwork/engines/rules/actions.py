@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from brickwork.engines.form import fill_links
 from brickwork.engines.form.storage import column_name
 from brickwork.engines.rules.context import Run
 from brickwork.platform.db import utcnow
@@ -233,6 +234,36 @@ def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
     raise Paused({"resumes_at": at.isoformat() + "Z", "from_action": index})
 
 
+def request_fill(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """A fill link (外链) for the trigger's record: someone without an account may fill the
+    ``fields`` named, once, within ``days`` (14). Later actions' templates read its address
+    as ``{{ links.<name> }}`` (``name``: ``fill``); the run log keeps the link's id, never
+    its token."""
+    if run.deleted:
+        return {"status": "skipped", "warning": "record_deleted"}
+    name = str(settings.get("name") or "fill")
+    token, link = fill_links.create_link(run.session, run.form, run.record_id, settings.get("fields"),
+                                         days=float(settings.get("days", fill_links.DAYS)),
+                                         created_by=run.who.user_id or None)
+    run.links[name] = fill_links.path(token)
+    return {"link": link.id, "name": name, "fields": link.fields, "expires_at": link.expires_at.isoformat() + "Z"}
+
+
+def _check_request_fill(settings: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    fields = settings.get("fields")
+    if not isinstance(fields, list) or not fields or not all(isinstance(k, str) for k in fields):
+        errors.append(FieldError("fields", "required", _("List the fields the link lets people fill.")))
+    days = settings.get("days", fill_links.DAYS)
+    if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= fill_links.MAX_DAYS:
+        errors.append(FieldError("days", "range", _("Give the days the link lasts, from 1 to %(n)s.",
+                                                    n=fill_links.MAX_DAYS)))
+    name = settings.get("name", "fill")
+    if not isinstance(name, str) or not name.isidentifier():
+        errors.append(FieldError("name", "type", _("Give a name of letters, digits and _.")))
+    return errors
+
+
 def _needs(*names: str) -> Callable[[dict[str, Any]], list[FieldError]]:
     def check(settings: dict[str, Any]) -> list[FieldError]:
         return [FieldError(name, "required", _("Give %(name)s.", name=name)) for name in names if name not in settings]
@@ -275,3 +306,4 @@ def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
 
 register(ActionType("notify", notify, _check_notify))
 register(ActionType("wait", wait))
+register(ActionType("request_fill", request_fill, _check_request_fill, needs_record=True))

@@ -91,6 +91,7 @@ class Run:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)  # what a webhook or schedule handed in
     actor: int | None = None  # who made the event (a button's presser), whoever the run acts as
+    links: dict[str, str] = field(default_factory=dict)  # fill links made by this run (request_fill): paths
 
     def service(self, form_key: str | None = None) -> RecordService:
         """The record service on a form of the app, acting as the rule's run-as user; its
