@@ -6,7 +6,7 @@ the job system, the clock moved, never slept; nothing here is CRM code."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from brickwork.kinds import store
 from brickwork.platform.appfile import install_template
-from brickwork.platform.db import transaction
+from brickwork.platform.db import transaction, utcnow
 from brickwork.platform.identity.org import grant_role
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
@@ -66,6 +66,17 @@ def test_a_p1_ticket_s_deadlines_are_computed_from_its_priority_and_follow_a_cha
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in refused.json()["errors"]] == ["sla_due_at"]
+
+
+def test_a_ticket_closed_straight_away_is_answered_and_resolved_at_once(desk, drain):
+    reported = (utcnow() - timedelta(hours=130)).isoformat() + "Z"  # P4: resolved within 120 h
+    made = ticket(desk, "咨询价格", "pri_low", reported_at=reported)
+    assert made["first_responded_at"] is None and made["resolved_at"] is None
+    desk.edit("tickets", made["id"], status="ts_closed")
+    drain()
+    closed = desk.get("tickets", made["id"])
+    assert closed["first_responded_at"] and closed["resolved_at"]
+    assert closed["sla_met"] is False  # 130 h after it was reported: too late
 
 
 def test_a_p1_ticket_is_warned_at_80_percent_once_and_escalated_to_the_service_lead_at_breach(
