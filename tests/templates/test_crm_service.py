@@ -77,6 +77,10 @@ def test_a_ticket_closed_straight_away_is_answered_and_resolved_at_once(desk, dr
     closed = desk.get("tickets", made["id"])
     assert closed["first_responded_at"] and closed["resolved_at"]
     assert closed["sla_met"] is False  # 130 h after it was reported: too late
+    desk.edit("tickets", made["id"], status="ts_processing")  # reopened: not resolved any more
+    drain()
+    reopened = desk.get("tickets", made["id"])
+    assert reopened["resolved_at"] is None and reopened["first_responded_at"] == closed["first_responded_at"]
 
 
 def test_a_p1_ticket_is_warned_at_80_percent_once_and_escalated_to_the_service_lead_at_breach(
