@@ -8,6 +8,8 @@ Chinese designer fits a 390 px phone."""
 import pytest
 from playwright.sync_api import expect
 
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.identity.org import create_role
 from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.live_server import LiveServer, Worker
@@ -209,4 +211,24 @@ def test_a_claim_with_a_cap_is_set_in_the_designer(signed_in, live_server, live_
     live = live_api.get(f"{APP}/definitions/rule/claim").json()
     settings = live.get("body", live)["actions"][0]
     assert (settings["strategy"], settings["cap"], settings["field"]) == ("caller", 3, "rep")
+    assert page.errors == []
+
+
+def test_a_notification_to_the_holders_of_a_role_is_chosen_in_the_designer(signed_in, live_server, live_api,
+                                                                           database_url):
+    setup(live_api)
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        create_role(session, "duty", {"en": "On duty", "zh-CN": "值班"})
+    engine.dispose()
+    tell = {"key": "tell", "label": {"en": "Tell"}, "trigger": {"type": "record.created", "form": "deals"},
+            "actions": [{"type": "notify", "text": "A new deal"}]}
+    assert live_api.put(f"{APP}/definitions/rule/tell", json=tell).status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/rules/tell")
+    page.get_by_test_id("action").nth(0).get_by_test_id("notify-roles").get_by_label("On duty").check()
+    page.locator("[data-action=publish]").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Published.")
+    live = live_api.get(f"{APP}/definitions/rule/tell").json()
+    assert live.get("body", live)["actions"][0]["roles"] == ["duty"]
     assert page.errors == []

@@ -110,7 +110,9 @@ function options(action, path, redraw) {
       userFields.length ? h("fieldset", {}, h("legend", {}, T.to_managers),
         checks(userFields.map((f) => [f.key, labelOf(f)]), action.managers_of, (v) => { action.managers_of = v; },
           "manager-fields"), ...errorsAt(`${path}.managers_of`, true)) : null,
-      h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users"))];
+      h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users")),
+      h("fieldset", {}, h("legend", {}, T.to_roles), checks(R.boot.roles.map((r) => [r.key, r.label]), action.roles,
+        (v) => { action.roles = v.length ? v : undefined; }, "notify-roles"), ...errorsAt(`${path}.roles`, true))];
     case "wait":
       return [h("div", { class: "rd-row" }, ["days", "hours", "minutes"].map((unit) => box(T[`wait_${unit}`],
         h("input", { type: "number", min: 0, value: action[unit] ?? "", class: "rd-number",
