@@ -166,7 +166,7 @@ def test_a_customer_untouched_for_30_days_goes_back_to_the_pool_after_a_warning_
     assert len(told) == 2 and "苏州远景" in told[0]  # newest first: the return itself
     # the pool view lists it again, and bob may claim it
     pool = crm.api.get(RECORDS.format("customers"), params={"view": "view_cus_pool"}).json()["items"]
-    assert pooled["id"] in [r["id"] for r in pool]
+    assert pooled["id"] in [r["id"] for r in pool] and kept["id"] not in [r["id"] for r in pool]
     assert crm.press("bob", "customers", pooled["id"], "cus_claim")["status"] == "succeeded"
     assert crm.get("customers", pooled["id"])["owner"] == crm.ids["bob"]
 
