@@ -197,11 +197,15 @@ def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """The bell: a message to users named, to the users of a user field of the record, to
-    their managers (``managers_of``: field keys), or to the record's owner; also through the
+    """The bell: a message to users named, to the active holders of the installation's
+    ``roles`` named (a template cannot know user ids: "and finance"), to the users of a user
+    field of the record, to their managers (``managers_of``: field keys), or to the record's
+    owner; also through the
     ``channels`` named (``email``, ``im``), by the app's connections that pass the event
     ``rule`` on."""
     users = {int(u) for u in settings.get("users", [])}
+    if settings.get("roles"):
+        users.update(_role_holders(run, [str(r) for r in settings["roles"]]))
     if settings.get("owner") and run.owner_id:
         users.add(run.owner_id)
     for key in settings.get("user_fields", []):
@@ -263,6 +267,9 @@ STRATEGIES = ("fixed", "caller", "round_robin", "least_loaded")
 register(ActionType("assign_owner", assign_owner, _check_assign, needs_record=True))
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
+    roles = settings.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        errors.append(FieldError("roles", "type", _("List the keys of the roles.")))
     managers = settings.get("managers_of", [])
     if not isinstance(managers, list) or any(not isinstance(k, str) for k in managers):
         errors.append(FieldError("managers_of", "type", _("List the keys of person fields.")))
