@@ -123,6 +123,7 @@ def test_notify_reaches_the_active_holders_of_the_roles_it_names(api, drain, ses
     with sessions() as s:
         told = list(s.scalars(select(Notification.user_id).where(Notification.source == "rule:won_finance")))
     assert told == [people["rita"]]  # sam holds the role but is inactive
-    refused = api.put(f"{APP}/definitions/rule/bad_roles", json=rule(
-        "bad_roles", {"type": "record.created", "form": "deals"}, [{"type": "notify", "text": "x", "roles": "finance"}]))
+    bad = rule("bad_roles", {"type": "record.created", "form": "deals"},
+               [{"type": "notify", "text": "x", "roles": "finance"}])
+    refused = api.put(f"{APP}/definitions/rule/bad_roles", json=bad)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "$.actions[0].roles"
