@@ -6,6 +6,7 @@ Chinese (and English) through the API. Everything is a definition of the shipped
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -84,6 +85,13 @@ def test_a_three_instalment_plan_is_collected_reminded_and_an_unpaid_instalment_
     [finance] = crm.bell("fay")
     assert second["number"] in finance
     assert crm.bell("mia") == [] and crm.bell("bob") == []
+    # finance's list of what to chase: the shipped view's filter picks the overdue one
+    views = crm.clients["fay"].get("/api/v1/apps/crm/forms/payment_plans/views").json()
+    views = views["items"] if isinstance(views, dict) else views
+    [chase] = [v for v in views if v["name"]["en"] == "Overdue payments"]
+    listed = crm.clients["fay"].get(RECORDS.format("payment_plans"),
+                                    params={"filter": json.dumps(chase["config"]["filter"])}).json()["items"]
+    assert [p["id"] for p in listed] == [second["id"]]
 
     fire_due(sessions, clock(11))  # the first's due date passed, but it is paid: nothing
     drain()
