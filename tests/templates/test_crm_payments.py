@@ -10,10 +10,12 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pypdfium2
 from pypdf import PdfReader
 
 from brickwork.platform.clock import app_zone
 from brickwork.platform.jobs.schedules import fire_due
+from tests.conftest import ARTIFACTS
 from tests.templates import test_crm_scenarios as scenarios
 from tests.templates.test_crm_scenarios import RECORDS, Crm
 
@@ -120,10 +122,14 @@ def priced_quote(crm: Crm) -> dict[str, Any]:
 
 
 def printed(crm: Crm, who: str, form: str, record_id: int, template: str, language: str) -> str:
+    """The PDF's text; its first page, as PNG, goes to the test artefacts to be looked at."""
     answer = crm.clients[who].get(f"{RECORDS.format(form)}/{record_id}/print/{template}.pdf",
-                                    headers={"Accept-Language": language})
+                                  headers={"Accept-Language": language})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = pypdfium2.PdfDocument(answer.content)[0]
+    page.render(scale=1.5).to_pil().save(ARTIFACTS / f"crm-{template}-{language}-page1.png")
     return text_of(answer.content)
 
 
