@@ -32,6 +32,7 @@ PROMISED = {
     "orders": "customer lines total", "payments": "customer kind amount due_date received_on",
     "tickets": "customer priority status sla_due_at csat knowledge", "knowledge": "title content",
     "leads": "name company source campaign status score owner",  # issue 20
+    "payment_plans": "contract customer installment due_date amount received outstanding status owner",  # issue 20
 }
 READABLE_ID = re.compile(r"^[a-z]+_[a-z0-9_]+$")
 
