@@ -25,6 +25,7 @@ from brickwork.platform.jobs import defer
 from brickwork.platform.models import Role, Sequence, User, UserRole
 from brickwork.platform.notifications import CHANNELS
 from brickwork.platform.notifications import notify as notify_users
+from brickwork.platform.settings import LOCALES
 
 MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
 RESUME = "rules.resume"  # the task that runs a rule's actions after a wait (tasks.py)
@@ -211,12 +212,29 @@ def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
         manager = run.manager(key)
         if manager is not None:
             users.add(manager)
-    text = run.value(settings.get("text", ""))
-    text = str(text if text is not None else "")
+    text = _text(run, settings.get("text", ""))
     users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
                              record_id=run.record_id, source=f"rule:{run.rule.key}", event="rule",
                              channels=[str(c) for c in settings.get("channels") or []]))
     return {"users": sorted(users), "text": text}
+
+
+def per_language(value: Any) -> bool:
+    """A text per language, ``{"zh-CN": ..., "en": ...}``: each a constant or an expression."""
+    return isinstance(value, dict) and bool(value) and set(value) <= set(LOCALES)
+
+
+def _text(run: Run, value: Any) -> str | dict[str, str]:
+    """A notification's text: one for everyone, or one per language (each read by the people
+    of that language)."""
+    if per_language(value):
+        return {locale: _one_text(run, one) for locale, one in value.items()}
+    return _one_text(run, value)
+
+
+def _one_text(run: Run, value: Any) -> str:
+    text = run.value(value)
+    return str(text if text is not None else "")
 
 
 def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
