@@ -16,7 +16,7 @@ from tests.engines.rules.helpers import publish_rule, rule
 LEADS = form("leads", field("l_name", "text", "name"), field("l_email", "email", "email"),
              field("l_language", "select", "language", options=[
                  {"id": "zh_cn", "label": {"en": "Chinese", "zh-CN": "中文"}},
-                 {"id": "en", "label": {"en": "English", "zh-CN": "英文"}}]),
+                 {"id": "en_us", "label": {"en": "English", "zh-CN": "英文"}}]),
              field("l_rep", "user", "rep"))
 WELCOME = {"type": "send_email", "connection": "mail", "to_email_fields": ["email"], "to_user_fields": ["rep"],
            "locale_field": "language",
@@ -49,7 +49,7 @@ def test_each_recipient_reads_the_mail_in_their_language(api, sessions, drain, s
     assert mails(smtp) == {"zhou@example.com": "欢迎，周敏", "rep@example.com": "Welcome, 周敏"}
     smtp.inbox.messages.clear()
     smtp.inbox.envelopes.clear()
-    api.post(records("leads"), json={"name": "Ann", "email": "ann@example.com", "language": "en"})
+    api.post(records("leads"), json={"name": "Ann", "email": "ann@example.com", "language": "en_us"})
     api.post(records("leads"), json={"name": "无名", "email": "x@example.com"})  # no language: the installation's
     drain()
     default = "欢迎，无名" if settings.default_locale == "zh-CN" else "Welcome, 无名"

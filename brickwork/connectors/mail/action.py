@@ -6,7 +6,7 @@ Settings: ``connection`` (an email connection's key); recipients from ``to`` (ad
 ``to_email_fields`` (its email fields), ``cc`` (addresses); ``subject``, ``text``, ``html``
 (templates, a text or one per language); ``locale`` (everyone's language), else each
 recipient's: a user's own, an address of the record's in the record's ``locale_field``
-(a language field: ``zh-CN``/``en`` or the option ids ``zh_cn``/``en``), else the
+(a language field: ``zh-CN``/``en``, or option ids such as ``zh_cn``/``en_us``), else the
 installation's; one mail per language; ``attachments`` (the record's
 attachment or image fields whose files go along)."""
 
@@ -21,7 +21,7 @@ from brickwork.connectors.actions import connection_for, delivery_key, needs, re
 from brickwork.connectors.delivery import enqueue
 from brickwork.engines.rules.actions import ActionType
 from brickwork.platform.errors import FieldError
-from brickwork.platform.i18n import _, default_locale
+from brickwork.platform.i18n import _, default_locale, negotiate
 from brickwork.platform.settings import LOCALES
 
 MAX_RECIPIENTS = 100
@@ -55,9 +55,10 @@ def recipients(run: Any, settings: dict[str, Any]) -> dict[str, str]:
 
 def locale_code(value: Any) -> str | None:
     """A language the installation speaks, from a field's value or a user's setting:
-    ``zh-CN``, or an option id such as ``zh_cn``."""
-    wanted = str(value or "").strip().lower().replace("_", "-")
-    return next((code for code in LOCALES if code.lower() == wanted), None)
+    ``zh-CN``, or an option id such as ``zh_cn`` or ``en_us``."""
+    wanted = str(value or "").strip().replace("_", "-")
+    found = negotiate([wanted], "") if wanted else ""  # en-us is en, zh is zh-CN
+    return next((code for code in LOCALES if code.lower() == found.lower()), None) if found else None
 
 
 def record_locale(run: Any, key: Any) -> str | None:
