@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from brickwork.engines.form.storage import column_name
-from brickwork.engines.rules.context import Run
+from brickwork.engines.rules.context import Run, is_expression
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
@@ -281,6 +281,10 @@ STRATEGIES = ("fixed", "caller", "round_robin", "least_loaded")
 register(ActionType("assign_owner", assign_owner, _check_assign, needs_record=True))
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
+    text = settings.get("text")
+    if isinstance(text, dict) and not is_expression(text) and set(text) != {"formula"} and not per_language(text):
+        errors.append(FieldError("text", "type", _(
+            "Give the message as a text, a formula, or one per language: %(choices)s.", choices=", ".join(LOCALES))))
     managers = settings.get("managers_of", [])
     if not isinstance(managers, list) or any(not isinstance(k, str) for k in managers):
         errors.append(FieldError("managers_of", "type", _("List the keys of person fields.")))

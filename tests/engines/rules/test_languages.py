@@ -80,3 +80,12 @@ def test_a_run_resumed_after_a_wait_stops_when_its_condition_no_longer_holds(api
         runs = {(r.record_id, r.trigger): (r.status, r.reason) for r in s.scalars(select(RuleRun))}
     assert runs[(kept["id"], "resume")] == ("succeeded", None)
     assert runs[(lost["id"], "resume")] == ("skipped", "condition")
+
+
+def test_a_message_in_languages_the_installation_does_not_speak_is_refused(api):
+    setup_forms(api)
+    body = rule("tell", {"type": "record.created", "form": "deals"},
+                [{"type": "notify", "users": [1], "text": {"fr": "Bonjour"}}])
+    refused = api.put("/api/v1/apps/crm/definitions/rule/tell", json=body)
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert "$.actions[0].text" in refused.text and "zh-CN, en" in refused.text
