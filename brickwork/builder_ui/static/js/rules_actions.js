@@ -179,6 +179,7 @@ export function actionsPart() {
 // A notification's message: one formula for everyone, or one per language (each person reads
 // their own); the switch copies the one text into both.
 function messageEditors(action, path) {
+  const T = R.T;
   const own = textsOf(action);
   if (own.langs) {
     return [["zh-CN", T.text_zh], ["en", T.text_en]].flatMap(([locale, label]) => formula({
