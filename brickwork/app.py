@@ -54,6 +54,7 @@ from brickwork.platform import (
     appfile_api,
     audit_api,
     clock,
+    i18n,
     notifications_api,
     org_api,
     two_factor_api,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.store = store()  # every kind the engines registered (brickwork/kinds.py)
     app.state.catalog = catalog
     clock.configure(settings.zone)
+    i18n.configure_default(settings.default_locale)
     listing.configure(settings.secret_key)
     connectors_config.configure(settings)  # the key sealing connections' and webhooks' secrets, the allow-list
 

@@ -23,7 +23,8 @@ def connection_for(run: Any, settings: dict[str, Any], connectors: tuple[str, ..
                              .where(App.key == run.app, Connection.key == str(key)))
     if row is None or row.connector not in connectors:
         raise Invalid(_("The action is not valid."), errors=[FieldError("connection", "connection", _(
-            "The app has no %(kind)s connection %(key)s.", kind=" / ".join(connectors), key=key))])
+            "The app has no %(kind)s connection %(key)s: an administrator adds one with this key on the app's "
+            "Connections page.", kind=" / ".join(connectors), key=key))])
     return row
 
 

@@ -105,7 +105,8 @@ def clock(monkeypatch):
 
 
 def test_a_lead_reaching_60_points_becomes_an_mql_assigned_in_turn_and_its_owner_is_told(crm, drain):
-    first = crm.create("leads", name="周敏", company="杭州云帆", source="lsrc_website", campaign="2026 春季展会",
+    fair = crm.create("campaigns", name="2026 春季展会", channel="chn_exhibition", cost="50000")
+    first = crm.create("leads", name="周敏", company="杭州云帆", source="lsrc_website", campaign=fair["id"],
                        form_filled=True)
     drain()
     assert crm.get("leads", first["id"])["score"] == "20"  # the form filled

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from brickwork.engines.form import fill_links
 from brickwork.engines.form.storage import column_name
-from brickwork.engines.rules.context import Run
+from brickwork.engines.rules.context import Run, is_expression
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
@@ -26,6 +26,7 @@ from brickwork.platform.jobs import defer
 from brickwork.platform.models import Role, Sequence, User, UserRole
 from brickwork.platform.notifications import CHANNELS
 from brickwork.platform.notifications import notify as notify_users
+from brickwork.platform.settings import LOCALES
 
 MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
 RESUME = "rules.resume"  # the task that runs a rule's actions after a wait (tasks.py)
@@ -215,12 +216,29 @@ def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
         manager = run.manager(key)
         if manager is not None:
             users.add(manager)
-    text = run.value(settings.get("text", ""))
-    text = str(text if text is not None else "")
+    text = _text(run, settings.get("text", ""))
     users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
                              record_id=run.record_id, source=f"rule:{run.rule.key}", event="rule",
                              channels=[str(c) for c in settings.get("channels") or []]))
     return {"users": sorted(users), "text": text}
+
+
+def per_language(value: Any) -> bool:
+    """A text per language, ``{"zh-CN": ..., "en": ...}``: each a constant or an expression."""
+    return isinstance(value, dict) and bool(value) and set(value) <= set(LOCALES)
+
+
+def _text(run: Run, value: Any) -> str | dict[str, str]:
+    """A notification's text: one for everyone, or one per language (each read by the people
+    of that language)."""
+    if per_language(value):
+        return {locale: _one_text(run, one) for locale, one in value.items()}
+    return _one_text(run, value)
+
+
+def _one_text(run: Run, value: Any) -> str:
+    text = run.value(value)
+    return str(text if text is not None else "")
 
 
 def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
@@ -300,6 +318,10 @@ def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     roles = settings.get("roles", [])
     if not isinstance(roles, list) or any(not isinstance(r, str) for r in roles):
         errors.append(FieldError("roles", "type", _("List the keys of the roles.")))
+    text = settings.get("text")
+    if isinstance(text, dict) and not is_expression(text) and set(text) != {"formula"} and not per_language(text):
+        errors.append(FieldError("text", "type", _(
+            "Give the message as a text, a formula, or one per language: %(choices)s.", choices=", ".join(LOCALES))))
     managers = settings.get("managers_of", [])
     if not isinstance(managers, list) or any(not isinstance(k, str) for k in managers):
         errors.append(FieldError("managers_of", "type", _("List the keys of person fields.")))

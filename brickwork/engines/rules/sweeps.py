@@ -8,7 +8,7 @@ Never a job per record waiting for its day."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, delete, exists, func, insert, literal, select, update
@@ -20,6 +20,7 @@ from brickwork.engines.form.storage import column_name
 from brickwork.engines.rules.context import is_expression
 from brickwork.engines.rules.engine import LiveRule, acting_as, live_rules, snapshot, start
 from brickwork.engines.rules.triggers import for_topic
+from brickwork.platform import clock
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.models import RuleMatch, RuleRun
@@ -38,6 +39,9 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     matching = t.c.deleted_at.is_(None)
     if rule.condition is not None:
         matching = matching & service.compile_condition(rule.condition, check_readable=False)
+    yearly = _yearly(form, live)
+    if yearly is not None:
+        matching = matching & yearly
     mine = (m.c.app == app) & (m.c.rule == rule.key)
     window = _window(form, live)
     if window is not None:  # markers from before they were keyed by the date: keyed now, not fired again
@@ -94,7 +98,31 @@ def _window(form: Form, live: LiveRule) -> Any:
     f = form.by_key.get(key) if isinstance(key, str) else None
     if f is None or f.type not in DATES:
         return None
-    return func.coalesce(cast(form.table.c[column_name(f.id)], String(40)), "")
+    value = func.coalesce(cast(form.table.c[column_name(f.id)], String(40)), "")
+    if (live.body.trigger.model_extra or {}).get("yearly") is True:  # the same date fires again next year
+        return value + literal(f"@{clock.today().year}")
+    return value
+
+
+def _yearly(form: Form, live: LiveRule) -> Any:
+    """``yearly: true``: the record matches on the day its date field's month and day come
+    round again, every year (birthdays, anniversaries); 29 February on 28 February when the
+    year has no 29th. The marker goes when the day has passed (the record stops matching), so
+    next year's day fires again. None: the rule is not yearly."""
+    settings = live.body.trigger.model_extra or {}
+    key = settings.get("field")
+    f = form.by_key.get(key) if settings.get("yearly") is True and isinstance(key, str) else None
+    if f is None or f.type not in DATES:
+        return None
+    return func.substr(cast(form.table.c[column_name(f.id)], String(40)), 6, 5).in_(month_days(clock.today()))
+
+
+def month_days(today: date) -> list[str]:
+    """The "MM-DD" of the dates whose yearly day is ``today``."""
+    days = [today.strftime("%m-%d")]
+    if today.month == 2 and today.day == 28 and (today + timedelta(days=1)).month == 3:
+        days.append("02-29")
+    return days
 
 
 def _refs(node: Any) -> list[str]:
