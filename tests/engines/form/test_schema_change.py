@@ -8,7 +8,6 @@ from sqlalchemy import create_engine, inspect, text
 from brickwork.engines.form.forms import load_form
 from brickwork.engines.form.storage import record_table
 from brickwork.platform.db import transaction
-
 from tests.engines.form.helpers import APP, changed, field, form, publish, records
 
 CUSTOMERS = form(
