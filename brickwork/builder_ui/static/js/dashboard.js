@@ -142,7 +142,7 @@ async function loadData() {
     if (!box) return;
     if (entry.error) { box.replaceChildren(h("p", { class: "muted" }, entry.error.title || T.cell_failed)); return; }
     const data = entry.data;
-    if (data.rfm) { box.replaceChildren(h("p", { class: "muted" }, T.empty)); return; }
+    if (data.rfm && !data.chart) { box.replaceChildren(h("p", { class: "muted" }, T.empty)); return; }
     const report = reports[body.cells[i].report];
     const formKey = report?.query?.source?.form;
     const label = labelsFor(formKey, data);
