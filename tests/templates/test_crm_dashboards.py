@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
@@ -258,3 +259,35 @@ def test_every_report_runs_on_the_demo_data(app, api, sessions, drain):
             assert [c.get("error") for c in cells] == [None] * len(reports)
             filled = {c["report"] for c in cells if c["data"].get("rows") or c["data"].get("rfm", {}).get("customers")}
             assert filled >= set(reports) - {"rpt_my_followups", "rpt_stalled", "rpt_sla"}, key
+
+
+@pytest.mark.browser
+def test_a_sales_rep_opening_the_crm_on_a_phone_lands_on_their_desk(browser, live_server, live_api):
+    """zh-CN at 390 px: signing in and opening the app shows the sales rep's own board."""
+    from playwright.sync_api import expect
+
+    assert live_api.post("/api/v1/templates/crm:install").status_code == 201
+    password = "a-long-password-1"
+    rep = live_api.post("/api/v1/users", json={"username": "lin", "display_name": "林", "password": password})
+    assert rep.status_code == 201, rep.text
+    added = live_api.post("/api/v1/apps/crm/roles/sales/members", json={"user": rep.json()["id"]})
+    assert added.status_code == 201, added.text
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/login")
+    page.locator("input[name=username]").fill("lin")
+    page.locator("input[name=password]").fill(password)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/apps/crm")
+    expect(page).to_have_url(f"{live_server.url}/apps/crm/dashboards/dash_sales")
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
+    expect(page.get_by_text("我的销售漏斗")).to_be_visible()
+    expect(page.get_by_test_id("card-chart")).to_have_count(3)
+    expect(page.get_by_test_id("card-empty")).to_have_count(3)  # a new install: empty, not an error
+    expect(page.get_by_test_id("card-empty").first).to_have_text("没有数据。")
+    assert errors == []
+    context.close()
