@@ -128,7 +128,8 @@ def test_the_manager_s_board_ranks_the_team_and_finds_stalled_deals(crm, session
     weeks_ago = (utcnow() - timedelta(days=20)).isoformat() + "Z"
     stalled = opportunity(crm, "ann", "停滞", "stg_proposal", 8000, last_activity_at=weeks_ago)
     touched = opportunity(crm, "bob", "有跟进", "stg_quote", 6000, last_activity_at=weeks_ago)
-    opportunity(crm, "bob", "新商机", "stg_initial", 3000)  # opened today
+    opportunity(crm, "bob", "新商机", "stg_initial", 3000)  # opened today, no activity since
+    opportunity(crm, "bob", "旧商机", "stg_initial", 1000, opened_on=(today() - timedelta(days=30)).isoformat())
     followup(crm, "bob", "跟进", opportunity=touched["id"], time=(utcnow() - timedelta(days=1)).isoformat() + "Z")
     drain()
 
@@ -148,9 +149,10 @@ def test_the_manager_s_board_ranks_the_team_and_finds_stalled_deals(crm, session
         trend = {r["d_month"]: r["m_amount"] for r in data["rpt_won_trend"]["rows"]}
         earlier = (this_month - timedelta(days=40)).strftime("%Y-%m")
         assert (trend[this_month.strftime("%Y-%m")], trend[earlier]) == ("90000.00", "99000.00")
-        assert [r["d_name"] for r in data["rpt_stalled"]["rows"]] == ["停滞"]
+        # no activity for 14 days: by the last activity, else by the opening date
+        assert [r["d_name"] for r in data["rpt_stalled"]["rows"]] == ["停滞", "旧商机"]
         funnel = {r["d_stage"]: r["m_count"] for r in data["rpt_team_funnel"]["rows"]}
-        assert funnel == {"stg_proposal": 1, "stg_quote": 1, "stg_initial": 1}
+        assert funnel == {"stg_proposal": 1, "stg_quote": 1, "stg_initial": 2}
     assert stalled["id"]
 
 
