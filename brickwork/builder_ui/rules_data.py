@@ -19,7 +19,7 @@ from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.formulas import infos
 from brickwork.engines.rules.actions import ACTIONS, per_language
-from brickwork.engines.rules.context import is_expression, manager_field
+from brickwork.engines.rules.context import before_field, event_value, is_expression, manager_field
 from brickwork.engines.rules.engine import DEPTH_LIMIT
 from brickwork.engines.rules.triggers import TRIGGERS
 from brickwork.platform.errors import FieldError, Invalid
@@ -113,7 +113,9 @@ def texts(body: dict[str, Any], forms: dict[str, dict[str, Any]]) -> dict[str, s
         elif "text" in action:
             found[f"actions[{i}].text"] = _text(_by_id(action["text"], source), known)
         for key, value in (action.get("values") or {}).items() if isinstance(action.get("values"), dict) else ():
-            if manager_field(value) is None:  # "the manager of …" is a choice on the page, not a formula
+            # "the manager of …" is a choice on the page, and the event's values are kept as
+            # they are (rules_state.js): neither is a formula
+            if manager_field(value) is None and event_value(value) is None and before_field(value) is None:
                 found[f"actions[{i}].values.{key}"] = _text(_by_id(value, source), known)
     return found
 

@@ -123,6 +123,7 @@ async function assemble() {
       copy.values = {};
       for (const [field, text] of Object.entries(own.values)) {
         if (own.managers?.[field]) copy.values[field] = { manager_of: own.managers[field] };
+        else if (own.kept?.[field] && !(text || "").trim()) copy.values[field] = own.kept[field];
         else if ((text || "").trim()) items.push({ path: `actions[${i}].values.${field}`, text });
       }
     }

@@ -25,6 +25,10 @@ body.actions.forEach((action, i) => {
   for (const [key, value] of Object.entries(action.values || {})) {
     if (value && typeof value === "object" && typeof value.manager_of === "string") {
       own.values[key] = ""; own.managers[key] = value.manager_of;
+    } else if (value && typeof value === "object" && (typeof value.event === "string"
+      || typeof value.before === "string")) {
+      // {"event": …} / {"before": …} (docs/rules.md): no formula; kept as written unless replaced
+      own.values[key] = ""; own.kept = { ...own.kept, [key]: value };
     }
   }
   texts.set(action, own);
