@@ -132,9 +132,13 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
     ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).cte("ahead")
     bounds = select(func.max(ahead.c.id).label("upto")).cte("bounds")
     in_range = (t.c.id > after) & (t.c.id <= select(bounds.c.upto).scalar_subquery())
-    picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(in_range, matching)
-    newly = (postgresql.insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
-             .on_conflict_do_nothing().returning(m.c.record_id).cte("marked"))
+    upto = select(bounds.c.upto).scalar_subquery()
+    picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(
+        in_range, matching, ~exists(select(m.c.record_id).where(
+            m.c.app == app, m.c.rule == rule.key, m.c.record_id > after, m.c.record_id <= upto,
+            m.c.record_id == t.c.id, m.c.window == same)))
+    newly = (insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
+             .returning(m.c.record_id).cte("marked"))
     try:
         written = writer.set_many_within(in_range & t.c.id.in_(select(newly.c.record_id)), values)
     except BrickworkError:
