@@ -3,7 +3,9 @@ scheduled sweep compiles the rule's condition to SQL over the form's table, clea
 statement the markers of records that no longer match or whose date moved (re-arming the
 rule for them), then marks the newly matching records one ``INSERT … SELECT`` per batch.
 A rule that only sets constants writes each batch with one ``UPDATE`` over the batch's
-markers and logs one run per batch; any other rule starts one run per record marked.
+markers and logs one run per batch (on PostgreSQL, when nobody needs an event per record,
+markers, UPDATE, audit, event and run row are ONE statement per batch); any other rule
+starts one run per record marked.
 Never a job per record waiting for its day."""
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -73,14 +74,10 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     compact = constants is not None and not _listened(session, app, form.key)
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
-    whole = _batch_statement(session, app, live, writer, matching, same, constants, moment, batch) \
+    whole = _batch_statement(session, app, live, writer, matching, mine, same, constants, moment, batch) \
         if compact else None
-    while whole is not None:  # PostgreSQL: one statement per batch, only counts come back
-        upto, found = session.execute(whole, {AFTER: after, many_sql.NOW: utcnow(),
-                                              many_sql.EVENT_KEY: uuid.uuid4().hex}).one()
-        if upto is None:
-            return {"cleared": cleared, "marked": marked}
-        after, marked = upto, marked + found
+    if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
+        return {"cleared": cleared, "marked": _run_batches(session, whole)}
     while True:
         # The batch is the next `batch` matching records by id; bounding both sides of the
         # anti-join by that id range keeps each batch's cost its own (the markers of the
@@ -114,16 +111,27 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     return {"cleared": cleared, "marked": marked}
 
 
-def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any,
+def _run_batches(session: Session, whole: Select) -> int:
+    """Run the one-statement batch until no batch is left; how many records it marked."""
+    marked, after = 0, 0
+    while True:
+        upto, found = session.execute(whole, {AFTER: after, many_sql.NOW: utcnow(),
+                                              many_sql.EVENT_KEY: uuid.uuid4().hex}).one()
+        if upto is None:
+            return marked
+        after, marked = upto, marked + found
+
+
+def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, mine: Any,
                      same: Any, values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
-    """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL): the next
-    ``batch`` matching records after ``AFTER``; their markers (``ON CONFLICT DO NOTHING``
-    on the markers' natural key: the records marked before are skipped, without an
-    anti-join whose plan depends on the markers' statistics); the UPDATE of the newly
-    marked records with its audit entry and event (the record service's, many_sql.py); the
-    batch's run row, all built in SQL from what the inserts and the UPDATE return. It
-    returns the batch's last id (None: no batch left) and how many records it marked.
-    None: SQLite, or the write needs the batch-by-batch path (per-record values, a
+    """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
+    sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
+    matching records; the markers of those not marked yet (the anti-join bounded by the
+    batch's id range, as the batch-by-batch path); the UPDATE of the newly marked records
+    with its audit entry and event (the record service's, many_sql.py); the batch's run
+    row. All built in SQL from what the inserts and the UPDATE return: it answers the
+    batch's last id (None: no batch left) and how many records it marked, nothing per
+    record. None: SQLite, or the write needs the batch-by-batch path (per-record values, a
     subscriber that wants the event, a refusal to log on each batch's run)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
@@ -131,12 +139,11 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
     after = bindparam(AFTER, type_=BigInteger)
     ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).cte("ahead")
     bounds = select(func.max(ahead.c.id).label("upto")).cte("bounds")
-    in_range = (t.c.id > after) & (t.c.id <= select(bounds.c.upto).scalar_subquery())
     upto = select(bounds.c.upto).scalar_subquery()
+    in_range = (t.c.id > after) & (t.c.id <= upto)
     picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(
         in_range, matching, ~exists(select(m.c.record_id).where(
-            m.c.app == app, m.c.rule == rule.key, m.c.record_id > after, m.c.record_id <= upto,
-            m.c.record_id == t.c.id, m.c.window == same)))
+            mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id, m.c.window == same)))
     newly = (insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
              .returning(m.c.record_id).cte("marked"))
     try:
