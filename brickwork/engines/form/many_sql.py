@@ -11,17 +11,15 @@ PostgreSQL only: SQLite has no data-modifying ``WITH`` (it keeps ``set_many``)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
+from brickwork.engines.form.forms import Form
 from brickwork.platform.models import AuditEntry, OutboxEvent
-
-if TYPE_CHECKING:
-    from brickwork.engines.form.records import RecordService
 
 TOPIC = "record.updated_many"
 NOW = "many_now"  # the write's moment: updated_at, the audit entry's and the event's time
@@ -48,16 +46,16 @@ def json_object(values: dict[str, Any]) -> ColumnElement[Any]:
     return func.json_build_object(*parts, type_=JSON)
 
 
-def updated_many(service: RecordService, where: ColumnElement[bool], columns: dict[str, Any],
+def updated_many(form: Form, user_id: int | None, where: ColumnElement[bool], columns: dict[str, Any],
                  after: dict[str, Any], origin: dict[str, Any]) -> Written:
-    """The UPDATE of the records ``where`` picks (version + 1, ``columns``), and, when it
-    changed any, one audit entry and one outbox event, shaped as ``RecordService._log_many``
-    writes them."""
-    form, t = service.form, service.table
-    actor = literal(service.who.user_id, BigInteger)
+    """The UPDATE by ``user_id`` of the records ``where`` picks (version + 1, ``columns``),
+    and, when it changed any, one audit entry and one outbox event, shaped as
+    ``RecordService._log_many`` writes them."""
+    t = form.table
+    actor = literal(user_id, BigInteger)
     now = bindparam(NOW, type_=DateTime)
     changed = update(t).where(where).values(
-        **columns, version=t.c.version + 1, updated_at=now, updated_by=service.who.user_id,
+        **columns, version=t.c.version + 1, updated_at=now, updated_by=user_id,
     ).returning(t.c.id).cte("changed")
     summary = select(func.count().label("n"), func.min(changed.c.id).label("first"),
                      func.max(changed.c.id).label("last"),

@@ -517,7 +517,7 @@ class RecordService:
         t = self.table
         stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
         moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
-        return many_sql.updated_many(self, self._live_for_update(chosen).whereclause & moved,
+        return many_sql.updated_many(self.form, self.who.user_id, self._live_for_update(chosen).whereclause & moved,
                                      to_columns(self.form, given), self._after(given), self._many_origin())
 
     def delete(self, record_id: int, version: int | None = None) -> None:
