@@ -61,9 +61,9 @@ def delivered(session: Session, topic: str, app: str | None) -> bool:
     """Whether an event of ``topic`` in ``app`` would get a delivery job (a subscriber wants
     it): a writer that builds its event in SQL (form engine's many_sql.py) writes only the
     outbox row, so it asks this first."""
-    subs = {(sub.name, app): sub for sub in subscribers_for(topic)}
-    plain = [key for key, sub in subs.items() if sub.wanted is None]
-    return bool(plain) or any(_ask_wanted(session, {k: s for k, s in subs.items() if s.wanted is not None}).values())
+    subs = subscribers_for(topic)
+    return any(sub.wanted is None for sub in subs) or any(_ask_wanted(session, {(sub.name, app): sub
+                                                                             for sub in subs}).values())
 
 
 def _ask_wanted(session: Session, pairs: dict[tuple[str, str | None], Any]) -> dict[tuple[str, str | None], bool]:

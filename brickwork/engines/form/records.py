@@ -428,7 +428,7 @@ class RecordService:
             done = self.bulk_update([{**data, "id": row.id, "version": row.version} for row in rows])
             return [record["id"] for record in done]
         columns = to_columns(self.form, given)
-        stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+        stored = self._stored(given)
         if compact:
             return self._set_compact(live, given, columns, stored)
         changes, changed = [], []
@@ -469,10 +469,16 @@ class RecordService:
         return bool(self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
             f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields))
 
+    def _stored(self, given: dict[str, Any]) -> dict[str, Any]:
+        return {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+
+    def _moved(self, stored: dict[str, Any]) -> ColumnElement[bool]:
+        """The records a set_many would change: those not holding every value already."""
+        return or_(*[self.table.c[storage.column_name(fid)].is_distinct_from(v) for fid, v in stored.items()])
+
     def _set_compact(self, live, given: dict[str, Any], columns: dict[str, Any], stored: dict[str, Any]) -> list[int]:
         t = self.table
-        moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
-        changed = sorted(self.db.execute(update(t).where(live.whereclause, moved).values(
+        changed = sorted(self.db.execute(update(t).where(live.whereclause, self._moved(stored)).values(
             **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id)
             .returning(t.c.id)).scalars().all())
         if changed:
@@ -514,11 +520,9 @@ class RecordService:
         given = self._settable(data)
         if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key):
             return None
-        t = self.table
-        stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
-        moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
-        return many_sql.updated_many(self.form, self.who.user_id, self._live_for_update(chosen).whereclause & moved,
-                                     to_columns(self.form, given), self._after(given), self._many_origin())
+        where = self._live_for_update(chosen).whereclause & self._moved(self._stored(given))
+        return many_sql.updated_many(self.form, self.who.user_id, where, to_columns(self.form, given),
+                                     self._after(given), self._many_origin())
 
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""
