@@ -57,6 +57,15 @@ def emit_many(session: Session, events: list[NewEvent], moment: datetime | None 
     return [e.key for e in events]
 
 
+def delivered(session: Session, topic: str, app: str | None) -> bool:
+    """Whether an event of ``topic`` in ``app`` would get a delivery job (a subscriber wants
+    it): a writer that builds its event in SQL (form engine's many_sql.py) writes only the
+    outbox row, so it asks this first."""
+    subs = subscribers_for(topic)
+    return any(sub.wanted is None for sub in subs) or any(_ask_wanted(session, {(sub.name, app): sub
+                                                                             for sub in subs}).values())
+
+
 def _ask_wanted(session: Session, pairs: dict[tuple[str, str | None], Any]) -> dict[tuple[str, str | None], bool]:
     """Each subscriber's ``wanted`` once per app of the batch. Answers given as queries (any
     row means yes) are asked together, in one statement, as that is one round trip per
