@@ -7,8 +7,9 @@
 Customers are written straight into the form's table (half of them stale). Then, on a copy
 of the same state each time: (a) ``UPDATE … SET pool = 'public' WHERE deleted_at IS NULL AND
 last_followup < today - 30``; (b) the published rule's sweep (markers, one UPDATE through the
-record service per batch, audit, events and run-log rows set-wise). Prints a Markdown row
-for docs/PERFORMANCE.md. On PostgreSQL a fresh schema is used and dropped.
+record service per batch, audit, events and run-log rows set-wise; on PostgreSQL all of a
+batch in one data-modifying ``WITH``, decision 0047). Prints a Markdown row for
+docs/PERFORMANCE.md. On PostgreSQL a fresh schema is used and dropped.
 """
 
 from __future__ import annotations

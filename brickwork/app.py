@@ -16,19 +16,25 @@ from brickwork.builder_ui import (
     audit_page,
     connections_page,
     designer,
+    fill_page,
     flow_designer,
     inbox_pages,
     org_pages,
     pages,
     permissions,
+    record_edit,
     record_import,
+    record_merge,
     record_pages,
+    record_trash,
     record_views,
     report_pages,
     roles_page,
     rules_page,
     runs_page,
     template_gallery,
+    views_calendar,
+    views_kanban,
     webhooks_page,
 )
 from brickwork.connectors import api as connectors_api
@@ -38,7 +44,7 @@ from brickwork.connectors.webhooks import api as webhooks_api
 from brickwork.engines.flow import api as flow_api
 from brickwork.engines.flow import preview_api as flow_preview_api
 from brickwork.engines.form import api as form_api
-from brickwork.engines.form import listing, transfer_api, views_api
+from brickwork.engines.form import fill_api, listing, transfer_api, views_api
 from brickwork.engines.report import api as report_api
 from brickwork.engines.rules import api as rules_api
 from brickwork.kinds import store
@@ -48,6 +54,7 @@ from brickwork.platform import (
     appfile_api,
     audit_api,
     clock,
+    i18n,
     notifications_api,
     org_api,
     two_factor_api,
@@ -58,6 +65,7 @@ from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
 from brickwork.platform.http.openapi import platform_openapi
+from brickwork.platform.http.routes import add_routes
 from brickwork.platform.http.site import LocaleMiddleware
 from brickwork.platform.jobs import api as runs_api
 from brickwork.platform.jobs.worker import load_plugins, start_embedded
@@ -91,6 +99,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     app.state.store = store()  # every kind the engines registered (brickwork/kinds.py)
     app.state.catalog = catalog
     clock.configure(settings.zone)
+    i18n.configure_default(settings.default_locale)
     listing.configure(settings.secret_key)
     connectors_config.configure(settings)  # the key sealing connections' and webhooks' secrets, the allow-list
 
@@ -109,31 +118,21 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    app.include_router(appfile_api.router)  # first: /apps/{app}:export is not the app {app}
-    app.include_router(platform_api.router)
-    app.include_router(runs_api.router)
-    app.include_router(audit_api.router)
-    app.include_router(flow_api.router)  # before forms: /records/{id}/flow-instances
-    app.include_router(rules_api.router)  # before forms: /records/{id}/rule-runs
-    app.include_router(print_api.router)  # before forms: /records/{id}/print/...
-    app.include_router(rules_api.hooks)
-    app.include_router(notifications_api.router)
-    app.include_router(webhooks_api.router)
-    app.include_router(webhooks_api.incoming_router)
-    app.include_router(app_roles_api.router)
-    app.include_router(org_api.router)
-    app.include_router(two_factor_api.router)
-    app.include_router(form_api.router)
-    app.include_router(form_api.app_router)
-    app.include_router(views_api.router)
-    app.include_router(transfer_api.router)
-    app.include_router(report_api.router)
-    app.include_router(flow_preview_api.router)
-    app.include_router(connectors_api.router)
-    for ui in (pages, org_pages, audit_page, designer, app_settings, permissions, roles_page, record_views,
-               record_pages, record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page,
-               connections_page, webhooks_page, inbox_pages):
-        app.include_router(ui.router)
+    # Order matters where paths overlap: the first route that matches takes the request.
+    add_routes(app, appfile_api.router,  # first: /apps/{app}:export is not the app {app}
+               platform_api.router, runs_api.router, audit_api.router,
+               flow_api.router,  # before forms: /records/{id}/flow-instances
+               rules_api.router,  # before forms: /records/{id}/rule-runs
+               print_api.router,  # before forms: /records/{id}/print/...
+               rules_api.hooks, notifications_api.router, webhooks_api.router, webhooks_api.incoming_router,
+               app_roles_api.router, org_api.router, two_factor_api.router, form_api.router, form_api.app_router,
+               views_api.router, transfer_api.router, fill_api.router, report_api.router, flow_preview_api.router,
+               connectors_api.router)
+    add_routes(app, *(ui.router for ui in (
+        pages, org_pages, audit_page, designer, app_settings, permissions, roles_page,
+        views_kanban, views_calendar, record_views, record_edit, record_trash, record_merge, record_pages,
+        record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page, connections_page,
+        webhooks_page, inbox_pages, fill_page)))
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.openapi = platform_openapi(app)  # errors as the server sends them: Problem, problem+json

@@ -141,7 +141,10 @@ class Readable:
                 else row.subject_id
         elif kind == "department" and row.subject_id.isdigit():
             subject = self.departments.get(int(row.subject_id), row.subject_id)  # a deleted one: its id
-        entry = Entry(row.id, row.at, self.people.get(row.actor_id, "") if row.actor_id else _("The system"),
+        by_link = (row.changes or {}).get("_via") == "link"
+        who = self.people.get(row.actor_id, "") if row.actor_id else \
+            _("Someone, through a fill link") if by_link else _("The system")
+        entry = Entry(row.id, row.at, who,
                       action_label(row.action), kind_label(kind), app, subject, link)
         entry.changes = self._changes(row)
         return entry
@@ -154,7 +157,7 @@ class Readable:
         fields = self._fields(row)
         out = []
         for key, value in changes.items():
-            if key == "_meta":
+            if key in ("_meta", "_via"):
                 continue
             f = fields.get(key)
             label = pick(f.get("label", {})) or key if f else key_label(key)

@@ -19,7 +19,7 @@ from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.widgets import render_field
 from brickwork.engines.form.layout import rows
 from brickwork.engines.form.menu import app_menu
-from brickwork.engines.report.reports import visible_dashboards
+from brickwork.engines.report.reports import landing, visible_dashboards
 from brickwork.platform.apps import ICONS, get_app
 from brickwork.platform.errors import BrickworkError, Conflict, FieldError, Invalid
 from brickwork.platform.http.deps import db, designing
@@ -78,6 +78,20 @@ def app_page(request: Request, app_key: str, user: Principal, status_code: int =
 
 @router.get("/apps/{app}")
 def app_home(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
+    """Opening the app: the dashboard for the person's role (reports.landing), else its page."""
+    try:
+        with db(request, read_only=True) as session:
+            key = landing(session, request.app.state.store, get_app(session, app), user)
+    except BrickworkError as exc:
+        return error_page(request, exc)
+    if key is not None:
+        return RedirectResponse(f"/apps/{app}/dashboards/{key}", status_code=303)
+    return app_page(request, app, user)
+
+
+@router.get("/apps/{app}/menu")
+def app_menu_page(request: Request, app: str, user: Principal = Depends(page_user)) -> Response:
+    """The app's page (its forms, views and dashboards) for everyone, landing or not."""
     return app_page(request, app, user)
 
 

@@ -54,7 +54,9 @@ def timeline(session: Session, service: RecordService, record_id: int) -> list[E
             "record.restored": _("restored the record from the recycle bin")}
     result = []
     for entry in entries:
-        item = Entry(people.get(entry.actor_id, _("Someone")), moment(entry.at.isoformat() + "Z"), entry.action,
+        who = _("Someone, through a fill link") if (entry.changes or {}).get("_via") == "link" \
+            else people.get(entry.actor_id, _("Someone"))
+        item = Entry(who, moment(entry.at.isoformat() + "Z"), entry.action,
                      what.get(entry.action, entry.action))
         for key, change in entry.changes.items():
             f = shown_fields.get(key)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from brickwork.builder_ui import approval_view, record_edit, record_merge, record_trash, rules_page
+from brickwork.builder_ui import approval_view, rules_page
 from brickwork.builder_ui.links import related
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.record_common import (
@@ -44,9 +44,6 @@ from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 
 router = APIRouter(include_in_schema=False)
-router.include_router(record_edit.router)
-router.include_router(record_trash.router)
-router.include_router(record_merge.router)
 RECORD = "/apps/{app}/forms/{form}/records/{record_id}"
 
 
@@ -68,9 +65,24 @@ def record_page(request: Request, app: str, form: str, record_id: int, deleted: 
                           **main_context(session, service, record), notice=notice, warning=warning,
                           rule_buttons=rules_service.buttons(session, app, form, user),
                           rules_ran=rules_page.ran_on(session, app, form, record_id),
-                          prints=templates_of(session, app, form), **approvals(session, service, record))
+                          prints=templates_of(session, app, form), **approvals(session, service, record),
+                          suggest=suggested(service, record))
     except BrickworkError as exc:
         return error_page(request, exc)
+
+
+def suggested(service: RecordService, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The relations with ``suggest`` the viewer may set on this record: the page asks the
+    suggestions API for each (static/js/suggestions.js) and links one with a click."""
+    if record["_meta"]["deleted_at"] is not None or record["_meta"].get("flow_state") in approval_view.IN_APPROVAL:
+        return []
+    if "update" not in service.allowed(record["id"]):
+        return []
+    base, mine = base_url(service), {f.key for f in writable(service)}
+    return [{"key": f.key, "label": f.label, "multiple": bool(f.multiple),
+             "api": f"/api/v1{base}/records/{record['id']}/suggestions/{f.key}",
+             "open": f"/apps/{service.form.app.key}/forms/{f.target}/records/"}
+            for f in service.form.definition.fields if f.type == "relation" and f.suggest and f.key in mine]
 
 
 def approvals(session, service: RecordService, record: dict[str, Any]) -> dict[str, Any]:

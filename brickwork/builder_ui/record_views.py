@@ -10,7 +10,6 @@ import json
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from brickwork.builder_ui import views_calendar, views_kanban
 from brickwork.builder_ui.pages import page_user
 from brickwork.builder_ui.rendering import error_page, render
 from brickwork.builder_ui.views_common import open_form, script_text, sort_by_keys
@@ -22,8 +21,6 @@ from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 
 router = APIRouter(include_in_schema=False)
-router.include_router(views_kanban.router)
-router.include_router(views_calendar.router)
 PAGE_SIZE = 50
 
 

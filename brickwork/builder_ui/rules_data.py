@@ -18,8 +18,8 @@ from brickwork.builder_ui.designer_logic import logic_strings
 from brickwork.engines.form.definition import FieldDef
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.formulas import infos
-from brickwork.engines.rules.actions import ACTIONS
-from brickwork.engines.rules.context import is_expression, manager_field
+from brickwork.engines.rules.actions import ACTIONS, per_language
+from brickwork.engines.rules.context import before_field, event_value, is_expression, manager_field
 from brickwork.engines.rules.engine import DEPTH_LIMIT
 from brickwork.engines.rules.triggers import TRIGGERS
 from brickwork.platform.errors import FieldError, Invalid
@@ -107,10 +107,15 @@ def texts(body: dict[str, Any], forms: dict[str, dict[str, Any]]) -> dict[str, s
     if body.get("condition") is not None:
         found["condition"] = _text(_by_id(body["condition"], source), known)
     for i, action in enumerate(a for a in body.get("actions") or [] if isinstance(a, dict)):
-        if "text" in action:
+        if per_language(action.get("text")):  # a text per language: one formula each
+            for locale, one in action["text"].items():
+                found[f"actions[{i}].text.{locale}"] = _text(_by_id(one, source), known)
+        elif "text" in action:
             found[f"actions[{i}].text"] = _text(_by_id(action["text"], source), known)
         for key, value in (action.get("values") or {}).items() if isinstance(action.get("values"), dict) else ():
-            if manager_field(value) is None:  # "the manager of …" is a choice on the page, not a formula
+            # "the manager of …" is a choice on the page, and the event's values are kept as
+            # they are (rules_state.js): neither is a formula
+            if manager_field(value) is None and event_value(value) is None and before_field(value) is None:
                 found[f"actions[{i}].values.{key}"] = _text(_by_id(value, source), known)
     return found
 
@@ -189,6 +194,8 @@ def strings() -> dict[str, str]:
             "value_hint": _('A formula over the trigger\'s record: {Name}, "text in quotes", 100.'),
             "target": _("Which records"), "target_trigger": _("The trigger's record"),
             "target_relation": _("The records linked by"), "text": _("Message"),
+            "text_zh": _("Message (Chinese)"), "text_en": _("Message (English)"),
+            "text_per_language": _("One message per language"),
             "to_owner": _("The record's owner"), "to_managers": _("The managers of the people in"),
             "by_formula": _("As a formula"), "manager_of": _("The manager of"),
             "to_fields": _("The people in"), "to_users": _("These people"),

@@ -16,6 +16,7 @@ from brickwork.engines.form.forms import Form, load_form
 from brickwork.engines.form.listing import UNSORTABLE
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.saved_views import get_view, list_views, view_out
+from brickwork.engines.form.saved_views import sort_keys as sort_by_keys  # noqa: F401  (the pages' name)
 from brickwork.platform.apps import get_app
 from brickwork.platform.errors import NotFound
 from brickwork.platform.i18n import _, ngettext, pick
@@ -92,19 +93,6 @@ def open_form(session: Session, who: Principal, app: str, form: str) -> FormPage
     service = RecordService(session, the_form, who)
     service.grant.require("read")
     return FormPage(session, who, the_form, service, get_app(session, app).label)
-
-
-def sort_by_keys(form: Form, sort: str) -> str:
-    """The page's sort (field ids, ``id,-id``) as the listing's (keys). Unknown ids are
-    dropped: a field may have been deleted since the view was saved."""
-    parts = []
-    for part in [p.strip() for p in (sort or "").split(",") if p.strip()]:
-        name = part.lstrip("-+")
-        key = form.by_id[name].key if name in form.by_id else name if name in SYSTEM_SORT else None
-        if key:
-            parts.append(("-" if part.startswith("-") else "") + key)
-    return ",".join(parts)
-
 
 
 def plural(say) -> dict[str, str]:

@@ -23,7 +23,8 @@ def connection_for(run: Any, settings: dict[str, Any], connectors: tuple[str, ..
                              .where(App.key == run.app, Connection.key == str(key)))
     if row is None or row.connector not in connectors:
         raise Invalid(_("The action is not valid."), errors=[FieldError("connection", "connection", _(
-            "The app has no %(kind)s connection %(key)s.", kind=" / ".join(connectors), key=key))])
+            "The app has no %(kind)s connection %(key)s: an administrator adds one with this key on the app's "
+            "Connections page.", kind=" / ".join(connectors), key=key))])
     return row
 
 
@@ -53,12 +54,16 @@ def users_of(run: Any, settings: dict[str, Any], users_key: str, fields_key: str
     return list(run.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.id)))
 
 
-def record_texts(run: Any, keys: list[str]) -> list[str]:
-    """The values of some text-like fields of the record (email addresses, phone numbers)."""
+def record_texts(run: Any, keys: list[str], read: dict[str, Any] | None = None) -> list[str]:
+    """The values of some text-like fields of the record (email addresses, phone numbers).
+    ``read``: the record as read (API values by key), for a lookup (the contact's email of
+    a ticket), which is read live and so is not among the event's values."""
     found = []
     for key in keys or []:
         field = run.form.by_key.get(key) if run.form else None
         value = run.values.get(field.id) if field else None
+        if value is None and field is not None and read is not None:
+            value = read.get(key)
         for one in value if isinstance(value, list) else [value]:
             if one not in (None, ""):
                 found.append(str(one))

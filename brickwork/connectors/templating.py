@@ -3,8 +3,9 @@ rendered in Jinja2's sandbox over the trigger's record.
 
 The context: ``record`` (each field's value as people read it, by key: option labels, user
 names, dates in the template's language), ``raw`` (the API values), ``label`` (each field's
-label in that language), ``form``, ``app``, ``record_id``. A template is a text, or a text
-per language (``{"zh-CN": ..., "en": ...}``) of which the message's language is picked.
+label in that language), ``form``, ``app``, ``record_id``, ``links`` (the addresses of the
+fill links an earlier ``request_fill`` of the run made, by name: ``{{ links.fill }}``). A
+template is a text, or a text per language (``{"zh-CN": ..., "en": ...}``) of which the message's language is picked.
 Missing names render empty rather than failing a send.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from brickwork.connectors import config
 from brickwork.engines.form.display import Names, display
 from brickwork.platform.errors import FieldError
 from brickwork.platform.i18n import _, current_locale
@@ -63,8 +65,11 @@ def check(template: Any, path: str) -> list[FieldError]:
 
 def record_context(run: Any, locale: str) -> dict[str, Any]:
     """The context of a rule run's record, read as the run's user sees it, in ``locale``."""
+    base = config.settings().public_url
     context: dict[str, Any] = {"app": run.app, "record_id": run.record_id, "record": {}, "raw": {}, "label": {},
-                               "payload": run.payload}
+                               "payload": run.payload,
+                               # the fill links an earlier action of the run made (request_fill), as addresses
+                               "links": {name: base + path for name, path in getattr(run, "links", {}).items()}}
     form = run.form
     if form is None:
         return context

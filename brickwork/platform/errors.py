@@ -63,6 +63,13 @@ class Conflict(BrickworkError):
     code = "conflict"
 
 
+class Gone(BrickworkError):
+    """Something that was here is no more: a used or expired link."""
+
+    status = 410
+    code = "gone"
+
+
 class TooManyRequests(BrickworkError):
     status = 429
     code = "too_many_requests"

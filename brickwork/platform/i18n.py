@@ -20,6 +20,17 @@ from babel.support import NullTranslations, Translations
 from brickwork.platform.settings import LOCALES
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default="en")
+_default = "zh-CN"  # the installation's language (settings.default_locale), set at start
+
+
+def configure_default(locale: str) -> None:
+    global _default
+    _default = locale
+
+
+def default_locale() -> str:
+    """The installation's language: what people without a language of their own read."""
+    return _default
 
 
 @cache

@@ -461,6 +461,25 @@ class RecordMerge(Base):
                       Index("ix_record_merges_survivor", "app", "form", "survivor_id"))
 
 
+class FillLink(Base):
+    """A link that lets someone without an account fill some fields of one record once
+    (外链, the form engine's ``fill_links.py``). Only the token's SHA-256 is stored, as for
+    API tokens; ``used_at`` is set by the fill that uses it, in the same transaction."""
+
+    __tablename__ = "fill_links"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    app: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(BigInteger)
+    fields: Mapped[list[Any]] = mapped_column(JSON)  # the field keys the link may fill
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_fill_links_record", "app", "form", "record_id"),)
+
+
 class Notification(Base):
     """The bell: a message for one user in the app, until read."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from brickwork.platform.db import utcnow
+from brickwork.platform.i18n import default_locale, pick
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import Notification, User
 
@@ -45,27 +46,34 @@ def register(entry: Channel) -> Channel:
     return entry
 
 
-def notify(session: Session, users: Iterable[int], text: str, *, app: str | None = None, form: str | None = None,
-           record_id: int | None = None, source: str | None = None, event: str | None = None,
-           link: str | None = None, channels: Iterable[str] | None = None) -> list[int]:
+def notify(session: Session, users: Iterable[int], text: str | dict[str, str], *, app: str | None = None,
+           form: str | None = None, record_id: int | None = None, source: str | None = None,
+           event: str | None = None, link: str | None = None, channels: Iterable[str] | None = None) -> list[int]:
     """One notification per active user among ``users``, in one statement; the users notified.
-    Then each channel (all, or those named in ``channels``) queues its own message."""
+    Then each channel (all, or those named in ``channels``) queues its own message. ``text``
+    is a text, or a text per language (``{"zh-CN": ..., "en": ...}``): each person reads it in
+    their own language, else the installation's."""
     wanted = {int(u) for u in users}
-    found = sorted(session.scalars(select(User.id).where(User.id.in_(wanted), User.is_active.is_(True)))) \
-        if wanted else []
+    found = session.execute(select(User.id, User.locale).where(User.id.in_(wanted), User.is_active.is_(True))
+                            .order_by(User.id)).all() if wanted else []
     if not found:
-        return found
+        return []
+    texts = {user: pick(text, locale or default_locale()) for user, locale in found}
     moment = utcnow()
     table = Notification.__table__
     made = session.execute(insert(table).returning(table.c.id, table.c.user_id), [
-        {"user_id": u, "app": app, "form": form, "record_id": record_id, "text": text, "source": source,
-         "created_at": moment} for u in found]).all()
-    message = {"text": text, "app": app, "form": form, "record_id": record_id, "source": source,
-               "event": event, "link": link, "notifications": {user: row for row, user in made}}
-    for name, channel in CHANNELS.items():
-        if channels is None or name in channels:
-            channel.send(session, found, message)
-    return found
+        {"user_id": u, "app": app, "form": form, "record_id": record_id, "text": texts[u], "source": source,
+         "created_at": moment} for u, _locale in found]).all()
+    ids = {user: row for row, user in made}
+    # The channels take one message per text: the people reading the same language together.
+    for same in sorted(set(texts.values())):
+        group = [u for u, _locale in found if texts[u] == same]
+        message = {"text": same, "app": app, "form": form, "record_id": record_id, "source": source,
+                   "event": event, "link": link, "notifications": {u: ids[u] for u in group}}
+        for name, channel in CHANNELS.items():
+            if channels is None or name in channels:
+                channel.send(session, group, message)
+    return [u for u, _locale in found]
 
 
 def notifications(session: Session, who: Principal, unread: bool = False, limit: int = 50) -> tuple[list, int]:

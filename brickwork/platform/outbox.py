@@ -58,6 +58,15 @@ def emit_many(session: Session, events: list[NewEvent], moment: datetime | None 
     return [e.key for e in events]
 
 
+def delivered(session: Session, topic: str, app: str | None, form: str | None = None) -> bool:
+    """Whether an event of ``topic`` in ``app`` (on ``form``) would get a delivery job (a
+    subscriber wants it): a writer that builds its event in SQL (form engine's many_sql.py)
+    writes only the outbox row, so it asks this first."""
+    subs = subscribers_for(topic)
+    return any(sub.wanted is None for sub in subs) or any(_ask_wanted(session, {(sub.name, app, form): sub
+                                                                             for sub in subs}).values())
+
+
 Wanted = tuple[str, str | None, str | None]  # subscriber, app, form
 
 

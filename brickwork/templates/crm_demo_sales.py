@@ -28,7 +28,10 @@ QUOTED = 3  # from the quote stage on, a deal has a quote
 CENT = Decimal("0.01")
 PRIORITIES = {"pri_low": 25, "pri_medium": 45, "pri_high": 22, "pri_urgent": 8}
 QUANTITIES = {"用户·年": (5, 80), "人天": (3, 40)}  # seats and man-days come by the dozen; the rest by the piece
-SLA_HOURS = {"pri_low": 168, "pri_medium": 72, "pri_high": 24, "pri_urgent": 4}
+# Hours to the first response and to the resolution by priority: the template's SLA (its
+# tickets' formulas compute the deadlines from them).
+RESPONSE_HOURS = {"pri_low": 24, "pri_medium": 8, "pri_high": 4, "pri_urgent": 1}
+SLA_HOURS = {"pri_low": 120, "pri_medium": 72, "pri_high": 24, "pri_urgent": 4}
 
 
 def day_at(rng: random.Random, day: date) -> str:
@@ -166,14 +169,14 @@ class Sales:
                 status = rng.choices(("ts_closed", "ts_revisited", "ts_processing"), (50, 45, 5))[0] \
                     if age > 14 else rng.choice(("ts_received", "ts_assigned", "ts_processing", "ts_closed"))
                 reported = day_at(rng, day)
-                due = _plus_hours(reported, SLA_HOURS[priority])
                 done = status in ("ts_closed", "ts_revisited")
                 rows.append({
                     "title": rng.choice(words.TICKET_TITLES), "customer": p["id"], "contact": rng.choice(p["contacts"]),
                     "product": rng.choice(self.products)[0], "priority": priority, "status": status,
                     "assignee": None if status == "ts_received" else rng.choice(self.demo.org.service).user_id,
                     "description": rng.choice(words.TICKET_TITLES) + "，客户希望尽快处理。", "reported_at": reported,
-                    "sla_due_at": due,
+                    "first_responded_at": None if status == "ts_received"
+                    else _plus_hours(reported, rng.randint(0, RESPONSE_HOURS[priority] * 5 // 4)),
                     "resolved_at": _plus_hours(reported, rng.randint(1, SLA_HOURS[priority] * 3 // 2))
                     if done else None,
                     "csat": rng.choice((3, 4, 4, 5, 5, 5)) if done else None,

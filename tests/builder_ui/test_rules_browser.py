@@ -8,6 +8,8 @@ Chinese designer fits a 390 px phone."""
 import pytest
 from playwright.sync_api import expect
 
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.identity.org import create_role
 from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.live_server import LiveServer, Worker
@@ -209,4 +211,48 @@ def test_a_claim_with_a_cap_is_set_in_the_designer(signed_in, live_server, live_
     live = live_api.get(f"{APP}/definitions/rule/claim").json()
     settings = live.get("body", live)["actions"][0]
     assert (settings["strategy"], settings["cap"], settings["field"]) == ("caller", 3, "rep")
+    assert page.errors == []
+
+
+def test_a_notification_to_the_holders_of_a_role_is_chosen_in_the_designer(signed_in, live_server, live_api,
+                                                                           database_url):
+    setup(live_api)
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        create_role(session, "duty", {"en": "On duty", "zh-CN": "值班"})
+    engine.dispose()
+    tell = {"key": "tell", "label": {"en": "Tell"}, "trigger": {"type": "record.created", "form": "deals"},
+            "actions": [{"type": "notify", "text": "A new deal"}]}
+    assert live_api.put(f"{APP}/definitions/rule/tell", json=tell).status_code == 200
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/rules/tell")
+    page.get_by_test_id("action").nth(0).get_by_test_id("notify-roles").get_by_label("On duty").check()
+    page.locator("[data-action=publish]").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Published.")
+    live = live_api.get(f"{APP}/definitions/rule/tell").json()
+    assert live.get("body", live)["actions"][0]["roles"] == ["duty"]
+    assert page.errors == []
+
+
+def test_a_message_is_written_per_language_in_the_designer(signed_in, live_server, live_api):
+    setup(live_api)
+    page = signed_in()
+    page.goto(f"{live_server.url}/apps/crm/rules")
+    page.get_by_label("Name (English)").fill("Tell in two languages")
+    page.get_by_role("button", name="Create and design").click()
+    page.get_by_test_id("trigger-form").select_option("deals")
+    page.get_by_test_id("add-action").select_option("notify")
+    notify = page.get_by_test_id("action").nth(0)
+    notify.locator("textarea").first.fill('"New deal: " & {Name}')
+    notify.get_by_test_id("text-per-language").click()
+    expect(notify.locator("textarea")).to_have_count(2)  # both start from the one message
+    notify.locator("textarea").first.fill('"新商机：" & {Name}')
+    page.locator("[data-action=publish]").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Published.")
+    live = live_api.get(f"{APP}/definitions/rule/tell_in_two_languages").json()["body"]
+    text = live["actions"][0]["text"]
+    assert set(text) == {"zh-CN", "en"} and text["zh-CN"]["args"][0]["lit"] == "新商机："
+    assert text["en"]["args"][0]["lit"] == "New deal: "
+    page.reload()  # opened again: one formula per language
+    expect(page.get_by_test_id("action").nth(0).locator("textarea")).to_have_count(2)
     assert page.errors == []

@@ -136,3 +136,20 @@ def test_a_rule_paused_by_the_engine_shows_so_in_the_list_and_the_switch_lifts_i
     client.post("/apps/crm/rules/tell/enabled", data={"enabled": "on", "csrf_token": token})
     listing = client.get("/apps/crm/rules").text
     assert 'data-testid="paused"' not in listing and 'aria-checked="true"' in listing
+
+
+def test_a_message_per_language_is_one_formula_per_language_in_the_editor(client, api):
+    setup_forms(api)
+    text = {"zh-CN": {"fn": "&", "args": [{"lit": "新商机：", "type": "text"}, {"ref": "name"}]}, "en": "New deal"}
+    assert publish_rule(api, rule("tell", {"type": "record.created", "form": "deals"},
+                                  [{"type": "notify", "owner": True, "text": text}])).status_code == 200
+    as_page(client, api)
+    state = json.loads(STATE.search(client.get("/apps/crm/rules/tell").text).group(1))
+    assert state["texts"]["actions[0].text.zh-CN"] == '"新商机：" & name'
+    assert state["texts"]["actions[0].text.en"] == '"New deal"'
+    assert "One message per language" in json.dumps(state["strings"])
+    headers = {"X-CSRF-Token": form_token(client, "/apps/crm/rules/tell")}
+    done = client.post("/apps/crm/rules/tell/formulas", headers=headers, json={"form": "deals", "items": [
+        {"path": "actions[0].text.zh-CN", "text": '"新商机：" & {Name}'},
+        {"path": "actions[0].text.en", "text": '"New deal: " & {Name'}]})
+    assert done.status_code == 422 and [e["field"] for e in done.json()["errors"]] == ["$.actions[0].text.en"]

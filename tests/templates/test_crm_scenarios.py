@@ -105,7 +105,8 @@ def clock(monkeypatch):
 
 
 def test_a_lead_reaching_60_points_becomes_an_mql_assigned_in_turn_and_its_owner_is_told(crm, drain):
-    first = crm.create("leads", name="周敏", company="杭州云帆", source="lsrc_website", campaign="2026 春季展会",
+    fair = crm.create("campaigns", name="2026 春季展会", channel="chn_exhibition", cost="50000")
+    first = crm.create("leads", name="周敏", company="杭州云帆", source="lsrc_website", campaign=fair["id"],
                        form_filled=True)
     drain()
     assert crm.get("leads", first["id"])["score"] == "20"  # the form filled
@@ -166,7 +167,7 @@ def test_a_customer_untouched_for_30_days_goes_back_to_the_pool_after_a_warning_
     assert len(told) == 2 and "苏州远景" in told[0]  # newest first: the return itself
     # the pool view lists it again, and bob may claim it
     pool = crm.api.get(RECORDS.format("customers"), params={"view": "view_cus_pool"}).json()["items"]
-    assert pooled["id"] in [r["id"] for r in pool]
+    assert pooled["id"] in [r["id"] for r in pool] and kept["id"] not in [r["id"] for r in pool]
     assert crm.press("bob", "customers", pooled["id"], "cus_claim")["status"] == "succeeded"
     assert crm.get("customers", pooled["id"])["owner"] == crm.ids["bob"]
 

@@ -19,7 +19,9 @@ from brickwork.engines.form.openapi import app_document
 from brickwork.engines.form.picker import for_relation, pick_records
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.related import related_lists
+from brickwork.engines.form.saved_views import as_listed, find_view
 from brickwork.engines.form.shape import shape_of
+from brickwork.engines.form.suggestions import suggestions
 from brickwork.platform.api import DefinitionOut, PublishIn, PublishOut, revision_from
 from brickwork.platform.apps import get_app
 from brickwork.platform.audit import audit
@@ -44,6 +46,8 @@ FILTER = ('A condition: the expression language\'s text, level = "A" AND revenue
           'JSON tree, {"fn": "=", "args": [{"ref": "level"}, {"lit": "A", "type": "choice"}]}.')
 FIELDS = ("Field keys to answer, separated by commas; id, version and _meta may be named too "
           "(then only what is named comes, id always): fields=id,version.")
+VIEW = ("A saved view's id, or a shared view's id in the app file (view_cus_pool): its filter holds "
+        "besides filter; its sort and search apply unless sort or q are given.")
 PREFER = "return=minimal: answer only the id and version (RFC 7240)."
 IF_MATCH = 'The version you read, as its ETag ("3"); instead of, or equal to, the version in the body.'
 LOCATION = {"Location": {"description": "The new record's address.", "schema": {"type": "string"}}}
@@ -114,14 +118,18 @@ def form_publish(request: Request, app: str, form: str, dry_run: bool = False, f
 def records_list(request: Request, app: str, form: str, filter: str | None = Query(None, description=FILTER),
                  sort: str | None = None, limit: QueryInt = 50, cursor: str | None = None,
                  fields: str | None = Query(None, description=FIELDS), deleted: bool = False,
-                 q: str | None = None) -> JSONResponse:
+                 q: str | None = None, view: str | None = Query(None, description=VIEW)) -> JSONResponse:
     """``filter`` is a condition: the expression language's text (``level = "A" AND revenue >
     500000``) or its JSON tree (refs by field id or key); ``sort`` is ``key,-key``; pages
     follow ``next_cursor``; ``total`` comes with the first page; ``q`` finds a text in any
-    text-like field (case-insensitive)."""
+    text-like field (case-insensitive); ``view`` lists what a saved view lists."""
     with work(request, read_only=True) as (session, who):
         service = _records(request, session, app, form, who)
-        page = list_records(service, filter_ast=filter_param(service, filter), sort=sort, limit=limit,
+        filter_ast = filter_param(service, filter)
+        if view:
+            filter_ast, sort, q = as_listed(service.form, find_view(session, service, view).config,
+                                            filter_ast=filter_ast, sort=sort, q=q)
+        page = list_records(service, filter_ast=filter_ast, sort=sort, limit=limit,
                             cursor=cursor, fields=fields, deleted=deleted, q=q)
     return JSONResponse(page)
 
@@ -339,6 +347,16 @@ def records_related(request: Request, app: str, form: str, record_id: PathId,
         service = _records(request, session, app, form, who)
         service.get(record_id)
         return related_lists(service, record_id, min(max(limit, 0), 50))
+
+
+@router.get("/{form}/records/{record_id}/suggestions/{field}")
+def records_suggestions(request: Request, app: str, form: str, record_id: PathId, field: str) -> dict[str, Any]:
+    """The records a relation with ``suggest`` offers to link to this one, most alike first
+    (text similarity of the fields the setting names): ``{"field", "form", "items": [{"id",
+    "title", "score"}]}``. Only records of the linked form the caller may read; those linked
+    already are left out."""
+    with work(request, read_only=True) as (session, who):
+        return suggestions(_records(request, session, app, form, who), record_id, field)
 
 
 def _applied(wanted: str | None) -> dict[str, str]:

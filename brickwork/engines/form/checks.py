@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from brickwork.engines.form.formulas import Targets, check_computed, field_infos
 from brickwork.engines.form.logic import check_logic
 from brickwork.engines.form.model import FormShape
-from brickwork.engines.form.picker_filter import check_picker_filters
+from brickwork.engines.form.picker_filter import _ids, check_picker_filters
 from brickwork.platform.errors import Invalid
 from brickwork.platform.expression import parse_condition
 from brickwork.platform.i18n import _
@@ -30,6 +30,7 @@ def check_form(definition: FormShape, forms: Targets | None = None) -> None:
     try:
         check_computed(definition, forms)
         check_picker_filters(definition, forms)
+        _check_suggest(definition, forms)
         check_logic(definition)
         _check_permissions(definition)
     except ValueError as exc:
@@ -37,6 +38,36 @@ def check_form(definition: FormShape, forms: Targets | None = None) -> None:
             raise
         raise ValidationError.from_exception_data(type(definition).__name__, [
             {"type": "value_error", "loc": (), "input": None, "ctx": {"error": exc}}]) from None
+
+
+TEXTS = frozenset({"text", "textarea", "email", "phone", "url", "select"})  # what suggestions compare
+
+
+def _check_suggest(definition: FormShape, forms: Targets | None) -> None:
+    """A relation's ``suggest`` compares text fields of this form with text fields of the
+    linked one (checked when the app's forms are known: at publish) under a valid filter."""
+    by_key = {f.key: f for f in definition.fields}
+    for f in definition.fields:
+        if f.suggest is None:
+            continue
+        for key in f.suggest.source_fields:
+            if key not in by_key or by_key[key].type not in TEXTS:
+                raise ValueError(_("The suggestions of %(key)s compare %(name)s, which is no text field of this "
+                                   "form.", key=f.key, name=key))
+        fields = (forms or {}).get(f.target or "")
+        if fields is None:
+            continue
+        theirs = {g.key: g for g in fields}
+        for key in f.suggest.target_fields:
+            if key not in theirs or theirs[key].type not in TEXTS:
+                raise ValueError(_("The suggestions of %(key)s compare %(name)s, which is no text field of the "
+                                   "linked form.", key=f.key, name=key))
+        if f.suggest.filter is not None:
+            try:
+                parse_condition(_ids(fields, f.suggest.filter), field_infos(fields))
+            except (Invalid, ValueError) as exc:
+                raise ValueError(_("The suggestions' filter of %(key)s is not valid: %(reason)s",
+                                   key=f.key, reason=str(exc))) from None
 
 
 def _check_permissions(definition: FormShape) -> None:

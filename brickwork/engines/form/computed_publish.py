@@ -71,8 +71,9 @@ def prepare(session: Session, app, key: str, new: FormDefinition, version: int) 
                         "The linked form has no field %(name)s that a lookup can show.", name=child.field))
                 child.field, touched = found.id, True
     # Formulas over relations (to many, or other forms' links here) are typed now that the
-    # other forms are at hand; so are picker filters over the linked forms' fields.
-    touched = touched or any(f.type == "formula" or f.picker_filter is not None for f in new.fields)
+    # other forms are at hand; so are picker filters and suggestions over the linked forms' fields.
+    touched = touched or any(f.type == "formula" or f.picker_filter is not None or f.suggest is not None
+                             for f in new.fields)
     if not touched:
         return new
     targets = {form_key: form.definition.fields for form_key, form in forms.items()}

@@ -21,8 +21,8 @@ FieldType = Literal[
     "rating", "attachment", "image", "autonumber", "relation", "subform", "formula", "rollup", "lookup",
 ]
 SETTINGS = ("default", "max_length", "scale", "currency", "min", "max", "pattern", "max_files",
-            "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "picker_filter", "fields",
-            "min_rows", "max_rows", "formula", "expression", "result", "source", "aggregate", "field",
+            "max_size_mb", "accept", "levels", "options", "target", "multiple", "on_delete", "picker_filter", "suggest",
+            "fields", "min_rows", "max_rows", "formula", "expression", "result", "source", "aggregate", "field",
             "condition", "relation")
 
 # Names a record already uses for itself: the API's ``id``, ``version`` and ``_meta``, the
@@ -62,6 +62,20 @@ class FillFrom(BaseModel):
     take: str = Field(max_length=64, description="The other form's field whose value fills this one (key or id).")
 
 
+class Suggest(BaseModel):
+    """A relation's suggestions: the linked form's records most like this record's text,
+    shown on its page to link with one click (a ticket's knowledge articles)."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_fields: list[str] = Field(min_length=1, max_length=5, description=(
+        "Fields of this form (keys) whose text is compared: a ticket's title and description."))
+    target_fields: list[str] = Field(min_length=1, max_length=5, description=(
+        "Fields of the linked form (keys) compared with it: an article's title and content."))
+    filter: dict[str, Any] | None = Field(default=None, description=(
+        "Only linked records satisfying this condition over the linked form's fields (published = true)."))
+    limit: int = Field(default=5, ge=1, le=20, description="How many suggestions at most.")
+
+
 class FieldSettings(BaseModel):
     """A field as data: every setting of every type, and the checks that need nothing else.
 
@@ -98,6 +112,8 @@ class FieldSettings(BaseModel):
     picker_filter: dict[str, Any] | None = Field(default=None, description=(
         "A relation's picker lists only linked records satisfying this condition over the linked form's "
         "fields, in which {\"var\": \"$record.<key>\"} is a field of this record; saving refuses others."))
+    suggest: Suggest | None = Field(default=None, description=(
+        "A relation's page suggests linked records like this one (text similarity), to link in one click."))
     fields: list[FieldSettings] | None = Field(default=None, description=SUBFORM_FIELDS)
     min_rows: int | None = Field(default=None, ge=0, le=1000)
     max_rows: int | None = Field(default=None, ge=1, le=1000)

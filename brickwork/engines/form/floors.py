@@ -20,16 +20,17 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("storage, values and computed fields", (
         "sqlnumbers", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
         "recompute", "onread", "conditions", "access", "computed_access", "subforms", "values",
-        "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "schema_change")),
+        "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "schema_change",
+        "many_sql")),
     # The one write path and the reads around it: records, links, listing, pickers, views;
     # and the OpenAPI document that describes them (it states the listing's bounds).
     ("record service", (
         "shape", "relations", "outside", "on_delete", "duplicates", "merge", "records", "logic_live",
         "picker_links", "listing", "picker",
-        "linked", "related", "saved_views", "display", "menu", "openapi")),
+        "linked", "related", "saved_views", "display", "menu", "openapi", "fill_links", "suggestions")),
     # Records as files (spreadsheet import and export), and the form kind's entry that puts
     # forms and their views in the platform's app file.
     ("transfer", ("transfer", "kind")),
     # The HTTP routers, the only modules that import FastAPI or Starlette.
-    ("http", ("api", "transfer_api", "views_api")),
+    ("http", ("api", "transfer_api", "views_api", "fill_api")),
 ]

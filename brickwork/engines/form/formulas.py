@@ -235,7 +235,8 @@ def _references(f: FieldDef, names: dict[str, FieldInfo], loc: tuple, *, waits: 
 
 
 # How amounts combine: these keep the currency of their (money) arguments.
-KEEPS_CURRENCY = ("+", "-", "SUM", "MIN", "MAX", "AVERAGE", "ROUND", "ABS", "IF", "neg")
+KEEPS_CURRENCY = ("+", "-", "SUM", "MIN", "MAX", "AVERAGE", "ROUND", "ABS", "IF", "neg",
+                  "BLANKVALUE")  # BLANKVALUE({received}, 0): still an amount
 
 
 def currency_of(data: Any, fields: dict[str, FieldDef]) -> str | None | bool:

@@ -23,6 +23,7 @@ from brickwork.engines.form import (
     duplicates,
     logic,
     lookup_fields,
+    many_sql,
     merge,
     on_delete,
     onread,
@@ -56,7 +57,7 @@ from brickwork.platform.errors import Conflict, FieldError, Forbidden, Invalid, 
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import Principal
 from brickwork.platform.models import AuditEntry, Sequence
-from brickwork.platform.outbox import NewEvent, emit_many
+from brickwork.platform.outbox import NewEvent, delivered, emit_many
 
 # On a session: its writes start no automation rules (an import with its explicit option off).
 RULES_OFF = "brickwork.records.rules_off"
@@ -98,6 +99,9 @@ class RecordService:
     import that explicitly turned automation off)."""
 
     source: str | None = None
+    # How a write came when no user made it: "link" (a fill link, fill_links.py). The audit
+    # entry keeps it as ``_via`` beside the changes, and has no actor.
+    via: str | None = None
     causation: dict[str, Any] | None = None
     rules: bool = True
     # A record in approval (``flow_state`` running or returned) refuses normal edits and
@@ -418,23 +422,16 @@ class RecordService:
         old values, one ``UPDATE … RETURNING``, then ONE audit entry and ONE
         ``record.updated_many`` event for the batch, listing the ids (for callers that know
         nobody needs an event per record: decision 0036). Returns the ids changed."""
-        self.grant.require("update")
-        errors: list[FieldError] = []
-        given = parse_input(self.form, data, self.grant, errors)
-        if errors:
-            raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
+        given = self._settable(data)
         t = self.table
         chosen = ids if isinstance(ids, ColumnElement) else t.c.id.in_(ids)
-        live = select(t).where(chosen, t.c.deleted_at.is_(None), self.grant.scope_for("update"),
-                               or_(t.c.flow_state.is_(None), t.c.flow_state.not_in(IN_APPROVAL)))  # in approval: left
-        fields = [self.form.by_id[fid] for fid in given]
-        if self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
-                f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields):
+        live = self._live_for_update(chosen)
+        if self._per_record(given):
             rows = self.db.execute(live.with_only_columns(t.c.id, t.c.version).order_by(t.c.id)).all()
             done = self.bulk_update([{**data, "id": row.id, "version": row.version} for row in rows])
             return [record["id"] for record in done]
         columns = to_columns(self.form, given)
-        stored = {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+        stored = self._stored(given)
         if compact:
             return self._set_compact(live, given, columns, stored)
         changes, changed = [], []
@@ -452,16 +449,56 @@ class RecordService:
             self._log("record.updated", changes)
         return changed
 
+    def _settable(self, data: Any) -> dict[str, Any]:
+        """The values of a set_many, parsed by field id; refused as a whole (403, 422)."""
+        self.grant.require("update")
+        errors: list[FieldError] = []
+        given = parse_input(self.form, data, self.grant, errors)
+        if errors:
+            raise Invalid(_("The record is not valid."), errors=first_per_field(errors))
+        return given
+
+    def _live_for_update(self, chosen: ColumnElement[bool]) -> Select:
+        """The chosen records a set_many may write: not deleted, in the caller's update scope,
+        not in approval (those are left as they are)."""
+        t = self.table
+        return select(t).where(chosen, t.c.deleted_at.is_(None), self.grant.scope_for("update"),
+                               or_(t.c.flow_state.is_(None), t.c.flow_state.not_in(IN_APPROVAL)))
+
+    def _per_record(self, given: dict[str, Any]) -> bool:
+        """Whether these values need the per-record ``update`` (rules, computed dependants,
+        sub-forms, or a field that is required, unique, computed or not in the row)."""
+        fields = [self.form.by_id[fid] for fid in given]
+        return bool(self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
+            f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields))
+
+    def _stored(self, given: dict[str, Any]) -> dict[str, Any]:
+        return {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
+
+    def _moved(self, stored: dict[str, Any]) -> ColumnElement[bool]:
+        """The records a set_many would change: those not holding every value already."""
+        return or_(*[self.table.c[storage.column_name(fid)].is_distinct_from(v) for fid, v in stored.items()])
+
     def _set_compact(self, live, given: dict[str, Any], columns: dict[str, Any], stored: dict[str, Any]) -> list[int]:
         t = self.table
-        moved = or_(*[t.c[storage.column_name(fid)].is_distinct_from(stored[fid]) for fid in given])
-        changed = sorted(self.db.execute(update(t).where(live.whereclause, moved).values(
+        changed = sorted(self.db.execute(update(t).where(live.whereclause, self._moved(stored)).values(
             **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id)
             .returning(t.c.id)).scalars().all())
         if changed:
-            after = {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in given}
-            self._log_many(changed, after)
+            self._log_many(changed, self._after(given))
         return changed
+
+    def _after(self, given: dict[str, Any]) -> dict[str, Any]:
+        return {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in given}
+
+    def _many_origin(self) -> dict[str, Any]:
+        """Where a ``record.updated_many`` came from, as its event says."""
+        origin: dict[str, Any] = {"source": self.source or "bulk"}
+        if self.causation:
+            origin["causation"] = self.causation
+        if not self.rules or self.session.info.get(RULES_OFF):
+            origin["rules"] = False
+        return origin
 
     def _log_many(self, ids: list[int], after: dict[str, Any]) -> None:
         """One audit entry and one ``record.updated_many`` event for a batch given the same values."""
@@ -470,14 +507,25 @@ class RecordService:
         self.db.execute(insert(AuditEntry.__table__).values(
             actor_id=who.user_id, action="record.updated_many", subject_type=subject, subject_id=f"{ids[0]}-{ids[-1]}",
             changes={"ids": ids, "after": after}, at=moment))
-        origin = {"source": self.source or "bulk"}
-        if self.causation:
-            origin["causation"] = self.causation
-        if not self.rules or self.session.info.get(RULES_OFF):
-            origin["rules"] = False
         emit_many(self.db, [NewEvent("record.updated_many", {
             "app": form.app.key, "form": form.key, "ids": ids, "actor": who.user_id, "after": after,
-            "changed": sorted(after), **origin}, order_key=subject)], moment)
+            "changed": sorted(after), **self._many_origin()}, order_key=subject)], moment)
+
+    def set_many_within(self, chosen: ColumnElement[bool], data: Any) -> many_sql.Written | None:
+        """``set_many(…, compact=True)`` as parts of ONE statement (PostgreSQL's
+        data-modifying ``WITH``), for a caller that writes something else in it too (a
+        sweep's markers and run row): the UPDATE over the records ``chosen`` picks, then its
+        audit entry and ``record.updated_many`` event built in SQL from the UPDATE's
+        ``RETURNING``, so no id comes back to Python (many_sql.py). Its parameters
+        (``many_sql.NOW``, ``many_sql.EVENT_KEY``) are given per execution. None: the
+        values need the per-record path, or the event would need a delivery job (a
+        subscriber wants it): use ``set_many``. Refusals raise as set_many's do."""
+        given = self._settable(data)
+        if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key, self.form.key):
+            return None
+        where = self._live_for_update(chosen).whereclause & self._moved(self._stored(given))
+        return many_sql.updated_many(self.form, self.who.user_id, where, to_columns(self.form, given),
+                                     self._after(given), self._many_origin())
 
     def delete(self, record_id: int, version: int | None = None) -> None:
         """To the recycle bin: the row stays, restorable, until purged."""
@@ -688,10 +736,11 @@ class RecordService:
         form, who = self.form, self.who
         subject = f"{form.app.key}/{form.key}"
         moment = utcnow()  # one moment for the batch, as its records' created_at
+        via = {"_via": self.via} if self.via else {}
         self.db.execute(insert(AuditEntry.__table__), [
-            {"actor_id": who.user_id, "action": topic, "subject_type": subject, "subject_id": str(rid),
-             "changes": {k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
-             if before else {k: v for k, v in after.items() if k not in ("id", "version")},
+            {"actor_id": who.user_id or None, "action": topic, "subject_type": subject, "subject_id": str(rid),
+             "changes": {**({k: [before.get(k), after.get(k)] for k in after if k not in ("id", "version")}
+                            if before else {k: v for k, v in after.items() if k not in ("id", "version")}), **via},
              "at": moment}
             for rid, before, after in changes])
         origin = {"source": self.source or ("bulk" if len(changes) > 1 else "api")}

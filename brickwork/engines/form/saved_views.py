@@ -95,6 +95,43 @@ def get_view(session: Session, service: RecordService, view_id: int) -> SavedVie
     return view
 
 
+def find_view(session: Session, service: RecordService, ref: str | int) -> SavedView:
+    """A view by its id, or a shared view by its uid in the app file (``view_cus_pool``)."""
+    if isinstance(ref, int) or str(ref).isdigit():
+        return get_view(session, service, int(ref))
+    service.grant.require("read")
+    form = service.form
+    view = session.scalar(select(SavedView).where(SavedView.app_id == form.app.id, SavedView.form_key == form.key,
+                                                  SavedView.uid == ref, SavedView.owner_id.is_(None)))
+    if view is None:
+        raise NotFound(_("No view %(id)s here.", id=ref))
+    return view
+
+
+def as_listed(form, config: dict[str, Any], *, filter_ast: Any = None, sort: str | None = None,
+              q: str | None = None) -> tuple[Any, str | None, str | None]:
+    """What a view lists, with what the caller gave on top: both filters must hold, the
+    caller's sort and search replace the view's."""
+    own = config.get("filter")
+    if own and filter_ast:
+        filter_ast = {"fn": "AND", "args": [own, filter_ast]}
+    elif own:
+        filter_ast = own
+    return filter_ast, sort if sort else sort_keys(form, config.get("sort") or ""), q or config.get("search") or None
+
+
+def sort_keys(form, sort: str) -> str:
+    """A view's sort (field ids, ``id,-id``) as the listing's (keys). Unknown ids are
+    dropped: a field may have been deleted since the view was saved."""
+    parts = []
+    for part in [p.strip() for p in (sort or "").split(",") if p.strip()]:
+        name = part.lstrip("-+")
+        key = form.by_id[name].key if name in form.by_id else name if name in SYSTEM_SORT else None
+        if key:
+            parts.append(("-" if part.startswith("-") else "") + key)
+    return ",".join(parts)
+
+
 def create_view(session: Session, service: RecordService, data: Any) -> SavedView:
     service.grant.require("read")
     given = _parse(ViewIn, data)

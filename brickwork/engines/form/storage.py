@@ -143,16 +143,27 @@ def field_column(field: FieldDef, name: str | None = None) -> Column:
 def unique_index(table: Table, field: FieldDef) -> Index:
     """Unique among records not in the recycle bin; case-insensitive for text. BLANKs may
     repeat (NULLs are distinct in unique indexes on both databases)."""
+    name = index_name("ux", table.name, field.id)
+    if (found := _attached(table, name)) is not None:
+        return found
     column = table.c[column_name(field.id)]
     target = func.lower(column) if isinstance(REGISTRY[field.type], TextField) else column
     live = table.c.deleted_at.is_(None)
-    return Index(index_name("ux", table.name, field.id), target, unique=True,
-                 sqlite_where=live, postgresql_where=live)
+    return Index(name, target, unique=True, sqlite_where=live, postgresql_where=live)
 
 
 def plain_index(table: Table, field: FieldDef) -> Index:
     """For fields that views filter and sort on; ``id`` breaks ties in keyset paging."""
-    return Index(index_name("ix", table.name, field.id), table.c[column_name(field.id)], table.c.id)
+    name = index_name("ix", table.name, field.id)
+    found = _attached(table, name)
+    return found if found is not None else Index(name, table.c[column_name(field.id)], table.c.id)
+
+
+def _attached(table: Table, name: str) -> Index | None:
+    """The index of that name the table already has. Record tables are cached per
+    definition: an index built again would join the cached table twice, and the next
+    ``CREATE TABLE`` from it (another database, the same definition) would make it twice."""
+    return next((index for index in table.indexes if index.name == name), None)
 
 
 def title_key(column, dialect: str):

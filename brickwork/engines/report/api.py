@@ -19,7 +19,7 @@ from brickwork.engines.report.compiler import compile_query
 from brickwork.engines.report.drill import drill_down, drill_through
 from brickwork.engines.report.export import write_xlsx
 from brickwork.engines.report.fields import invalid
-from brickwork.engines.report.reports import Filters, dashboard_data, run, saved
+from brickwork.engines.report.reports import Filters, dashboard_data, landing, run, saved
 from brickwork.engines.report.rfm import run_rfm
 from brickwork.engines.report.run import run_query
 from brickwork.platform.apps import get_app
@@ -144,3 +144,13 @@ def dashboard_data_get(request: Request, app: str, key: str,
     with work(request, read_only=True) as (session, who):
         return dashboard_data(session, request.app.state.store, get_app(session, app), key, who,
                               _filters(date_from, date_to, member, department))
+
+
+@router.get("/home")
+def app_home(request: Request, app: str) -> dict[str, Any]:
+    """Where the app opens for the caller: ``dashboard`` (its key) and ``path`` (its page)
+    when a dashboard with a ``home`` priority is for one of their roles, else the app's page
+    (``dashboard``: null)."""
+    with work(request, read_only=True) as (session, who):
+        key = landing(session, request.app.state.store, get_app(session, app), who)
+    return {"dashboard": key, "path": f"/apps/{app}/dashboards/{key}" if key else f"/apps/{app}/menu"}

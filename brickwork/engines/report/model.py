@@ -142,7 +142,7 @@ class Rfm(Strict):
     customer: str
     date: str
     amount: str
-    as_of: Day
+    as_of: Day | None = None  # None: today in the app's time zone (a saved report that stays current)
 
     _day = field_validator("as_of")(_real_day)
     filters: Any = None  # e.g. only paid orders
@@ -201,6 +201,9 @@ class DashboardDefinition(DefinitionModel):
     cells: list[Cell] = Field(default_factory=list, max_length=48)
     controls: Controls = Field(default_factory=Controls)
     roles: list[str] = Field(default_factory=list)  # who sees it on their home page (empty: everyone)
+    # Opening the app lands on the dashboard of the lowest ``home`` among those naming a role
+    # the person holds (or none); without ``home`` a dashboard is never where the app opens.
+    home: int | None = Field(default=None, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _inside(self) -> DashboardDefinition:

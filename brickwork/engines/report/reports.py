@@ -57,11 +57,30 @@ def run(session: Session, app: App, report: ReportDefinition, who: Principal, fi
     """A report's rows and its chart's data, under ``who``'s grants."""
     if report.rfm is not None:
         service = RecordService(session, load_form(session, app.key, report.rfm.form), who)
-        return {"rfm": run_rfm(service, report.rfm)}
+        scored = run_rfm(service, report.rfm)
+        return {"rfm": scored, "chart": rfm_chart(scored)}
     query = with_filters(report.query, filters, date_field)
     service = RecordService(session, load_form(session, app.key, query.source.form), who)
     data = run_query(service, query)
     return {**data, "chart": shape(report.chart.type, query, data, report.chart.options)}
+
+
+def segment_names() -> dict[str, str]:
+    """The default RFM segments' names in the viewer's language (a custom one shows its own)."""
+    return {"hibernating": _("Hibernating"), "at_risk": _("At risk"), "cant_lose": _("Can't lose them"),
+            "about_to_sleep": _("About to sleep"), "need_attention": _("Need attention"),
+            "loyal_customers": _("Loyal customers"), "promising": _("Promising"), "new_customers": _("New customers"),
+            "potential_loyalists": _("Potential loyalists"), "champions": _("Champions")}
+
+
+def rfm_chart(scored: dict[str, Any]) -> dict[str, Any]:
+    """The segment summary as bars (customers and revenue per segment), for a dashboard card."""
+    segments, names = scored["segments"], segment_names()
+    customers, revenue = _("Customers"), _("Revenue")
+    return {"type": "bar", "categories": [names.get(s["segment"], s["segment"]) for s in segments],
+            "stacked": False, "series": [
+                {"name": customers, "measure": customers, "data": [s["customers"] for s in segments]},
+                {"name": revenue, "measure": revenue, "data": [s["revenue"] for s in segments]}]}
 
 
 def saved(session: Session, store: DefinitionStore, app: App, kind: str, key: str) -> Any:
@@ -107,3 +126,19 @@ def visible_dashboards(session: Session, store: DefinitionStore, app: App, who: 
         if may_see(session, app, board, who):
             shown.append({"key": board.key, "label": row.body.get("label", {})})
     return shown
+
+
+def landing(session: Session, store: DefinitionStore, app: App, who: Principal) -> str | None:
+    """The dashboard the app opens on for the person: of the published dashboards with a
+    ``home`` priority that name a role they hold (or no role), the lowest priority (then
+    the key). None for the app's designers (the app page is where they build) and for
+    people no such dashboard is for: they open the app's usual page."""
+    if may_design(session, app, who):
+        return None
+    held = role_keys_in(session, app.id, who.user_id)
+    found = []
+    for row in store.live(session, app, "dashboard"):
+        board = DashboardDefinition.model_validate(row.body)
+        if board.home is not None and (not board.roles or set(board.roles) & held):
+            found.append((board.home, board.key))
+    return min(found)[1] if found else None

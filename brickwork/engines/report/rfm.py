@@ -21,6 +21,7 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.report.buckets import local_time, utc_bounds
 from brickwork.engines.report.fields import Fields, invalid
 from brickwork.engines.report.model import Rfm
+from brickwork.platform.clock import today
 from brickwork.platform.i18n import _
 
 
@@ -45,7 +46,7 @@ def rfm_statement(service: RecordService, spec: Rfm):
         raise invalid("date", "type", _("RFM needs a date field."))
     if amount.type != "number":
         raise invalid("amount", "type", _("RFM needs a number or money field for the amount."))
-    as_of = date.fromisoformat(spec.as_of)
+    as_of = date.fromisoformat(spec.as_of) if spec.as_of else today()
     t = service.table
     where = [service.grant.scope, t.c.deleted_at.is_(None), customer.column.is_not(None),
              when.column < utc_bounds(as_of + timedelta(days=1), when.type)]

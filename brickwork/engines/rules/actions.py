@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from brickwork.engines.form import fill_links
 from brickwork.engines.form.storage import column_name
-from brickwork.engines.rules.context import Run
+from brickwork.engines.rules.context import Run, is_expression
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import FieldError, Invalid
 from brickwork.platform.i18n import _
@@ -25,6 +26,7 @@ from brickwork.platform.jobs import defer
 from brickwork.platform.models import Role, Sequence, User, UserRole
 from brickwork.platform.notifications import CHANNELS
 from brickwork.platform.notifications import notify as notify_users
+from brickwork.platform.settings import LOCALES
 
 MAX_RECORDS = 1000  # update/delete by filter: more matches than this refuses the action
 RESUME = "rules.resume"  # the task that runs a rule's actions after a wait (tasks.py)
@@ -197,11 +199,14 @@ def assign_owner(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
-    """The bell: a message to users named, to the users of a user field of the record, to
-    their managers (``managers_of``: field keys), or to the record's owner; also through the
-    ``channels`` named (``email``, ``im``), by the app's connections that pass the event
-    ``rule`` on."""
+    """The bell: a message to users named, to the active holders of the installation's
+    ``roles`` named (a template cannot know user ids: "tell the service leads"), to the users
+    of a user field of the record, to their managers (``managers_of``: field keys), or to the
+    record's owner; also through the ``channels`` named (``email``, ``im``), by the app's
+    connections that pass the event ``rule`` on."""
     users = {int(u) for u in settings.get("users", [])}
+    if settings.get("roles"):
+        users.update(_role_holders(run, [str(r) for r in settings["roles"]]))
     if settings.get("owner") and run.owner_id:
         users.add(run.owner_id)
     for key in settings.get("user_fields", []):
@@ -211,12 +216,29 @@ def notify(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
         manager = run.manager(key)
         if manager is not None:
             users.add(manager)
-    text = run.value(settings.get("text", ""))
-    text = str(text if text is not None else "")
+    text = _text(run, settings.get("text", ""))
     users = set(notify_users(run.session, users, text, app=run.app, form=run.form.key if run.form else None,
                              record_id=run.record_id, source=f"rule:{run.rule.key}", event="rule",
                              channels=[str(c) for c in settings.get("channels") or []]))
     return {"users": sorted(users), "text": text}
+
+
+def per_language(value: Any) -> bool:
+    """A text per language, ``{"zh-CN": ..., "en": ...}``: each a constant or an expression."""
+    return isinstance(value, dict) and bool(value) and set(value) <= set(LOCALES)
+
+
+def _text(run: Run, value: Any) -> str | dict[str, str]:
+    """A notification's text: one for everyone, or one per language (each read by the people
+    of that language)."""
+    if per_language(value):
+        return {locale: _one_text(run, one) for locale, one in value.items()}
+    return _one_text(run, value)
+
+
+def _one_text(run: Run, value: Any) -> str:
+    text = run.value(value)
+    return str(text if text is not None else "")
 
 
 def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +253,36 @@ def wait(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
                                 "chain": run.chain}, at=at, key=f"{run.app}:{run.rule.key}:{run.event_key}:{index}",
           app=run.app)
     raise Paused({"resumes_at": at.isoformat() + "Z", "from_action": index})
+
+
+def request_fill(run: Run, settings: dict[str, Any]) -> dict[str, Any]:
+    """A fill link (外链) for the trigger's record: someone without an account may fill the
+    ``fields`` named, once, within ``days`` (14). Later actions' templates read its address
+    as ``{{ links.<name> }}`` (``name``: ``fill``); the run log keeps the link's id, never
+    its token."""
+    if run.deleted:
+        return {"status": "skipped", "warning": "record_deleted"}
+    name = str(settings.get("name") or "fill")
+    token, link = fill_links.create_link(run.session, run.form, run.record_id, settings.get("fields"),
+                                         days=float(settings.get("days", fill_links.DAYS)),
+                                         created_by=run.who.user_id or None)
+    run.links[name] = fill_links.path(token)
+    return {"link": link.id, "name": name, "fields": link.fields, "expires_at": link.expires_at.isoformat() + "Z"}
+
+
+def _check_request_fill(settings: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    fields = settings.get("fields")
+    if not isinstance(fields, list) or not fields or not all(isinstance(k, str) for k in fields):
+        errors.append(FieldError("fields", "required", _("List the fields the link lets people fill.")))
+    days = settings.get("days", fill_links.DAYS)
+    if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= fill_links.MAX_DAYS:
+        errors.append(FieldError("days", "range", _("Give the days the link lasts, from 1 to %(n)s.",
+                                                    n=fill_links.MAX_DAYS)))
+    name = settings.get("name", "fill")
+    if not isinstance(name, str) or not name.isidentifier():
+        errors.append(FieldError("name", "type", _("Give a name of letters, digits and _.")))
+    return errors
 
 
 def _needs(*names: str) -> Callable[[dict[str, Any]], list[FieldError]]:
@@ -263,6 +315,13 @@ STRATEGIES = ("fixed", "caller", "round_robin", "least_loaded")
 register(ActionType("assign_owner", assign_owner, _check_assign, needs_record=True))
 def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
     errors = _needs("text")(settings)
+    roles = settings.get("roles", [])
+    if not isinstance(roles, list) or any(not isinstance(r, str) for r in roles):
+        errors.append(FieldError("roles", "type", _("List the keys of the roles.")))
+    text = settings.get("text")
+    if isinstance(text, dict) and not is_expression(text) and set(text) != {"formula"} and not per_language(text):
+        errors.append(FieldError("text", "type", _(
+            "Give the message as a text, a formula, or one per language: %(choices)s.", choices=", ".join(LOCALES))))
     managers = settings.get("managers_of", [])
     if not isinstance(managers, list) or any(not isinstance(k, str) for k in managers):
         errors.append(FieldError("managers_of", "type", _("List the keys of person fields.")))
@@ -275,3 +334,4 @@ def _check_notify(settings: dict[str, Any]) -> list[FieldError]:
 
 register(ActionType("notify", notify, _check_notify))
 register(ActionType("wait", wait))
+register(ActionType("request_fill", request_fill, _check_request_fill, needs_record=True))

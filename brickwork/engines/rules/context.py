@@ -24,6 +24,8 @@ from brickwork.platform.identity.users import Principal
 
 AST_KEYS = frozenset({"lit", "ref", "fn", "var"})
 MANAGER_OF = "manager_of"  # a mapped value: {"manager_of": "<person field key>"}
+EVENT, EVENT_VALUES = "event", ("record", "actor")  # a mapped value: {"event": "record"}
+BEFORE = "before"  # a mapped value: {"before": "<field key>"}
 BODY_DEPTH, BODY_FIELDS = 5, 500  # how much of a webhook's JSON body formulas can name
 
 
@@ -70,6 +72,22 @@ def manager_field(value: Any) -> str | None:
     return None
 
 
+def event_value(value: Any) -> str | None:
+    """What ``{"event": "record" | "actor"}`` names: the trigger's record id, or the person
+    who made the event (a button's presser, an editor) whoever the run acts as. Formulas
+    cannot reach either: a record's id is no field, and ``$me`` is the run-as user."""
+    if isinstance(value, dict) and set(value) == {EVENT} and value[EVENT] in EVENT_VALUES:
+        return value[EVENT]
+    return None
+
+
+def before_field(value: Any) -> str | None:
+    """The field of ``{"before": "<field key>"}``: its value as the trigger saw the record,
+    before this run's actions changed it (the owner a customer had before "assign")."""
+    if isinstance(value, dict) and set(value) == {BEFORE} and isinstance(value[BEFORE], str):
+        return value[BEFORE]
+    return None
+
 
 @dataclass
 class Run:
@@ -91,6 +109,8 @@ class Run:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)  # what a webhook or schedule handed in
     actor: int | None = None  # who made the event (a button's presser), whoever the run acts as
+    links: dict[str, str] = field(default_factory=dict)  # fill links made by this run (request_fill): paths
+    seen: dict[str, Any] | None = None  # the record's values as the trigger saw them (kept from actions)
 
     def service(self, form_key: str | None = None) -> RecordService:
         """The record service on a form of the app, acting as the rule's run-as user; its
@@ -118,6 +138,11 @@ class Run:
         record and a webhook's body (``body.…``), or a constant as given."""
         if manager_field(data) is not None:
             return self.manager(manager_field(data))
+        if event_value(data) is not None:
+            return self.record_id if event_value(data) == "record" else self.actor
+        if before_field(data) is not None:
+            field_def = self.form.by_key.get(before_field(data)) if self.form else None
+            return as_input((self.seen or {}).get(field_def.id)) if field_def else None
         values, infos = self.scope()
         if isinstance(data, dict) and set(data) == {"formula"} and isinstance(data["formula"], str):
             node = parse_formula(data["formula"], infos)

@@ -170,6 +170,7 @@ def start(session: Session, app: str, live: LiveRule, event_key: str, trigger: s
     if seen is not None:
         run.form, run.record_id, run.values, run.prior = seen.form, seen.record_id, seen.values, seen.prior
         run.owner_id, run.deleted = seen.owner_id, seen.deleted
+        run.seen = dict(seen.values)  # actions change run.values (assign_owner); this stays
     log = RuleRun(app=app, rule=rule.key, rule_version=live.version, event_key=event_key, trigger=trigger,
                   form=run.form.key if run.form else None, record_id=run.record_id, depth=depth,
                   status="running", inputs=_inputs(inputs), actions=[], test=dry, started_at=started)

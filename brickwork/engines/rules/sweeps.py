@@ -3,29 +3,53 @@ scheduled sweep compiles the rule's condition to SQL over the form's table, clea
 statement the markers of records that no longer match or whose date moved (re-arming the
 rule for them), then marks the newly matching records one ``INSERT … SELECT`` per batch.
 A rule that only sets constants writes each batch with one ``UPDATE`` over the batch's
-markers and logs one run per batch; any other rule starts one run per record marked.
+markers and logs one run per batch (on PostgreSQL, when nobody needs an event per record,
+markers, UPDATE, audit, event and run row are ONE statement per batch); any other rule
+starts one run per record marked.
 Never a job per record waiting for its day."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from brickwork.engines.form import many_sql
 from brickwork.engines.form.forms import Form, load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.storage import column_name
 from brickwork.engines.rules.context import is_expression
 from brickwork.engines.rules.engine import LiveRule, acting_as, live_rules, snapshot, start
 from brickwork.engines.rules.triggers import for_topic
+from brickwork.platform import clock
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.models import RuleMatch, RuleRun
 
 BATCH = 5000  # records per batch: 50,000 was no faster at 1M on PostgreSQL (PERFORMANCE.md)
 DATES = ("date", "datetime")
+AFTER = "sweep_after"  # the one-statement batch's parameter: the last id of the batch before
 
 
 def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dict[str, int]:
@@ -38,6 +62,9 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     matching = t.c.deleted_at.is_(None)
     if rule.condition is not None:
         matching = matching & service.compile_condition(rule.condition, check_readable=False)
+    yearly = _yearly(form, live)
+    if yearly is not None:
+        matching = matching & yearly
     mine = (m.c.app == app) & (m.c.rule == rule.key)
     window = _window(form, live)
     if window is not None:  # markers from before they were keyed by the date: keyed now, not fired again
@@ -51,6 +78,10 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     compact = constants is not None and not _listened(session, app, form.key)
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
+    whole = _batch_statement(session, app, live, writer, matching, mine, same, constants, moment, batch) \
+        if compact else None
+    if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
+        return {"cleared": cleared, "marked": _run_batches(session, whole)}
     while True:
         # The batch is the next `batch` matching records by id; bounding both sides of the
         # anti-join by that id range keeps each batch's cost its own (the markers of the
@@ -84,6 +115,71 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     return {"cleared": cleared, "marked": marked}
 
 
+def _run_batches(session: Session, whole: Select) -> int:
+    """Run the one-statement batch until no batch is left; how many records it marked."""
+    marked, after = 0, 0
+    while True:
+        upto, found = session.execute(whole, {AFTER: after, many_sql.NOW: utcnow(),
+                                              many_sql.EVENT_KEY: uuid.uuid4().hex}).one()
+        if upto is None:
+            return marked
+        after, marked = upto, marked + found
+
+
+def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, mine: Any,
+                     same: Any, values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
+    """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
+    sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
+    matching records; the markers of those not marked yet (the anti-join bounded by the
+    batch's id range, as the batch-by-batch path); the UPDATE of the newly marked records
+    with its audit entry and event (the record service's, many_sql.py); the batch's run
+    row. All built in SQL from what the inserts and the UPDATE return: it answers the
+    batch's last id (None: no batch left) and how many records it marked, nothing per
+    record. None: SQLite, or the write needs the batch-by-batch path (per-record values, a
+    subscriber that wants the event, a refusal to log on each batch's run)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    rule, t, m = live.body, writer.table, RuleMatch.__table__
+    after = bindparam(AFTER, type_=BigInteger)
+    ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).cte("ahead")
+    bounds = select(func.max(ahead.c.id).label("upto")).cte("bounds")
+    upto = select(bounds.c.upto).scalar_subquery()
+    in_range = (t.c.id > after) & (t.c.id <= upto)
+    picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(
+        in_range, matching, ~exists(select(m.c.record_id).where(
+            mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id, m.c.window == same)))
+    newly = (insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
+             .returning(m.c.record_id).cte("marked"))
+    try:
+        written = writer.set_many_within(in_range & t.c.id.in_(select(newly.c.record_id)), values)
+    except BrickworkError:
+        return None
+    if written is None:
+        return None
+    ordered = aggregate_order_by(newly.c.record_id, newly.c.record_id)
+    mk = select(func.count().label("n"), func.min(newly.c.record_id).label("first"),
+                func.max(newly.c.record_id).label("last"),
+                func.json_agg(ordered, type_=JSON).label("ids")).cte("marked_ids")
+    done = written.summary
+    unchanged = case((done.c.n == mk.c.n, literal([], JSON)), else_=select(func.coalesce(
+        func.json_agg(ordered, type_=JSON), literal([], JSON))).where(
+        newly.c.record_id.not_in(select(written.changed.c.id))).scalar_subquery())
+    actions = func.json_build_array(*[many_sql.json_object({
+        "index": i, "type": a.type, "settings": dict(a.model_extra or {}), "status": "succeeded",
+        "output": many_sql.json_object({"records": done.c.n})}) for i, a in enumerate(rule.actions)], type_=JSON)
+    run = insert(RuleRun.__table__).from_select(
+        ["app", "rule", "rule_version", "event_key", "trigger", "form", "record_id", "depth", "status", "reason",
+         "inputs", "error", "test", "started_at", "duration_ms", "actions"],
+        select(literal(app), literal(rule.key), literal(live.version),
+               func.concat("match:", mk.c.first, "-", mk.c.last, f"@{moment.isoformat()}"),
+               literal("date_relative"), literal(writer.form.key), case((mk.c.n == 1, mk.c.first)),
+               literal(0), literal("succeeded"), literal(None, String),
+               many_sql.json_object({"source": "sweep", "records": mk.c.ids, "unchanged": unchanged}),
+               literal(None, String), literal(False), literal(moment, DateTime), literal(0), actions)
+        .select_from(mk.join(done, true())).where(mk.c.n > 0)).cte("run")
+    return select(bounds.c.upto, mk.c.n).select_from(bounds.join(mk, true())).add_cte(*written.writes, run)
+
+
 def _window(form: Form, live: LiveRule) -> Any:
     """What a marker is keyed by besides the record: the value of the rule's date field (the
     trigger's ``field``, else the first date field its condition reads), so a record whose
@@ -94,7 +190,31 @@ def _window(form: Form, live: LiveRule) -> Any:
     f = form.by_key.get(key) if isinstance(key, str) else None
     if f is None or f.type not in DATES:
         return None
-    return func.coalesce(cast(form.table.c[column_name(f.id)], String(40)), "")
+    value = func.coalesce(cast(form.table.c[column_name(f.id)], String(40)), "")
+    if (live.body.trigger.model_extra or {}).get("yearly") is True:  # the same date fires again next year
+        return value + literal(f"@{clock.today().year}")
+    return value
+
+
+def _yearly(form: Form, live: LiveRule) -> Any:
+    """``yearly: true``: the record matches on the day its date field's month and day come
+    round again, every year (birthdays, anniversaries); 29 February on 28 February when the
+    year has no 29th. The marker goes when the day has passed (the record stops matching), so
+    next year's day fires again. None: the rule is not yearly."""
+    settings = live.body.trigger.model_extra or {}
+    key = settings.get("field")
+    f = form.by_key.get(key) if settings.get("yearly") is True and isinstance(key, str) else None
+    if f is None or f.type not in DATES:
+        return None
+    return func.substr(cast(form.table.c[column_name(f.id)], String(40)), 6, 5).in_(month_days(clock.today()))
+
+
+def month_days(today: date) -> list[str]:
+    """The "MM-DD" of the dates whose yearly day is ``today``."""
+    days = [today.strftime("%m-%d")]
+    if today.month == 2 and today.day == 28 and (today + timedelta(days=1)).month == 3:
+        days.append("02-29")
+    return days
 
 
 def _refs(node: Any) -> list[str]:

@@ -75,6 +75,10 @@ def _check_update(trigger: Trigger) -> list[FieldError]:
 
 def _check_cron(trigger: Trigger) -> list[FieldError]:
     cron = _setting(trigger, "cron")
+    if trigger.type == "date_relative" and _setting(trigger, "yearly") is not None \
+            and (_setting(trigger, "yearly") not in (True, False) or not isinstance(_setting(trigger, "field"), str)):
+        return [FieldError("$.trigger.yearly", "yearly",
+                           _("A yearly rule says yearly: true and names its date field in field."))]
     if cron is None and trigger.type == "date_relative":
         return []
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,7 +25,8 @@ SECURITY_HEADERS = [
 
 
 class LocaleMiddleware:
-    """The language switch's cookie wins, then the browser's languages, then the default."""
+    """``?lang=`` wins (a link in a mail to someone without an account names the language),
+    then the language switch's cookie, then the browser's languages, then the default."""
 
     def __init__(self, app: ASGIApp, default: str):
         self.app, self.default = app, default
@@ -33,7 +36,8 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        chosen = cookie_parser(headers.get("cookie", "")).get(LANG_COOKIE, "")
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[-1]
+        chosen = asked if asked in LOCALES else cookie_parser(headers.get("cookie", "")).get(LANG_COOKIE, "")
         if chosen in LOCALES:
             locale = chosen
         else:

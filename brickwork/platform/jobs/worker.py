@@ -11,7 +11,7 @@ import threading
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from brickwork.platform import clock
+from brickwork.platform import clock, i18n
 from brickwork.platform.db import transaction
 from brickwork.platform.jobs import prune
 from brickwork.platform.jobs.embedded import EmbeddedWorker
@@ -31,6 +31,7 @@ def prepare(settings: Settings, sessions: sessionmaker[Session]) -> None:
     """What every worker does at start: plugins, time zone, the built-in pruning schedule."""
     load_plugins(settings.plugins)
     clock.configure(settings.zone)
+    i18n.configure_default(settings.default_locale)
     with transaction(sessions) as session:
         prune.ensure_schedule(session, settings.events_retention_days, settings.runs_retention_days)
 

@@ -111,3 +111,57 @@ def test_templates_are_sandboxed_and_checked_at_save(api, quotes):
     quote = api.post(records("quotes"), json={"quote_no": "<b>bold</b>"}).json()
     answer = api.get(f"{records('quotes')}/{quote['id']}/print/escaped.pdf")
     assert answer.status_code == 200 and "<b>bold</b>" in text_of(answer.content)  # shown, not markup
+
+
+def test_amounts_print_in_chinese_capitals():
+    from brickwork.connectors.printing.sandbox import ENV
+
+    capitals = ENV.from_string("{{ a | rmb_capitals }}")
+    assert capitals.render(a="11818.75") == "壹万壹仟捌佰壹拾捌元柒角伍分"
+    assert capitals.render(a="120000.00") == "壹拾贰万元整"
+    assert capitals.render(a="100.05") == "壹佰元零伍分"
+    assert capitals.render(a="0.005") == "壹分"  # rounded half up to the fen
+    assert capitals.render(a=None) == "" and capitals.render(a="n/a") == "n/a"
+
+
+PAYMENTS = form("payments", field("p1", "relation", "quote", target="quotes"), field("p2", "money", "amount"),
+                field("p3", "select", "kind", options=[{"id": "k_cash", "label": {"zh-CN": "现金", "en": "Cash"}}]),
+                field("p4", "date", "due"))
+LINKED_BODY = {
+    "zh-CN": """<h1>报价单 {{ record.quote_no }}</h1>
+<p>客户：{{ shown(record).customer }}</p>
+{% for p in linked.payments.quote | sort(attribute="due") %}
+<p>回款 {{ shown(p).due }} {{ shown(p).kind }} {{ p.amount | money }} {{ p.amount | rmb_capitals }}</p>
+{% endfor %}""",
+    "en": """<h1>Quote {{ record.quote_no }}</h1>
+{% for p in linked.payments.quote %}<p>Payment {{ shown(p).due }} {{ shown(p).kind }}</p>{% endfor %}""",
+}
+
+
+def test_a_template_per_language_reads_display_texts_and_the_records_linking_here(api, quotes):
+    """``shown(x)``: what a reader sees (a customer's name, not its id; an option's label; a
+    date in the reader's language). ``linked.<form>.<field>``: the records that link here."""
+    assert publish(api, PAYMENTS).status_code == 200
+    quote = quotes[1]
+    for due, amount in (("2027-03-01", "2000"), ("2027-01-15", "1500.5")):
+        made = api.post(records("payments"), json={"quote": quote["id"], "amount": amount, "kind": "k_cash",
+                                                   "due": due})
+        assert made.status_code == 201, made.text
+    template = {**QUOTE_PRINT, "key": "linked", "body": LINKED_BODY,
+                "header": {"zh-CN": "报价单", "en": "Quote"}, "footer": ""}
+    assert publish_print(api, template).status_code == 200
+    url = f"{records('quotes')}/{quote['id']}/print/linked.pdf"
+    chinese = text_of(api.get(url, headers={"Accept-Language": "zh-CN"}).content)
+    assert "客户：华东贸易" in chinese
+    first, second = chinese.index("2027年1月15日"), chinese.index("2027年3月1日")
+    assert first < second  # sorted by due date in the template
+    assert "现金 1,500.50 壹仟伍佰元伍角" in chinese and "现金 2,000.00 贰仟元整" in chinese
+    english = text_of(api.get(url, headers={"Accept-Language": "en"}).content)
+    assert "Quote BJ-2026-002" in english and "Payment Jan 15, 2027 Cash" in english and "报价单" not in english
+    blank = api.put(f"{APP}/definitions/print/blank", json={**template, "key": "blank", "body": {"en": " "}})
+    assert blank.status_code == 422
+    wrong = {**template, "key": "wrong", "body": {"zh-CN": "{% if %}", "en": "fine"}}
+    saved = api.put(f"{APP}/definitions/print/wrong", json=wrong)
+    published = saved if saved.status_code == 422 else api.post(f"{APP}/definitions/print/wrong:publish")
+    assert published.status_code == 422
+    assert [e["field"] for e in published.json()["errors"]] == ["$.body.zh-CN"]

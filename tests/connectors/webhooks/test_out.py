@@ -210,3 +210,24 @@ def test_an_address_that_turned_internal_is_refused_at_delivery(api, drain, rece
     assert receiver.unique() == []
     seen = api.get(f"{APP}/webhooks/{made.json()['id']}/deliveries").json()["items"]
     assert seen[0]["status"] == "failed" and "inside this network" in seen[0]["error"]
+
+
+def test_a_rule_sweeps_batch_arrives_as_one_message_listing_its_records(api, drain, receiver, sessions):
+    from tests.engines.rules.helpers import publish_rule
+    from tests.engines.rules.test_sweeps import CUSTOMERS, TO_POOL, days_ago, run_sweep
+    from tests.engines.rules.test_sweeps import URL as CUSTOMERS_URL
+
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    subscribe(api, receiver, form="customers")
+    made = [api.post(CUSTOMERS_URL, json={"name": f"c{i}", "last_followup": days_ago(40)}).json()
+            for i in range(5)]
+    drain()
+    created = len(receiver.unique())
+    assert run_sweep(sessions, batch=3) == {"cleared": 0, "marked": 5}
+    drain()
+    got = [m["body"] for m in receiver.unique()[created:]]
+    assert sorted(b["type"] for b in got) == ["record.updated_many"] * 2  # batches of 3 and 2
+    assert sorted(len(b["data"]["ids"]) for b in got) == [2, 3]
+    assert sorted(i for b in got for i in b["data"]["ids"]) == sorted(r["id"] for r in made)
+    assert all(b["data"]["after"] == {"pool": "public"} and "causation" not in b["data"] for b in got)

@@ -69,12 +69,13 @@ def test_sums_of_amounts_show_their_currency(api):
     orders = form("orders", lines, field("o3", "formula", "total", formula="SUM(lines.amount) - 1"),
                   field("o4", "formula", "pieces", formula="SUM(lines.qty)"),
                   field("o5", "rollup", "dearest", source="lines", aggregate="max", field="price"),
-                  field("o6", "formula", "ratio", formula="SUM(lines.amount) / MAX(lines.price)"))
+                  field("o6", "formula", "ratio", formula="SUM(lines.amount) / MAX(lines.price)"),
+                  field("o7", "formula", "net", formula="BLANKVALUE(SUM(lines.amount), 0) - BLANKVALUE(dearest, 0)"))
     answer = publish(api, orders)
     assert answer.status_code == 200, answer.text
     published = {x["key"]: x for x in api.get(f"{APP}/forms/orders").json()["body"]["fields"]}
-    assert [published[k].get("currency") for k in ("total", "pieces", "dearest", "ratio")] == [
-        "USD", None, "USD", None]
+    assert [published[k].get("currency") for k in ("total", "pieces", "dearest", "ratio", "net")] == [
+        "USD", None, "USD", None, "USD"]
     token = current_locale.set("en")
     try:
         assert display(FieldDef(**published["total"]), "3749.00") == "$3,749.00"

@@ -151,3 +151,22 @@ def test_bulk_delete_moves_all_to_the_recycle_bin_or_none(api):
     assert [r["name"] for r in api.get(records("deals")).json()["items"]] == ["C"]
     assert {r["name"] for r in api.get(records("deals"), params={"deleted": True}).json()["items"]} == {"A", "B"}
     assert c["id"]
+
+
+def test_the_records_api_lists_what_a_view_lists_with_the_callers_filter_on_top(api, li):
+    publish(api, deals())
+    rows = [{"name": "A", "stage": "won", "amount": "10"}, {"name": "B", "stage": "new", "amount": "5000"},
+            {"name": "C", "stage": "new", "amount": "20"}, {"name": "D", "stage": "won", "amount": "3000"}]
+    assert api.post(records("deals") + ":bulk", json={"records": rows}).status_code == 201
+    shared = api.post(VIEWS, json={"name": "Won or big", "shared": True,
+                                   "config": {"filter": WON_OR_BIG, "sort": "-f_amount"}}).json()
+    listed = li.get(records("deals"), params={"view": shared["id"]}).json()
+    assert [r["name"] for r in listed["items"]] == ["B", "D", "A"] and listed["total"] == 3
+    # the caller's filter holds besides the view's, and the caller's sort replaces the view's
+    both = li.get(records("deals"), params={"view": shared["id"], "filter": 'stage = "won"', "sort": "amount"})
+    assert [r["name"] for r in both.json()["items"]] == ["A", "D"]
+    # someone else's personal view is no view for li
+    mine = api.post(VIEWS, json={"name": "Admin's", "config": {"filter": WON_OR_BIG}}).json()
+    missing = li.get(records("deals"), params={"view": mine["id"]})
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert li.get(records("deals"), params={"view": "no_such_view"}).status_code == 404

@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
+from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.storage import record_table
+from brickwork.platform.db import transaction
 from tests.engines.form.helpers import APP, changed, field, form, publish, records
 
 CUSTOMERS = form(
@@ -141,6 +144,19 @@ def test_indexing_a_field_adds_and_removes_its_index(api, engine):
     assert "ix_r1_customers_f_level" in index_names(engine, "r1_customers")
     assert publish(api, CUSTOMERS).json()["report"] == {"index_dropped": ["f_level"]}
     assert "ix_r1_customers_f_level" not in index_names(engine, "r1_customers")
+
+
+def test_a_form_indexed_after_publishing_is_made_whole_in_another_database(api, sessions, tmp_path):
+    # Record tables are cached per definition: the index added by publishing must not join
+    # the cached table a second time, or the next database made from it gets it twice.
+    seeded(api)
+    publish(api, changed(CUSTOMERS, f_level={"indexed": True}))
+    with transaction(sessions) as session:
+        form = load_form(session, "crm", "customers")
+    elsewhere = create_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    record_table(form.app.id, "customers", form.definition).create(elsewhere)
+    assert "ix_r1_customers_f_level" in index_names(elsewhere, "r1_customers")
+    elsewhere.dispose()
 
 
 

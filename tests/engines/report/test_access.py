@@ -167,3 +167,30 @@ def test_a_report_exports_to_xlsx_with_the_viewers_numbers(team, api):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["Stage", "Count", "Sum · Amount"]
     assert sorted(rows[1:]) == [["Lead", 1, 20.2], ["Won", 2, 10.11]]
+
+
+def test_opening_the_app_lands_on_the_board_of_the_person_s_role(team, api, app):
+    """``home``: the app opens on the board with the lowest home priority among those for a
+    role the person holds; a board without it is never where the app opens; designers keep
+    the app page. The API says where to land, the app's page redirects there."""
+    from tests.platform.test_org_api import sign_in_with
+
+    clients, _ids, _tree = team
+    publish_board(api, {"key": "plain", "label": {"en": "Plain"}, "roles": ["manager"], "cells": [{"report": "total"}]})
+    publish_board(api, {"key": "bosses", "label": {"en": "Bosses"}, "roles": ["manager"], "home": 2,
+                        "cells": [{"report": "total"}]})
+    publish_board(api, {"key": "reps", "label": {"en": "Reps"}, "roles": ["sales", "manager"], "home": 3,
+                        "cells": [{"report": "total"}]})
+    landing = {name: clients[name].get(f"{APP}/home").json() for name in ("li", "zhao")}
+    assert landing == {"li": {"dashboard": "reps", "path": "/apps/crm/dashboards/reps"},
+                       "zhao": {"dashboard": "bosses", "path": "/apps/crm/dashboards/bosses"}}
+    assert api.get(f"{APP}/home").json() == {"dashboard": None, "path": "/apps/crm/menu"}
+    with TestClient(app) as browser:
+        assert sign_in_with(browser, "li", "password-1").status_code == 303
+        opened = browser.get("/apps/crm", follow_redirects=False)
+        assert (opened.status_code, opened.headers["location"]) == (303, "/apps/crm/dashboards/reps")
+        assert browser.get("/apps/crm/menu").status_code == 200  # the app's page stays reachable
+    # Without a board for their role (none with a home for everyone), the app's page.
+    publish_board(api, {"key": "reps", "label": {"en": "Reps"}, "roles": ["manager"], "home": 3,
+                        "cells": [{"report": "total"}]})
+    assert clients["li"].get(f"{APP}/home").json() == {"dashboard": None, "path": "/apps/crm/menu"}

@@ -120,3 +120,34 @@ def test_an_assignment_names_users_or_roles_and_a_whole_cap(api):
         {"type": "assign_owner", "strategy": "round_robin", "cap": 0}]))
     assert bad.status_code == 422, bad.text
     assert {e["field"] for e in bad.json()["errors"]} == {"$.actions[0].users", "$.actions[0].cap"}
+
+
+def test_a_log_record_names_the_record_the_presser_and_the_owner_before_the_run(api, sessions, app):
+    """``{"event": "record"}``, ``{"event": "actor"}`` and ``{"before": key}``: what no
+    formula reaches (the record's id, the presser under a system run, the owner the actions
+    replaced), for an audit trail such as a pool log."""
+    setup_forms(api)
+    ann, bob = users(sessions, "ann", "bob")
+    with transaction(sessions) as s:
+        create_role(s, "closer", {"en": "Closer"})
+        grant_role(s, ann, "closer")
+        token = create_token(s, "ann", "tests")[1]
+    log = {"key": "handovers", "label": {"en": "Handovers"}, "fields": [
+        {"id": "h_deal", "key": "deal", "label": {"en": "Deal"}, "type": "number"},
+        {"id": "h_from", "key": "from_owner", "label": {"en": "From"}, "type": "user"},
+        {"id": "h_to", "key": "to_owner", "label": {"en": "To"}, "type": "user"},
+        {"id": "h_by", "key": "by", "label": {"en": "By"}, "type": "user"}]}
+    assert publish(api, log).status_code == 200
+    assert publish(api, {**DEALS, "permissions": [
+        {"role": "closer", "actions": ["read"], "scope": "all"}]}).status_code == 200
+    assert publish_rule(api, rule("claim", {"type": "button", "form": "deals"}, [
+        {"type": "assign_owner", "strategy": "caller"},
+        {"type": "create_record", "form": "handovers", "values": {
+            "deal": {"event": "record"}, "from_owner": {"before": "owner"}, "to_owner": {"ref": "owner"},
+            "by": {"event": "actor"}}}], roles=["closer"], run_as="system")).status_code == 200
+    deal = api.post(DEALS_URL, json={"name": "Acme", "owner": bob}).json()["id"]
+    with TestClient(app, headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"}) as ann_client:
+        done = ann_client.post(f"{DEALS_URL}/{deal}:run-rule/claim")
+    assert done.json()["status"] == "succeeded", done.text
+    [row] = api.get("/api/v1/apps/crm/forms/handovers/records").json()["items"]
+    assert (row["deal"], row["from_owner"], row["to_owner"], row["by"]) == (str(deal), bob, ann, ann)

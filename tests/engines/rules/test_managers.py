@@ -11,7 +11,7 @@ from brickwork.platform.identity.org import add_member, create_department, manag
 from brickwork.platform.identity.people import set_manager
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import Notification, User
-from tests.engines.form.helpers import field, form, publish, records
+from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.engines.rules.helpers import DEALS_URL, edit, publish_rule, rule, setup_forms
 
 TASKS = form("tasks", field("t_title", "text", "title"), field("t_assignee", "user", "assignee"))
@@ -100,3 +100,30 @@ def test_the_manager_of_a_field_that_holds_no_person_is_refused_at_publish(api):
     assert refused.headers["content-type"].startswith("application/problem+json")
     fields = {e["field"] for e in refused.json()["errors"]}
     assert fields == {"$.actions[0].values.assignee", "$.actions[1].managers_of"}
+
+
+def test_notify_reaches_the_active_holders_of_the_roles_it_names(api, drain, sessions):
+    """A template cannot know an installation's user ids: "and finance" names the role."""
+    from brickwork.platform.identity.org import create_role, grant_role
+
+    setup_forms(api)
+    people = organisation(sessions)
+    with transaction(sessions) as s:
+        create_role(s, "finance", {"en": "Finance"})
+        for name in ("rita", "sam"):
+            grant_role(s, people[name], "finance")
+        s.get(User, people["sam"]).is_active = False
+    published = publish_rule(api, rule("won_finance", {"type": "record.updated", "form": "deals"}, [
+        {"type": "notify", "text": "A big deal was won", "roles": ["finance"]}], condition=WON_BIG))
+    assert published.status_code == 200, published.text
+    deal = api.post(DEALS_URL, json={"name": "Acme", "stage": "Lead", "amount": 250000,
+                                     "owner": people["ceo"]}).json()["id"]
+    edit(api, deal, stage="Won")
+    drain()
+    with sessions() as s:
+        told = list(s.scalars(select(Notification.user_id).where(Notification.source == "rule:won_finance")))
+    assert told == [people["rita"]]  # sam holds the role but is inactive
+    bad = rule("bad_roles", {"type": "record.created", "form": "deals"},
+               [{"type": "notify", "text": "x", "roles": "finance"}])
+    refused = api.put(f"{APP}/definitions/rule/bad_roles", json=bad)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "$.actions[0].roles"

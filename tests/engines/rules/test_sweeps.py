@@ -60,7 +60,7 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
     marks = []
 
     def watch(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("INSERT INTO RULE_MATCHES"):
+        if "INSERT INTO RULE_MATCHES" in statement.upper():
             marks.append(statement)
 
     event.listen(engine, "before_cursor_execute", watch)
@@ -68,7 +68,13 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
         assert run_sweep(sessions, batch=25) == {"cleared": 0, "marked": 60}
     finally:
         event.remove(engine, "before_cursor_execute", watch)
-    assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any insert)
+    if engine.dialect.name == "postgresql":  # 25 + 25 + 10, then the statement that finds no batch left
+        assert len(marks) == 4
+        # each batch is ONE statement: markers, records, audit entry, event and run row
+        assert all(all(part in m for part in ("UPDATE r", "INSERT INTO audit_log", "INSERT INTO outbox_events",
+                                              "INSERT INTO rule_runs")) for m in marks)
+    else:
+        assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any insert)
     with sessions() as s:
         assert s.query(RuleMatch).count() == 60
     public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
@@ -155,3 +161,81 @@ def test_markers_from_before_the_date_key_are_keyed_not_fired_again(api, session
     assert not api.get(f"{URL}/{made['id']}").json()["pool"]
     with sessions() as s:
         assert [m.window for m in s.scalars(select(RuleMatch))] == [days_ago(40)]
+
+
+def _written_after(sessions, audit_id: int, event_id: int) -> tuple[list[AuditEntry], list[OutboxEvent]]:
+    with sessions() as s:
+        return (list(s.scalars(select(AuditEntry).where(AuditEntry.id > audit_id).order_by(AuditEntry.id))),
+                list(s.scalars(select(OutboxEvent).where(OutboxEvent.id > event_id).order_by(OutboxEvent.id))))
+
+
+def _last_ids(sessions) -> tuple[int, int]:
+    with sessions() as s:
+        return s.scalar(select(func.max(AuditEntry.id))) or 0, s.scalar(select(func.max(OutboxEvent.id))) or 0
+
+
+def test_a_sweep_batch_writes_each_record_once_in_one_audit_entry_and_one_event_with_its_new_version(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    made = []
+    for i in range(12):  # every third one followed up yesterday; c1 is stale but in the pool already
+        values = {"name": f"c{i}", "last_followup": days_ago(40 if i % 3 else 1)}
+        if i == 1:
+            values["pool"] = "public"
+        made.append(api.post(URL, json=values).json())
+    before = {r["id"]: r for r in made}
+    stale = sorted(r["id"] for r in made if r["last_followup"] == days_ago(40))
+    written = [i for i in stale if before[i]["pool"] != "public"]
+    audit_id, event_id = _last_ids(sessions)
+    assert run_sweep(sessions, batch=3) == {"cleared": 0, "marked": 8}
+    now = {r["id"]: r for r in api.get(URL, params={"limit": 500}).json()["items"]}
+    for record_id, record in now.items():
+        assert record["pool"] == ("public" if record_id in stale else before[record_id]["pool"])
+        assert record["version"] == before[record_id]["version"] + (record_id in written)
+    audit, events = _written_after(sessions, audit_id, event_id)
+    listed = [i for a in audit for i in a.changes["ids"]]
+    assert sorted(listed) == written and len(set(listed)) == len(listed)  # each record in exactly one entry
+    for a in audit:
+        assert (a.action, a.subject_type, a.changes["after"]) == ("record.updated_many", "crm/customers",
+                                                                   {"pool": "public"})
+        assert a.subject_id == f"{a.changes['ids'][0]}-{a.changes['ids'][-1]}"
+    sent = [i for e in events for i in e.payload["ids"]]
+    assert sorted(sent) == written and len(set(sent)) == len(sent)  # each record in exactly one event
+    for e, a in zip(events, audit, strict=True):  # one event per audit entry, the same records
+        assert e.topic == "record.updated_many" and e.payload["ids"] == a.changes["ids"]
+        assert {k: e.payload[k] for k in ("app", "form", "after", "changed", "source", "causation")} == {
+            "app": "crm", "form": "customers", "after": {"pool": "public"}, "changed": ["pool"], "source": "rule",
+            "causation": {"rules": ["to_pool"], "depth": 1}}
+    with sessions() as s:
+        runs = list(s.scalars(select(RuleRun).where(RuleRun.rule == "to_pool").order_by(RuleRun.id)))
+    assert [i for r in runs for i in r.inputs["records"]] == stale  # batches of 3 marked records, in order
+    assert [i for r in runs for i in r.inputs["unchanged"]] == [made[1]["id"]]
+    for r in runs:
+        ids = r.inputs["records"]
+        assert (r.status, r.trigger, r.record_id) == ("succeeded", "date_relative", None)
+        assert r.event_key.startswith(f"match:{ids[0]}-{ids[-1]}@")
+        assert r.actions[0]["output"] == {"records": len(ids) - len(r.inputs["unchanged"])}
+    assert run_sweep(sessions, batch=3) == {"cleared": 0, "marked": 0}  # again: nothing fires twice
+    again = _written_after(sessions, audit_id, event_id)
+    assert ([a.id for a in again[0]], [e.id for e in again[1]]) == ([a.id for a in audit], [e.id for e in events])
+    assert {r["id"]: r["version"] for r in api.get(URL, params={"limit": 500}).json()["items"]} == {
+        i: r["version"] for i, r in now.items()}
+
+
+def test_a_listened_sweep_writes_one_audit_entry_and_one_event_per_record(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    watcher = rule("watch", {"type": "record.updated", "form": "customers", "fields": ["name"]},
+                   [{"type": "update_records", "values": {"name": "renamed"}}])
+    assert publish_rule(api, watcher).status_code == 200  # listens to the form: per-record events
+    made = [api.post(URL, json={"name": f"c{i}", "last_followup": days_ago(40)}).json() for i in range(4)]
+    audit_id, event_id = _last_ids(sessions)
+    assert run_sweep(sessions, batch=3) == {"cleared": 0, "marked": 4}
+    audit, events = _written_after(sessions, audit_id, event_id)
+    ids = sorted(r["id"] for r in made)
+    assert sorted(int(a.subject_id) for a in audit) == ids
+    assert all(a.action == "record.updated" and a.changes == {"pool": [None, "public"]} for a in audit)
+    assert sorted(e.payload["id"] for e in events) == ids
+    assert all(e.topic == "record.updated" and e.payload["after"] == {"pool": "public"} for e in events)
+    for r in made:
+        assert api.get(f"{URL}/{r['id']}").json()["version"] == r["version"] + 1

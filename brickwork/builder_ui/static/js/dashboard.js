@@ -142,7 +142,12 @@ async function loadData() {
     if (!box) return;
     if (entry.error) { box.replaceChildren(h("p", { class: "muted" }, entry.error.title || T.cell_failed)); return; }
     const data = entry.data;
-    if (data.rfm) { box.replaceChildren(h("p", { class: "muted" }, T.empty)); return; }
+    // Nothing to chart (a new install, a filter that matches nothing): say so, not an empty axis.
+    const empty = data.rfm ? !data.rfm.customers.length : Array.isArray(data.rows) && !data.rows.length;
+    if (empty || (data.rfm && !data.chart)) {
+      box.replaceChildren(h("p", { class: "muted", dataset: { testid: "card-empty" } }, T.empty));
+      return;
+    }
     const report = reports[body.cells[i].report];
     const formKey = report?.query?.source?.form;
     const label = labelsFor(formKey, data);

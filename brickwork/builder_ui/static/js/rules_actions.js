@@ -99,8 +99,7 @@ function options(action, path, redraw) {
         oninput: (e) => { if (e.target.value === "") delete action.cap; else action.cap = Number(e.target.value); } })),
       ...errorsAt(`${path}.cap`, true)];
     case "notify":
-      return [...formula({ text: textsOf(action).text ?? "", label: T.text, path: `${path}.text`,
-        hint: T.value_hint, onInput: (text) => { textsOf(action).text = text; } }),
+      return [...messageEditors(action, path),
       h("fieldset", {}, h("legend", {}, T.to_owner),
         h("label", {}, h("input", { type: "checkbox", checked: !!action.owner, dataset: { testid: "to-owner" },
           onchange: (e) => { action.owner = e.target.checked || undefined; } }), " ", T.to_owner)),
@@ -110,7 +109,9 @@ function options(action, path, redraw) {
       userFields.length ? h("fieldset", {}, h("legend", {}, T.to_managers),
         checks(userFields.map((f) => [f.key, labelOf(f)]), action.managers_of, (v) => { action.managers_of = v; },
           "manager-fields"), ...errorsAt(`${path}.managers_of`, true)) : null,
-      h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users"))];
+      h("fieldset", {}, h("legend", {}, T.to_users), checks(people, action.users, (v) => { action.users = v; }, "users")),
+      h("fieldset", {}, h("legend", {}, T.to_roles), checks(R.boot.roles.map((r) => [r.key, r.label]), action.roles,
+        (v) => { action.roles = v.length ? v : undefined; }, "notify-roles"), ...errorsAt(`${path}.roles`, true))];
     case "wait":
       return [h("div", { class: "rd-row" }, ["days", "hours", "minutes"].map((unit) => box(T[`wait_${unit}`],
         h("input", { type: "number", min: 0, value: action[unit] ?? "", class: "rd-number",
@@ -175,4 +176,23 @@ export function actionsPart() {
   }, { "aria-label": T.add_action, dataset: { testid: "add-action" } });
   return h("section", { class: "card rd-part", dataset: { testid: "part-actions" } },
     h("h2", {}, T.actions), ...errorsAt("actions", true), list, add);
+}
+
+// A notification's message: one formula for everyone, or one per language (each person reads
+// their own); the switch copies the one text into both.
+function messageEditors(action, path) {
+  const T = R.T;
+  const own = textsOf(action);
+  if (own.langs) {
+    return [["zh-CN", T.text_zh], ["en", T.text_en]].flatMap(([locale, label]) => formula({
+      text: own.langs[locale] ?? "", label, path: `${path}.text.${locale}`, hint: T.value_hint,
+      onInput: (text) => { own.langs[locale] = text; } }));
+  }
+  return [...formula({ text: own.text ?? "", label: T.text, path: `${path}.text`, hint: T.value_hint,
+    onInput: (text) => { own.text = text; } }),
+  h("button", { type: "button", class: "button", dataset: { testid: "text-per-language" }, onclick: () => {
+    own.langs = { "zh-CN": own.text ?? "", en: own.text ?? "" };
+    delete own.text;
+    R.render();
+  } }, T.text_per_language)];
 }

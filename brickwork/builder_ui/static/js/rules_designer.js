@@ -111,14 +111,19 @@ async function assemble() {
   b.actions.forEach((action, i) => {
     const own = textsOf(action);
     const copy = structuredClone(action);
-    if ("text" in own || action.type === "notify") {
+    if ("text" in own || own.langs || action.type === "notify") {
       delete copy.text;
-      if ((own.text || "").trim()) items.push({ path: `actions[${i}].text`, text: own.text });
+      if (own.langs) {
+        for (const [locale, text] of Object.entries(own.langs)) {
+          if ((text || "").trim()) items.push({ path: `actions[${i}].text.${locale}`, text });
+        }
+      } else if ((own.text || "").trim()) items.push({ path: `actions[${i}].text`, text: own.text });
     }
     if (["create_record", "update_records"].includes(action.type)) {
       copy.values = {};
       for (const [field, text] of Object.entries(own.values)) {
         if (own.managers?.[field]) copy.values[field] = { manager_of: own.managers[field] };
+        else if (own.kept?.[field] && !(text || "").trim()) copy.values[field] = own.kept[field];
         else if ((text || "").trim()) items.push({ path: `actions[${i}].values.${field}`, text });
       }
     }
@@ -130,7 +135,9 @@ async function assemble() {
     if (!res.ok) return fail(res.data);
     for (const [path, ast] of Object.entries(res.data.asts)) {
       const m = path.match(/^actions\[(\d+)\]\.(text|values\.(.+))$/);
+      const lang = path.match(/^actions\[(\d+)\]\.text\.(.+)$/);  // one message per language
       if (path === "condition") out.condition = ast;
+      else if (lang) (out.actions[Number(lang[1])].text ||= {})[lang[2]] = ast;
       else if (m && m[3]) out.actions[Number(m[1])].values[m[3]] = ast;
       else if (m) out.actions[Number(m[1])].text = ast;
     }

@@ -9,7 +9,8 @@ const body = structuredClone(boot.body);
 body.trigger ||= { type: "record.updated" };
 body.actions = Array.isArray(body.actions) ? body.actions.filter((a) => a && typeof a === "object") : [];
 
-// Formula text per action object (its `text`, and its `values` by field key): kept beside
+// Formula text per action object (its `text`, or `langs`: one per language, and its `values`
+// by field key): kept beside
 // the body, so reordering actions carries their texts with them.
 const texts = new Map();
 // A value "the manager of the person in field X" is a choice, not a formula: `managers` by field key.
@@ -18,11 +19,16 @@ body.actions.forEach((action, i) => {
   const prefix = `actions[${i}].`;
   for (const [path, text] of Object.entries(boot.texts || {})) {
     if (path === `${prefix}text`) own.text = text;
+    else if (path.startsWith(`${prefix}text.`)) (own.langs ||= {})[path.slice(`${prefix}text.`.length)] = text;
     else if (path.startsWith(`${prefix}values.`)) own.values[path.slice(`${prefix}values.`.length)] = text;
   }
   for (const [key, value] of Object.entries(action.values || {})) {
     if (value && typeof value === "object" && typeof value.manager_of === "string") {
       own.values[key] = ""; own.managers[key] = value.manager_of;
+    } else if (value && typeof value === "object" && (typeof value.event === "string"
+      || typeof value.before === "string")) {
+      // {"event": …} / {"before": …} (docs/rules.md): no formula; kept as written unless replaced
+      own.values[key] = ""; own.kept = { ...own.kept, [key]: value };
     }
   }
   texts.set(action, own);

@@ -21,7 +21,7 @@ class RelationField(FieldType):
     name = "relation"
     logical = "record"
     widget = "relation"
-    settings = frozenset({"target", "multiple", "on_delete", "picker_filter"})
+    settings = frozenset({"target", "multiple", "on_delete", "picker_filter", "suggest"})
     operators = ("=", "<>", "IN", "ISBLANK")
 
     def has_column(self, field: FieldSettings) -> bool:

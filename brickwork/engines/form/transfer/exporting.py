@@ -23,7 +23,7 @@ from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.computed import shape
 from brickwork.engines.form.listing import MAX_LIMIT, list_records
 from brickwork.engines.form.records import RecordService
-from brickwork.engines.form.saved_views import SYSTEM_SORT, get_view
+from brickwork.engines.form.saved_views import get_view, sort_keys
 from brickwork.engines.form.transfer.cells import NOT_FLAT, NUMBERS, neutralise
 from brickwork.engines.form.transfer.sheets import Sheet
 from brickwork.platform.clock import app_zone, today
@@ -47,7 +47,7 @@ def export_records(session: Session, service: RecordService, out: IO[bytes], fmt
     if view_id is not None:
         config = get_view(session, service, view_id).config
         filter_ast = filter_ast if filter_ast is not None else config.get("filter")
-        sort = sort if sort is not None else _sort_by_keys(service, config.get("sort") or "")
+        sort = sort if sort is not None else sort_keys(service.form, config.get("sort") or "")
         fields = fields if fields is not None else _keys(service, config.get("columns"))
         q = q if q is not None else config.get("search") or None
     columns = export_columns(service, fields)
@@ -113,18 +113,6 @@ def export_columns(service: RecordService, fields: str | None) -> list[FieldDef]
 
 def filename(service: RecordService, fmt: str) -> str:
     return f"{pick(service.form.definition.label) or service.form.key}-{today().isoformat()}.{fmt}"
-
-
-def _sort_by_keys(service: RecordService, sort: str) -> str:
-    """A view's sort (field ids) as the listing's (keys); fields deleted since are dropped."""
-    by_id = service.form.by_id
-    parts = []
-    for part in [p.strip() for p in sort.split(",") if p.strip()]:
-        name = part.lstrip("-+")
-        key = by_id[name].key if name in by_id else name if name in SYSTEM_SORT else None
-        if key:
-            parts.append(("-" if part.startswith("-") else "") + key)
-    return ",".join(parts)
 
 
 def _keys(service: RecordService, columns: list[str] | None) -> str | None:
