@@ -61,7 +61,10 @@ def _values(run: Run, mapping: Any) -> dict[str, Any]:
 
 def _targets(run: Run, settings: dict[str, Any]) -> tuple[Any, list[Any]]:
     """The records an update or delete acts on: the trigger's, the ones its relation field
-    links to, or those of a form matching a filter (one query, at most ``max_records``)."""
+    links to, or those of a form matching a filter (one query, at most ``max_records``).
+    Each is locked, in id order, until the run's transaction ends: another run updating the
+    same record (two follow-ups of one customer handled at once) waits instead of failing
+    on the version it read."""
     target = settings.get("target", "trigger")
     if target == "trigger":
         service = run.service()
@@ -71,14 +74,14 @@ def _targets(run: Run, settings: dict[str, Any]) -> tuple[Any, list[Any]]:
         linked = run.values.get(relation.id)
         ids = linked if isinstance(linked, list) else [linked] if linked else []
         service = run.service(relation.target)
-        return service, [service.row(i) for i in ids]
+        return service, [service.row(i, lock=True) for i in sorted(ids)]
     if isinstance(target, dict) and "form" in target:
         service = run.service(target["form"])
         table, limit = service.table, int(settings.get("max_records", MAX_RECORDS))
         query = select(table).where(table.c.deleted_at.is_(None), service.grant.scope)
         if target.get("filter") is not None:
             query = query.where(service.compile_condition(target["filter"], check_readable=False))
-        rows = list(service.db.execute(query.order_by(table.c.id).limit(limit + 1)))
+        rows = list(service.db.execute(query.order_by(table.c.id).limit(limit + 1).with_for_update(of=table)))
         if len(rows) > limit:
             raise Invalid(_("Too many records match."), errors=[FieldError(
                 "target", "max_records", _("More than %(n)s records match: narrow the filter.", n=limit))])
