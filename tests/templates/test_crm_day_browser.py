@@ -17,7 +17,8 @@ from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.org import add_member, create_department, grant_role, set_heads
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import User
-from tests.conftest import PHONE
+from tests.conftest import PG_URL, PHONE
+from tests.live_server import LiveServer, Worker
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,18 @@ PASSWORD = "a-long-password-1"
 RECORDS = "/api/v1/apps/crm/forms/{}/records"
 CUSTOMER, OTHER = "杭州云帆科技", "宁波海创贸易"
 TITLE = "云帆存储扩容报价"
+
+
+@pytest.fixture
+def live_server(tmp_path, database_url):
+    """`brickwork serve`; on PostgreSQL a `brickwork worker` beside it runs the rules (the
+    approved quote's status), as docs/operations.md says to deploy it."""
+    server = LiveServer(tmp_path / "data", database_url)
+    worker = Worker(tmp_path / "data", database_url, "worker") if PG_URL else None
+    yield server
+    if worker:
+        worker.stop()
+    server.stop()
 
 
 def people(database_url: str) -> dict[str, int]:
