@@ -92,6 +92,8 @@ def cmd_templates_install(args, settings) -> None:
         for conflict in done.conflicts:
             print(_("Kept the app's value at %(path)s; the template has %(theirs)s.", path=conflict["path"],
                     theirs=json.dumps(conflict["theirs"], ensure_ascii=False)), file=sys.stderr)
+        for path in done.edits:
+            print(_("Kept the app's own change at %(path)s.", path=path), file=sys.stderr)
         for path in done.kept:
             print(_("Kept %(path)s, which the template no longer has.", path=path), file=sys.stderr)
         for path in done.replaced:
@@ -109,8 +111,9 @@ def cmd_demo_data(args, settings) -> None:
 
 
 def add_demo_data(settings, name: str, size: int, seed: int, app_key: str | None = None) -> None:
+    import brickwork.kinds  # noqa: F401  (the subscribers, so the demo's writes queue their deliveries)
     from brickwork.platform.db import make_engine, make_sessionmaker
-    from brickwork.templates import CATALOG
+    from brickwork.templates import CATALOG, demo_people
 
     generate = CATALOG.demo_generator(name)
     engine = make_engine(settings.database_url)
@@ -118,9 +121,28 @@ def add_demo_data(settings, name: str, size: int, seed: int, app_key: str | None
         # Not one transaction: the generator commits chunk by chunk, so memory stays flat.
         with make_sessionmaker(engine)() as session:
             counts = generate(session, _app(session, name, app_key), size, seed)
+        # The demo's rules run now, once, so the run log and the notifications show them
+        # whether or not a worker runs beside the server (on PostgreSQL one must).
+        run_due_jobs(settings, engine)
     finally:
         engine.dispose()
     print(_("Added demo data: %(counts)s.", counts=", ".join(f"{k} {v}" for k, v in counts.items())))
+    people = demo_people(name)
+    if people:
+        password, listed = people
+        print(_("Demo people sign in with the password %(password)s:", password=password))
+        for username, display, department, roles in listed:
+            print(f"  {username}\t{display}\t{department}\t{', '.join(roles)}")
+
+
+def run_due_jobs(settings, engine) -> None:
+    """What ``brickwork worker --once`` does: every job due now, and those they make."""
+    from brickwork.connectors import config as connectors_config
+    from brickwork.platform.db import make_sessionmaker
+    from brickwork.platform.jobs.worker import run_forever
+
+    connectors_config.configure(settings)
+    run_forever(settings, engine, make_sessionmaker(engine), 2, wait=False)
 
 
 def _app(session, name: str, app_key: str | None = None):

@@ -1,10 +1,13 @@
 """`brickwork demo-data`: fills the installed CRM, counts on stdout; bad input is one line, exit 2."""
 
 import pytest
+from sqlalchemy import select
 
 from brickwork.cli import main
 from brickwork.engines.form.forms import load_form
 from brickwork.platform.db import transaction
+from brickwork.platform.jobs.queue import pending_count
+from brickwork.platform.models import JobRun, RuleRun
 from tests.engines.form.helpers import records
 from tests.templates.install import install_crm
 
@@ -53,8 +56,16 @@ def test_bad_input_is_one_line_and_exit_2(env, engine, admin, capsys, argv):
 
 
 def test_a_first_start_installs_the_crm_with_demo_data_before_anyone_signed_up(env, engine, sessions, capsys):
+    """As ``make run``: the demo's rules run once, as nobody (no one has signed up), and the
+    demo people are printed with their password."""
     code, out, err = run(capsys, "templates", "install", "crm", "--demo-data", 6, "--if-no-apps")
     assert (code, err) == (0, "") and "customers 6" in out
+    assert "Demo people sign in with the password brickwork-demo:" in out
+    assert "demo.zhengyu\t郑宇\t销售中心\tsales_director" in out and "demo.qianfang" in out
     with sessions() as session:
         table = load_form(session, "crm", "customers").table
         assert len(session.execute(table.select()).all()) == 6
+        outcomes = set(session.scalars(select(JobRun.outcome)))
+        rules = set(session.scalars(select(RuleRun.rule).where(RuleRun.status == "succeeded")))
+        assert pending_count(session) == 0
+    assert outcomes == {"succeeded"} and "led_score_form" in rules

@@ -65,7 +65,8 @@ def action_label(action: str) -> str:
         "app_role.member_remove": _("Member removed"), "definition.save_draft": _("Draft saved"),
         "definition.publish": _("Published"), "definition.discard_draft": _("Draft discarded"),
         "form.preview_as": _("Previewed as a person"), "app.create": _("Created"), "app.update": _("Changed"),
-        "app.delete": _("Moved to the recycle bin"), "app.restore": _("Restored"), "token.create": _("Created"),
+        "app.delete": _("Moved to the recycle bin"), "app.restore": _("Restored"),
+        "app.upgrade": _("Upgraded from the template"), "token.create": _("Created"),
         "token.revoke": _("Revoked"),
     }.get(action, action)
 

@@ -19,7 +19,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from brickwork.platform.appfile import Catalog, Installed, export_app, install_document, install_template
+from brickwork.platform.appfile import (
+    Catalog,
+    Installed,
+    export_app,
+    install_document,
+    install_template,
+    last_upgrade,
+)
 from brickwork.platform.apps import get_app
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.http.deps import bearer, work
@@ -38,8 +45,9 @@ class InstallIn(BaseModel):
 
 
 def template_list(session, catalog: Catalog, store: DefinitionStore) -> list[dict[str, Any]]:
-    """Each shipped template with the app installed from it, if any, and how many
-    definitions of each kind it has (``"forms": 11``)."""
+    """Each shipped template with the app installed from it, if any, how many definitions
+    of each kind it has (``"forms": 11``), and the report of that app's last upgrade
+    (``last_upgrade``: what was published, the team's edits kept, the conflicts; or null)."""
     installed = {row.name: (key, row.version) for row, key in session.execute(
         select(AppTemplate, App.key).join(App, App.id == AppTemplate.app_id).where(App.deleted_at.is_(None)))}
     out = []
@@ -48,6 +56,7 @@ def template_list(session, catalog: Catalog, store: DefinitionStore) -> list[dic
         app, version = installed.get(name, (None, None))
         out.append({"name": name, "version": document["template"]["version"], "label": document["app"]["label"],
                     "description": document["app"].get("description", {}), "app": app, "installed_version": version,
+                    "last_upgrade": last_upgrade(session, app) if app else None,
                     **{entry.plural or entry.name: len(document["definitions"].get(entry.file_section, []))
                        for entry in store.kinds}})
     return out

@@ -48,36 +48,40 @@ def emit_many(session: Session, events: list[NewEvent], moment: datetime | None 
          "attempts": 0, "processed_at": moment} for e in events])
     occurred = iso(moment)
     pairs = [(e, sub) for e in events for sub in subscribers_for(e.topic)]
-    asked = _ask_wanted(session, {(sub.name, e.payload.get("app")): sub for e, sub in pairs if sub.wanted is not None})
+    asked = _ask_wanted(session, {(sub.name, e.payload.get("app"), e.payload.get("form")): sub
+                                  for e, sub in pairs if sub.wanted is not None})
     defer_many(session, [
         Job(task=sub.name, kind="event", key=e.key, app=e.payload.get("app"), topic=e.topic,
             lock=f"{sub.name}:{e.order_key}" if e.order_key else None,
             args={"key": e.key, "topic": e.topic, "payload": e.payload, "occurred_at": occurred})
-        for e, sub in pairs if sub.wanted is None or asked[sub.name, e.payload.get("app")]])
+        for e, sub in pairs if sub.wanted is None or asked[sub.name, e.payload.get("app"), e.payload.get("form")]])
     return [e.key for e in events]
 
 
-def delivered(session: Session, topic: str, app: str | None) -> bool:
-    """Whether an event of ``topic`` in ``app`` would get a delivery job (a subscriber wants
-    it): a writer that builds its event in SQL (form engine's many_sql.py) writes only the
-    outbox row, so it asks this first."""
+def delivered(session: Session, topic: str, app: str | None, form: str | None = None) -> bool:
+    """Whether an event of ``topic`` in ``app`` (on ``form``) would get a delivery job (a
+    subscriber wants it): a writer that builds its event in SQL (form engine's many_sql.py)
+    writes only the outbox row, so it asks this first."""
     subs = subscribers_for(topic)
-    return any(sub.wanted is None for sub in subs) or any(_ask_wanted(session, {(sub.name, app): sub
+    return any(sub.wanted is None for sub in subs) or any(_ask_wanted(session, {(sub.name, app, form): sub
                                                                              for sub in subs}).values())
 
 
-def _ask_wanted(session: Session, pairs: dict[tuple[str, str | None], Any]) -> dict[tuple[str, str | None], bool]:
-    """Each subscriber's ``wanted`` once per app of the batch. Answers given as queries (any
-    row means yes) are asked together, in one statement, as that is one round trip per
-    write however many subscribers there are."""
-    asked: dict[tuple[str, str | None], bool] = {}
-    queries: dict[tuple[str, str | None], Any] = {}
-    for (name, app), sub in pairs.items():
-        answer = sub.wanted(session, app)
+Wanted = tuple[str, str | None, str | None]  # subscriber, app, form
+
+
+def _ask_wanted(session: Session, pairs: dict[Wanted, Any]) -> dict[Wanted, bool]:
+    """Each subscriber's ``wanted`` once per app and form of the batch. Answers given as
+    queries (any row means yes) are asked together, in one statement, as that is one round
+    trip per write however many subscribers there are."""
+    asked: dict[Wanted, bool] = {}
+    queries: dict[Wanted, Any] = {}
+    for (name, app, form), sub in pairs.items():
+        answer = sub.wanted(session, app, form)
         if isinstance(answer, bool):
-            asked[name, app] = answer
+            asked[name, app, form] = answer
         else:
-            queries[name, app] = answer
+            queries[name, app, form] = answer
     if queries:
         row = session.execute(select(*(q.exists() for q in queries.values()))).one()
         asked.update((key, bool(found)) for key, found in zip(queries, row, strict=True))

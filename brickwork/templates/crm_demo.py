@@ -5,6 +5,11 @@ through the stages over the last two years, follow-ups (~4), quotes, contracts a
 the deals won, repeat orders (so RFM and funnels show real shapes), receivables and payments,
 service tickets and knowledge articles. The same seed gives the same data.
 
+Then the CRM at work (``crm_demo_flows``): leads touched as people touch them, for the
+scoring rules to count, and quotes and contracts in approval, submitted and decided by the
+demo people through the flow service. The rules run when the caller drains the job system
+(the install command does, once): generating only writes, as every user would.
+
 Every record goes through the record service's bulk path, a chunk of customers with all their
 children at a time, and each chunk is committed: memory stays flat however large ``size`` is.
 So pass a session that is not inside a ``transaction()`` block.
@@ -29,9 +34,12 @@ from brickwork.platform.errors import NotFound
 from brickwork.platform.i18n import _
 from brickwork.platform.identity.users import PRINCIPAL_COLUMNS, Principal
 from brickwork.platform.models import App, User
+from brickwork.templates import crm_demo_flows
 from brickwork.templates import crm_demo_words as words
-from brickwork.templates.crm_demo_org import Member, Org, ensure_org
+from brickwork.templates.crm_demo_org import DEMO_PASSWORD, Member, Org, ensure_org, people
 from brickwork.templates.crm_demo_sales import Sales, day_at
+
+__all__ = ["DEMO_PASSWORD", "generate", "people"]  # the install command prints the demo people
 
 CHUNK = 500  # customers per chunk: with their children about 6 000 records, committed together
 DAYS = 730  # the history goes two years back
@@ -51,6 +59,7 @@ def generate(session: Session, app: App | str, size: int, seed: int = 1, actor_i
     for start in range(0, size, CHUNK):
         demo.chunk(min(CHUNK, size - start))
         session.commit()
+    demo.at_work(size)
     return dict(demo.counts)
 
 
@@ -94,7 +103,7 @@ class Demo:
             by_creator[self.owner_of[customer] if customer in self.owner_of else row.get("owner")].append(i)
         ids: list[int] = [0] * len(rows)
         for creator, positions in by_creator.items():
-            service = RecordService(self.session, form, self._principal(creator))
+            service = RecordService(self.session, form, self.person(creator))
             for i, record in zip(positions, service.bulk_create([rows[i] for i in positions]), strict=True):
                 ids[i] = record["id"]
         if form_key == "customers":
@@ -102,7 +111,7 @@ class Demo:
         self.counts[form_key] += len(ids)
         return ids
 
-    def _principal(self, user_id: int | None) -> Principal:
+    def person(self, user_id: int | None) -> Principal:
         if user_id is None:
             return self.who
         if user_id not in self.people:
@@ -130,6 +139,14 @@ class Demo:
              "description": n} for c, n, cat, unit, price, cost in missing])
         have.update(zip([p[0] for p in missing], made, strict=True))
         return [(have[c], unit, price) for c, _n, _cat, unit, price, _cost in words.PRODUCTS]
+
+    def at_work(self, size: int) -> None:
+        """Leads (a quarter as many as customers, at most 100) and the approvals in progress."""
+        self.owner_of = {}  # what is made now is made by the owner it names
+        crm_demo_flows.leads(self, min(100, max(10, size // 4)))
+        self.session.commit()
+        self.counts["flows"] += crm_demo_flows.approvals(self)
+        self.session.commit()
 
     def chunk(self, count: int) -> None:
         rng = self.rng

@@ -1,13 +1,16 @@
-"""The people of the CRM demo: a sales centre with three teams and a service team, each with
-a few members. Made once (found by name on later runs); the demo users get random passwords,
-so they own records but nobody signs in as them until an administrator sets a password.
-Salespeople hold the template's role ``sales`` (the first of each team ``sales_manager`` too,
-the key-account lead ``sales_director``), the service team ``service``, the finance
+"""The people of the CRM demo: a sales centre with three teams and its director, a service
+team and finance, each with a few members. Made once (found by name on later runs).
+
+Every demo person signs in with ``DEMO_PASSWORD`` (printed by the install command and
+documented in docs/templates.md), so a visitor can see the CRM as each role sees it. A
+demo database is for looking around: never put demo people on an installation others use.
+
+Salespeople hold the template's role ``sales`` (the first of each team ``sales_manager``
+too), the director ``sales_director``, the service team ``service``, the finance
 department's one person ``finance``; each person creates the records they own."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,6 +20,7 @@ from brickwork.platform.identity.org import add_member, create_department, grant
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import Department, Role, User
 
+DEMO_PASSWORD = "brickwork-demo"
 SALES_CENTRE = "销售中心"
 # Department name, whether it sells, its members (username, display name).
 TEAMS = [
@@ -26,8 +30,8 @@ TEAMS = [
     ("客户服务部", False, [("demo.sunli", "孙丽"), ("demo.xuting", "徐婷"), ("demo.mahao", "马浩")]),
 ]
 KEY_ACCOUNTS = "大客户部"
-# The approvers of CRM 2.0's flows: the key-account lead directs sales, and finance has one person.
-DIRECTOR = "demo.zhaolei"
+# The approvers of CRM 2.0's flows: the sales centre's director, and finance's one person.
+DIRECTOR = ("demo.zhengyu", "郑宇")
 FINANCE = ("财务部", [("demo.qianfang", "钱芳")])
 
 
@@ -42,36 +46,56 @@ class Member:
 class Org:
     sales: list[Member]
     service: list[Member]
+    managers: list[int]  # user ids: the first of each sales team
+    director: int
+    finance: int
+
+
+def people() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(username, display name, department, roles) of every demo person, in the order shown."""
+    listed = []
+    for name, sells, members in TEAMS:
+        for username, display in members:
+            listed.append((username, display, name, _roles(sells, username == members[0][0])))
+    listed.append((*DIRECTOR, SALES_CENTRE, ("sales_director",)))
+    listed += [(username, display, FINANCE[0], ("finance",)) for username, display in FINANCE[1]]
+    return listed
+
+
+def _roles(sells: bool, leads: bool) -> tuple[str, ...]:
+    return ("sales", "sales_manager") if sells and leads else ("sales",) if sells else ("service",)
 
 
 def ensure_org(session: Session) -> Org:
     """The demo departments and users, made if absent."""
     centre = _department(session, SALES_CENTRE, None)
     roles = set(session.scalars(select(Role.key)))
-    sales, service = [], []
+    sales, service, managers = [], [], []
     for name, sells, members in TEAMS:
         department = _department(session, name, centre.id if sells else None)
         for username, display in members:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                user = create_user(session, username, secrets.token_urlsafe(18), display_name=display)
-                add_member(session, user.id, department.id, main=True)
-                # The template's roles: the first of each sales team leads it.
-                held = (("sales", "sales_manager") if sells and username == members[0][0] else
-                        ("sales",) if sells else ("service",))
-                for role in held + (("sales_director",) if username == DIRECTOR else ()):
-                    if role in roles:
-                        grant_role(session, user.id, role)
+            user = _person(session, username, display, department, _roles(sells, username == members[0][0]), roles)
             member = Member(user.id, department.id, name == KEY_ACCOUNTS)
             (sales if sells else service).append(member)
+            if sells and username == members[0][0]:
+                managers.append(user.id)
+    director = _person(session, *DIRECTOR, centre, ("sales_director",), roles)
     finance = _department(session, FINANCE[0], None)
-    for username, display in FINANCE[1]:
-        if session.scalar(select(User.id).where(User.username == username)) is None:
-            user = create_user(session, username, secrets.token_urlsafe(18), display_name=display)
-            add_member(session, user.id, finance.id, main=True)
-            if "finance" in roles:
-                grant_role(session, user.id, "finance")
-    return Org(sales, service)
+    accountants = [_person(session, username, display, finance, ("finance",), roles)
+                   for username, display in FINANCE[1]]
+    return Org(sales, service, managers, director.id, accountants[0].id)
+
+
+def _person(session: Session, username: str, display: str, department: Department, held: tuple[str, ...],
+            roles: set[str]) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = create_user(session, username, DEMO_PASSWORD, display_name=display)
+        add_member(session, user.id, department.id, main=True)
+        for role in held:
+            if role in roles:
+                grant_role(session, user.id, role)
+    return user
 
 
 def _department(session: Session, name: str, parent_id: int | None) -> Department:

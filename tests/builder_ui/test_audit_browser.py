@@ -16,7 +16,7 @@ def crm_with_changes(live_api) -> dict:
     assert live_api.post("/api/v1/templates/crm:install", json={}).status_code == 201
     made = {}
     for name in ("Acme", "Globex"):
-        answer = live_api.post(f"{APP}/forms/customers/records", json={"name": name, "size": 10})
+        answer = live_api.post(f"{APP}/forms/customers/records", json={"name": name, "size": 10, "owner": None})
         assert answer.status_code == 201, answer.text
         made[name] = answer.json()
     acme = made["Acme"]

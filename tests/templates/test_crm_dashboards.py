@@ -169,12 +169,12 @@ def test_the_boss_s_board_collection_profile_key_accounts_and_sla(crm, sessions,
         crm.create("payments", customer=contract["customer"], contract=contract["id"], kind="pk_received",
                    amount=paid, received_on=today().isoformat())
     now = utcnow()
-    for resolved, due in ((1, 2), (3, 2), (1, 5), (2, 4)):  # three of four on time
-        crm.create("tickets", title="工单", priority="pri_high", customer=customers["甲"], status="ts_closed",
-                   reported_at=now.isoformat() + "Z", resolved_at=(now + timedelta(hours=resolved)).isoformat() + "Z",
-                   sla_due_at=(now + timedelta(hours=due)).isoformat() + "Z")
+    # urgent: resolved within 4 hours is on time (the deadline is computed from the priority)
+    for resolved in (1, 5, 3, 2):  # three of four on time
+        crm.create("tickets", title="工单", priority="pri_urgent", customer=customers["甲"], status="ts_closed",
+                   reported_at=now.isoformat() + "Z", resolved_at=(now + timedelta(hours=resolved)).isoformat() + "Z")
     crm.create("tickets", title="未解决", priority="pri_low", customer=customers["甲"], status="ts_processing",
-               sla_due_at=now.isoformat() + "Z")  # not counted
+               reported_at=(now - timedelta(days=30)).isoformat() + "Z")  # past its deadline, not resolved: not counted
     drain()
 
     for who in ("dan", "fay"):

@@ -1,6 +1,8 @@
 """The CRM's demo data: the same seed gives the same records, a customer's 360° page has every
 related list filled, deals are spread over the stages and two years, customers buy again, and
-everything went through the record service (rollups computed, every record audited)."""
+everything went through the record service (rollups computed, every record audited). And the
+CRM at work: approvals waiting on the manager, the director and finance, the template's rules
+in the run log, notifications for the demo people, who sign in with the demo password."""
 
 from __future__ import annotations
 
@@ -15,9 +17,18 @@ from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.transfer.jobs import principal
 from brickwork.platform.db import make_sessionmaker
 from brickwork.platform.errors import NotFound
-from brickwork.platform.models import AuditEntry, Department, User
-from brickwork.templates.crm_demo import generate
-from tests.templates.demo_db import crm_with_demo_data, fresh_database
+from brickwork.platform.models import (
+    AuditEntry,
+    Department,
+    FlowInstance,
+    FlowTask,
+    JobRun,
+    Notification,
+    RuleRun,
+    User,
+)
+from brickwork.templates.crm_demo import DEMO_PASSWORD, generate, people
+from tests.templates.demo_db import crm_with_demo_data, fresh_database, settings_of
 
 SIZE = 60
 CHILDREN = ["contacts", "opportunities", "followups", "quotes", "contracts", "orders", "payments", "tickets"]
@@ -98,7 +109,7 @@ def test_the_records_went_through_the_record_service(demo):
         departments = session.scalar(select(func.count()).select_from(Department))
         service = RecordService(session, load_form(session, "crm", "customers"), principal(session, None))
         sample = [service.get(cid) for cid in first]
-    assert audited == sum(counts.values())
+    assert audited == sum(n for form, n in counts.items() if form != "flows")
     assert len(owners) >= 8 and departments >= 4
     for customer in sample:
         # The rollup, recomputed in bulk. (A customer with no follow-ups shows BLANK, not 0, for now.)
@@ -139,3 +150,69 @@ def test_each_person_sees_their_part(demo):
         assert visible("demo.sunli") == everyone
         with pytest.raises(Forbidden):
             visible("demo.sunli", "opportunities")
+
+
+def usernames(session, ids) -> set[str]:
+    return set(session.scalars(select(User.username).where(User.id.in_(ids))))
+
+
+def test_approvals_are_in_progress_waiting_on_the_manager_the_director_and_finance(demo):
+    engine, counts = demo
+    managers = {"demo.zhangwei", "demo.liuyang", "demo.zhaolei"}
+    with make_sessionmaker(engine)() as session:
+        instances = session.execute(select(FlowInstance.id, FlowInstance.flow, FlowInstance.state)).all()
+        waiting = session.execute(select(FlowTask.instance_id, FlowTask.assignee_id)
+                                  .join(FlowInstance, FlowInstance.id == FlowTask.instance_id)
+                                  .where(FlowTask.state == "open", FlowInstance.state == "running")).all()
+        on = {instance: usernames(session, [a for i, a in waiting if i == instance]) for instance, _a in waiting}
+        submitters = usernames(session, session.scalars(select(FlowInstance.submitter_id)))
+        approved_quotes = [i for i, flow, state in instances if flow == "quote_approval" and state == "approved"]
+        quotes = RecordService(session, load_form(session, "crm", "quotes"), principal(session, None))
+        approved_records = [quotes.get(session.get(FlowInstance, i).record_id) for i in approved_quotes]
+    assert counts["flows"] == len(instances) >= 8
+    assert {"quote_approval", "contract_approval"} == {flow for _i, flow, _s in instances}
+    assert any(names & managers for names in on.values())  # the manager's inbox
+    assert any(names == {"demo.zhengyu"} for names in on.values())  # the director's
+    assert any(names == {"demo.qianfang"} for names in on.values())  # finance's
+    assert Counter(state for _i, _f, state in instances)["returned"] == 1
+    assert approved_quotes and {r["status"] for r in approved_records} == {"qs_approved"}  # the rule ran
+    assert submitters and all(name.startswith("demo.") for name in submitters)  # reps submitted, as themselves
+
+
+def test_the_template_rules_ran_into_the_run_log_and_the_bell(demo):
+    engine, counts = demo
+    leads = rows(engine, "leads", "status, score, owner")
+    with make_sessionmaker(engine)() as session:
+        jobs = Counter(session.execute(select(JobRun.outcome).where(JobRun.app == "crm")).scalars())
+        runs = Counter(session.execute(select(RuleRun.rule, RuleRun.status).where(RuleRun.app == "crm")).all())
+        told = Counter(session.execute(select(User.username).join(Notification, Notification.user_id == User.id)
+                                       ).scalars())
+    assert jobs["succeeded"] and not jobs["failed"] and not jobs["retrying"]
+    ran = {rule for (rule, status) in runs if status == "succeeded"}
+    assert {"led_score_form", "led_score_email", "led_score_meeting", "led_mql", "quo_approved", "ctr_approved"} <= ran
+    assert not [key for key in runs if key[1] == "failed"], runs
+    mql = [lead for lead in leads if lead["status"] == "ls_mql"]
+    assert len(leads) == counts["leads"] and mql and all(int(lead["score"]) >= 60 and lead["owner"] for lead in mql)
+    assert all(lead["status"] == "ls_new" for lead in leads if int(lead["score"] or 0) < 60)
+    assert told and all(name.startswith("demo.") for name in told)
+
+
+def test_the_demo_people_sign_in_with_the_demo_password(demo, tmp_path):
+    from starlette.testclient import TestClient
+
+    from brickwork.app import create_app
+    from tests.platform.test_org_api import sign_in_with
+
+    engine, _counts = demo
+    listed = people()
+    assert {"sales", "sales_manager", "sales_director", "finance", "service"} <= {r for p in listed for r in p[3]}
+    assert len({department for _u, _d, department, roles in listed if "sales" in roles}) >= 2
+    app = create_app(settings_of(engine, tmp_path))
+    for username in ("demo.lina", "demo.zhengyu", "demo.qianfang"):
+        with TestClient(app) as client:
+            signed = sign_in_with(client, username, DEMO_PASSWORD)
+            assert signed.status_code == 303, signed.text
+            me = client.get("/api/v1/me")
+            assert me.status_code == 200 and me.json()["username"] == username
+    with TestClient(app) as client:
+        assert sign_in_with(client, "demo.lina", "not-the-password").status_code == 401

@@ -47,6 +47,9 @@ def test_an_edited_1_0_install_upgrades_to_2_0_keeping_its_edits(api, sessions, 
     assert report["action"] == "upgraded" and (report["from"], report["to"]) == ("1.0.0", "2.0.0")
     assert report["conflicts"] == []
     assert {"form/leads", "rule/cus_claim", "rule/led_mql", "flow/quote_approval"} <= set(report["published"])
+    # the team's edits, listed as kept: the field, the label, the view
+    assert {"form/customers.fields[cus_vip_note]", "form/customers.fields[cus_industry].label.zh-CN",
+            f"views[view_{saved.json()['id']}]"} <= set(report["edits"]), report["edits"]
 
     body = api.get("/api/v1/apps/crm/definitions/form/customers").json()
     fields = {f["key"]: f for f in body.get("body", body)["fields"]}
@@ -61,3 +64,62 @@ def test_an_edited_1_0_install_upgrades_to_2_0_keeping_its_edits(api, sessions, 
     assert lead.status_code == 201, lead.text
     drain()
     assert api.get(f"/api/v1/apps/crm/forms/leads/records/{lead.json()['id']}").json()["score"] == "20"
+
+
+def edited_1_0(sessions, admin) -> None:
+    """CRM 1.0 installed, then its team renamed the A level, which 2.0 renames too."""
+    with transaction(sessions) as session:
+        install_template(session, STORE, copy.deepcopy(SHIPPED_1_0), admin.id)
+    with transaction(sessions) as session:
+        app = get_app(session, "crm")
+        mine = copy.deepcopy(STORE.get(session, app, "form", "customers").body)
+        level = next(f for f in mine["fields"] if f["key"] == "level")
+        next(o for o in level["options"] if o["id"] == "lvl_a")["label"]["zh-CN"] = "A 类大客户"
+        STORE.save_draft(session, app, "form", "customers", mine, admin.id)
+        STORE.publish(session, app, "form", "customers", admin.id)
+
+
+CONFLICT = "form/customers.fields[cus_level].options[lvl_a].label.zh-CN"
+
+
+def test_a_conflicting_edit_is_kept_and_its_report_stays_with_the_templates(api, sessions, admin):
+    edited_1_0(sessions, admin)
+    upgraded = api.post("/api/v1/templates/crm:install")
+    assert upgraded.status_code == 200, upgraded.text
+    report = upgraded.json()
+    [conflict] = [c for c in report["conflicts"] if c["path"] == CONFLICT]
+    assert (conflict["base"], conflict["mine"], conflict["theirs"]) == ("A（重点）", "A 类大客户", "A 重点客户")
+    assert CONFLICT not in report["edits"]
+    body = api.get("/api/v1/apps/crm/definitions/form/customers").json()
+    level = next(f for f in body.get("body", body)["fields"] if f["key"] == "level")
+    assert next(o for o in level["options"] if o["id"] == "lvl_a")["label"]["zh-CN"] == "A 类大客户"  # theirs kept
+    # the last upgrade's report is kept with the template's listing, with when and by whom
+    [crm] = [t for t in api.get("/api/v1/templates").json() if t["name"] == "crm"]
+    last = crm["last_upgrade"]
+    assert (last["from"], last["to"], last["by"]) == ("1.0.0", "2.0.0", admin.id) and last["at"]
+    assert last["conflicts"] == report["conflicts"] and last["published"] == report["published"]
+    entries = api.get("/api/v1/audit", params={"action": "app.upgrade"})
+    assert entries.status_code == 200 and entries.json()["items"], entries.text
+
+
+def test_the_report_names_places_in_both_languages(api, sessions, admin):
+    from brickwork.builder_ui.upgrade_report import readable
+    from brickwork.platform.appfile import export_app
+    from brickwork.platform.i18n import current_locale
+
+    edited_1_0(sessions, admin)
+    report = api.post("/api/v1/templates/crm:install").json()
+    with sessions() as session:
+        app_file = export_app(session, STORE, get_app(session, "crm"))
+    seen = {}
+    for locale in ("zh-CN", "en"):
+        token = current_locale.set(locale)
+        try:
+            [conflict] = [c for c in readable(report, app_file)["conflicts"] if c["where"].path == CONFLICT]
+        finally:
+            current_locale.reset(token)
+        seen[locale] = (conflict["where"].steps, conflict["where"].prop, conflict["mine"], conflict["theirs"])
+    assert seen["zh-CN"] == (["表单 客户 (customers)", "字段 客户等级 (cus_level)", "选项 A 类大客户 (lvl_a)"],
+                             "名称 · zh-CN", "A 类大客户", "A 重点客户")
+    assert seen["en"][:2] == (
+        ["Form Customers (customers)", "Field Level (cus_level)", "Option A – Key account (lvl_a)"], "Name · zh-CN")

@@ -62,9 +62,9 @@ class DeliveryFailed(Exception):
 _listening = generation.Cache()
 
 
-def has_subscriptions(session: Session, app: str | None) -> bool:
-    """Whether a webhook of the app is on: kept per app generation, which every change of a
-    subscription renews (platform/generation.py)."""
+def has_subscriptions(session: Session, app: str | None, form: str | None = None) -> bool:
+    """Whether a webhook of the app is on (whatever the form: ``matches`` picks them): kept per
+    app generation, which every change of a subscription renews (platform/generation.py)."""
     return app is not None and _listening.get(session, app, lambda: session.scalar(select(
         WebhookSubscription.id).where(WebhookSubscription.app == app, WebhookSubscription.enabled.is_(True))
         .limit(1)) is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from brickwork.engines.form.fields import (
     RESERVED_KEYS,
@@ -176,17 +176,20 @@ class FormShape(DefinitionModel):
                 placed.add(id_)
         return self
 
-    @model_validator(mode="after")
-    def _duplicates_name_text_fields(self) -> FormShape:
-        by_id = {f.id: f for f in self.fields}
-        for match in (self.duplicates.match if self.duplicates else []):
+    @field_validator("duplicates")
+    @classmethod
+    def _duplicates_name_text_fields(cls, duplicates: Duplicates | None, info: ValidationInfo) -> Duplicates | None:
+        # Checked on the setting (its problem is at $.duplicates, where the designer shows
+        # it), against the fields validated before it.
+        by_id = {f.id: f for f in info.data.get("fields") or []}
+        for match in (duplicates.match if duplicates and "fields" in info.data else []):
             found = by_id.get(match.field)
             if found is None:
                 raise ValueError(_("Duplicate detection names an unknown field: %(id)s.", id=match.field))
             if found.type not in DUPLICATE_TYPES:
                 raise ValueError(_("Duplicate detection compares text, phone or email fields, not %(id)s.",
                                    id=match.field))
-        return self
+        return duplicates
 
     @model_validator(mode="after")
     def _trash_is_apart(self) -> FormShape:

@@ -521,7 +521,7 @@ class RecordService:
         values need the per-record path, or the event would need a delivery job (a
         subscriber wants it): use ``set_many``. Refusals raise as set_many's do."""
         given = self._settable(data)
-        if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key):
+        if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key, self.form.key):
             return None
         where = self._live_for_update(chosen).whereclause & self._moved(self._stored(given))
         return many_sql.updated_many(self.form, self.who.user_id, where, to_columns(self.form, given),

@@ -84,11 +84,13 @@ def pinned_rule(session: Session, app_key: str, key: str, version: int | None = 
 
 def acting_as(session: Session, live: LiveRule) -> Principal:
     """Who the rule's actions act as: its author (who published it), or the system (an
-    administrator's rights, the author's name on what it writes)."""
+    administrator's rights, the author's name on what it writes). A rule nobody published
+    (a template installed from the command line) in an installation with no administrator
+    yet (a first start) writes as nobody: no user is named on what it does."""
     author = live.author or session.scalar(select(User.id).where(User.is_admin.is_(True)).order_by(User.id).limit(1))
-    row = session.execute(select(*PRINCIPAL_COLUMNS).where(User.id == author)).first()
+    row = session.execute(select(*PRINCIPAL_COLUMNS).where(User.id == author)).first() if author else None
     if live.body.run_as == "system" or row is None:
-        return Principal(author or 0, "system", "system", True, "rule")
+        return Principal(author, "system", "system", True, "rule")  # type: ignore[arg-type]
     return Principal.of(row, "rule")
 
 

@@ -75,12 +75,26 @@ def keep_schedule(session: Session, app: str, rule: str, cron: str | None) -> No
 _live = generation.Cache()
 
 
-def has_live_rules(session: Session, app: str | None) -> bool:
-    """Only apps with a published rule get deliveries: the others' writes make no jobs. Kept
-    per app generation, which every publish renews (platform/generation.py)."""
-    return app is not None and _live.get(session, app, lambda: session.scalar(
-        select(Definition.id).join(App, App.id == Definition.app_id)
-        .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED).limit(1)) is not None)
+def has_live_rules(session: Session, app: str | None, form: str | None = None) -> bool:
+    """Only the forms a published rule is triggered on get deliveries (``handle_event`` runs
+    a rule on its trigger's form only), and events of no form (webhooks) only apps with a
+    published rule: other writes make no jobs. Kept per app generation, which every publish
+    renews (platform/generation.py)."""
+    if app is None:
+        return False
+    forms = _live.get(session, app, lambda: _trigger_forms(session, app))
+    return forms is not None and (form is None or form in forms)
+
+
+def _trigger_forms(session: Session, app: str) -> frozenset[str] | None:
+    """The forms the app's published rules (any version: a superset is safe) are triggered
+    on; None when it has no published rule."""
+    bodies = session.scalars(select(Definition.body).join(App, App.id == Definition.app_id)
+                             .where(App.key == app, Definition.kind == "rule", Definition.state == PUBLISHED)).all()
+    if not bodies:
+        return None
+    return frozenset(str(body["trigger"]["form"]) for body in bodies
+                     if isinstance(body.get("trigger"), dict) and body["trigger"].get("form"))
 
 
 subscribe(SUBSCRIBER, ("record.created", "record.updated", "record.deleted", WEBHOOK_TOPIC, *FLOW_TOPICS),

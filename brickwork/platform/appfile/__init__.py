@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from brickwork.platform.appfile.catalog import Catalog
 from brickwork.platform.appfile.document import AppDocument, export_app, outline, read_document
 from brickwork.platform.appfile.install import Installed, install_document
-from brickwork.platform.appfile.upgrade import Upgrade, upgrade_app
+from brickwork.platform.appfile.upgrade import Upgrade, last_upgrade, upgrade_app
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Conflict
 from brickwork.platform.i18n import _
 from brickwork.platform.models import App, AppTemplate
 
 __all__ = ["AppDocument", "Catalog", "Installed", "Upgrade", "export_app", "install_document",
-           "install_template", "outline", "read_document", "upgrade_app"]
+           "install_template", "last_upgrade", "outline", "read_document", "upgrade_app"]
 
 
 def install_template(session: Session, store: DefinitionStore, document: dict[str, Any],

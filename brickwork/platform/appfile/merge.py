@@ -6,7 +6,9 @@ options, sections, rules, views) are merged item by item, keyed by it, so an ele
 keeps its identity whatever its position. Where only one side changed a value, that
 change wins; where both changed it differently, the users' value stays and the conflict
 is listed for an administrator. An element the new template no longer has is kept and
-listed: records may depend on it, and deleting is the administrator's call.
+listed: records may depend on it, and deleting is the administrator's call. The users'
+changes the template did not touch are kept and listed too (``edits``), so the report says
+what of the team's work the upgrade kept, at the highest place where it differs.
 
 That is the default merge rule of a kind (``three_way``); a kind may register another
 (``template_wins``: the template's new version replaces the users', listed in ``replaced``).
@@ -25,11 +27,15 @@ class Merge:
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # both sides changed: mine kept
     kept: list[str] = field(default_factory=list)  # gone from the template, still in the app
     replaced: list[str] = field(default_factory=list)  # the users' change, replaced by the template's
+    edits: list[str] = field(default_factory=list)  # the users' own changes, kept: the template left them be
     MISSING = MISSING  # for merge rules, which get the Merge and not this module
 
     def value(self, base: Any, mine: Any, theirs: Any, path: str = "$") -> Any:
         """The merged value; ``MISSING`` when it is absent from the result."""
-        if mine == theirs or base == theirs:
+        if mine == theirs:
+            return mine
+        if base == theirs:  # the users changed it (added, edited or removed it), the template did not
+            self.edits += _differences(base, mine, path)
             return mine
         if base == mine:
             return theirs
@@ -70,6 +76,23 @@ class Merge:
             previous = next((i for i in reversed(order[:position]) if i in placed), None)
             out.insert(placed.index(previous) + 1 if previous else 0, t[id_])
         return out
+
+
+def _differences(base: Any, mine: Any, path: str) -> list[str]:
+    """Where ``mine`` differs from ``base``: down to the values that differ, through
+    mappings and lists of elements with ids (an element added or removed is one place)."""
+    if isinstance(base, dict) and isinstance(mine, dict):
+        keys = [*base, *(k for k in mine if k not in base)]
+        return [p for k in keys if base.get(k, MISSING) != mine.get(k, MISSING)
+                for p in _differences(base.get(k, MISSING), mine.get(k, MISSING), f"{path}.{k}")]
+    if _identified(base) and _identified(mine) and (base or mine):
+        b, m = _by_id(base), _by_id(mine)
+        ids = [*b, *(i for i in m if i not in b)]
+        if set(b) == set(m) and list(b) != list(m) and all(b[i] == m[i] for i in ids):
+            return [path]  # only the order changed
+        return [p for i in ids if b.get(i, MISSING) != m.get(i, MISSING)
+                for p in _differences(b.get(i, MISSING), m.get(i, MISSING), f"{path}[{i}]")]
+    return [path]
 
 
 def _identified(value: Any) -> bool:

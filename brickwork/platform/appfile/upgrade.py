@@ -13,15 +13,19 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.appfile.document import export_app, read_document
 from brickwork.platform.appfile.install import Installed, install_document, publish_all, put_parts, put_roles, remember
 from brickwork.platform.appfile.merge import MISSING, Merge
+from brickwork.platform.audit import audit
 from brickwork.platform.definitions.store import DefinitionStore
 from brickwork.platform.errors import Conflict
 from brickwork.platform.i18n import _
-from brickwork.platform.models import App, AppTemplate
+from brickwork.platform.models import App, AppTemplate, AuditEntry
+
+UPGRADED = "app.upgrade"
 
 
 @dataclass
@@ -33,11 +37,12 @@ class Upgrade:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # the app's changes the template's replaced
+    edits: list[str] = field(default_factory=list)  # the app's own changes, kept as they were
 
     def as_dict(self) -> dict[str, Any]:
         return {"app": self.app.key, "from": self.from_version, "to": self.to_version,
                 "published": self.published, "conflicts": self.conflicts, "kept": self.kept,
-                "replaced": self.replaced}
+                "replaced": self.replaced, "edits": self.edits}
 
 
 def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, actor_id: int | None) -> Upgrade:
@@ -69,8 +74,22 @@ def upgrade_app(session: Session, store: DefinitionStore, app: App, data: Any, a
         items[part.name] = [part.item.model_validate(i) for i in merged if i not in mine.get(part.name, [])]
     put_parts(session, store, app, items, actor_id, done)
     remember(session, store, app, document)
-    return Upgrade(app, old_version, document.template.version, done.published, merge.conflicts,
-                   merge.kept, merge.replaced)
+    upgrade = Upgrade(app, old_version, document.template.version, done.published, merge.conflicts,
+                      merge.kept, merge.replaced, merge.edits)
+    # The report stays where people read what happened to an app: its audit log, whence the
+    # gallery shows the last one (``last_upgrade``).
+    audit(session, actor_id, UPGRADED, "app", app.key, upgrade.as_dict())
+    return upgrade
+
+
+def last_upgrade(session: Session, app_key: str) -> dict[str, Any] | None:
+    """The report of the app's last upgrade, with when and by whom (a user id), or None."""
+    entry = session.scalars(select(AuditEntry).where(
+        AuditEntry.subject_type == "app", AuditEntry.subject_id == app_key, AuditEntry.action == UPGRADED)
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if entry is None:
+        return None
+    return {**entry.changes, "at": entry.at.isoformat() + "Z", "by": entry.actor_id}
 
 
 def as_installed(session: Session, store: DefinitionStore, data: Any) -> dict[str, Any]:

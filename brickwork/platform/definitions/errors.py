@@ -32,6 +32,14 @@ def _message(error: dict) -> str:
     if kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing",
                 "dict_type", "list_type", "float_type", "float_parsing", "model_type"):
         return _("Wrong type of value.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "")))
+    if kind == "too_short":
+        return _("Give at least %(n)s.", n=ctx.get("min_length", ""))
+    if kind == "too_long":
+        return _("Give at most %(n)s.", n=ctx.get("max_length", ""))
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return error["msg"]

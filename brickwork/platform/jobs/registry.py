@@ -72,11 +72,12 @@ class Subscriber:
     topics: tuple[str, ...]
     handler: Handler
     retry: Retry = field(default_factory=Retry)
-    # ``wanted(session, app)``: whether the app's events concern it at all now (a rules
-    # engine with no live rule in the app does not), asked once per app when events are
-    # emitted, so a write makes no delivery job nobody would act on. It answers a bool, or
-    # a query any row of which means yes: those of all subscribers go in one statement.
-    wanted: Callable[[Session, str | None], bool | Select] | None = None
+    # ``wanted(session, app, form)``: whether events of the app's form (None: events of no
+    # form) concern it at all now (a rules engine with no live rule on that form does not),
+    # asked once per app and form when events are emitted, so a write makes no delivery job
+    # nobody would act on. It answers a bool, or a query any row of which means yes: those
+    # of all subscribers go in one statement.
+    wanted: Callable[[Session, str | None, str | None], bool | Select] | None = None
 
     def wants(self, topic: str) -> bool:
         return any(fnmatch.fnmatchcase(topic, pattern) for pattern in self.topics)
@@ -98,9 +99,9 @@ def task(name: str, fn: TaskFn | None = None, *, retry: Retry | None = None):
 
 
 def subscribe(name: str, topics: Iterable[str], handler: Handler | None = None, *, retry: Retry | None = None,
-              wanted: Callable[[Session, str | None], bool | Select] | None = None):
+              wanted: Callable[[Session, str | None, str | None], bool | Select] | None = None):
     """Register ``handler(session, event)`` for events whose topic matches one of ``topics``
-    (shell patterns: ``record.*``), and, with ``wanted``, whose app it wants now. Events
+    (shell patterns: ``record.*``), and, with ``wanted``, whose app and form it wants now. Events
     reach it at least once, applied once, in order per record. Also usable as a decorator."""
     def register(h: Handler) -> Handler:
         if name in _tasks:

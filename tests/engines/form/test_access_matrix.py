@@ -130,11 +130,18 @@ def change_the_hidden(api, probe: Probe, role: str) -> None:
     title_hidden = (entry(role, "customers") or {}).get("scope") != "all"
     if title_hidden:  # a customer the role reads keeps its (hidden) revenue: its version would show
         patch("customers", probe.secret["customers"], {"annual_revenue": "1234567.89", "name": "SECRETCO-BETA"})
-    patch("opportunities", probe.secret["opportunities"], {"amount": "3333.33", "name": "SECRET-DEAL-BETA"})
+    if deal_hidden(role):
+        patch("opportunities", probe.secret["opportunities"], {"amount": "3333.33", "name": "SECRET-DEAL-BETA"})
+
+
+def deal_hidden(role: str) -> bool:
+    """A role that reads every opportunity (the sales director) has no hidden deal: the
+    outsider's deal is its to read, and only the hidden field and customer are probed."""
+    return (entry(role, "opportunities") or {}).get("scope") != "all"
 
 
 def markers(role: str) -> list[str]:
-    found = ["9876543", "1234567", "5555", "7777", "3333", "SECRET-DEAL"]
+    found = ["9876543", "1234567", "5555"] + (["7777", "3333", "SECRET-DEAL"] if deal_hidden(role) else [])
     if (entry(role, "customers") or {}).get("scope") != "all":
         found.append("SECRETCO")
     return found

@@ -173,4 +173,4 @@ def test_role_input_is_checked_and_changes_nothing(api, org):
     assert both.status_code == 422
     assert api.get(f"{APP}/roles/nope").status_code == 404
     assert {r["key"] for r in api.get(f"{APP}/roles").json()} == {"sales", "sales_manager", "service",
-                                                                 "sales_director", "finance"}
+                                                                 "sales_director", "finance", "service_lead"}

@@ -130,3 +130,30 @@ def test_pruning_removes_old_rule_runs_and_read_notifications(sessions, admin):
     with sessions() as s:
         assert s.scalars(select(RuleRun.event_key)).all() == ["new"]
         assert s.scalars(select(Notification.text)).all() == ["unread"]
+
+
+def test_writes_to_a_form_no_rule_is_triggered_on_make_no_delivery(api, drain, sessions):
+    """A rule on deals: an invoice written makes no job for the rules engine (it would do
+    nothing with it), a deal written does; publishing a rule on invoices changes that."""
+    from brickwork.platform.jobs.queue import pending_count
+
+    setup_forms(api)
+    publish_rule(api, rule("won", {"type": "record.updated", "form": "deals"}, [CREATE_INVOICE],
+                           condition=eq("stage", "Won")))
+    drain()
+
+    def queued() -> int:
+        with sessions() as s:
+            return pending_count(s)
+
+    assert api.post(INVOICES_URL, json={"deal": "by hand"}).status_code == 201
+    assert queued() == 0
+    deal = api.post(DEALS_URL, json={"name": "ACME", "stage": "Lead"}).json()
+    assert queued() == 1
+    edit(api, deal["id"], stage="Won")
+    drain()
+    assert count(api, INVOICES_URL) == 2  # the rule still runs on its form
+    publish_rule(api, rule("paid", {"type": "record.created", "form": "invoices"},
+                           [{"type": "update_records", "values": {"amount": {"lit": "1", "type": "number"}}}]))
+    assert api.post(INVOICES_URL, json={"deal": "again"}).status_code == 201
+    assert queued() == 1

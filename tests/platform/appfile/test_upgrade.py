@@ -88,12 +88,12 @@ def test_the_crm_upgrades_over_its_users_changes(sessions, admin):
     newer_crm["template"]["version"] = "99.0.0"  # newer than the shipped one
     customers = next(f for f in newer_crm["definitions"]["form"] if f["key"] == "customers")
     customers["fields"].append(field("cus_wechat_group", "text", "wechat_group"))
-    newer_crm["definitions"]["form"].append(form("campaigns", field("cmp_name", "text", "name"),
-                                                 field("cmp_customer", "relation", "customer", target="customers")))
+    newer_crm["definitions"]["form"].append(form("events", field("evt_name", "text", "name"),
+                                                 field("evt_customer", "relation", "customer", target="customers")))
     with transaction(sessions) as session:
         report = install_template(session, STORE, newer_crm, admin.id).as_dict()
     assert report["conflicts"] == [] and report["kept"] == []
-    assert set(report["published"]) == {"form/customers", "form/campaigns"}
+    assert set(report["published"]) == {"form/customers", "form/events"}
     with transaction(sessions) as session:
         fields = {f["key"]: f for f in STORE.get(session, get_app(session, "crm"), "form", "customers").body["fields"]}
         assert {"vip_note", "wechat_group"} <= set(fields) and fields["industry"]["label"]["en"] == "Sector"

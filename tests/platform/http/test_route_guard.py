@@ -3,9 +3,9 @@ without credentials, and this test would say which."""
 
 import re
 
-# Routes whose credential is a secret in the URL (a rule's incoming webhook): a wrong secret
-# is a 404, as if the route were not there, and nothing runs.
-SECRET_IN_URL = {"/api/v1/hooks/{app}/{key}/{secret}"}
+# Routes whose credential is a secret in the URL (a rule's incoming webhook, a fill link): a
+# wrong secret is a 404, as if the route were not there, and nothing runs.
+SECRET_IN_URL = {"/api/v1/hooks/{app}/{key}/{secret}", "/api/v1/fill/{token}"}
 
 
 def test_every_api_route_refuses_a_caller_without_credentials(app, client):

@@ -112,7 +112,7 @@ def test_an_app_a_subscriber_does_not_want_makes_no_deliveries(api, seen, drain,
     there) make no delivery jobs; the app's events reach the subscriber once it wants them."""
     wanted_apps: set[str] = set()
     subscribe("tests.choosy", ["record.*"], remember("tests.choosy"),
-              wanted=lambda session, app: app in wanted_apps)
+              wanted=lambda session, app, form: app in wanted_apps)
     try:
         assert publish(api, TICKETS).status_code == 200
         assert api.post(f"{URL}:bulk", json={"records": [{"title": "ignored"}] * 5}).status_code == 201

@@ -377,7 +377,8 @@ export function applyErrors(problem, sent) {
     const m = /^\$\.(fields|sections|rules)\[(\d+)\](?:\.fields\[(\d+)\])?(?:\.(\w+))?/.exec(e.field || "");
     let item = m && sent[m[1]]?.[Number(m[2])];
     if (item && m[3] !== undefined) item = item.fields?.[Number(m[3])];
-    const [id, prop] = item?.id ? [item.id, m[4] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"] : ["$", "_"];
+    const [id, prop] = item?.id ? [item.id, m[4] || "_"] : /^\$\.label/.test(e.field) ? ["form", "label"]
+      : /^\$\.duplicates/.test(e.field) ? ["form", "duplicates"] : ["$", "_"];
     if (id === "$") general.push(e.message);
     if (e.start !== undefined) S.spans[`${id}.${prop}`] = [e.start, e.end];
     ((S.errors[id] ||= {})[prop] ||= []).push(e.message);

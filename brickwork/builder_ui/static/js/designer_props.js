@@ -4,6 +4,7 @@ import {
   S, autoKey, besideAbove, changed, field, move, parentOf, remove, rowType, section, takenKeys,
 } from "/static/js/designer.js";
 import { computedProps } from "/static/js/designer_computed.js";
+import { duplicatesProps } from "/static/js/designer_duplicates.js";
 import { fieldLogic, markRulesButton, rulesProps, sectionLogic } from "/static/js/designer_logic.js";
 import { KEY_PATTERN, h, newId } from "/static/js/designer_util.js";
 
@@ -278,7 +279,8 @@ function formProps(shown) {
         changed({ canvasToo: false });
       },
     }), locale === "en" ? errorsOf("form", "label", shown) : [])),
-    box(S.T.key, h("input", { value: form.key, readonly: true }))];
+    box(S.T.key, h("input", { value: form.key, readonly: true })),
+    duplicatesProps({ box, errors: errorsOf("form", "duplicates", shown), rerender: renderProps })];
 }
 
 export function renderProps() {
