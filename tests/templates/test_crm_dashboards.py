@@ -28,7 +28,7 @@ crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures: the inst
 BOARDS = {"dash_sales": ["rpt_my_funnel", "rpt_my_followups", "rpt_my_pool_deadlines"],
           "dash_manager": ["rpt_team_funnel", "rpt_leaderboard", "rpt_won_trend", "rpt_stalled"],
           "dash_boss": ["rpt_revenue_trend", "rpt_collection", "rpt_cus_by_region", "rpt_cus_by_industry",
-                        "rpt_cus_by_source", "rpt_rfm", "rpt_key_accounts", "rpt_sla"]}
+                        "rpt_cus_by_source", "rpt_rfm", "rpt_key_accounts", "rpt_sla", "rpt_quotes_month"]}
 
 
 def board(crm: Crm, who: str | None, key: str) -> dict[str, dict[str, Any]]:
