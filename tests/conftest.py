@@ -208,3 +208,14 @@ def drain(settings, engine, sessions):
             assert time.monotonic() < deadline, "jobs still waiting"
             time.sleep(0.05)
     return run
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; ``smtp.inbox.messages``."""
+    from tests.connectors.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

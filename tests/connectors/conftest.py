@@ -50,17 +50,6 @@ def run_due(settings, engine, sessions):
 
 
 @pytest.fixture
-def smtp():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; ``smtp.inbox.messages``."""
-    from tests.connectors.smtp_server import SmtpServer
-
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def receiver(app, monkeypatch):
     """The loopback robots (tests/connectors/receiver.py), with 127.0.0.1 on the allow-list
     of outgoing HTTP (nothing else is let through, and nothing leaves the machine)."""

@@ -15,10 +15,9 @@ from brickwork.platform import clock as clock_module
 from brickwork.platform.db import transaction, utcnow
 from brickwork.platform.jobs.schedules import fire_due
 from brickwork.platform.models import RuleRun, User
-from tests.connectors import conftest as connectors
 from tests.templates import test_crm_scenarios as scenarios
 
-crm, clock, smtp = scenarios.crm, scenarios.clock, connectors.smtp  # the fixtures, shared
+crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures, shared
 
 CONNECTIONS = "/api/v1/apps/crm/connections"
 

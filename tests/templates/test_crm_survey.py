@@ -18,16 +18,6 @@ CONNECTIONS = "/api/v1/apps/crm/connections"
 
 
 @pytest.fixture
-def smtp():
-    from tests.connectors.smtp_server import SmtpServer
-
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def outsider(app):
     """Someone with no account, on a phone set to Chinese."""
     with TestClient(app, headers={"Accept-Language": "zh-CN,zh;q=0.9"}) as client:
