@@ -205,7 +205,8 @@ def drain(settings, engine, sessions):
             with sessions() as session:
                 if pending_count(session) == 0:
                     return
-            assert time.monotonic() < deadline, "jobs still waiting"
+            if time.monotonic() >= deadline:  # a bound against hanging, not a speed check
+                pytest.fail(f"jobs were still waiting after {seconds:g} s: a job never finishes")
             time.sleep(0.05)
     return run
 
