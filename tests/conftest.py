@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from brickwork.app import create_app
 from brickwork.platform import migrate
-from brickwork.platform.db import make_engine, make_sessionmaker, transaction
+from brickwork.platform.db import make_engine, make_sessionmaker, transaction, utcnow
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.jobs.embedded import EmbeddedWorker
@@ -190,10 +190,12 @@ def signed_in(browser, live_server):
 @pytest.fixture
 def drain(settings, engine, sessions):
     """``drain(seconds=20)`` runs the test database's jobs with its real queue (the embedded
-    table on SQLite, procrastinate on PostgreSQL) until none is left waiting, retries included."""
+    table on SQLite, procrastinate on PostgreSQL) until none is left waiting, retries included.
+    ``drain(due_only=True)`` stops once no job due now is left: one deferred for later (a
+    reminder in 48 hours, a journey's next day) stays waiting."""
     prepare(settings, sessions)
 
-    def run(seconds: float = 20.0) -> None:
+    def run(seconds: float = 20.0, due_only: bool = False) -> None:
         deadline = time.monotonic() + seconds
         while True:
             if engine.dialect.name == "sqlite":
@@ -203,7 +205,7 @@ def drain(settings, engine, sessions):
 
                 run_to_end(lambda: run_worker(settings.database_url, sessions, 2, wait=False))
             with sessions() as session:
-                if pending_count(session) == 0:
+                if pending_count(session, due_by=utcnow() if due_only else None) == 0:
                     return
             if time.monotonic() >= deadline:  # a bound against hanging, not a speed check
                 pytest.fail(f"jobs were still waiting after {seconds:g} s: a job never finishes")

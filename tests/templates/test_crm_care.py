@@ -9,15 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from brickwork.platform import clock as clock_module
 from brickwork.platform.db import transaction, utcnow
 from brickwork.platform.jobs.schedules import fire_due
 from brickwork.platform.models import RuleRun, User
-from tests.templates import test_crm_scenarios as scenarios
-
-crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures, shared
+from tests.support.jobs import time_passes
 
 CONNECTIONS = "/api/v1/apps/crm/connections"
 
@@ -34,30 +32,6 @@ def inbox(smtp) -> list[tuple[str, str]]:
     """(recipient, subject) of every mail received, in order."""
     return [(to, message["Subject"]) for (_sender, tos), message in zip(smtp.inbox.envelopes, smtp.inbox.messages,
                                                                          strict=True) for to in tos]
-
-
-def days_pass(engine) -> None:
-    """The days a journey waits go by: every job waiting for later is due now."""
-    table = "procrastinate_jobs" if engine.dialect.name == "postgresql" else "embedded_jobs"
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {table} SET scheduled_at = :now WHERE status = 'todo'"), {"now": utcnow()})
-
-
-def run_due(drain, engine) -> None:
-    """The jobs due now, and those they queue (a mail to send); a journey waiting for its
-    next day stays waiting."""
-    table = "procrastinate_jobs" if engine.dialect.name == "postgresql" else "embedded_jobs"
-    for _round in range(20):
-        try:
-            drain(seconds=0.5)
-        except AssertionError:
-            pass  # the jobs waiting for later are still there: as they should be
-        with engine.connect() as conn:
-            due = conn.execute(text(f"SELECT count(*) FROM {table} WHERE status IN ('todo', 'doing')"
-                                    " AND (scheduled_at IS NULL OR scheduled_at <= :now)"), {"now": utcnow()}).scalar()
-        if not due:
-            return
-    raise AssertionError("jobs due now were never run")
 
 
 def local_day(moment) -> date:
@@ -78,16 +52,16 @@ def test_the_nurture_journey_mails_on_day_1_3_and_7_and_stops_when_the_lead_repl
     zhou = crm.create("leads", name="周敏", company="杭州云帆", email="zhou@example.com", language="zh_cn")
     ann = crm.create("leads", name="Ann Lee", company="Lee & Co", email="ann@example.com", language="en_us")
     crm.create("leads", name="没有邮箱")  # no address: no journey
-    run_due(drain, engine)
+    drain(due_only=True)
     assert inbox(smtp) == []  # day 0: nothing yet
-    days_pass(engine)
-    run_due(drain, engine)
+    time_passes(engine)
+    drain(due_only=True)
     assert sorted(inbox(smtp)) == [("ann@example.com", "Welcome, Ann Lee"), ("zhou@example.com", "周敏，欢迎了解我们")]
     crm.edit("leads", zhou["id"], replied=True)  # day 2: 周敏 writes back
-    days_pass(engine)
-    run_due(drain, engine)
-    days_pass(engine)
-    run_due(drain, engine)
+    time_passes(engine)
+    drain(due_only=True)
+    time_passes(engine)
+    drain(due_only=True)
     assert inbox(smtp)[2:] == [("ann@example.com", "Ann Lee, how teams like yours work"),
                                ("ann@example.com", "Ann Lee, shall we talk?")]
     assert "Lee & Co" in smtp.inbox.messages[0].get_body(("plain",)).get_content() + \
@@ -103,11 +77,11 @@ def test_the_nurture_journey_mails_on_day_1_3_and_7_and_stops_when_the_lead_repl
 def test_a_converted_lead_gets_no_further_mail(crm, drain, engine, smtp):
     mail_connection(crm, smtp)
     lead = crm.create("leads", name="吴昊", email="wu@example.com")
-    run_due(drain, engine)
+    drain(due_only=True)
     crm.edit("leads", lead["id"], status="ls_converted")
     for _day in range(3):
-        days_pass(engine)
-        run_due(drain, engine)
+        time_passes(engine)
+        drain(due_only=True)
     assert inbox(smtp) == []
 
 

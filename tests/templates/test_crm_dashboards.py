@@ -20,10 +20,7 @@ from brickwork.platform.identity.org import add_member, create_department
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.jobs.schedules import fire_due
 from brickwork.platform.models import User
-from tests.templates import test_crm_scenarios as scenarios
-from tests.templates.test_crm_scenarios import RECORDS, Crm
-
-crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures: the installed CRM and its people, the clock
+from tests.templates.crm import RECORDS, Crm
 
 BOARDS = {"dash_sales": ["rpt_my_funnel", "rpt_my_followups", "rpt_my_pool_deadlines"],
           "dash_manager": ["rpt_team_funnel", "rpt_leaderboard", "rpt_won_trend", "rpt_stalled"],

@@ -20,11 +20,12 @@ from brickwork.platform.models import User
 from tests.conftest import PG_URL, PHONE
 from tests.live_server import LiveServer, Worker
 from tests.support.waiting import wait_for
+from tests.templates.crm import RECORDS
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-password-1"
-RECORDS = "/api/v1/apps/crm/forms/{}/records"
+
 CUSTOMER, OTHER = "杭州云帆科技", "宁波海创贸易"
 TITLE = "云帆存储扩容报价"
 

@@ -16,10 +16,7 @@ from pypdf import PdfReader
 from brickwork.platform.clock import app_zone
 from brickwork.platform.jobs.schedules import fire_due
 from tests.conftest import ARTIFACTS
-from tests.templates import test_crm_scenarios as scenarios
-from tests.templates.test_crm_scenarios import RECORDS, Crm
-
-crm, clock = scenarios.crm, scenarios.clock  # the installed CRM with its people, and "now" moved
+from tests.templates.crm import RECORDS, Crm
 
 OVERDUE, PAID, PARTLY, OPEN = "已逾期 Overdue", "已回款 Paid", "部分回款 Partly paid", "未回款 Open"
 

@@ -19,12 +19,12 @@ from brickwork.platform.identity.org import grant_role
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.jobs.schedules import fire_due
-from tests.templates.test_crm_scenarios import RECORDS, Crm, clock, crm  # noqa: F401 (fixtures)
+from tests.templates.crm import RECORDS, Crm
 from tests.templates.test_crm_upgrade import SHIPPED_1_0
 
 
 @pytest.fixture
-def desk(crm: Crm, app, sessions) -> Crm:  # noqa: F811
+def desk(crm: Crm, app, sessions) -> Crm:
     """The CRM with a service agent (sue) and a service lead (leo)."""
     with transaction(sessions) as s:
         for name, role in (("sue", "service"), ("leo", "service_lead")):
@@ -45,7 +45,7 @@ def ticket(desk: Crm, title: str, priority: str, **values: Any) -> dict[str, Any
                        assignee=desk.ids["sue"], **values)
 
 
-def sweep_at(desk: Crm, sessions, drain, clock, hours: float) -> None:  # noqa: F811
+def sweep_at(desk: Crm, sessions, drain, clock, hours: float) -> None:
     """Move "now" that many hours on, let the due schedules fire, and run the jobs."""
     fire_due(sessions, clock(hours / 24))
     drain()
@@ -84,7 +84,7 @@ def test_a_ticket_closed_straight_away_is_answered_and_resolved_at_once(desk, dr
 
 
 def test_a_p1_ticket_is_warned_at_80_percent_once_and_escalated_to_the_service_lead_at_breach(
-        desk, drain, sessions, clock):  # noqa: F811
+        desk, drain, sessions, clock):
     urgent = ticket(desk, "系统宕机", "pri_urgent")
     normal = ticket(desk, "报表导出慢", "pri_medium")  # P3: its deadlines are hours later
     fixed = ticket(desk, "密码重置", "pri_urgent", status="ts_processing")
@@ -131,7 +131,7 @@ def test_a_p1_ticket_is_warned_at_80_percent_once_and_escalated_to_the_service_l
 
 
 def test_an_unanswered_p3_ticket_warns_after_80_percent_of_8_hours_and_escalates_at_8(
-        desk, drain, sessions, clock):  # noqa: F811
+        desk, drain, sessions, clock):
     waiting = ticket(desk, "发票抬头错误", "pri_medium")
     sweep_at(desk, sessions, drain, clock, 1)  # when a P1 would have been warned and escalated
     assert desk.bell("sue") == [] and desk.bell("leo") == []

@@ -9,10 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from tests.templates import test_crm_scenarios as scenarios
-
-RECORDS = scenarios.RECORDS
-crm, clock = scenarios.crm, scenarios.clock  # the scenarios' fixtures: the installed CRM, moving "now"
+from tests.templates.crm import RECORDS
 
 CONNECTIONS = "/api/v1/apps/crm/connections"
 

@@ -160,12 +160,17 @@ def prune_dead(session: Session, before: datetime) -> int:
     return result.rowcount
 
 
-def pending_count(session: Session) -> int:
-    """Jobs not yet finished (waiting, running or waiting for a retry)."""
+def pending_count(session: Session, due_by: datetime | None = None) -> int:
+    """Jobs not yet finished (waiting, running or waiting for a retry); with ``due_by``, only
+    those whose time has come by then (a job deferred for later is not counted)."""
+    table, where = "embedded_jobs", "status IN ('todo', 'doing')"
+    params: dict = {}
     if is_postgres(session):
-        return session.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE queue_name = :q"
-                                    " AND status IN ('todo', 'doing')"), {"q": QUEUE}).scalar_one()
-    return session.execute(text("SELECT count(*) FROM embedded_jobs WHERE status IN ('todo', 'doing')")).scalar_one()
+        table, where, params["q"] = "procrastinate_jobs", where + " AND queue_name = :q", QUEUE
+    if due_by is not None:
+        where += " AND (scheduled_at IS NULL OR scheduled_at <= :due_by)"
+        params["due_by"] = due_by
+    return session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params).scalar_one()
 
 
 def in_seconds(seconds: float) -> datetime:

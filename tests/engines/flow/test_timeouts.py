@@ -7,37 +7,21 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
 from brickwork.engines.flow.timeouts import due_at
-from brickwork.platform.db import make_engine, make_sessionmaker, utcnow
+from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.jobs.embedded import EmbeddedWorker
 from brickwork.platform.jobs.worker import prepare, run_to_end
 from tests.engines.flow.helpers import approval, flow, publish_flow, users
-
-
-def hours_pass(engine) -> None:
-    """Every waiting job is due now, as if its hours had gone by."""
-    table = "procrastinate_jobs" if engine.dialect.name == "postgresql" else "embedded_jobs"
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {table} SET scheduled_at = :now WHERE status = 'todo'"), {"now": utcnow()})
-
-
-def run_due(drain) -> None:
-    """What is due now; a job deferred for later (a repeated reminder) stays waiting."""
-    try:
-        drain(seconds=0.5)
-    except AssertionError:
-        pass
+from tests.support.jobs import time_passes
 
 
 def test_f12_nobody_acts_and_the_task_is_auto_approved(org, engine, drain):
     publish_flow(org.api, flow("claim", approval("n", users(org["a"]),
                                                  timeout={"hours": 48, "action": "auto_approve"})))
     i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
-    run_due(drain)
+    drain(due_only=True)
     assert org.admin_view(i)["state"] == "running"  # 48 hours have not passed
-    hours_pass(engine)
+    time_passes(engine)
     drain()
     view = org.admin_view(i)
     assert view["state"] == "approved"
@@ -50,7 +34,7 @@ def test_f12_an_approval_just_before_the_timeout_wins(org, engine, drain):
                                                  timeout={"hours": 48, "action": "auto_approve"})))
     i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
     org.act("a", i, "approve")
-    hours_pass(engine)
+    time_passes(engine)
     drain()
     view = org.admin_view(i)
     assert [t["outcome"] for t in view["tasks"]] == ["approved"]
@@ -64,13 +48,13 @@ def test_f12_a_reminder_repeats_until_someone_acts(org, engine, drain):
     i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
     before = org.clients["a"].get("/api/v1/notifications").json()["unread"]
     for _day in range(2):
-        hours_pass(engine)
-        run_due(drain)
+        time_passes(engine)
+        drain(due_only=True)
     assert org.clients["a"].get("/api/v1/notifications").json()["unread"] == before + 2
     assert org.admin_view(i)["state"] == "running"
     org.act("a", i, "approve")
-    hours_pass(engine)
-    run_due(drain)
+    time_passes(engine)
+    drain(due_only=True)
     assert org.clients["a"].get("/api/v1/notifications").json()["unread"] == before + 2
 
 
@@ -80,7 +64,7 @@ def test_f12_a_timeout_fires_after_a_restart(org, engine, settings, database_url
     publish_flow(org.api, flow("claim", approval("n", users(org["a"]),
                                                  timeout={"hours": 2, "action": "auto_reject"})))
     i = org.submit("u", "claim", org.record("u", amount=1)["id"])["id"]
-    hours_pass(engine)
+    time_passes(engine)
     fresh = make_engine(database_url)
     try:
         sessions = make_sessionmaker(fresh)

@@ -3,13 +3,14 @@ condition is read again on the record as it is when a run resumes after a wait."
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from brickwork.platform.db import transaction, utcnow
+from brickwork.platform.db import transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import RuleRun, User
 from tests.engines.rules.helpers import DEALS_URL, INVOICES_URL, count, edit, eq, publish_rule, rule, setup_forms
+from tests.support.jobs import time_passes
 
 
 def people(sessions, **locales: str | None) -> dict[str, int]:
@@ -47,21 +48,6 @@ def test_each_person_reads_the_notification_in_their_language(app, api, drain, s
     assert bell(app, sessions, "cid") == ["新商机：ACME" if settings.default_locale == "zh-CN" else "New deal: ACME"]
 
 
-def days_pass(engine) -> None:
-    """The days of a wait go by: every waiting job is due now."""
-    table = "procrastinate_jobs" if engine.dialect.name == "postgresql" else "embedded_jobs"
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {table} SET scheduled_at = :now WHERE status = 'todo'"), {"now": utcnow()})
-
-
-def run_due(drain) -> None:
-    """What is due now; a run waiting for later stays waiting."""
-    try:
-        drain(seconds=0.5)
-    except AssertionError:
-        pass
-
-
 def test_a_run_resumed_after_a_wait_stops_when_its_condition_no_longer_holds(api, drain, sessions, engine):
     setup_forms(api)
     publish_rule(api, rule("chase", {"type": "record.created", "form": "deals"}, [
@@ -70,10 +56,10 @@ def test_a_run_resumed_after_a_wait_stops_when_its_condition_no_longer_holds(api
         condition={"fn": "NOT", "args": [eq("stage", "lost")]}))
     kept = api.post(DEALS_URL, json={"name": "kept", "stage": "open"}).json()
     lost = api.post(DEALS_URL, json={"name": "lost", "stage": "open"}).json()
-    run_due(drain)
+    drain(due_only=True)
     assert count(api, INVOICES_URL) == 0  # three days have not passed
     edit(api, lost["id"], stage="lost")  # on day 2
-    days_pass(engine)
+    time_passes(engine)
     drain()
     assert [r["deal"] for r in api.get(INVOICES_URL).json()["items"]] == ["kept"]
     with sessions() as s:

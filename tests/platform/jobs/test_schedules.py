@@ -6,13 +6,14 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 
 from brickwork.platform.db import transaction, utcnow
 from brickwork.platform.jobs import defer, next_time, set_schedule, task, unsubscribe
 from brickwork.platform.jobs.prune import prune
 from brickwork.platform.models import JobReceipt, JobRun, JobSchedule, OutboxEvent
 from tests.platform.jobs.seen import SEEN
+from tests.support.jobs import time_passes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,29 +42,13 @@ def test_a_delayed_job_runs_at_its_time_not_before(seen, drain, engine, sessions
         with transaction(sessions) as s:
             defer(s, "tests.note", {"what": "later"}, at=utcnow() + timedelta(hours=1))
             defer(s, "tests.note", {"what": "now"})
-        _run_due_only(drain, engine)
+        drain(due_only=True)
         assert [r["record"] for r in seen("tests.note")] == ["now"]
-        _time_passes(engine)
+        time_passes(engine)
         drain()
         assert [r["record"] for r in seen("tests.note")] == ["now", "later"]
     finally:
         unsubscribe("tests.note")
-
-
-def _run_due_only(drain, engine) -> None:
-    """Run what is due now, without waiting for the delayed job."""
-    try:
-        drain(seconds=0.3)
-    except AssertionError:
-        pass  # the delayed job still waits: as it should
-
-
-def _time_passes(engine) -> None:
-    """The hour goes by: every waiting job of the queue is due now."""
-    table = "procrastinate_jobs" if engine.dialect.name == "postgresql" else "embedded_jobs"
-    with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {table} SET scheduled_at = :past WHERE status = 'todo'"),
-                     {"past": utcnow() - timedelta(seconds=1)})
 
 
 def test_a_schedule_missed_while_no_worker_ran_fires_once_on_restart(seen, drain, engine, sessions):
