@@ -33,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from brickwork.engines.form import many_sql
@@ -78,7 +79,8 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     compact = constants is not None and not _listened(session, app, form.key)
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
-    whole = _batch_statement(session, app, live, writer, matching, mine, same, constants, moment, batch) \
+    first = compact and session.scalar(select(~exists().where(mine)))  # the rule has no marker yet
+    whole = _batch_statement(session, app, live, writer, matching, first, same, constants, moment, batch) \
         if compact else None
     if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
         return {"cleared": cleared, "marked": _run_batches(session, whole)}
@@ -126,12 +128,12 @@ def _run_batches(session: Session, whole: Select) -> int:
         after, marked = upto, marked + found
 
 
-def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, mine: Any,
+def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, first: bool,
                      same: Any, values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
     """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
     sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
-    matching records; the markers of those not marked yet (the anti-join bounded by the
-    batch's id range, as the batch-by-batch path); the UPDATE of the newly marked records
+    matching records; the markers of those not marked yet (``first``: the rule has none,
+    so every one is new); the UPDATE of the newly marked records
     with its audit entry and event (the record service's, many_sql.py); the batch's run
     row. All built in SQL from what the inserts and the UPDATE return: it answers the
     batch's last id (None: no batch left) and how many records it marked, nothing per
@@ -146,12 +148,17 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
     upto = select(bounds.c.upto).scalar_subquery()
     in_range = (t.c.id > after) & (t.c.id <= upto)
     picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(
-        in_range, matching, ~exists(select(m.c.record_id).where(
-            mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id, m.c.window == same)))
-    newly = (insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
-             .returning(m.c.record_id).cte("marked"))
+        in_range, matching)
+    # No anti-join with the markers: with the statistics of an empty markers table the planner
+    # ran it as a scan of the markers per record, quadratic in the batch (PERFORMANCE.md). A
+    # rule with no marker yet inserts plainly (a concurrent sweep of it fails on the key and
+    # its job retries); else ON CONFLICT on the markers' key, which says "marked before".
+    newly = pg_insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
+    if not first:
+        newly = newly.on_conflict_do_nothing()
+    newly = newly.returning(m.c.record_id).cte("marked")
     try:
-        written = writer.set_many_within(in_range & t.c.id.in_(select(newly.c.record_id)), values)
+        written = writer.set_many_within(in_range & (t.c.id == newly.c.record_id), values)
     except BrickworkError:
         return None
     if written is None:
