@@ -143,12 +143,12 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
         return None
     rule, t, m = live.body, writer.table, RuleMatch.__table__
     after = bindparam(AFTER, type_=BigInteger)
-    ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).cte("ahead")
+    ahead = select(t.c.id, same.label("window")).where(t.c.id > after, matching).order_by(t.c.id).limit(batch) \
+        .cte("ahead")
     bounds = select(func.max(ahead.c.id).label("upto")).cte("bounds")
     upto = select(bounds.c.upto).scalar_subquery()
     in_range = (t.c.id > after) & (t.c.id <= upto)
-    picked = select(literal(app), literal(rule.key), t.c.id, same, literal(moment, DateTime)).where(
-        in_range, matching)
+    picked = select(literal(app), literal(rule.key), ahead.c.id, ahead.c.window, literal(moment, DateTime))
     # No anti-join with the markers: with the statistics of an empty markers table the planner
     # ran it as a scan of the markers per record, quadratic in the batch (PERFORMANCE.md). A
     # rule with no marker yet inserts plainly (a concurrent sweep of it fails on the key and
