@@ -9,7 +9,9 @@ Workloads:
 - ``groups``: count + sum of amount by stage (a select of 7) and by month, on a deals form.
 - ``peers``: the peers' workload phase (d): count and sum of revenue by industry on a
   customers form (industry a select of 10 options, revenue an integer 0..999 999), the
-  query Directus answers in 48 ms at 100k.
+  query Directus answers in 48 ms at 100k. The report is saved first, as a dashboard's
+  is, so the index it reads through is made (decision 0048; SQLite only): the raw SQL,
+  on the same database, reads through it too.
 - ``dashboard``: a published 6-chart dashboard on the deals form (KPI, bars by stage,
   monthly trend, funnel, pie, table of min/avg/max by stage), read in one
   ``GET …/dashboards/{key}/data``, beside the six hand-written statements run one after
@@ -165,6 +167,9 @@ def main() -> None:
         form = CUSTOMERS if args.workload == "peers" else FORM
         http.put(f"/api/v1/apps/crm/forms/{form['key']}", json=form).raise_for_status()
         http.post(f"/api/v1/apps/crm/forms/{form['key']}:publish").raise_for_status()
+        if args.workload == "peers":  # saved, as a dashboard's report is: its index is made (decision 0048)
+            publish(http, "report", "by_industry", {"key": "by_industry", "label": {"en": "By industry"},
+                                                    "chart": {"type": "bar"}, "query": BY_INDUSTRY})
         started = time.perf_counter()
         if args.workload == "peers":
             load(engine, "r1_customers", ["f_name", "f_industry", "f_revenue"], customer, args.records)

@@ -9,14 +9,18 @@ alone). Each index is partial (``WHERE deleted_at IS NULL``), the condition ever
 of live records has, which keeps it small. Only the shape counts, not the
 values: ``level = "A" AND revenue > 500000`` and ``level = "B" AND revenue > 10`` share one.
 
+Other engines add the shapes their own queries want through ``SOURCES`` (the report
+engine: an index holding every column a report reads, decision 0048), read at each sync.
+
 Indexes are named ``dx_<table>_<digest of their columns>``. ``sync`` makes the ones the
-views want and drops the ones no view wants any more; it runs in the same transaction as
-the change of a view, and after a form is published.
+views and sources want and drops the ones none wants any more; it runs in the same
+transaction as the change of a view or a report, and after a form is published.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select, text
@@ -38,6 +42,10 @@ NOT_SORTED = ("multiselect", "attachment", "image", "textarea")
 LIVE = "deleted_at IS NULL"
 
 Shape = tuple[tuple[str, bool], ...]  # (column, descending) in index order
+# (connection, app id, form key, the form's definition) -> the shapes an engine's queries want
+Source = Callable[[Connection, int, str, FormDefinition], Iterable[Shape]]
+SOURCES: list[Source] = []
+SYSTEM_COLUMNS = {"owner": "owner_id", "department": "department_id"}  # as reports name them
 
 
 def shape_of(definition: FormDefinition, view_type: str, config: dict[str, Any]) -> Shape | None:
@@ -65,17 +73,42 @@ def shape_of(definition: FormDefinition, view_type: str, config: dict[str, Any])
     return (*unique[:MAX_COLUMNS - 1], ("deleted_at", False))
 
 
+def covering_shape(definition: FormDefinition, keys: Iterable[str]) -> Shape | None:
+    """An index holding every column a query reads, ``keys`` (field keys, or ``owner`` and
+    ``department``) in the order given, then ``deleted_at``: SQLite then reads the index
+    alone, in the order of its first columns (a GROUP BY on them needs no sort). None when
+    a key is not a plain stored column (a related field, a formula): the index would not
+    cover the query, so it would only cost writes."""
+    by_key = {f.key: f for f in definition.fields}
+    columns: list[tuple[str, bool]] = []
+    for key in keys:
+        f = by_key.get(key)
+        if f is not None and _usable(f, EQUALITY):
+            name = storage.column_name(f.id)
+        elif f is None and key in SYSTEM_COLUMNS:
+            name = SYSTEM_COLUMNS[key]
+        else:
+            return None
+        if (name, False) not in columns:
+            columns.append((name, False))
+    if len(columns) >= MAX_COLUMNS or not any(name.startswith("f_") for name, _d in columns):
+        return None
+    return (*columns, ("deleted_at", False))
+
+
 def index_name(table: str, shape: Shape) -> str:
     digest = hashlib.sha1(repr(shape).encode()).hexdigest()[:10]
     return storage.short(f"{PREFIX}{table}_{digest}")
 
 
 def wanted(conn: Connection, app_id: int, form_key: str, definition: FormDefinition) -> dict[str, Shape]:
-    """Index name → shape, for every saved view of the form (personal and shared)."""
+    """Index name → shape, for every saved view of the form (personal and shared) and
+    every shape the ``SOURCES`` want."""
     views = conn.execute(select(SavedView.type, SavedView.config).where(
         SavedView.app_id == app_id, SavedView.form_key == form_key)).all()
     table = storage.table_name(app_id, form_key)
     shapes = {shape_of(definition, view_type, config or {}) for view_type, config in views}
+    shapes |= {shape for source in SOURCES for shape in source(conn, app_id, form_key, definition)}
     return {index_name(table, shape): shape for shape in shapes if shape is not None}
 
 

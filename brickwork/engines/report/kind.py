@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from brickwork.engines.report.charts import check_chart
+from brickwork.engines.report.indexes import sync_after_publish
 from brickwork.engines.report.model import DashboardDefinition, ReportDefinition
 from brickwork.platform.definitions.kinds import Kind
 from brickwork.platform.errors import FieldError, Invalid
@@ -22,5 +23,6 @@ def check_report(report: BaseModel) -> list[FieldError]:
     return []
 
 
-REPORT = Kind(name="report", model=ReportDefinition, check=check_report, plural="reports", after=("form",))
+REPORT = Kind(name="report", model=ReportDefinition, check=check_report, plural="reports", after=("form",),
+              published=sync_after_publish)
 DASHBOARD = Kind(name="dashboard", model=DashboardDefinition, plural="dashboards", after=("report",))

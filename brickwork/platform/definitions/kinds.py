@@ -86,6 +86,9 @@ class Kind:
     name: str  # "form": in URLs, the store's rows, the app file
     model: type[DefinitionModel]
     publish: PublishHook | None = None
+    # After a definition of this kind went live, in the same transaction (the report engine
+    # makes the indexes a report reads through): (session, app, key, the published body).
+    published: Callable[[Session, App, str, dict], None] | None = None
     # A check at save beyond the model's own (a rule across definitions, say); problems by JSON path.
     check: Callable[[BaseModel], list[FieldError]] | None = None
     section: str = ""  # its list under the app file's "definitions" (default: the name)

@@ -133,6 +133,8 @@ class DefinitionStore:
         emit(session, "definition.published",
              {"app": app.key, "kind": kind, "key": key, "version": draft.version})
         session.flush()
+        if (published := self.kinds.get(kind).published) is not None:
+            published(session, app, key, draft.body)
         return draft, report
 
     def discard_draft(self, session: Session, app: App, kind: str, key: str, actor_id: int | None,
