@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from brickwork.engines.form import derived_indexes
 from brickwork.engines.form.definition import FormDefinition
 from brickwork.engines.form.forms import load_form
+from brickwork.engines.form.formulas import refs_of
 from brickwork.platform.errors import BrickworkError
 from brickwork.platform.models import App, Definition
 
@@ -73,20 +74,9 @@ def _keys(query: dict[str, Any]) -> Iterator[str]:
     yield from (d.get("field") for d in query.get("dimensions") or [])
     measures = query.get("measures") or []
     yield from (m["field"] for m in measures if m.get("field"))
-    yield from _refs([query.get("filters"), [m.get("filter") for m in measures]])
+    yield from sorted(refs_of([query.get("filters"), [m.get("filter") for m in measures]]))
     if (query.get("date_range") or {}).get("field"):
         yield query["date_range"]["field"]
-
-
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("ref"), str):
-            yield node["ref"]
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)
 
 
 def _live_reports(conn: Connection, app_id: int) -> list[dict[str, Any]]:
