@@ -20,7 +20,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("storage, values and computed fields", (
         "sqlnumbers", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
         "recompute", "onread", "conditions", "access", "computed_access", "subforms", "values",
-        "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "schema_change",
+        "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "owners", "schema_change",
         "many_sql")),
     # The one write path and the reads around it: records, links, listing, pickers, views;
     # and the OpenAPI document that describes them (it states the listing's bounds).

@@ -136,6 +136,10 @@ class FormShape(DefinitionModel):
     sections: list[Section] = Field(default_factory=list)
     title_field: StableId | None = Field(default=None, description=(
         "The field that names a record in links, cards and pickers; else the first text field."))
+    owner_field: StableId | None = Field(default=None, description=(
+        "A person field whose user owns the record: the record's owner and department (what the "
+        "row scopes own, department and department_tree read) follow it, the department being "
+        "that user's main one. Blank: nobody owns the record. Without it, the creator owns it."))
     layout: list[list[StableId]] = Field(default_factory=list, description=(
         "Rows from top to bottom: one to three field ids side by side, or one section id alone. "
         "Fields in no row follow, one per row."))
@@ -161,6 +165,10 @@ class FormShape(DefinitionModel):
             raise ValueError(_("A section and a field share the id %(id)s.", id=sorted(fields & sections)[0]))
         if self.title_field is not None and self.title_field not in fields:
             raise ValueError(_("The title field %(id)s is not a field of the form.", id=self.title_field))
+        owner = next((f for f in self.fields if f.id == self.owner_field), None)
+        if self.owner_field is not None and (owner is None or owner.type != "user" or owner.multiple):
+            raise ValueError(_("The owner field %(id)s must be a person field of the form holding one person.",
+                               id=self.owner_field))
         placed: set[str] = set()
         for number, row in enumerate(self.layout, start=1):
             if not 1 <= len(row) <= 3:

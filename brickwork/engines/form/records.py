@@ -28,6 +28,7 @@ from brickwork.engines.form import (
     on_delete,
     onread,
     outside,
+    owners,
     recompute,
     storage,
     subforms,
@@ -260,7 +261,7 @@ class RecordService:
         savepoint = self.session.begin_nested()
         try:
             self._number(parsed)
-            columns = [{**meta, **to_row(values)} for values in parsed]
+            columns = [{**meta, **to_row(values), **self._owner(values)} for values in parsed]
             try:
                 ids = self._insert(columns)
             except IntegrityError as exc:
@@ -272,7 +273,7 @@ class RecordService:
             if cleared:
                 for values, gone in zip(parsed, cleared, strict=True):
                     values.update(dict.fromkeys(gone))
-                columns = [{**meta, **to_row(values)} for values in parsed]
+                columns = [{**meta, **to_row(values), **self._owner(values)} for values in parsed]
             for values, prefix in zip(seen, prefixes, strict=True):
                 logic.check_rules(self.form.definition, values, errors, self._ctx, prefix)
             if errors and enforce:
@@ -337,7 +338,7 @@ class RecordService:
                     result = self.db.execute(
                         update(t).where(t.c.id == record_id, t.c.version == version).values(
                             version=version + 1, updated_at=utcnow(), updated_by=self.who.user_id,
-                            **to_columns(self.form, changed)))
+                            **self._columns(changed)))
                 except IntegrityError as exc:
                     raise self._unique_conflict(exc) from None
                 if result.rowcount != 1:  # someone else's update won between our read and write
@@ -430,7 +431,7 @@ class RecordService:
             rows = self.db.execute(live.with_only_columns(t.c.id, t.c.version).order_by(t.c.id)).all()
             done = self.bulk_update([{**data, "id": row.id, "version": row.version} for row in rows])
             return [record["id"] for record in done]
-        columns = to_columns(self.form, given)
+        columns = self._columns(given)
         stored = self._stored(given)
         if compact:
             return self._set_compact(live, given, columns, stored)
@@ -471,6 +472,14 @@ class RecordService:
         fields = [self.form.by_id[fid] for fid in given]
         return bool(self._has_rules or self.graph.touches(self.form.key) or subforms.subforms(self.form) or any(
             f.required or f.unique or not storage.has_column(f) or f.type in COMPUTED for f in fields))
+
+    def _columns(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The columns an UPDATE of ``given`` (by field id) sets: the fields', and the owner's
+        and department when the form's owner field is among them (owners.py)."""
+        return {**to_columns(self.form, given), **self._owner(given)}
+
+    def _owner(self, values: dict[str, Any]) -> dict[str, Any]:
+        return owners.owner_columns(self.session, self.form.definition, self.who, values)
 
     def _stored(self, given: dict[str, Any]) -> dict[str, Any]:
         return {fid: REGISTRY[self.form.by_id[fid].type].to_db(self.form.by_id[fid], v) for fid, v in given.items()}
@@ -524,7 +533,7 @@ class RecordService:
         if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key, self.form.key):
             return None
         where = self._live_for_update(chosen).whereclause & self._moved(self._stored(given))
-        return many_sql.updated_many(self.form, self.who.user_id, where, to_columns(self.form, given),
+        return many_sql.updated_many(self.form, self.who.user_id, where, self._columns(given),
                                      self._after(given), self._many_origin())
 
     def delete(self, record_id: int, version: int | None = None) -> None:

@@ -19,7 +19,14 @@ from sqlalchemy import Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex
 
-from brickwork.engines.form import computed_publish, derived_indexes, duplicate_keys, required_publish, storage
+from brickwork.engines.form import (
+    computed_publish,
+    derived_indexes,
+    duplicate_keys,
+    owners,
+    required_publish,
+    storage,
+)
 from brickwork.engines.form.definition import BackupColumn, FieldDef, FormDefinition, TrashedField
 from brickwork.engines.form.fieldtypes import REGISTRY, FieldValueError
 from brickwork.engines.form.fieldtypes.numeric import NumberField
@@ -444,6 +451,7 @@ def publish_hook(session, app, key: str, previous: dict | None, body: dict, vers
                                dry_run=dry_run, force=force, arriving=session.info.get(ARRIVING, frozenset()),
                                fill=fill)
     if not dry_run:
+        owners.backfill(session.connection(), app.id, key, old, new)
         report.recomputed = computed_publish.finish(session.connection(), session, app, key, old, new, version,
                                                     storage_signature)
     return new.model_dump(mode="json", exclude_none=True), report.as_dict()
