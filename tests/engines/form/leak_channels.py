@@ -250,3 +250,20 @@ def _audit(probe: Probe) -> str:
         answer = probe.pages.get(url, params={"app": "crm"})
         found.append(f"{answer.status_code} {_plain(answer.text)}")
     return "\n".join(found)
+
+
+@channel("suggestions")
+def _suggestions(probe: Probe) -> str:
+    """Suggested links (a ticket's knowledge articles, by likeness of text): on the caller's
+    own ticket only articles they may read, compared on fields they may read; on a ticket
+    they may not read, the answer of one that does not exist."""
+    rids = [probe.mine.get("tickets"), probe.secret.get("tickets")]
+    return "\n".join(probe.get(f"{_records('tickets')}/{rid}/suggestions/knowledge") for rid in rids if rid)
+
+
+@channel("home")
+def _home(probe: Probe) -> str:
+    """The dashboard the app opens on for the caller's role, as data (its page is ``/apps/crm``,
+    in "menu"): every figure built from what they may read."""
+    return probe.get(f"{APP}/home")
+

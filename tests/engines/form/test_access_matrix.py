@@ -26,7 +26,7 @@ TEMPLATE = load("crm")
 ROLES = [role["key"] for role in TEMPLATE["roles"]]
 REQUIRED = {"list", "get", "filter", "sort", "q", "pick", "history", "related", "export", "import", "link",
             "lookups", "rollups", "titles", "pages", "menu", "preview", "roles", "report", "report-pages",
-            "rule-runs", "audit", "duplicates"}
+            "rule-runs", "audit", "duplicates", "suggestions", "home"}
 NUMBERS = ("number", "money", "percent", "rollup", "formula")
 
 
