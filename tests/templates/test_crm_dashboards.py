@@ -243,7 +243,7 @@ def test_every_report_runs_on_the_demo_data(app, api, sessions, drain):
     the sales rep's board as a demo salesperson."""
     installed = api.post("/api/v1/templates/crm:install", json={"demo_data": 200})
     assert installed.status_code == 201, installed.text
-    drain(120)  # the rules on the demo records (the pool deadlines)
+    drain()  # the rules on the demo records (the pool deadlines)
     table, owner = column(sessions, "opportunities", "owner")
     [(rep,)] = sql(sessions, select(owner).where(owner.is_not(None)).group_by(owner)
                    .order_by(func.count().desc(), owner).limit(1))

@@ -79,8 +79,7 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     compact = constants is not None and not _listened(session, app, form.key)
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
-    first = compact and session.scalar(select(~exists().where(mine)))  # the rule has no marker yet
-    whole = _batch_statement(session, app, live, writer, matching, first, same, constants, moment, batch) \
+    whole = _batch_statement(session, app, live, writer, matching, mine, same, constants, moment, batch) \
         if compact else None
     if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
         return {"cleared": cleared, "marked": _run_batches(session, whole)}
@@ -128,12 +127,12 @@ def _run_batches(session: Session, whole: Select) -> int:
         after, marked = upto, marked + found
 
 
-def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, first: bool,
+def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, mine: Any,
                      same: Any, values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
     """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
     sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
-    matching records; the markers of those not marked yet (``first``: the rule has none,
-    so every one is new); the UPDATE of the newly marked records
+    matching records; the markers of those not marked yet (``mine``: the rule's markers;
+    when it has none, every one is new); the UPDATE of the newly marked records
     with its audit entry and event (the record service's, many_sql.py); the batch's run
     row. All built in SQL from what the inserts and the UPDATE return: it answers the
     batch's last id (None: no batch left) and how many records it marked, nothing per
@@ -142,6 +141,7 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
     if session.get_bind().dialect.name != "postgresql":
         return None
     rule, t, m = live.body, writer.table, RuleMatch.__table__
+    first = session.scalar(select(~exists().where(mine)))  # the rule has no marker yet
     after = bindparam(AFTER, type_=BigInteger)
     ahead = select(t.c.id, same.label("window")).where(t.c.id > after, matching).order_by(t.c.id).limit(batch) \
         .cte("ahead")
