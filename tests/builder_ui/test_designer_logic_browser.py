@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.builder_ui.test_designer_browser import props, wait_saved
 from tests.builder_ui.test_form_logic_browser import choose
 from tests.engines.form.helpers import publish, records
+from tests.support.browser import wait_landed
 
 pytestmark = pytest.mark.browser
 
@@ -135,7 +136,7 @@ def test_a_validation_rule_written_as_a_formula_refuses_the_save(signed_in, live
     assert live_api.get(records("deals")).json()["items"] == []
     page.locator("[name=discount]").fill("10")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/records/*?saved=1")
+    wait_landed(page, r"/records/\d+", "saved")
     assert page.errors == []
 
 

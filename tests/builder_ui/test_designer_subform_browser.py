@@ -15,9 +15,9 @@ PRODUCTS = {"key": "products", "label": {"en": "Products"}, "fields": [
 WORDS = {"label_en": "Name (English)"}
 
 
-def drag(page, source, target, dx=0.5, dy=0.5):
+def drag(page, source, target, dx=0.5, dy=0.5, until=None):
     source.scroll_into_view_if_needed()  # the palette's lower groups sit below the fold
-    drag_on_screen(page, source, target, dx, dy)
+    drag_on_screen(page, source, target, dx, dy, until)
 
 
 def drag_level(page, source, target, dx=0.98):

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.engines.form.helpers import publish, records
+from tests.support.browser import wait_landed
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def test_a_section_appears_when_a_select_changes(signed_in, live_server, live_ap
     page.get_by_label("Customer kind").select_option("person")
     expect(section).to_be_hidden()
     page.get_by_role("button", name="Save").click()  # the hidden tax number is not required
-    page.wait_for_url("**/records/*?saved=1")
+    wait_landed(page, r"/records/\d+", "saved")
     saved = live_api.get(records("order")).json()
     assert [(r["name"], r["kind"], r["tax_number"]) for r in saved["items"]] == [("Acme", "person", None)]
     assert page.errors == []
@@ -77,7 +78,7 @@ def test_m9_linked_data_fills_once_and_keeps_the_old_value(signed_in, live_serve
     expect(page.get_by_label("Customer phone")).to_have_value("555-0100")
     shot(page, "phone-filled")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/records/*?saved=1")
+    wait_landed(page, r"/records/\d+", "saved")
     assert live_api.patch(f"{records('customers')}/{acme['id']}",
                           json={"phone": "555-0199", "version": 1}).status_code == 200
     sale = live_api.get(records("sales")).json()["items"][0]

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.engines.form.helpers import field, form, publish, records
 from tests.engines.form.test_duplicates import DETECT, customers
+from tests.support.browser import wait_landed
 
 pytestmark = pytest.mark.browser
 BASE = "/apps/crm/forms/customers"
@@ -50,7 +51,7 @@ def test_merge_two_customers_on_a_phone_in_chinese_and_undo_it(signed_in, live_s
 
     page.goto(f"{live_server.url}{BASE}/trash")
     page.get_by_test_id(f"trash-row-{drop['id']}").locator("[data-restore-one]").click()
-    page.wait_for_url(re.compile(rf"/records/{drop['id']}\?restored=1$"))
+    wait_landed(page, rf"/records/{drop['id']}", "restored")
     assert live_api.get(f"{records('opportunities')}/{deal['id']}").json()["customer"] == drop["id"]
     assert live_api.get(f"{records('customers')}/{keep['id']}").json()["name"] == "上海某某科技有限公司"
     assert page.errors == []

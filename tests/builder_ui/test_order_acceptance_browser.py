@@ -16,6 +16,7 @@ from tests.builder_ui.test_designer_logic_browser import publish_in_designer
 from tests.builder_ui.test_designer_subform_browser import WORDS, cols, drag, drag_level, wait_cols
 from tests.builder_ui.test_live_calculation_browser import PRODUCTS, number, output, pick
 from tests.engines.form.helpers import publish, records
+from tests.support.browser import wait_landed
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +47,8 @@ def design_the_order_form(page, live_server):
             props(page).locator("textarea[data-prop=formula]").fill("qty * price")
     assert cols(page) == ["product", "price", "qty", "amount"]
 
-    drag(page, page.locator(".dz-type[data-type=formula]"), canvas, dy=0.97)
+    drag(page, page.locator(".dz-type[data-type=formula]"), canvas, dy=0.97,
+         until=page.locator("[data-testid=canvas] > .dz-type"))  # a row of its own, below the sub-form
     wait_added(page, 2)
     name_field(page, WORDS, "Total")
     props(page).locator("textarea[data-prop=formula]").fill("SUM(lines.amount)")
@@ -95,7 +97,7 @@ def test_an_order_form_designed_in_the_pages_calculates_checks_and_exports(signe
     page.locator('[name="lines[0].qty"]').fill("10")
     expect(total).to_have_text(number("131"))
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/records/*?saved=1")
+    wait_landed(page, r"/records/\d+", "saved")
     assert [o["total"] for o in live_api.get(records("orders")).json()["items"]] == ["131.00"]
 
     page.goto(f"{live_server.url}/apps/crm/forms/orders")
