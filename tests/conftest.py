@@ -1,17 +1,15 @@
-"""Shared fixtures. Each test gets a fresh, migrated database: a new SQLite file, or a new
-PostgreSQL schema when BRICKWORK_TEST_DATABASE_URL points at a server."""
+"""Shared fixtures. Each test gets a database of its own at the head revision: a new SQLite
+file, or a PostgreSQL schema when BRICKWORK_TEST_DATABASE_URL points at a server (see
+tests/support/databases.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from brickwork.app import create_app
@@ -23,28 +21,28 @@ from brickwork.platform.jobs.embedded import EmbeddedWorker
 from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.jobs.worker import prepare, run_to_end
 from brickwork.platform.settings import Settings, load_settings
+from tests.support import databases
 from tests.support.jobs import time_passes
 
-PG_URL = os.environ.get("BRICKWORK_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-password-1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _databases_of_the_process():
+    yield
+    databases.close()
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """A database at the head revision (a copy of a migrated file, or a pooled schema); an
+    empty one for a test marked ``empty_database``."""
+    if request.node.get_closest_marker("empty_database"):
+        with databases.empty_database(tmp_path) as url:
+            yield url
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with databases.migrated_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

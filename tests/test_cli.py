@@ -73,6 +73,7 @@ def test_a_wrong_setting_stops_with_the_variable_named(env, capsys, monkeypatch)
     assert code == 2 and err.strip() == "brickwork: BRICKWORK_TIMEZONE: unknown time zone 'Nowhere/City'"
 
 
+@pytest.mark.empty_database
 def test_serve_refuses_an_unmigrated_database(env, capsys):
     code, _out, err = run(capsys, "serve", "--port", "1")
     assert code == 2 and "brickwork db upgrade" in err and "--migrate" in err

@@ -9,7 +9,6 @@ installed once), no shrinking of what fails (the failing request is printed as i
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 
 import pytest
@@ -23,17 +22,14 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from brickwork.app import create_app
-from brickwork.platform import migrate
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
-from tests.conftest import PG_URL
+from tests.support.databases import migrated_database
 from tests.templates.install import install_crm
 
 EXAMPLES = int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "6"))
@@ -51,35 +47,21 @@ SKIP = {
 def served(tmp_path_factory):
     """One installation for the module: its own database, an administrator, the CRM."""
     data = tmp_path_factory.mktemp("fuzz")
-    schema_name = None
-    if PG_URL:
-        schema_name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema_name}"})
-        database_url = url.render_as_string(hide_password=False)
-    else:
-        database_url = f"sqlite:///{data / 'fuzz.db'}"
-    settings_ = load_settings(data_dir=data / "data", database_url=database_url)
-    engine = make_engine(database_url)
-    migrate.upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
-        user = create_user(session, "admin", "admin-password-1", is_admin=True)
-        install_crm(session, user.id)
-        token = create_token(session, "admin", "fuzz")[1]
-    app = create_app(settings_)
-    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-    with TestClient(app, headers=headers) as client:
-        crm = client.get("/api/v1/apps/crm/openapi.json")
-        assert crm.status_code == 200, crm.text
-        forms = [row["key"] for row in client.get("/api/v1/apps/crm/forms").json()]
-        yield app, headers, crm.json(), forms
-    engine.dispose()
-    if schema_name:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-        admin.dispose()
+    with migrated_database(data) as database_url:
+        settings_ = load_settings(data_dir=data / "data", database_url=database_url)
+        engine = make_engine(database_url)
+        with transaction(make_sessionmaker(engine)) as session:
+            user = create_user(session, "admin", "admin-password-1", is_admin=True)
+            install_crm(session, user.id)
+            token = create_token(session, "admin", "fuzz")[1]
+        app = create_app(settings_)
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+        with TestClient(app, headers=headers) as client:
+            crm = client.get("/api/v1/apps/crm/openapi.json")
+            assert crm.status_code == 200, crm.text
+            forms = [row["key"] for row in client.get("/api/v1/apps/crm/forms").json()]
+            yield app, headers, crm.json(), forms
+        engine.dispose()
 
 
 def real(forms: list[str]) -> dict:

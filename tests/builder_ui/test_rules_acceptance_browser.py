@@ -16,10 +16,10 @@ from brickwork.engines.form.forms import load_form
 from brickwork.platform.db import make_engine, make_sessionmaker
 from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.models import Notification
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.engines.form.transfer.files import csv_bytes
 from tests.live_server import LiveServer, Worker
+from tests.support.databases import PG_URL
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.org import create_role
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.live_server import LiveServer, Worker
+from tests.support.databases import PG_URL
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from brickwork.platform.db import make_engine
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish, records
 from tests.live_server import LiveServer, Worker
 from tests.platform.jobs.seen import SEEN, seen_meta
+from tests.support.databases import PG_URL
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser

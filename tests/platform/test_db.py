@@ -1,5 +1,6 @@
 import threading
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
@@ -28,6 +29,7 @@ def test_migrations_and_models_agree(engine):
     assert differences == []
 
 
+@pytest.mark.empty_database
 def test_a_fresh_database_is_not_up_to_date(database_url):
     engine = make_engine(database_url)
     assert migrate.current_revision(engine) is None

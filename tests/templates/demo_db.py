@@ -8,42 +8,25 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from brickwork.cli_apps import run_due_jobs
-from brickwork.platform import migrate
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
 from brickwork.templates.crm_demo import generate
-from tests.conftest import PG_URL
+from tests.support.databases import migrated_database
 from tests.templates.install import install_crm
 
 
 @contextmanager
 def fresh_database(folder: Path):
-    """A migrated database: a SQLite file, or a PostgreSQL schema under BRICKWORK_TEST_DATABASE_URL."""
-    if not PG_URL:
-        engine = make_engine(f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.db'}")
-        migrate.upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-                         .render_as_string(hide_password=False))
-    try:
-        migrate.upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """An engine of a migrated database: a SQLite file, or a PostgreSQL schema under
+    BRICKWORK_TEST_DATABASE_URL."""
+    with migrated_database(folder / uuid.uuid4().hex[:8]) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @contextmanager

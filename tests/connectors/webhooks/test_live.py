@@ -19,9 +19,9 @@ from brickwork.platform.db import transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import OutboxEvent
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
 from tests.live_server import LiveServer, Worker
+from tests.support.databases import PG_URL
 
 ITEMS = form("items", field("i_title", "text", "title"), field("i_n", "number", "n"))
 URL = records("items")

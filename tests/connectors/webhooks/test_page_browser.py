@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form
 from tests.live_server import LiveServer, Worker
+from tests.support.databases import PG_URL
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.browser

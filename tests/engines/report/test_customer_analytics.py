@@ -16,25 +16,21 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from brickwork.app import create_app
-from brickwork.platform import migrate
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import APP, field, form, publish, records
+from tests.support.databases import migrated_database
 
 pytestmark = pytest.mark.dataset
 
@@ -96,35 +92,23 @@ def shop(tmp_path_factory):
     """One database for the module (a file, or a PostgreSQL schema), the data set loaded
     through ``records:bulk``, an administrator's client; and the same rows in pandas."""
     folder = tmp_path_factory.mktemp("analytics")
-    url, admin = f"sqlite:///{folder / 'test.db'}", None
-    if PG_URL:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    settings = load_settings(data_dir=Path(folder) / "data", database_url=url, worker=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
-        create_user(session, "admin", "admin-password-1", is_admin=True)
-        token = create_token(session, "admin", "tests")[1]
-    rows = generate()
-    try:
-        with TestClient(create_app(settings), headers={"Accept-Language": "en"}) as client:
-            client.headers["Authorization"] = f"Bearer {token}"
-            assert publish(client, SALES).status_code == 200
-            for start in range(0, ROWS, 5_000):
-                response = client.post(f"{records('sales')}:bulk", json={"records": rows[start:start + 5_000]})
-                assert response.status_code == 201, response.text[:500]
-            yield client, frame(rows)
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    with migrated_database(folder) as url:
+        settings = load_settings(data_dir=Path(folder) / "data", database_url=url, worker=False)
+        engine = make_engine(url)
+        with transaction(make_sessionmaker(engine)) as session:
+            create_user(session, "admin", "admin-password-1", is_admin=True)
+            token = create_token(session, "admin", "tests")[1]
+        rows = generate()
+        try:
+            with TestClient(create_app(settings), headers={"Accept-Language": "en"}) as client:
+                client.headers["Authorization"] = f"Bearer {token}"
+                assert publish(client, SALES).status_code == 200
+                for start in range(0, ROWS, 5_000):
+                    response = client.post(f"{records('sales')}:bulk", json={"records": rows[start:start + 5_000]})
+                    assert response.status_code == 201, response.text[:500]
+                yield client, frame(rows)
+        finally:
+            engine.dispose()
 
 
 def report(client, body: dict, chart: dict | None = None) -> dict:

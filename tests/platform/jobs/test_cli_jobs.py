@@ -15,6 +15,7 @@ from tests.test_cli import env, run  # noqa: F401  (the CLI tests' environment a
 pytestmark = pytest.mark.usefixtures("env")
 
 
+@pytest.mark.empty_database
 def test_a_worker_refuses_an_unmigrated_database(capsys):
     code, _out, err = run(capsys, "worker", "--once")
     assert code == 2 and err.count("\n") == 1 and "brickwork worker --migrate" in err

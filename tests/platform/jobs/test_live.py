@@ -16,10 +16,10 @@ from brickwork.platform.db import transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.jobs.queue import pending_count
 from brickwork.platform.models import OutboxEvent
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish, records
 from tests.live_server import LiveServer, Worker
 from tests.platform.jobs.seen import SEEN, seen_meta
+from tests.support.databases import PG_URL
 
 PLUGIN = {"BRICKWORK_PLUGINS": "tests.platform.jobs.plugin"}
 ITEMS = form("items", field("i_title", "text", "title"), field("i_n", "number", "n"))

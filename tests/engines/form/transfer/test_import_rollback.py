@@ -16,8 +16,8 @@ from brickwork.engines.form.transfer.importing import import_records
 from brickwork.engines.form.transfer.jobs import principal
 from brickwork.platform import db
 from brickwork.platform.db import transaction
-from tests.conftest import PG_URL
 from tests.engines.form.helpers import field, form, publish
+from tests.support.databases import PG_URL
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the defect is SQLite's WAL")
 ROWS = 6000  # enough to spill SQLite's default 2 MB page cache
