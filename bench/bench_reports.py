@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_records import FORM, row  # noqa: E402
-from bench.harness import bench_database, p50, timed  # noqa: E402
+from bench.harness import bench_database, p50, settled, timed  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.form.records import RecordService  # noqa: E402
 from brickwork.engines.report.compiler import compile_query  # noqa: E402
@@ -105,18 +105,13 @@ def load(engine, table: str, columns: list[str], make, count: int) -> None:
         with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
             for i in range(count):
                 copy.write_row([*stamp, *make(i)])
-        raw.commit()
-        raw.driver_connection.autocommit = True  # VACUUM runs outside a transaction
-        cur.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would after a load: visibility map, statistics
-        raw.driver_connection.autocommit = False
     else:
         insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['?'] * len(names))})"
         for start in range(0, count, 10_000):
             cur.executemany(insert, [[*stamp, *make(i)] for i in range(start, min(count, start + 10_000))])
-        raw.commit()
-        cur.execute(f"ANALYZE {table}")
     raw.commit()
     raw.close()
+    settled(engine, table)
 
 
 def deal(i: int) -> list:

@@ -37,11 +37,8 @@ def _databases_of_the_process():
 def database_url(request, tmp_path: Path) -> Iterator[str]:
     """A database at the head revision (a copy of a migrated file, or a pooled schema); an
     empty one for a test marked ``empty_database``."""
-    if request.node.get_closest_marker("empty_database"):
-        with databases.empty_database(tmp_path) as url:
-            yield url
-        return
-    with databases.migrated_database(tmp_path) as url:
+    migrated = request.node.get_closest_marker("empty_database") is None
+    with databases.database(tmp_path, migrated) as url:
         yield url
 
 

@@ -29,7 +29,7 @@ from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
-from tests.support.databases import migrated_database
+from tests.support.databases import database
 from tests.templates.install import install_crm
 
 EXAMPLES = int(os.environ.get("BRICKWORK_FUZZ_EXAMPLES", "6"))
@@ -47,7 +47,7 @@ SKIP = {
 def served(tmp_path_factory):
     """One installation for the module: its own database, an administrator, the CRM."""
     data = tmp_path_factory.mktemp("fuzz")
-    with migrated_database(data) as database_url:
+    with database(data) as database_url:
         settings_ = load_settings(data_dir=data / "data", database_url=database_url)
         engine = make_engine(database_url)
         with transaction(make_sessionmaker(engine)) as session:

@@ -176,31 +176,19 @@ def close() -> None:
 
 
 @contextmanager
-def migrated_database(folder: Path) -> Iterator[str]:
-    """The URL of a database at the head revision, for as long as the block lasts."""
+def database(folder: Path, migrated: bool = True) -> Iterator[str]:
+    """The URL of a database of its own for as long as the block lasts: at the head revision,
+    or (``migrated=False``) one no migration has touched."""
     if not PG_URL:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "test.db"
-        shutil.copyfile(_migrated_sqlite(), path)
+        if migrated:
+            shutil.copyfile(_migrated_sqlite(), path)
         yield f"sqlite:///{path}"
         return
     pool = schema_pool()
-    schema = pool.take()
+    schema = pool.take() if migrated else pool.empty()
     try:
         yield url_of(schema)
     finally:
-        pool.give_back(schema)
-
-
-@contextmanager
-def empty_database(folder: Path) -> Iterator[str]:
-    """The URL of a database no migration has touched."""
-    if not PG_URL:
-        yield f"sqlite:///{folder / 'test.db'}"
-        return
-    pool = schema_pool()
-    schema = pool.empty()
-    try:
-        yield url_of(schema)
-    finally:
-        pool.drop(schema)
+        pool.give_back(schema)  # an empty one the test migrated is as good as any

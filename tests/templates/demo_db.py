@@ -13,7 +13,7 @@ from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
 from brickwork.templates.crm_demo import generate
-from tests.support.databases import migrated_database
+from tests.support.databases import database
 from tests.templates.install import install_crm
 
 
@@ -21,7 +21,7 @@ from tests.templates.install import install_crm
 def fresh_database(folder: Path):
     """An engine of a migrated database: a SQLite file, or a PostgreSQL schema under
     BRICKWORK_TEST_DATABASE_URL."""
-    with migrated_database(folder / uuid.uuid4().hex[:8]) as url:
+    with database(folder / uuid.uuid4().hex[:8]) as url:
         engine = make_engine(url)
         try:
             yield engine

@@ -30,7 +30,7 @@ from brickwork.platform.identity.tokens import create_token
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.settings import load_settings
 from tests.engines.form.helpers import APP, field, form, publish, records
-from tests.support.databases import migrated_database
+from tests.support.databases import database
 
 pytestmark = pytest.mark.dataset
 
@@ -92,7 +92,7 @@ def shop(tmp_path_factory):
     """One database for the module (a file, or a PostgreSQL schema), the data set loaded
     through ``records:bulk``, an administrator's client; and the same rows in pandas."""
     folder = tmp_path_factory.mktemp("analytics")
-    with migrated_database(folder) as url:
+    with database(folder) as url:
         settings = load_settings(data_dir=Path(folder) / "data", database_url=url, worker=False)
         engine = make_engine(url)
         with transaction(make_sessionmaker(engine)) as session:
