@@ -38,7 +38,7 @@ SELECT md5(coalesce(string_agg(item, ',' ORDER BY item), '')) FROM (
   UNION ALL SELECT 'type:' || typname FROM pg_type WHERE typnamespace = CAST(:ns AS regnamespace)
   UNION ALL SELECT 'con:' || conname FROM pg_constraint WHERE connamespace = CAST(:ns AS regnamespace)
   UNION ALL SELECT 'trg:' || tgname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid
-   WHERE relnamespace = CAST(:ns AS regnamespace)
+   WHERE relnamespace = CAST(:ns AS regnamespace) AND NOT tgisinternal
 ) AS items
 """
 RELATIONS = """
