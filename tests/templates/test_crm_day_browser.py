@@ -17,8 +17,9 @@ from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.identity.org import add_member, create_department, grant_role, set_heads
 from brickwork.platform.identity.users import create_user
 from brickwork.platform.models import User
+from tests.conftest import PHONE
 from tests.live_server import LiveServer, Worker
-from tests.support.databases import PG_URL, PHONE
+from tests.support.databases import PG_URL
 from tests.support.waiting import wait_for
 from tests.templates.crm import RECORDS
 
