@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from brickwork.engines.form import storage
 from brickwork.engines.form.definition import FormDefinition
-from brickwork.platform.identity.org import departments_of
-from brickwork.platform.identity.users import Principal
-from brickwork.platform.models import Membership
+from brickwork.platform.identity.users import Principal, main_department_of
 
 
 def owner_columns(session: Session, definition: FormDefinition, who: Principal,
@@ -36,7 +34,7 @@ def main_department(session: Session, who: Principal, user: int | None) -> int |
         return who.main_department
     cache = session.info.setdefault("bw_main_department", {})  # a bulk write names few people
     if user not in cache:
-        cache[user] = next(iter(departments_of(session, user)), None)
+        cache[user] = session.scalar(select(main_department_of(user)))
     return cache[user]
 
 
@@ -48,7 +46,4 @@ def backfill(conn: Connection, app_id: int, form_key: str, old: FormDefinition |
         return
     table = storage.record_table(app_id, form_key, new)
     owner = table.c[storage.column_name(new.owner_field)]
-    m = Membership.__table__
-    main = (select(m.c.department_id).where(m.c.user_id == owner)
-            .order_by(m.c.is_main.desc(), m.c.department_id).limit(1).scalar_subquery())
-    conn.execute(update(table).values(owner_id=owner, department_id=main))
+    conn.execute(update(table).values(owner_id=owner, department_id=main_department_of(owner)))

@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ScalarSelect, delete, func, select
 from sqlalchemy.orm import Session
 
 from brickwork.platform.audit import audit
@@ -60,13 +60,18 @@ class Principal:
                    token_id, row.main_department, bool(getattr(row, "must_change_password", False)))
 
 
+def main_department_of(user_id: Any) -> ScalarSelect:
+    """A user's main department as a scalar subquery of ``user_id`` (a column or a value):
+    what the caller's ``main_department`` is, and what a record's owner stands in."""
+    return (select(Membership.department_id).where(Membership.user_id == user_id, Membership.is_main.is_(True))
+            .limit(1).scalar_subquery())
+
+
 # What a request needs to know of its caller, in one query with the credential. Statements
 # built on these are made once: building a statement costs more than running it here.
 PRINCIPAL_COLUMNS = (
     User.id.label("user_id"), User.username, User.display_name, User.is_admin, User.is_active,
-    User.must_change_password,
-    select(Membership.department_id).where(Membership.user_id == User.id, Membership.is_main.is_(True))
-    .limit(1).scalar_subquery().label("main_department"),
+    User.must_change_password, main_department_of(User.id).label("main_department"),
 )
 
 
