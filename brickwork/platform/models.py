@@ -415,20 +415,6 @@ class RuleRun(Base):
     )
 
 
-class RuleMatch(Base):
-    """A sweep's marker: the record matched the rule's condition over time (in ``window``,
-    the date value for "N days before/after"). Cleared when it no longer matches: re-armed."""
-
-    __tablename__ = "rule_matches"
-    # The natural key is the primary key, no surrogate id: a sweep writes one marker per
-    # record it acts on, and one index fewer is a fifth less of that write (PERFORMANCE.md).
-    app: Mapped[str] = mapped_column(String(64), primary_key=True)
-    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
-    record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    window: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
-    matched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
-
 class RulePause(Base):
     """A rule paused by the engine (``reason``: ``storm``, it hit the storm guard too often):
     it starts no runs until someone switches it on again, which deletes the row."""

@@ -18,7 +18,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     # conditions as SQL, access, values, sub-form rows, lookups, formulas and rollups kept
     # up to date, the indexes derived from saved views, the publish step that changes the tables.
     ("storage, values and computed fields", (
-        "sqlnumbers", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
+        "sqlnumbers", "marks", "storage", "forms", "layout", "lookup_fields", "dependencies", "rollups",
         "recompute", "onread", "conditions", "access", "computed_access", "subforms", "values",
         "required_publish", "computed_publish", "duplicate_keys", "derived_indexes", "owners", "schema_change",
         "many_sql")),

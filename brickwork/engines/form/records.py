@@ -412,7 +412,7 @@ class RecordService:
         """Each change is ``{"id": .., "version": .., field: value...}``; all or nothing."""
         return self._each(changes, lambda change: self.update(change["id"], change, change.get("version"), full=full))
 
-    def set_many(self, ids: Any, data: Any, *, compact: bool = False) -> list[int]:
+    def set_many(self, ids: Any, data: Any, *, compact: bool = False, also: dict[str, Any] | None = None) -> list[int]:
         """The same values into many records (a rule's sweep, a bulk edit), set-wise: one
         read of the old values, one UPDATE, one audit insert and one outbox insert for the
         batch. Records it would not change are left alone (no event). Only for values that
@@ -422,7 +422,9 @@ class RecordService:
         (a sweep's id range). ``compact``: no read of the
         old values, one ``UPDATE … RETURNING``, then ONE audit entry and ONE
         ``record.updated_many`` event for the batch, listing the ids (for callers that know
-        nobody needs an event per record: decision 0036). Returns the ids changed."""
+        nobody needs an event per record: decision 0036). ``also``: system columns the
+        UPDATE sets too on the records it changes (a sweep's marks, marks.py); the
+        per-record path leaves them to the caller. Returns the ids changed."""
         given = self._settable(data)
         t = self.table
         chosen = ids if isinstance(ids, ColumnElement) else t.c.id.in_(ids)
@@ -433,6 +435,7 @@ class RecordService:
             return [record["id"] for record in done]
         columns = self._columns(given)
         stored = self._stored(given)
+        columns.update(also or {})
         if compact:
             return self._set_compact(live, given, columns, stored)
         changes, changed = [], []
@@ -520,7 +523,8 @@ class RecordService:
             "app": form.app.key, "form": form.key, "ids": ids, "actor": who.user_id, "after": after,
             "changed": sorted(after), **self._many_origin()}, order_key=subject)], moment)
 
-    def set_many_within(self, chosen: ColumnElement[bool], data: Any) -> many_sql.Written | None:
+    def set_many_within(self, chosen: ColumnElement[bool], data: Any,
+                        also: dict[str, Any] | None = None) -> many_sql.Written | None:
         """``set_many(…, compact=True)`` as parts of ONE statement (PostgreSQL's
         data-modifying ``WITH``), for a caller that writes something else in it too (a
         sweep's markers and run row): the UPDATE over the records ``chosen`` picks, then its
@@ -528,12 +532,13 @@ class RecordService:
         ``RETURNING``, so no id comes back to Python (many_sql.py). Its parameters
         (``many_sql.NOW``, ``many_sql.EVENT_KEY``) are given per execution. None: the
         values need the per-record path, or the event would need a delivery job (a
-        subscriber wants it): use ``set_many``. Refusals raise as set_many's do."""
+        subscriber wants it): use ``set_many``. ``also`` as set_many's. Refusals raise as
+        set_many's do."""
         given = self._settable(data)
         if self._per_record(given) or delivered(self.session, "record.updated_many", self.form.app.key, self.form.key):
             return None
         where = self._live_for_update(chosen).whereclause & self._moved(self._stored(given))
-        return many_sql.updated_many(self.form, self.who.user_id, where, self._columns(given),
+        return many_sql.updated_many(self.form, self.who.user_id, where, {**self._columns(given), **(also or {})},
                                      self._after(given), self._many_origin())
 
     def delete(self, record_id: int, version: int | None = None) -> None:

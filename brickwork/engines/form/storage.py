@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from brickwork.engines.form import marks
 from brickwork.engines.form.definition import FieldDef, FormDefinition
 from brickwork.engines.form.fieldtypes import REGISTRY
 from brickwork.engines.form.fieldtypes.text import TextField
@@ -73,6 +74,7 @@ def system_columns() -> list[Column]:
         Column("version", Integer, nullable=False, default=1),
         Column("flow_state", String(32)),
         Column("deleted_at", DateTime),
+        Column(marks.COLUMN, marks.TYPE),  # the date rules that fired on the record (marks.py)
     ]
 
 

@@ -1,12 +1,12 @@
-"""Date-relative rules as set-based sweeps (engine-semantics §2.6, decisions 0023, 0036): a
-scheduled sweep compiles the rule's condition to SQL over the form's table, clears in one
-statement the markers of records that no longer match or whose date moved (re-arming the
-rule for them), then marks the newly matching records one ``INSERT … SELECT`` per batch.
-A rule that only sets constants writes each batch with one ``UPDATE`` over the batch's
-markers and logs one run per batch (on PostgreSQL, when nobody needs an event per record,
-markers, UPDATE, audit, event and run row are ONE statement per batch); any other rule
-starts one run per record marked.
-Never a job per record waiting for its day."""
+"""Date-relative rules as set-based sweeps (engine-semantics §2.6, decisions 0023, 0036,
+0051): a scheduled sweep compiles the rule's condition to SQL over the form's table, clears
+in one statement the marks of records that no longer match or whose date moved (re-arming
+the rule for them), then takes the unmarked matching records a batch at a time. A record's
+mark is in its own row (the form engine's marks.py), so a rule that only sets constants
+writes each batch's values and marks in one ``UPDATE`` and logs one run per batch (on
+PostgreSQL, when nobody needs an event per record, UPDATE, marks, audit, event and run row
+are ONE statement per batch); any other rule marks the batch and starts one run per record
+marked. Never a job per record waiting for its day."""
 
 from __future__ import annotations
 
@@ -23,20 +23,19 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    delete,
-    exists,
     func,
     insert,
     literal,
+    or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from brickwork.engines.form import many_sql
+from brickwork.engines.form import many_sql, marks
 from brickwork.engines.form.forms import Form, load_form
 from brickwork.engines.form.records import RecordService
 from brickwork.engines.form.storage import column_name
@@ -46,7 +45,7 @@ from brickwork.engines.rules.triggers import for_topic
 from brickwork.platform import clock
 from brickwork.platform.db import utcnow
 from brickwork.platform.errors import BrickworkError
-from brickwork.platform.models import RuleMatch, RuleRun
+from brickwork.platform.models import RuleRun
 
 BATCH = 5000  # records per batch: 50,000 was no faster at 1M on PostgreSQL (PERFORMANCE.md)
 DATES = ("date", "datetime")
@@ -54,62 +53,55 @@ AFTER = "sweep_after"  # the one-statement batch's parameter: the last id of the
 
 
 def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dict[str, int]:
-    """Returns how many markers were cleared and how many records were marked (and run)."""
+    """Returns how many marks were cleared and how many records were marked (and run)."""
     rule = live.body
     form = load_form(session, app, rule.trigger.form)
     who = acting_as(session, live)
     service = RecordService(session, form, who)
-    t, m = form.table, RuleMatch.__table__
+    t, dialect = form.table, session.get_bind().dialect.name
     matching = t.c.deleted_at.is_(None)
     if rule.condition is not None:
         matching = matching & service.compile_condition(rule.condition, check_readable=False)
     yearly = _yearly(form, live)
     if yearly is not None:
         matching = matching & yearly
-    mine = (m.c.app == app) & (m.c.rule == rule.key)
     window = _window(form, live)
-    if window is not None:  # markers from before they were keyed by the date: keyed now, not fired again
-        session.execute(update(m).where(mine, m.c.window == "").values(window=func.coalesce(
-            select(window).where(t.c.id == m.c.record_id).scalar_subquery(), "")))
     same = literal("") if window is None else window
-    cleared = session.execute(delete(m).where(mine, ~exists(select(t.c.id).where(
-        t.c.id == m.c.record_id, matching, same == m.c.window))).execution_options(synchronize_session=False)).rowcount
-    marked, after, moment = 0, 0, utcnow()
+    mark = marks.mark_of(t, rule.key)
+    # Re-arm: the marks of records that no longer match, or whose date moved. A mark of ""
+    # on a rule with a date comes from before marks were keyed by the date: it stands for
+    # the record's date, whatever it is (it is cleared when the record stops matching).
+    kept = matching & or_(mark == same, mark == "")
+    cleared = session.execute(update(t).where(mark.is_not(None), case((kept, False), else_=True))
+                              .values({marks.COLUMN: marks.unmarked(t, rule.key, dialect)})
+                              .execution_options(synchronize_session=False)).rowcount
+    unmarked = matching & marks.unmarked_by(t, rule.key, dialect)  # after the re-arming, every mark left is current
+    marking = {marks.COLUMN: marks.marked(t, rule.key, same, dialect)}
     constants = set_wise_values(live)
     compact = constants is not None and not _listened(session, app, form.key)
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
-    whole = _batch_statement(session, app, live, writer, matching, mine, same, constants, moment, batch) \
+    moment = utcnow()
+    whole = _batch_statement(session, app, live, writer, unmarked, marking, constants, moment, batch) \
         if compact else None
     if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
         return {"cleared": cleared, "marked": _run_batches(session, whole)}
+    marked, after = 0, 0
     while True:
-        # The batch is the next `batch` matching records by id; bounding both sides of the
-        # anti-join by that id range keeps each batch's cost its own (the markers of the
-        # whole rule are never scanned again per batch).
-        ahead = select(t.c.id).where(t.c.id > after, matching).order_by(t.c.id).limit(batch).subquery()
-        upto, found = session.execute(select(func.max(ahead.c.id), func.count())).one()
-        if upto is None:
-            break
-        low = after
-        picked = (select(literal(app), literal(rule.key), t.c.id, same, literal(moment))
-                  .where(t.c.id > after, t.c.id <= upto, matching, ~exists(select(m.c.record_id).where(
-                      mine, m.c.record_id > after, m.c.record_id <= upto, m.c.record_id == t.c.id,
-                      m.c.window == same))))
-        ids = sorted(session.execute(insert(m).from_select(
-            ["app", "rule", "record_id", "window", "matched_at"], picked).returning(m.c.record_id)).scalars().all())
-        after = upto
+        # The batch: the next `batch` unmarked matching records by id. Bounded by their id
+        # range, the batch is a range of the primary key, read in id order.
+        ids = list(session.scalars(select(t.c.id).where(t.c.id > after, unmarked).order_by(t.c.id).limit(batch)))
         if not ids:
-            continue
-        marked += len(ids)
+            break
+        in_batch = (t.c.id > after) & (t.c.id <= ids[-1]) & unmarked
+        after = ids[-1]
         if constants is not None:
-            # Every matching record of the range newly marked (a first sweep, a new day's
-            # records): the range itself is the batch, read in id order, no join with markers.
-            batch_ids = (t.c.id > low) & (t.c.id <= upto) & matching if len(ids) == found else \
-                select(m.c.record_id).where(mine, m.c.matched_at == moment, m.c.record_id.between(ids[0], ids[-1]))
-            _set_wise(session, app, live, writer, ids, batch_ids, constants, moment, compact)
+            marked += _set_wise(session, app, live, writer, ids, in_batch, constants, marking, moment, compact)
             continue
-        for record_id in ids:
+        fired = sorted(session.execute(update(t).where(in_batch).values(marking).returning(t.c.id)
+                                       .execution_options(synchronize_session=False)).scalars().all())
+        marked += len(fired)
+        for record_id in fired:
             seen = snapshot(session, form, record_id)
             start(session, app, live, f"match:{record_id}@{moment.isoformat()}", "date_relative", seen,
                   {"source": "sweep"}, who=who)
@@ -127,50 +119,42 @@ def _run_batches(session: Session, whole: Select) -> int:
         after, marked = upto, marked + found
 
 
-def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, matching: Any, mine: Any,
-                     same: Any, values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
+def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, unmarked: Any,
+                     marking: dict[str, Any], values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
     """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
     sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
-    matching records; the markers of those not marked yet (``mine``: the rule's markers;
-    when it has none, every one is new); the UPDATE of the newly marked records
-    with its audit entry and event (the record service's, many_sql.py); the batch's run
-    row. All built in SQL from what the inserts and the UPDATE return: it answers the
-    batch's last id (None: no batch left) and how many records it marked, nothing per
-    record. None: SQLite, or the write needs the batch-by-batch path (per-record values, a
-    subscriber that wants the event, a refusal to log on each batch's run)."""
+    unmarked matching records; the UPDATE of those it changes, with their marks, its audit
+    entry and event (the record service's, many_sql.py); the marks of the rest (records
+    holding the values already, in approval, or out of the rule's reach); the batch's run
+    row. Each UPDATE checks again that the record is unmarked, so a concurrent sweep of the
+    same rule marks it once. It answers the batch's last id (None: no batch left) and how
+    many records it marked, nothing per record. None: SQLite, or the write needs the
+    batch-by-batch path (per-record values, a subscriber that wants the event, a refusal
+    to log on each batch's run)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    rule, t, m = live.body, writer.table, RuleMatch.__table__
-    first = session.scalar(select(~exists().where(mine)))  # the rule has no marker yet
+    rule, t = live.body, writer.table
     after = bindparam(AFTER, type_=BigInteger)
-    ahead = select(t.c.id, same.label("window")).where(t.c.id > after, matching).order_by(t.c.id).limit(batch) \
-        .cte("ahead")
-    bounds = select(func.max(ahead.c.id).label("upto")).cte("bounds")
-    upto = select(bounds.c.upto).scalar_subquery()
-    in_range = (t.c.id > after) & (t.c.id <= upto)
-    picked = select(literal(app), literal(rule.key), ahead.c.id, ahead.c.window, literal(moment, DateTime))
-    # No anti-join with the markers: with the statistics of an empty markers table the planner
-    # ran it as a scan of the markers per record, quadratic in the batch (PERFORMANCE.md). A
-    # rule with no marker yet inserts plainly (a concurrent sweep of it fails on the key and
-    # its job retries); else ON CONFLICT on the markers' key, which says "marked before".
-    newly = pg_insert(m).from_select(["app", "rule", "record_id", "window", "matched_at"], picked)
-    if not first:
-        newly = newly.on_conflict_do_nothing()
-    newly = newly.returning(m.c.record_id).cte("marked")
+    ahead = select(t.c.id).where(t.c.id > after, unmarked).order_by(t.c.id).limit(batch).cte("ahead")
+    bounds = select(func.max(ahead.c.id).label("upto"), func.count().label("found")).cte("bounds")
+    # The batch's range holds no unmarked matching record but the batch's: no join with it.
+    in_batch = (t.c.id > after) & (t.c.id <= select(bounds.c.upto).scalar_subquery()) & unmarked
     try:
-        written = writer.set_many_within(in_range & (t.c.id == newly.c.record_id), values)
+        written = writer.set_many_within(in_batch, values, also=marking)
     except BrickworkError:
         return None
     if written is None:
         return None
-    ordered = aggregate_order_by(newly.c.record_id, newly.c.record_id)
-    mk = select(func.count().label("n"), func.min(newly.c.record_id).label("first"),
-                func.max(newly.c.record_id).label("last"),
-                func.json_agg(ordered, type_=JSON).label("ids")).cte("marked_ids")
     done = written.summary
-    unchanged = case((done.c.n == mk.c.n, literal([], JSON)), else_=select(func.coalesce(
-        func.json_agg(ordered, type_=JSON), literal([], JSON))).where(
-        newly.c.record_id.not_in(select(written.changed.c.id))).scalar_subquery())
+    # Usually every record of the batch changed: a one-time check skips the second scan.
+    rest = update(t).where(select(bounds.c.found).scalar_subquery() > select(done.c.n).scalar_subquery(),
+                           in_batch, t.c.id.not_in(select(written.changed.c.id))) \
+        .values(marking).returning(t.c.id).cte("marked_unchanged")
+    both = union_all(select(written.changed.c.id), select(rest.c.id)).subquery()
+    mk = select(func.count().label("n"), func.min(both.c.id).label("first"), func.max(both.c.id).label("last"),
+                func.json_agg(aggregate_order_by(both.c.id, both.c.id), type_=JSON).label("ids")).cte("marked_ids")
+    unchanged = select(func.coalesce(func.json_agg(aggregate_order_by(rest.c.id, rest.c.id), type_=JSON),
+                                     literal([], JSON))).scalar_subquery()
     actions = func.json_build_array(*[many_sql.json_object({
         "index": i, "type": a.type, "settings": dict(a.model_extra or {}), "status": "succeeded",
         "output": many_sql.json_object({"records": done.c.n})}) for i, a in enumerate(rule.actions)], type_=JSON)
@@ -181,10 +165,11 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
                func.concat("match:", mk.c.first, "-", mk.c.last, f"@{moment.isoformat()}"),
                literal("date_relative"), literal(writer.form.key), case((mk.c.n == 1, mk.c.first)),
                literal(0), literal("succeeded"), literal(None, String),
-               many_sql.json_object({"source": "sweep", "records": mk.c.ids, "unchanged": unchanged}),
+               many_sql.json_object({"source": "sweep", "records": mk.c.ids,
+                                     "unchanged": case((done.c.n == mk.c.n, literal([], JSON)), else_=unchanged)}),
                literal(None, String), literal(False), literal(moment, DateTime), literal(0), actions)
         .select_from(mk.join(done, true())).where(mk.c.n > 0)).cte("run")
-    return select(bounds.c.upto, mk.c.n).select_from(bounds.join(mk, true())).add_cte(*written.writes, run)
+    return select(bounds.c.upto, mk.c.n).select_from(bounds.join(mk, true())).add_cte(*written.writes, rest, run)
 
 
 def _window(form: Form, live: LiveRule) -> Any:
@@ -257,20 +242,24 @@ def set_wise_values(live: LiveRule) -> dict[str, Any] | None:
 
 
 def _set_wise(session: Session, app: str, live: LiveRule, service: RecordService, ids: list[int],
-              batch_ids: Any, values: dict[str, Any], moment: datetime, compact: bool) -> None:
-    """One batch of a constant-setting sweep: one UPDATE over the batch's markers, one run
-    row for the batch (the event it applies once is the batch's marking: its key names the
-    batch, its inputs list the records). A refusal fails the batch's run, with the error,
-    and writes nothing."""
-    form = service.form
+              in_batch: Any, values: dict[str, Any], marking: dict[str, Any], moment: datetime,
+              compact: bool) -> int:
+    """One batch of a constant-setting sweep: one UPDATE of the records it changes, with
+    their marks, then the marks of the rest of the batch; one run row for the batch (the
+    event it applies once is the batch's marking: its key names the batch, its inputs list
+    the records). A refusal fails the batch's run, with the error, and writes no value (the
+    batch is marked all the same: it fired, and failed). How many records it marked."""
+    form, t = service.form, service.table
     savepoint = session.begin_nested()
     try:
-        changed = service.set_many(batch_ids, values, compact=compact)
+        changed = service.set_many(in_batch, values, compact=compact, also=marking)
         status, error = "succeeded", None
         savepoint.commit()
     except BrickworkError as exc:
         savepoint.rollback()
         changed, status, error = [], "failed", str(exc)
+    rest = session.execute(update(t).where(in_batch).values(marking)
+                           .execution_options(synchronize_session=False)).rowcount
     session.execute(insert(RuleRun.__table__).values(
         app=app, rule=live.body.key, rule_version=live.version,
         event_key=f"match:{ids[0]}-{ids[-1]}@{moment.isoformat()}", trigger="date_relative", form=form.key,
@@ -279,6 +268,7 @@ def _set_wise(session: Session, app: str, live: LiveRule, service: RecordService
         started_at=moment, duration_ms=0,
         actions=[{"index": i, "type": a.type, "settings": dict(a.model_extra or {}), "status": status,
                   "output": {"records": len(changed)}} for i, a in enumerate(live.body.actions)]))
+    return len(changed) + rest
 
 
 def _unchanged(ids: list[int], changed: list[int]) -> list[int]:

@@ -1,15 +1,16 @@
-"""Date-relative rules run as set-based sweeps: markers, re-arming, one statement per batch."""
+"""Date-relative rules run as set-based sweeps: marks in the record's row, re-arming, one statement per batch."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
+from brickwork.engines.form.forms import load_form
 from brickwork.engines.rules.engine import pinned_rule
 from brickwork.engines.rules.sweeps import sweep
 from brickwork.platform.db import transaction
-from brickwork.platform.models import AuditEntry, JobSchedule, OutboxEvent, RuleMatch, RuleRun
+from brickwork.platform.models import AuditEntry, JobSchedule, OutboxEvent, RuleRun
 from tests.engines.form.helpers import field, form, publish, records
 from tests.engines.rules.helpers import publish_rule, rule
 
@@ -24,6 +25,13 @@ TO_POOL = rule("to_pool", {"type": "date_relative", "form": "customers", "cron":
 
 def days_ago(n: int) -> str:
     return (date.today() - timedelta(days=n)).isoformat()
+
+
+def marks_of(sessions) -> dict[int, dict]:
+    """The customers' marks, by record id (records with a mark only)."""
+    with sessions() as s:
+        t = load_form(s, "crm", "customers").table
+        return {i: m for i, m in s.execute(select(t.c.id, t.c.rule_marks)).all() if m}
 
 
 def run_sweep(sessions, batch: int = 5000) -> dict:
@@ -60,7 +68,7 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
     marks = []
 
     def watch(_conn, _cursor, statement, *_args):
-        if "INSERT INTO RULE_MATCHES" in statement.upper():
+        if "INSERT INTO RULE_RUNS" in statement.upper():
             marks.append(statement)
 
     event.listen(engine, "before_cursor_execute", watch)
@@ -70,13 +78,12 @@ def test_a_sweep_over_many_records_marks_them_one_statement_per_batch(api, sessi
         event.remove(engine, "before_cursor_execute", watch)
     if engine.dialect.name == "postgresql":  # 25 + 25 + 10, then the statement that finds no batch left
         assert len(marks) == 4
-        # each batch is ONE statement: markers, records, audit entry, event and run row
-        assert all(all(part in m for part in ("UPDATE r", "INSERT INTO audit_log", "INSERT INTO outbox_events",
-                                              "INSERT INTO rule_runs")) for m in marks)
+        # each batch is ONE statement: records and their marks, audit entry, event and run row
+        assert all(all(part in m for part in ("UPDATE r", "rule_marks", "INSERT INTO audit_log",
+                                              "INSERT INTO outbox_events")) for m in marks)
     else:
-        assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any insert)
-    with sessions() as s:
-        assert s.query(RuleMatch).count() == 60
+        assert len(marks) == 3  # 25 + 25 + 10 (the next batch is found empty before any write)
+    assert len(marks_of(sessions)) == 60
     public = [r for r in api.get(URL, params={"limit": 500}).json()["items"] if r["pool"] == "public"]
     assert len(public) == 60
 
@@ -147,20 +154,35 @@ def test_a_date_rule_fires_again_when_the_date_changes_not_when_it_stays(api, se
     api.patch(f"{URL}/{made['id']}", json={"last_followup": days_ago(35), "version": current["version"]})
     assert run_sweep(sessions) == {"cleared": 1, "marked": 1}
     assert api.get(f"{URL}/{made['id']}").json()["pool"] == "public"
-    with sessions() as s:
-        assert [m.window for m in s.scalars(select(RuleMatch))] == [days_ago(35)]
+    assert marks_of(sessions) == {made["id"]: {"to_pool": days_ago(35)}}
 
 
-def test_markers_from_before_the_date_key_are_keyed_not_fired_again(api, sessions):
+def test_marks_from_before_the_date_key_hold_until_the_record_stops_matching(api, sessions):
     assert publish(api, CUSTOMERS).status_code == 200
     assert publish_rule(api, TO_POOL).status_code == 200
     made = api.post(URL, json={"name": "old", "last_followup": days_ago(40)}).json()
-    with transaction(sessions) as s:
-        s.add(RuleMatch(app="crm", rule="to_pool", record_id=made["id"], window=""))
+    with transaction(sessions) as s:  # as migration 0020 moves a marker written before marks had a date
+        t = load_form(s, "crm", "customers").table
+        s.execute(update(t).where(t.c.id == made["id"]).values(rule_marks={"to_pool": ""}))
     assert run_sweep(sessions) == {"cleared": 0, "marked": 0}
     assert not api.get(f"{URL}/{made['id']}").json()["pool"]
+    current = api.get(f"{URL}/{made['id']}").json()
+    api.patch(f"{URL}/{made['id']}", json={"last_followup": days_ago(1), "version": current["version"]})
+    assert run_sweep(sessions) == {"cleared": 1, "marked": 0}
+    assert marks_of(sessions) == {}
+
+
+def test_a_mark_is_no_change_to_the_record(api, sessions):
+    assert publish(api, CUSTOMERS).status_code == 200
+    assert publish_rule(api, TO_POOL).status_code == 200
+    made = api.post(URL, json={"name": "pooled", "last_followup": days_ago(40), "pool": "public"}).json()
+    assert run_sweep(sessions) == {"cleared": 0, "marked": 1}
+    after = api.get(f"{URL}/{made['id']}").json()
+    assert after["version"] == made["version"]  # no new version: nobody changed it
+    assert "rule_marks" not in after and all("rule_marks" not in r for r in api.get(URL).json()["items"])
+    assert marks_of(sessions) == {made["id"]: {"to_pool": days_ago(40)}}
     with sessions() as s:
-        assert [m.window for m in s.scalars(select(RuleMatch))] == [days_ago(40)]
+        assert [r.inputs["unchanged"] for r in s.scalars(select(RuleRun))] == [[made["id"]]]
 
 
 def _written_after(sessions, audit_id: int, event_id: int) -> tuple[list[AuditEntry], list[OutboxEvent]]:
