@@ -98,7 +98,7 @@ def make_probe(api, app, sessions, role: str, via: str = "installation role") ->
         reassign(sessions, key, answer.json()["id"], *ids[owner])
         return answer.json()["id"]
 
-    mine_customer = made("customers", {"name": "Mine Co", "annual_revenue": "5555.55"}, "me")
+    mine_customer = made("customers", {"name": "Mine Co", "annual_revenue": "5555555.55"}, "me")
     secret_customer = made("customers", {"name": "SECRETCO-ALPHA", "annual_revenue": "9876543.21"}, "outsider")
     my_deal = made("opportunities", {"name": "My deal", "customer": secret_customer, "stage": "stg_won",
                                      "amount": "100"}, "me")
@@ -141,7 +141,7 @@ def deal_hidden(role: str) -> bool:
 
 
 def markers(role: str) -> list[str]:
-    found = ["9876543", "1234567", "5555"] + (["7777", "3333", "SECRET-DEAL"] if deal_hidden(role) else [])
+    found = ["9876543", "1234567", "5555555"] + (["7777", "3333", "SECRET-DEAL"] if deal_hidden(role) else [])
     if (entry(role, "customers") or {}).get("scope") != "all":
         found.append("SECRETCO")
     return found
