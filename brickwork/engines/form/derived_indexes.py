@@ -2,7 +2,8 @@
 without anyone tuning the database (docs/decisions/0038-derived-indexes.md).
 
 A view's filter and sort become one composite index per distinct shape, in the order that
-serves both the page and its ``total``: the fields the filter compares for equality, then
+serves both the page and its ``total``: the fields the filter compares for equality (with a
+value or a variable such as ``$me``), then
 the sort keys with their directions, then ``id`` (the listing's tie-breaker), then the
 fields the filter bounds by a range and ``deleted_at`` (so the count reads the index
 alone). Each index is partial (``WHERE deleted_at IS NULL``), the condition every listing
@@ -35,7 +36,7 @@ from brickwork.platform.models import SavedView
 PREFIX = "dx_"
 MAX_COLUMNS = 6  # beyond this an index costs writes more than it saves reads
 SYSTEM_SORT = ("id", "created_at", "updated_at")
-EQUALITY = ("text", "choice", "number", "date", "datetime", "user", "department", "record")
+EQUALITY = ("text", "choice", "number", "date", "datetime", "user", "department", "record", "boolean")
 RANGE = ("number", "date", "datetime")
 RANGE_OPS = ("<", "<=", ">", ">=")
 NOT_SORTED = ("multiselect", "attachment", "image", "textarea")
@@ -169,7 +170,8 @@ def create_statement(dialect: str, table: str, name: str, shape: Shape, quote) -
 
 
 def _conjuncts(by_id: dict[str, FieldDef], node: Any) -> tuple[list[str], list[str]]:
-    """The fields a filter's top-level AND compares with a value: for equality, and by range."""
+    """The fields a filter's top-level AND compares with a value (a literal or a variable such
+    as ``$me``): for equality, and by range."""
     equal: list[str] = []
     ranged: list[str] = []
     stack = [node]
@@ -184,7 +186,9 @@ def _conjuncts(by_id: dict[str, FieldDef], node: Any) -> tuple[list[str], list[s
         if len(args) != 2:
             continue
         refs = [a.get("ref") for a in args if isinstance(a, dict) and isinstance(a.get("ref"), str)]
-        values = [a for a in args if isinstance(a, dict) and "lit" in a and a["lit"] is not None]
+        # a value: a literal, or a variable ("$me", "$my_department": the caller's, one value each time)
+        values = [a for a in args if isinstance(a, dict) and (
+            ("lit" in a and a["lit"] is not None) or isinstance(a.get("var"), str))]
         if len(refs) != 1 or len(values) != 1:
             continue
         if fn == "=" and _usable(by_id.get(refs[0]), EQUALITY):

@@ -163,3 +163,33 @@ def test_publishing_a_change_to_an_indexed_field_keeps_indexes_true(api, engine,
     purged = publish(api, {**without, "trash": []})
     assert purged.status_code == 200, purged.text
     assert purged.json()["report"]["purged"] == ["f_revenue"]
+
+
+def test_a_view_of_my_records_or_of_a_flag_leads_its_index_with_that_field(app, api, engine):
+    """"My customers" (owner = $me) and "the public pool" (in_pool = true): the field leads the
+    index, so the page and its total read only the caller's or the flagged records."""
+    assert publish(api, customers(field("f_owner", "user", "owner"), field("f_pool", "boolean", "in_pool"))
+                   ).status_code == 200
+    view(api, "Mine", {"filter": {"fn": "=", "args": [{"ref": "f_owner"}, {"var": "$me"}]}, "sort": "f_name"})
+    view(api, "Pool", {"filter": {"fn": "=", "args": [{"ref": "f_pool"}, {"lit": True, "type": "boolean"}]},
+                       "sort": "-f_revenue"})
+    assert sorted(derived(engine).values()) == [["f_f_owner", "f_f_name", "id", "deleted_at"],
+                                                ["f_f_pool", "f_f_revenue", "id", "deleted_at"]]
+    statements = []
+
+    def capture(_conn, _cur, statement, parameters, _context, _many):
+        if TABLE in statement and "saved_views" not in statement and "ORDER BY" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(app.state.engine, "before_cursor_execute", capture)
+    try:
+        for flt, sort in (({"fn": "=", "args": [{"ref": "owner"}, {"var": "$me"}]}, "name"),
+                          ({"fn": "=", "args": [{"ref": "in_pool"}, {"lit": True, "type": "boolean"}]}, "-revenue")):
+            page = api.get(records("customers"), params={"filter": json.dumps(flt), "sort": sort, "limit": 5})
+            assert page.status_code == 200, page.text
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", capture)
+    names = {tuple(columns): name for name, columns in derived(engine).items()}
+    assert names[("f_f_owner", "f_f_name", "id", "deleted_at")] in plan(engine, *statements[0])
+    assert names[("f_f_pool", "f_f_revenue", "id", "deleted_at")] in plan(engine, *statements[1])
+    assert all("TEMP B-TREE FOR ORDER BY" not in plan(engine, *s) for s in statements)
