@@ -125,7 +125,9 @@ def raw_sql(engine, table: str, view: dict, me: int) -> None:
     where = {"view_cus_all": "TRUE", "view_cus_mine": f"{c('cus_owner')} = {me}",
              "view_cus_pool": f"{c('cus_in_pool')} = TRUE", "view_cus_key": f"{c('cus_level')} = 'lvl_a'"}[view["id"]]
     sort = view["config"]["sort"]
-    order = f"{c(sort.lstrip('-'))} {'DESC' if sort.startswith('-') else 'ASC'}, id"
+    # descending with BLANKs last, as the listing sorts and its derived index is built
+    last = " NULLS LAST" if engine.dialect.name == "postgresql" else ""
+    order = f"{c(sort.lstrip('-'))} {'DESC' + last if sort.startswith('-') else 'ASC'}, id"
     columns = ", ".join(["id", *[c(k) for k in view["config"]["columns"]]])
     with engine.connect() as conn:
         conn.execute(text(f"SELECT {columns} FROM {table} WHERE deleted_at IS NULL AND {where}"
