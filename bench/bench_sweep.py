@@ -28,7 +28,7 @@ from starlette.testclient import TestClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import bench_database  # noqa: E402
+from bench.harness import bench_database, settled  # noqa: E402
 from brickwork.app import create_app  # noqa: E402
 from brickwork.engines.form.forms import load_form  # noqa: E402
 from brickwork.engines.rules.engine import pinned_rule  # noqa: E402
@@ -79,17 +79,15 @@ def main() -> None:
         table = form.table.name
         columns = {"name": "f_c_name", "last": "f_c_last", "pool": "f_c_pool"}
         fill(engine, table, columns, args.records)
-        with engine.begin() as conn:  # the planner's statistics, as autovacuum would have them
-            conn.execute(text(f"ANALYZE {table}"))
         cutoff = date.today() - timedelta(days=30)
 
         def reset() -> None:
             with engine.begin() as conn:
                 conn.execute(text(f"UPDATE {table} SET {columns['pool']} = NULL, rule_marks = NULL"))
-            if engine.dialect.name == "postgresql":  # the same table for both: no dead rows from the last run,
+            settled(engine, table)  # the same table for both: no dead rows from the last run,
+            if engine.dialect.name == "postgresql":  # and no checkpoint of its writes due in the next one
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text(f"VACUUM ANALYZE {table}"))
-                    conn.execute(text("CHECKPOINT"))  # and no checkpoint of its writes due in the next one
+                    conn.execute(text("CHECKPOINT"))
 
         def raw() -> None:
             with engine.begin() as conn:

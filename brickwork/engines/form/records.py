@@ -435,9 +435,9 @@ class RecordService:
             return [record["id"] for record in done]
         columns = self._columns(given)
         stored = self._stored(given)
-        columns.update(also or {})
+        written = {**columns, **(also or {})}
         if compact:
-            return self._set_compact(live, given, columns, stored)
+            return self._set_compact(live, given, written, stored)
         changes, changed = [], []
         for row in self.db.execute(live.with_only_columns(t.c.id, *[t.c[c] for c in columns]).order_by(t.c.id)):
             old = {fid: getattr(row, storage.column_name(fid)) for fid in given}
@@ -449,7 +449,7 @@ class RecordService:
                     {self.form.by_id[f].key: api_value(self.form, f, given[f]) for f in moved}))
         if changed:
             self.db.execute(update(t).where(t.c.id.in_(changed)).values(
-                **columns, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
+                **written, version=t.c.version + 1, updated_at=utcnow(), updated_by=self.who.user_id))
             self._log("record.updated", changes)
         return changed
 

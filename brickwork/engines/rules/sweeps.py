@@ -82,8 +82,8 @@ def sweep(session: Session, app: str, live: LiveRule, batch: int = BATCH) -> dic
     writer = RecordService(session, form, who)  # one for every batch: the form's graph is read once
     writer.source, writer.causation = "rule", {"rules": [rule.key], "depth": 1}
     moment = utcnow()
-    whole = _batch_statement(session, app, live, writer, unmarked, marking, constants, moment, batch) \
-        if compact else None
+    whole = _batch_statement(app, live, writer, unmarked, marking, constants, moment, batch) \
+        if compact and dialect == "postgresql" else None
     if whole is not None:  # PostgreSQL: one statement per batch, only counts come back
         return {"cleared": cleared, "marked": _run_batches(session, whole)}
     marked, after = 0, 0
@@ -119,7 +119,7 @@ def _run_batches(session: Session, whole: Select) -> int:
         after, marked = upto, marked + found
 
 
-def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordService, unmarked: Any,
+def _batch_statement(app: str, live: LiveRule, writer: RecordService, unmarked: Any,
                      marking: dict[str, Any], values: dict[str, Any], moment: datetime, batch: int) -> Select | None:
     """A constant sweep's batch as ONE data-modifying ``WITH`` (PostgreSQL), built once per
     sweep and run with ``AFTER`` (the last id of the batch before): the next ``batch``
@@ -128,11 +128,9 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
     holding the values already, in approval, or out of the rule's reach); the batch's run
     row. Each UPDATE checks again that the record is unmarked, so a concurrent sweep of the
     same rule marks it once. It answers the batch's last id (None: no batch left) and how
-    many records it marked, nothing per record. None: SQLite, or the write needs the
-    batch-by-batch path (per-record values, a subscriber that wants the event, a refusal
-    to log on each batch's run)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
+    many records it marked, nothing per record. PostgreSQL only (SQLite has no
+    data-modifying ``WITH``). None: the write needs the batch-by-batch path (per-record
+    values, a subscriber that wants the event, a refusal to log on each batch's run)."""
     rule, t = live.body, writer.table
     after = bindparam(AFTER, type_=BigInteger)
     ahead = select(t.c.id).where(t.c.id > after, unmarked).order_by(t.c.id).limit(batch).cte("ahead")
@@ -165,8 +163,7 @@ def _batch_statement(session: Session, app: str, live: LiveRule, writer: RecordS
                func.concat("match:", mk.c.first, "-", mk.c.last, f"@{moment.isoformat()}"),
                literal("date_relative"), literal(writer.form.key), case((mk.c.n == 1, mk.c.first)),
                literal(0), literal("succeeded"), literal(None, String),
-               many_sql.json_object({"source": "sweep", "records": mk.c.ids,
-                                     "unchanged": case((done.c.n == mk.c.n, literal([], JSON)), else_=unchanged)}),
+               many_sql.json_object({"source": "sweep", "records": mk.c.ids, "unchanged": unchanged}),
                literal(None, String), literal(False), literal(moment, DateTime), literal(0), actions)
         .select_from(mk.join(done, true())).where(mk.c.n > 0)).cte("run")
     return select(bounds.c.upto, mk.c.n).select_from(bounds.join(mk, true())).add_cte(*written.writes, rest, run)
