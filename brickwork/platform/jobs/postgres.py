@@ -10,6 +10,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,16 +92,41 @@ async def run_worker(database_url: str, sessions: sessionmaker[Session], concurr
                      wait: bool = True) -> None:
     """Run until stopped (SIGINT/SIGTERM), or with ``wait=False`` until the queue is empty."""
     app = make_app(database_url, sessions)
+    options = dict(queues=[QUEUE], concurrency=concurrency, delete_jobs="successful",
+                   fetch_job_polling_interval=FETCH_EVERY, update_heartbeat_interval=HEARTBEAT_EVERY,
+                   stalled_worker_timeout=STALLED_AFTER)
     async with app.open_async():
+        if not wait:
+            await _run_until_empty(app, sessions, options)
+            return
         stop = asyncio.Event()
         side = asyncio.create_task(_side_loop(app, sessions, stop))
         try:
-            if not wait:
-                await take_back_stalled(app)
-            await app.run_worker_async(queues=[QUEUE], concurrency=concurrency, wait=wait, delete_jobs="successful",
-                                       fetch_job_polling_interval=FETCH_EVERY,
-                                       update_heartbeat_interval=HEARTBEAT_EVERY,
-                                       stalled_worker_timeout=STALLED_AFTER, install_signal_handlers=wait)
+            await app.run_worker_async(wait=True, install_signal_handlers=True, **options)
         finally:
             stop.set()
             await side
+
+
+async def _run_until_empty(app: procrastinate.App, sessions: sessionmaker[Session], options: dict) -> None:
+    """``worker --once``. procrastinate's ``wait=False`` stops at the first fetch that finds
+    nothing, and a job still running may defer more (or hold the lock of the next): go round
+    again while jobs are due now and the last round took some of them."""
+    await take_back_stalled(app)
+    before: set[int] = set()
+    while True:
+        await asyncio.to_thread(schedules.fire_due, sessions)
+        await app.run_worker_async(wait=False, install_signal_handlers=False, **options)
+        due = await asyncio.to_thread(_due_now, sessions)
+        if not due or due == before:  # empty, or what is left waits on another worker's lock
+            return
+        before = due
+
+
+_DUE_NOW = text("SELECT id FROM procrastinate_jobs WHERE queue_name = :q AND status = 'todo'"
+                " AND (scheduled_at IS NULL OR scheduled_at <= now())")
+
+
+def _due_now(sessions: sessionmaker[Session]) -> set[int]:
+    with sessions() as session:
+        return set(session.scalars(_DUE_NOW, {"q": QUEUE}))

@@ -3,8 +3,10 @@ the run log; bad input is one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from brickwork.platform.db import make_engine, make_sessionmaker, transaction
 from brickwork.platform.jobs import Retry, subscribe, unsubscribe
@@ -58,3 +60,30 @@ def test_runs_list_refuses_an_unknown_outcome(capsys):
     assert run(capsys, "db", "upgrade")[0] == 0
     code, _out, err = run(capsys, "runs", "list", "--outcome", "exploded")
     assert code == 2 and "outcome" in err and err.count("\n") == 1
+
+
+def test_worker_once_runs_what_its_jobs_defer_while_it_runs(capsys, database_url):
+    """A job that emits while another slot of the worker finds the queue empty: ``--once``
+    still runs the job it deferred (the demo's rules chain this way on first start)."""
+    assert run(capsys, "db", "upgrade")[0] == 0
+    engine = make_engine(database_url)
+    seen_meta.create_all(engine)
+
+    def handler(session, event):
+        if event.payload["hop"] < 3:
+            time.sleep(0.3)  # the worker's other slot looks meanwhile and finds nothing
+            emit(session, "chain.hop", {"app": "crm", "hop": event.payload["hop"] + 1})
+        session.execute(insert(SEEN).values(subscriber="tests.chain", event_key=event.key, topic=event.topic,
+                                            record=str(event.payload["hop"]), idempotency_key=event.idempotency_key))
+
+    subscribe("tests.chain", ["chain.*"], handler)
+    try:
+        with transaction(make_sessionmaker(engine)) as s:
+            emit(s, "chain.hop", {"app": "crm", "hop": 1})
+        assert run(capsys, "worker", "--once")[0] == 0
+        with engine.connect() as conn:
+            hops = conn.execute(select(SEEN.c.record).where(SEEN.c.subscriber == "tests.chain")).scalars().all()
+        assert sorted(hops) == ["1", "2", "3"]
+    finally:
+        unsubscribe("tests.chain")
+        engine.dispose()
