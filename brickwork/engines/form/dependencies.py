@@ -41,6 +41,8 @@ class AppGraph:
     # sub-form's id for a formula in rows or None), so a change there recomputes it.
     lookups: dict[Node, list[tuple[str, FieldDef, str | None]]] = field(default_factory=dict)
     _touches: dict[str, bool] = field(default_factory=dict)
+    # (node, zone) → the table and SQL of the stored value (recompute.py builds them once).
+    computed: dict[tuple[Node, str], tuple] = field(default_factory=dict)
 
     def sources_of(self, node: Node) -> list[rollups.Source]:
         """Where the children a rollup or a formula's aggregates count live (not sub-form rows)."""

@@ -75,20 +75,29 @@ def _lists(forms: dict[str, Form], form: Form, known: dict) -> dict[str, rollups
 
 def statement(app: AppGraph, node: Node, ids: set[int] | None):
     """The UPDATE of one computed field, for the records ``ids`` (None: every record)."""
-    form = app.forms[node[0]]
-    f = app.field(node)
-    if "." in node[1]:  # a formula in the rows of a sub-form
-        sub = form.by_id[node[1].split(".")[0]]
-        table = storage.child_table(form.app.id, form.key, sub)
-        query = update(table).values({storage.column_name(f.id): formula_value(f, table, sub.fields or [], app)})
-        return query if ids is None else query.where(table.c.parent_id.in_(ids))
-    table = form.table
-    if f.type == "formula":
-        value = formula_value(f, table, form.definition.fields, app, form)
-    else:
-        value = rollups.subquery(form, app.sources[node], f, table.c.id)
-    query = update(table).values({storage.column_name(f.id): value})
-    return query if ids is None else query.where(table.c.id.in_(ids))
+    table, value = _computed(app, node)
+    query = update(table).values({storage.column_name(app.field(node).id): value})
+    if ids is None:
+        return query
+    return query.where((table.c.parent_id if "." in node[1] else table.c.id).in_(ids))
+
+
+def _computed(app: AppGraph, node: Node) -> tuple[Table, ColumnElement]:
+    """The table and the SQL of one stored computed value, built once per generation of the
+    app: a stored formula never reads the clock (one over TODAY() is computed on read), so
+    only the installation's zone can change what it compiles to."""
+    key = (node, app_zone().key)
+    if key not in app.computed:
+        form, f = app.forms[node[0]], app.field(node)
+        if "." in node[1]:  # a formula in the rows of a sub-form
+            sub = form.by_id[node[1].split(".")[0]]
+            table = storage.child_table(form.app.id, form.key, sub)
+            app.computed[key] = table, formula_value(f, table, sub.fields or [], app)
+        elif f.type == "formula":
+            app.computed[key] = form.table, formula_value(f, form.table, form.definition.fields, app, form)
+        else:
+            app.computed[key] = form.table, rollups.subquery(form, app.sources[node], f, form.table.c.id)
+    return app.computed[key]
 
 
 def run(db: Connection, app: AppGraph, node: Node, ids: set[int] | None) -> None:

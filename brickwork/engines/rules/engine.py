@@ -48,26 +48,31 @@ class LiveRule:
 _parsed: dict[tuple[int, Any], RuleDefinition] = {}
 
 
-def _model(definition_id: int, published_at: Any, body: dict) -> RuleDefinition:
+def _model(definition_id: int, published_at: Any, body: dict | None) -> RuleDefinition | None:
     """A published version never changes: each is parsed once per process (known by its
-    row and publication time, which a database made anew does not repeat together)."""
+    row and publication time, which a database made anew does not repeat together).
+    Without its body: the parsed one, or None when this process has not seen it yet."""
     found = _parsed.get((definition_id, published_at))
-    if found is None:
+    if found is None and body is not None:
         found = _parsed[(definition_id, published_at)] = RuleDefinition.model_validate(body)
     return found
 
 
 def live_rules(session: Session, app_key: str) -> list[LiveRule]:
-    """The live version of each rule of the app, in run order (``order``, then key)."""
+    """The live version of each rule of the app, in run order (``order``, then key). Asked on
+    every record event: the bodies are read only for versions this process has not parsed."""
     rows = session.execute(select(Definition.id, Definition.published_at, Definition.key, Definition.version,
-                                  Definition.body, Definition.published_by).join(App, App.id == Definition.app_id)
+                                  Definition.published_by).join(App, App.id == Definition.app_id)
                            .where(App.key == app_key, Definition.kind == "rule", Definition.state == "published")
                            .order_by(Definition.key, Definition.version.desc()))
-    seen, found = set(), []
-    for definition_id, published_at, key, version, body, author in rows:
-        if key not in seen:
-            seen.add(key)
-            found.append(LiveRule(_model(definition_id, published_at, body), version, author))
+    latest = {}
+    for definition_id, published_at, key, version, author in rows:
+        latest.setdefault(key, (definition_id, published_at, version, author))
+    unparsed = [d for d, at, _v, _a in latest.values() if _model(d, at, None) is None]
+    bodies = dict(session.execute(select(Definition.id, Definition.body).where(Definition.id.in_(unparsed))).all()) \
+        if unparsed else {}
+    found = [LiveRule(_model(d, at, bodies.get(d)), version, author)  # type: ignore[arg-type]
+             for d, at, version, author in latest.values()]
     return sorted(found, key=lambda r: (r.body.order, r.body.key))
 
 
