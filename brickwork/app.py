@@ -65,12 +65,15 @@ from brickwork.platform.errors import BrickworkError
 from brickwork.platform.http import problems
 from brickwork.platform.http.csrf import CSRFMiddleware
 from brickwork.platform.http.openapi import platform_openapi
-from brickwork.platform.http.routes import add_routes
+from brickwork.platform.http.routes import add_routes, hot_first
 from brickwork.platform.http.site import LocaleMiddleware
 from brickwork.platform.jobs import api as runs_api
 from brickwork.platform.jobs.worker import load_plugins, start_embedded
 from brickwork.platform.settings import Settings, load_settings
 from brickwork.templates import CATALOG
+
+# The records API: what tables, forms, imports and integrations call all day.
+RECORD_ROUTES = ("/api/v1/apps/{app}/forms/{form}/records",)
 
 
 def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> FastAPI:
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog = CATALOG) -> 
         views_kanban, views_calendar, record_views, record_edit, record_trash, record_merge, record_pages,
         record_import, template_gallery, runs_page, flow_designer, report_pages, rules_page, connections_page,
         webhooks_page, inbox_pages, fill_page)))
+    hot_first(app, RECORD_ROUTES)  # the routes most requests take, first in the walk
     static = resources.files("brickwork.builder_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.openapi = platform_openapi(app)  # errors as the server sends them: Problem, problem+json
