@@ -66,10 +66,15 @@ function wirePicker(root) {
     if (options.length && input.value.trim()) highlight(0);
   }
 
+  function cancel() {  // a search asked for before, still waiting or on its way back
+    clearTimeout(timer);
+    if (pending) pending.abort();
+  }
+
   async function search() {
     if (!root.dataset.source) return;
     const q = input.value.trim();
-    if (pending) pending.abort();
+    cancel();
     pending = new AbortController();
     asked = q;
     try {
@@ -129,6 +134,7 @@ function wirePicker(root) {
     if (!multiple) chips.replaceChildren();
     chips.append(chip(item.id, item.title));
     input.value = "";
+    cancel();  // or its answer would open the list again over what is below it
     close();
     changed();
     input.focus();
