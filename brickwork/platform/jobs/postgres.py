@@ -10,13 +10,13 @@ from typing import Any
 
 import procrastinate
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from brickwork.platform.db import utcnow
 from brickwork.platform.jobs import schedules
 from brickwork.platform.jobs.execute import run_job
-from brickwork.platform.jobs.queue import QUEUE, TASK
+from brickwork.platform.jobs.queue import QUEUE, TASK, waiting_ids
 from brickwork.platform.jobs.registry import retry_of
 
 log = logging.getLogger("brickwork.jobs")
@@ -123,10 +123,6 @@ async def _run_until_empty(app: procrastinate.App, sessions: sessionmaker[Sessio
         before = due
 
 
-_DUE_NOW = text("SELECT id FROM procrastinate_jobs WHERE queue_name = :q AND status = 'todo'"
-                " AND (scheduled_at IS NULL OR scheduled_at <= now())")
-
-
 def _due_now(sessions: sessionmaker[Session]) -> set[int]:
     with sessions() as session:
-        return set(session.scalars(_DUE_NOW, {"q": QUEUE}))
+        return waiting_ids(session, utcnow())

@@ -163,14 +163,25 @@ def prune_dead(session: Session, before: datetime) -> int:
 def pending_count(session: Session, due_by: datetime | None = None) -> int:
     """Jobs not yet finished (waiting, running or waiting for a retry); with ``due_by``, only
     those whose time has come by then (a job deferred for later is not counted)."""
-    table, where = "embedded_jobs", "status IN ('todo', 'doing')"
-    params: dict = {}
+    table, where, params = _pending(session, due_by, "status IN ('todo', 'doing')")
+    return session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params).scalar_one()
+
+
+def waiting_ids(session: Session, due_by: datetime) -> set[int]:
+    """The jobs due by then that no worker has taken: a worker running until the queue is
+    empty compares them round to round to know it still takes some."""
+    table, where, params = _pending(session, due_by, "status = 'todo'")
+    return set(session.scalars(text(f"SELECT id FROM {table} WHERE {where}"), params))
+
+
+def _pending(session: Session, due_by: datetime | None, where: str) -> tuple[str, str, dict]:
+    table, params = "embedded_jobs", {}
     if is_postgres(session):
         table, where, params["q"] = "procrastinate_jobs", where + " AND queue_name = :q", QUEUE
     if due_by is not None:
         where += " AND (scheduled_at IS NULL OR scheduled_at <= :due_by)"
         params["due_by"] = due_by
-    return session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params).scalar_one()
+    return table, where, params
 
 
 def in_seconds(seconds: float) -> datetime:
